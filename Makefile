@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: MIT
+# ac: carry conversions from your backend to Google Ads. See README.md.
+# GNU make >= 4 or a BSD make (for !=).
+
+PREFIX  = /usr/local
+BINDIR  = $(PREFIX)/bin
+MANDIR  = $(PREFIX)/share/man
+DATADIR = $(PREFIX)/share/ac
+PKG_CONFIG = pkg-config
+CC      = cc
+CFLAGS  = -O2 -g
+WARN    = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+          -Wmissing-prototypes -Wformat=2 -Wwrite-strings -Wcast-qual -Wvla
+DEP_CFLAGS != $(PKG_CONFIG) --cflags libutf8proc 2>/dev/null || true
+DEP_LIBS   != $(PKG_CONFIG) --libs libutf8proc 2>/dev/null || echo -lutf8proc
+JQ_LIBS    != $(PKG_CONFIG) --libs libjq 2>/dev/null || echo -ljq
+SAN     = $(SANITIZE:%=-fsanitize=%)
+ALL_CFLAGS = $(WARN) $(WERROR) $(SAN) -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 \
+             -DAC_DATADIR='"$(DATADIR)"' -Ilib $(DEP_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SAN) $(LDFLAGS)
+LIBS    = $(JQ_LIBS) $(DEP_LIBS) -lm
+
+TOOLS = ac-normalize
+LIBOBJ = lib/data.o lib/diag.o lib/dtime.o lib/field.o lib/ndjson.o \
+         lib/norm.o lib/opt.o lib/stage.o
+HDR = lib/data.h lib/diag.h lib/dtime.h lib/field.h lib/ndjson.h \
+      lib/norm.h lib/opt.h lib/stage.h
+UNIT = tests/unit/t_data.t tests/unit/t_dtime.t tests/unit/t_ndjson.t \
+       tests/unit/t_norm.t tests/unit/t_opt.t
+BIN = $(TOOLS:%=bin/%)
+MAN1 = $(TOOLS:%=man/%.1)
+DATA = share/ac/regions.tsv share/ac/iso3166.txt share/ac/iso4217.txt \
+       share/ac/placeholders.txt
+EXAMPLES = share/ac/examples/orders.ndjson
+
+# Tests run against the build tree unless AC_BINDIR names installed tools.
+TEST_ENV = AC_SHAREDIR=$(CURDIR)/share/ac LC_ALL=C \
+           UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+           ASAN_OPTIONS=detect_leaks=1 \
+           LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp
+
+all: deps $(BIN)
+
+deps:
+	@sh mk/deps.sh
+
+.c.o:
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBOBJ) $(BIN) $(UNIT): $(HDR)
+
+lib/libac.a: $(LIBOBJ)
+	rm -f $@
+	ar rcs $@ $(LIBOBJ)
+
+bin/%: cmd/%.c lib/libac.a
+	@mkdir -p bin
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/libac.a $(LIBS)
+
+tests/unit/%.t: tests/unit/%.c tests/unit/tap.h lib/libac.a
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< lib/libac.a $(LIBS)
+
+check: all $(UNIT)
+	$(TEST_ENV) prove $(UNIT)
+	$(TEST_ENV) prove -e bats tests/cli/*.bats
+
+bench: all
+	AC_SHAREDIR=$(CURDIR)/share/ac python3 tests/bench/run.py --bin bin
+
+demo: all
+	@sh share/ac/examples/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)/examples
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)
+	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
+	install -m 0644 man/ac.7 $(DESTDIR)$(MANDIR)/man7
+	install -m 0644 $(DATA) $(DESTDIR)$(DATADIR)
+	install -m 0644 $(EXAMPLES) $(DESTDIR)$(DATADIR)/examples
+
+uninstall:
+	cd $(DESTDIR)$(BINDIR) && rm -f $(TOOLS)
+	cd $(DESTDIR)$(MANDIR)/man1 && rm -f $(TOOLS:%=%.1)
+	rm -f $(DESTDIR)$(MANDIR)/man7/ac.7
+	rm -rf $(DESTDIR)$(DATADIR)
+
+lint:
+	@if command -v mandoc >/dev/null; then \
+	    mandoc -Tlint -Wwarning man/*.1 man/ac.7; \
+	else \
+	    for m in man/*.1 man/ac.7; do groff -mdoc -ww -z $$m || exit 1; done; \
+	fi
+	@if command -v cppcheck >/dev/null; then \
+	    cppcheck -q --error-exitcode=1 --enable=warning,portability \
+	        --inline-suppr -Ilib cmd lib; \
+	fi
+
+clean:
+	rm -rf bin lib/*.o lib/libac.a tests/unit/*.t
+
+.PHONY: all deps check bench demo install uninstall lint clean

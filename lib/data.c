@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "data.h"
+
+#ifndef AC_DATADIR
+#define AC_DATADIR "/usr/local/share/ac"
+#endif
+
+const char *
+ac_data_dir(void)
+{
+	const char *d = getenv("AC_SHAREDIR");
+
+	return d != NULL && *d != '\0' ? d : AC_DATADIR;
+}
+
+static int
+idx2(const char *s)
+{
+	if (s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' ||
+	    s[2] != '\0')
+		return -1;
+	return (s[0] - 'A') * 26 + (s[1] - 'A');
+}
+
+/*
+ * Call fn for each data line of file, split at tabs into at most 8
+ * fields. Returns -1 with err set on failure.
+ */
+static int
+each_line(const char *file, struct ac_data *d, char *err, size_t errlen,
+    int (*fn)(struct ac_data *, char **, int, const char **))
+{
+	char path[4096], *line = NULL, *f[8], *p;
+	const char *why = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	unsigned long lineno = 0;
+	FILE *fp;
+	int nf, r = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", ac_data_dir(), file);
+	if ((fp = fopen(path, "r")) == NULL) {
+		snprintf(err, errlen, "data file %s: %s (set AC_SHAREDIR?)",
+		    path, strerror(errno));
+		return -1;
+	}
+	while ((n = getline(&line, &cap, fp)) != -1) {
+		lineno++;
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (n == 0 || line[0] == '#')
+			continue;
+		for (nf = 0, p = line; nf < 8; nf++) {
+			f[nf] = p;
+			if ((p = strchr(p, '\t')) == NULL) {
+				nf++;
+				break;
+			}
+			*p++ = '\0';
+		}
+		if (fn(d, f, nf, &why) == -1) {
+			snprintf(err, errlen, "data file %s:%lu: %s", path,
+			    lineno, why);
+			r = -1;
+			break;
+		}
+	}
+	if (r == 0 && ferror(fp)) {
+		snprintf(err, errlen, "data file %s: %s", path,
+		    strerror(errno));
+		r = -1;
+	}
+	free(line);
+	fclose(fp);
+	return r;
+}
+
+static int
+num(const char *s, int max, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || errno || v < 0 || v > max)
+		return -1;
+	*out = (int)v;
+	return 0;
+}
+
+static int
+digits_only(const char *s, size_t max)
+{
+	size_t n = strspn(s, "0123456789");
+
+	return s[n] == '\0' && n > 0 && n <= max;
+}
+
+static int
+cmp_len_desc(const void *a, const void *b)
+{
+	return (int)strlen((const char *)b) - (int)strlen((const char *)a);
+}
+
+static int
+region_line(struct ac_data *d, char **f, int nf, const char **why)
+{
+	struct ac_region *r, *nr;
+	struct ac_calling *c;
+	char *p, *tok;
+	int i;
+
+	if (nf != 6) {
+		*why = "expected 6 tab-separated fields";
+		return -1;
+	}
+	if ((i = idx2(f[0])) < 0) {
+		*why = "region: expected two upper-case letters";
+		return -1;
+	}
+	nr = realloc(d->regions, (size_t)(d->nregions + 1) * sizeof(*nr));
+	if (nr == NULL) {
+		*why = strerror(errno);
+		return -1;
+	}
+	d->regions = nr;
+	r = &d->regions[d->nregions];
+	memset(r, 0, sizeof(*r));
+	memcpy(r->code, f[0], 3);
+	if (num(f[1], 999, &r->calling) == -1 || r->calling == 0 ||
+	    num(f[4], 17, &r->minlen) == -1 ||
+	    num(f[5], 17, &r->maxlen) == -1 || r->minlen > r->maxlen) {
+		*why = "calling code or lengths out of range";
+		return -1;
+	}
+	if (strcmp(f[2], "-") != 0) {
+		for (p = f[2]; (tok = strsep(&p, ",")) != NULL;) {
+			if (!digits_only(tok, 7) || r->nintl == AC_MAXINTL) {
+				*why = "bad international prefix list";
+				return -1;
+			}
+			strcpy(r->intl[r->nintl++], tok);
+		}
+		qsort(r->intl, (size_t)r->nintl, sizeof(r->intl[0]),
+		    cmp_len_desc);
+	}
+	if (strcmp(f[3], "-") != 0) {
+		if (!digits_only(f[3], 5)) {
+			*why = "bad trunk prefix";
+			return -1;
+		}
+		strcpy(r->trunk, f[3]);
+	}
+	c = &d->calling[r->calling];
+	if (!c->exists) {
+		c->exists = 1;
+		c->minlen = r->minlen;
+		c->maxlen = r->maxlen;
+		strcpy(c->trunk, r->trunk);
+	} else {
+		if (r->minlen < c->minlen)
+			c->minlen = r->minlen;
+		if (r->maxlen > c->maxlen)
+			c->maxlen = r->maxlen;
+		if (strcmp(c->trunk, r->trunk) != 0)
+			c->trunk[0] = '\0';
+	}
+	d->region_of[i] = (short)d->nregions++;
+	return 0;
+}
+
+static int
+country_line(struct ac_data *d, char **f, int nf, const char **why)
+{
+	int i;
+
+	(void)nf;
+	if ((i = idx2(f[0])) < 0) {
+		*why = "expected two upper-case letters";
+		return -1;
+	}
+	d->iso3166[i] = 1;
+	return 0;
+}
+
+static int
+currency_line(struct ac_data *d, char **f, int nf, const char **why)
+{
+	const char *s = f[0];
+
+	(void)nf;
+	if (strlen(s) != 3 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' ||
+	    s[1] > 'Z' || s[2] < 'A' || s[2] > 'Z') {
+		*why = "expected three upper-case letters";
+		return -1;
+	}
+	d->iso4217[((s[0] - 'A') * 26 + (s[1] - 'A')) * 26 + (s[2] - 'A')] = 1;
+	return 0;
+}
+
+static int
+placeholder_line(struct ac_data *d, char **f, int nf, const char **why)
+{
+	char **np, *s;
+	size_t n;
+
+	if (nf != 2) {
+		*why = "expected field<TAB>value";
+		return -1;
+	}
+	n = strlen(f[0]) + strlen(f[1]) + 2;
+	np = realloc(d->placeholders, (d->nplaceholders + 1) * sizeof(*np));
+	if (np == NULL || (s = malloc(n)) == NULL) {
+		if (np != NULL)
+			d->placeholders = np;
+		*why = strerror(errno);
+		return -1;
+	}
+	d->placeholders = np;
+	snprintf(s, n, "%s\t%s", f[0], f[1]);
+	d->placeholders[d->nplaceholders++] = s;
+	return 0;
+}
+
+static int
+cmp_ph(const void *a, const void *b)
+{
+	return strcasecmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+ac_data_load(struct ac_data *d, char *err, size_t errlen)
+{
+	memset(d, 0, sizeof(*d));
+	memset(d->region_of, 0xff, sizeof(d->region_of));
+	if (each_line("regions.tsv", d, err, errlen, region_line) == -1 ||
+	    each_line("iso3166.txt", d, err, errlen, country_line) == -1 ||
+	    each_line("iso4217.txt", d, err, errlen, currency_line) == -1 ||
+	    each_line("placeholders.txt", d, err, errlen,
+	    placeholder_line) == -1) {
+		ac_data_free(d);
+		return -1;
+	}
+	qsort(d->placeholders, d->nplaceholders, sizeof(char *), cmp_ph);
+	return 0;
+}
+
+void
+ac_data_free(struct ac_data *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nplaceholders; i++)
+		free(d->placeholders[i]);
+	free(d->placeholders);
+	free(d->regions);
+	d->placeholders = NULL;
+	d->regions = NULL;
+	d->nplaceholders = 0;
+	d->nregions = 0;
+}
+
+const struct ac_region *
+ac_data_region(const struct ac_data *d, const char *cc)
+{
+	int i = idx2(cc);
+
+	if (i < 0 || d->region_of[i] < 0)
+		return NULL;
+	return &d->regions[d->region_of[i]];
+}
+
+int
+ac_data_is_country(const struct ac_data *d, const char *s)
+{
+	int i = idx2(s);
+
+	return i >= 0 && d->iso3166[i];
+}
+
+int
+ac_data_is_currency(const struct ac_data *d, const char *s)
+{
+	if (strlen(s) != 3 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' ||
+	    s[1] > 'Z' || s[2] < 'A' || s[2] > 'Z')
+		return 0;
+	return d->iso4217[((s[0] - 'A') * 26 + (s[1] - 'A')) * 26 +
+	    (s[2] - 'A')];
+}
+
+static int
+lookup(const struct ac_data *d, const char *field, const char *v, size_t len)
+{
+	char key[128];
+	const char *kp = key;
+	int n;
+
+	n = snprintf(key, sizeof(key), "%s\t%.*s", field, (int)len, v);
+	if (n < 0 || (size_t)n >= sizeof(key) || memchr(v, '\0', len))
+		return 0;
+	return bsearch(&kp, d->placeholders, d->nplaceholders,
+	    sizeof(char *), cmp_ph) != NULL;
+}
+
+int
+ac_data_is_placeholder(const struct ac_data *d, const char *field,
+    const char *v, size_t len)
+{
+	const char *at;
+
+	if (len > 100)
+		return 0;	/* every listed value is short */
+	if (lookup(d, "*", v, len) || lookup(d, field, v, len))
+		return 1;
+	if (strcmp(field, "email") == 0 && (at = memchr(v, '@', len)) != NULL)
+		return lookup(d, field, v, (size_t)(at - v) + 1);
+	return 0;
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef AC_DATA_H
+#define AC_DATA_H
+
+#include <stddef.h>
+
+/*
+ * The data files of share/ac: phone numbering per region (regions.tsv),
+ * ISO 3166-1 alpha-2 (iso3166.txt), ISO 4217 (iso4217.txt) and identifier
+ * placeholders (placeholders.txt). Found in $AC_SHAREDIR, else in the
+ * directory compiled in as AC_DATADIR.
+ */
+
+#define AC_MAXINTL 48		/* international prefixes per region */
+
+struct ac_region {
+	char code[3];
+	int calling;		/* country calling code */
+	char intl[AC_MAXINTL][8];	/* longest first */
+	int nintl;
+	char trunk[6];		/* "" when the region has none */
+	int minlen, maxlen;	/* national significant number */
+};
+
+/* What a calling code allows, over all the regions that share it. */
+struct ac_calling {
+	int exists;
+	int minlen, maxlen;
+	char trunk[6];		/* shared by all its regions, else "" */
+};
+
+struct ac_data {
+	struct ac_region *regions;
+	int nregions;
+	short region_of[26 * 26];	/* index into regions, or -1 */
+	unsigned char iso3166[26 * 26];
+	unsigned char iso4217[26 * 26 * 26];
+	struct ac_calling calling[1000];
+	char **placeholders;	/* "field\tvalue", sorted */
+	size_t nplaceholders;
+};
+
+/*
+ * Load every file. On failure returns -1 with a message naming the file
+ * and line in err.
+ */
+int ac_data_load(struct ac_data *, char *err, size_t errlen);
+void ac_data_free(struct ac_data *);
+/* The directory the files are read from. */
+const char *ac_data_dir(void);
+
+/* Region data for a two-letter code, or NULL. */
+const struct ac_region *ac_data_region(const struct ac_data *,
+    const char *cc);
+/* Nonzero when s (2 upper-case letters) is an ISO 3166-1 alpha-2 code. */
+int ac_data_is_country(const struct ac_data *, const char *s);
+/* Nonzero when s (3 upper-case letters) is an ISO 4217 code. */
+int ac_data_is_currency(const struct ac_data *, const char *s);
+/*
+ * Nonzero when the normalized value of field is a placeholder, comparing
+ * ASCII case-insensitively. For email, a "local@" line matches any
+ * domain.
+ */
+int ac_data_is_placeholder(const struct ac_data *, const char *field,
+    const char *v, size_t len);
+
+#endif

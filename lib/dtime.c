@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dtime.h"
+
+static int
+digits(const char *s, size_t n, size_t at, size_t count, int *out)
+{
+	size_t i;
+	int v = 0;
+
+	if (at + count > n)
+		return -1;
+	for (i = at; i < at + count; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+days_in_month(int y, int m)
+{
+	static const int dim[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+		30, 31 };
+
+	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return 29;
+	return dim[m - 1];
+}
+
+const char *
+ac_time_parse(const char *s, size_t n, struct ac_civil *c)
+{
+	size_t i;
+	int oh, om = 0, sign;
+
+	memset(c, 0, sizeof(*c));
+	while (n > 0 && (s[0] == ' ' || s[0] == '\t'))
+		s++, n--;
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (digits(s, n, 0, 4, &c->year) || n < 16 || s[4] != '-' ||
+	    digits(s, n, 5, 2, &c->mon) || s[7] != '-' ||
+	    digits(s, n, 8, 2, &c->day) ||
+	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+	    digits(s, n, 11, 2, &c->hour) || s[13] != ':' ||
+	    digits(s, n, 14, 2, &c->min))
+		return "time_invalid";
+	i = 16;
+	if (i < n && s[i] == ':') {
+		if (digits(s, n, 17, 2, &c->sec))
+			return "time_invalid";
+		i = 19;
+		if (i < n && (s[i] == '.' || s[i] == ',')) {
+			/* A fraction is truncated, never rounded. */
+			if (++i >= n || s[i] < '0' || s[i] > '9')
+				return "time_invalid";
+			while (i < n && s[i] >= '0' && s[i] <= '9')
+				i++;
+		}
+	}
+	if (i < n && s[i] == ' ')
+		i++;		/* "2026-04-23 14:31:09 +02:00" */
+	if (i == n) {
+		c->has_off = 0;
+	} else if ((s[i] == 'Z' || s[i] == 'z') && i + 1 == n) {
+		c->has_off = 1;
+	} else if (s[i] == '+' || s[i] == '-') {
+		sign = s[i] == '-' ? -1 : 1;
+		if (digits(s, n, i + 1, 2, &oh))
+			return "time_invalid";
+		i += 3;
+		if (i < n && s[i] == ':' && ++i == n)
+			return "time_invalid";
+		if (i < n && digits(s, n, i, 2, &om))
+			return "time_invalid";
+		if (i < n)
+			i += 2;
+		if (i != n || oh > 23 || om > 59)
+			return "time_invalid";
+		c->has_off = 1;
+		c->off = sign * (oh * 3600 + om * 60);
+	} else {
+		return "time_invalid";
+	}
+	if (c->year < 1970 || c->mon < 1 || c->mon > 12 || c->day < 1 ||
+	    c->day > days_in_month(c->year, c->mon) || c->hour > 23 ||
+	    c->min > 59 || c->sec > 59)
+		return "time_invalid";
+	return NULL;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
+static long long
+days_from_civil(int y, int m, int d)
+{
+	long long era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+long long
+ac_time_epoch(const struct ac_civil *c, int off)
+{
+	return days_from_civil(c->year, c->mon, c->day) * 86400LL +
+	    c->hour * 3600 + c->min * 60 + c->sec - off;
+}
+
+const char *
+ac_time_local(const struct ac_civil *c, long long *t)
+{
+	struct tm tm, back;
+	time_t cand;
+	long long best = 0;
+	int isdst, found = 0;
+
+	/* Try the time as standard and as daylight time; keep those that
+	 * read back unchanged, and the earlier of two. */
+	for (isdst = 0; isdst <= 1; isdst++) {
+		memset(&tm, 0, sizeof(tm));
+		tm.tm_year = c->year - 1900;
+		tm.tm_mon = c->mon - 1;
+		tm.tm_mday = c->day;
+		tm.tm_hour = c->hour;
+		tm.tm_min = c->min;
+		tm.tm_sec = c->sec;
+		tm.tm_isdst = isdst;
+		cand = mktime(&tm);
+		if (cand == (time_t)-1 || localtime_r(&cand, &back) == NULL)
+			continue;
+		if (back.tm_year != c->year - 1900 || back.tm_mon != c->mon - 1 ||
+		    back.tm_mday != c->day || back.tm_hour != c->hour ||
+		    back.tm_min != c->min || back.tm_sec != c->sec)
+			continue;
+		if (!found || (long long)cand < best)
+			best = (long long)cand;
+		found = 1;
+	}
+	if (!found)
+		return "time_nonexistent";
+	*t = best;
+	return NULL;
+}
+
+int
+ac_time_zone_offset(long long t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (localtime_r(&tt, &tm) == NULL)
+		return 0;
+	return (int)tm.tm_gmtoff;
+}
+
+void
+ac_time_format(char *buf, size_t len, long long t, int off)
+{
+	time_t tt = (time_t)(t + off);
+	struct tm tm;
+	int a = off < 0 ? -off : off;
+
+	gmtime_r(&tt, &tm);
+	snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d%c%02d:%02d",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+', a / 3600,
+	    a % 3600 / 60);
+}
+
+int
+ac_time_zone_exists(const char *name)
+{
+	const char *dir = getenv("TZDIR");
+	char path[4096], magic[4];
+	FILE *fp;
+	int ok;
+
+	if (name[0] == '\0' || name[0] == '/' || name[0] == ':' ||
+	    strstr(name, "..") != NULL)
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s",
+	    dir != NULL && *dir != '\0' ? dir : "/usr/share/zoneinfo", name);
+	/* A directory such as "Europe" exists too: require a TZif file. */
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	ok = fread(magic, 1, 4, fp) == 4 && memcmp(magic, "TZif", 4) == 0;
+	fclose(fp);
+	return ok;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef AC_DTIME_H
+#define AC_DTIME_H
+
+#include <stddef.h>
+
+/*
+ * Conversion timestamps. Google's form is "yyyy-mm-dd hh:mm:ss+hh:mm";
+ * accepted input is RFC 3339 / ISO 8601 with "T" or a space, optional
+ * seconds and fraction (truncated), and "Z", "+hh:mm", "+hhmm" or "+hh"
+ * or no offset at all.
+ */
+
+struct ac_civil {
+	int year, mon, day, hour, min, sec;
+	int has_off;		/* the text carried an offset */
+	int off;		/* seconds east of UTC, when has_off */
+};
+
+/* Parse s[0..n). Returns NULL or the reason code "time_invalid". */
+const char *ac_time_parse(const char *s, size_t n, struct ac_civil *);
+
+/* Seconds since the epoch for a civil time at a fixed offset. */
+long long ac_time_epoch(const struct ac_civil *, int off);
+
+/*
+ * Seconds since the epoch for a civil time without offset, read in the
+ * process time zone (TZ). A local time that does not exist (skipped by a
+ * daylight-saving change) gives "time_nonexistent"; a repeated one is
+ * taken at its first occurrence.
+ */
+const char *ac_time_local(const struct ac_civil *, long long *t);
+
+/* Offset of the process time zone at t, in seconds east of UTC. */
+int ac_time_zone_offset(long long t);
+
+/* Write t at offset off in Google's form to buf (at least 32 bytes). */
+void ac_time_format(char *buf, size_t len, long long t, int off);
+
+/* Nonzero when name is an IANA zone found in the zoneinfo database. */
+int ac_time_zone_exists(const char *name);
+
+#endif

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef AC_NDJSON_H
+#define AC_NDJSON_H
+
+#include <stddef.h>
+
+#include <jv.h>
+
+/*
+ * A buffered record writer: one compact JSON text per line, keys in
+ * insertion order. Output is flushed when the buffer fills, when the reader
+ * is about to wait for input (so a stage in the middle of a slow pipe
+ * passes records on at once), and by ac_writer_flush().
+ */
+struct ac_writer {
+	int fd;
+	char *buf;
+	size_t len, cap;
+	int err;		/* errno of the first failed write, or 0 */
+};
+
+/* Attach a writer to fd. Returns -1 (errno set) when out of memory. */
+int ac_writer_init(struct ac_writer *, int fd);
+/* Write rec and a newline. Consumes rec. Returns -1 once a write failed. */
+int ac_write(struct ac_writer *, jv rec);
+/* Append rec's compact JSON, no newline, to the buffer. Consumes rec. */
+void ac_write_value(struct ac_writer *, jv v);
+/* Append raw bytes. */
+void ac_write_bytes(struct ac_writer *, const char *, size_t);
+/* Write out the buffer. Returns -1 (w->err set) on a write error. */
+int ac_writer_flush(struct ac_writer *);
+/* Flush and release the buffer (not the fd). Returns -1 on error. */
+int ac_writer_close(struct ac_writer *);
+
+enum ac_rd {
+	AC_RD_EOF = 0,		/* no more input */
+	AC_RD_REC,		/* *rec holds an object */
+	AC_RD_BAD,		/* a line that is not a record: see bad_* */
+	AC_RD_ERR		/* read error, reported; stop with exit 3 */
+};
+
+/*
+ * Reads NDJSON records from the operands in order ("-" or none: stdin),
+ * keeping the current file name and line number for messages. Blank and
+ * whitespace-only lines are skipped; a trailing \r is removed.
+ */
+struct ac_reader {
+	char **names;		/* operands, or NULL for stdin only */
+	int *fds;
+	int nfiles, cur;
+	const char *name;	/* current file, "<stdin>" for stdin */
+	unsigned long line;	/* line number of the last line read */
+	char *buf;
+	size_t cap, start, end;
+	int eof;		/* the current file reached end of file */
+	struct ac_writer *flush[2];	/* flushed before waiting for input */
+	/* After AC_RD_BAD: a reason code, a message (no input text) and
+	 * the raw line, valid until the next ac_read(). */
+	const char *bad_code;
+	char bad_msg[160];
+	const char *raw;
+	size_t rawlen;
+};
+
+/*
+ * Open every operand now so that a missing file stops the run before any
+ * output. Prints the error itself. Returns -1 on failure.
+ */
+int ac_reader_open(struct ac_reader *, int argc, char *argv[]);
+/* Read the next record. See enum ac_rd. */
+enum ac_rd ac_read(struct ac_reader *, jv *rec);
+void ac_reader_close(struct ac_reader *);
+
+/* Nonzero when s[0..len) is valid UTF-8 (no overlongs, no surrogates). */
+int ac_utf8_valid(const char *s, size_t len);
+
+#endif

@@ -1,0 +1,477 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "data.h"
+#include "norm.h"
+
+void
+ac_buf_free(struct ac_buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+static void
+reserve(struct ac_buf *b, size_t n)
+{
+	size_t cap;
+
+	if (b->cap >= n + 1)
+		return;
+	cap = b->cap ? b->cap : 64;
+	while (cap < n + 1)
+		cap *= 2;
+	if ((b->p = realloc(b->p, cap)) == NULL)
+		abort();	/* out of memory, as libjq does */
+	b->cap = cap;
+}
+
+static int
+is_ascii(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 0;
+	return 1;
+}
+
+static int
+is_space(int32_t c)
+{
+	if (c == ' ' || (c >= '\t' && c <= '\r') || c == 0x85)
+		return 1;
+	if (c < 0x80)
+		return 0;
+	switch (utf8proc_category(c)) {
+	case UTF8PROC_CATEGORY_ZS:
+	case UTF8PROC_CATEGORY_ZL:
+	case UTF8PROC_CATEGORY_ZP:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static int
+is_punct(int32_t c)
+{
+	switch (utf8proc_category(c)) {
+	case UTF8PROC_CATEGORY_PC:
+	case UTF8PROC_CATEGORY_PD:
+	case UTF8PROC_CATEGORY_PS:
+	case UTF8PROC_CATEGORY_PE:
+	case UTF8PROC_CATEGORY_PI:
+	case UTF8PROC_CATEGORY_PF:
+	case UTF8PROC_CATEGORY_PO:
+	case UTF8PROC_CATEGORY_SM:
+	case UTF8PROC_CATEGORY_SC:
+	case UTF8PROC_CATEGORY_SK:
+	case UTF8PROC_CATEGORY_SO:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int
+ac_norm_text(struct ac_buf *b, const char *s, size_t n, int flags)
+{
+	utf8proc_uint8_t *nfc = NULL;
+	utf8proc_ssize_t r;
+	utf8proc_int32_t c;
+	size_t i, keep = 0;	/* output length up to the last non-space */
+	int pending = 0;	/* white space seen since the last character */
+
+	if (!is_ascii(s, n)) {
+		r = utf8proc_map((const utf8proc_uint8_t *)s,
+		    (utf8proc_ssize_t)n, &nfc,
+		    UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+		if (r < 0)
+			return -1;
+		s = (const char *)nfc;
+		n = (size_t)r;
+	}
+	reserve(b, 2 * n + 4);	/* lowercasing can grow a character */
+	b->len = 0;
+	for (i = 0; i < n; i += (size_t)r) {
+		r = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+		    (utf8proc_ssize_t)(n - i), &c);
+		if (r <= 0) {
+			free(nfc);
+			return -1;
+		}
+		if (is_space(c)) {
+			if (flags & AC_TXT_NOSPACE)
+				continue;
+			if ((flags & AC_TXT_TRIM) && keep == 0 && b->len == 0)
+				continue;
+			if (flags & AC_TXT_COLLAPSE) {
+				pending = 1;
+				continue;
+			}
+		} else if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
+			continue;	/* control characters are never data */
+		} else if ((flags & AC_TXT_NOPUNCT) && is_punct(c)) {
+			continue;
+		} else {
+			if (pending && b->len > 0)
+				b->p[b->len++] = ' ';
+			pending = 0;
+			if (flags & AC_TXT_LOWER)
+				c = utf8proc_tolower(c);
+		}
+		reserve(b, b->len + 8);
+		if (c < 0x80)
+			b->p[b->len++] = (char)c;
+		else
+			b->len += (size_t)utf8proc_encode_char(c,
+			    (utf8proc_uint8_t *)b->p + b->len);
+		if (!is_space(c))
+			keep = b->len;
+	}
+	if (flags & AC_TXT_TRIM)
+		b->len = keep;
+	b->p[b->len] = '\0';
+	free(nfc);
+	return 0;
+}
+
+/* email */
+
+static int
+valid_domain(const char *d)
+{
+	const char *dot;
+
+	if (strchr(d, '.') == NULL)
+		return 0;
+	for (;;) {
+		dot = strchr(d, '.');
+		if (dot == d || *d == '\0')
+			return 0;	/* an empty label */
+		if (dot == NULL)
+			return 1;
+		d = dot + 1;
+	}
+}
+
+const char *
+ac_norm_email(struct ac_buf *b, const char *s, size_t n, int all_domains,
+    const struct ac_data *d)
+{
+	char *at, *dom, *p, *q, *plus;
+
+	if (ac_norm_text(b, s, n, AC_TXT_LOWER | AC_TXT_NOSPACE) == -1)
+		return "email_invalid";
+	if (b->len == 0)
+		return AC_NORM_EMPTY;
+	if (memchr(b->p, '\0', b->len) != NULL ||
+	    (at = strchr(b->p, '@')) == NULL || strchr(at + 1, '@') != NULL ||
+	    at == b->p || !valid_domain(at + 1))
+		return "email_invalid";
+	dom = at + 1;
+	if (all_domains || strcmp(dom, "gmail.com") == 0 ||
+	    strcmp(dom, "googlemail.com") == 0) {
+		*at = '\0';
+		if ((plus = strchr(b->p, '+')) != NULL)
+			*plus = '\0';
+		for (p = q = b->p; *p != '\0'; p++)
+			if (*p != '.')
+				*q++ = *p;
+		if (q == b->p)
+			return "email_invalid";	/* nothing left of the local part */
+		*q++ = '@';
+		memmove(q, dom, strlen(dom) + 1);
+		b->len = (size_t)(q - b->p) + strlen(q);
+	}
+	if (ac_data_is_placeholder(d, "email", b->p, b->len))
+		return AC_NORM_PLACEHOLDER;
+	return NULL;
+}
+
+/* phone */
+
+/* Remove an extension: "ext", "x" or "#" and everything after it. */
+static size_t
+cut_extension(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == 'x' || s[i] == '#')
+			return i;
+		if (i + 3 <= n && memcmp(s + i, "ext", 3) == 0)
+			return i;
+	}
+	return n;
+}
+
+static int
+repeated_digit(const char *s)
+{
+	const char *p;
+
+	for (p = s; *p != '\0'; p++)
+		if (*p != s[0])
+			return 0;
+	return 1;
+}
+
+static int
+starts(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/*
+ * Check "+" followed by digits and write it to b. A trunk prefix written
+ * after the calling code ("+49 0170 ...") is removed when what remains is
+ * a possible length, as libphonenumber reads it.
+ */
+static const char *
+international(struct ac_buf *b, const char *digits, const struct ac_data *d)
+{
+	const struct ac_calling *c = NULL;
+	const char *nsn;
+	size_t len = strlen(digits), tl;
+	int code = 0, i;
+
+	for (i = 1; i <= 3 && (size_t)i < len; i++) {
+		code = code * 10 + (digits[i - 1] - '0');
+		if (d->calling[code].exists) {
+			c = &d->calling[code];
+			break;
+		}
+	}
+	if (c == NULL || digits[0] == '0')
+		return "phone_bad_calling_code";
+	nsn = digits + i;
+	tl = strlen(c->trunk);
+	if (tl > 0 && starts(nsn, c->trunk) && strlen(nsn) - tl >=
+	    (size_t)c->minlen && strlen(nsn) - tl <= (size_t)c->maxlen &&
+	    (c->trunk[0] == '0' || strlen(nsn) > (size_t)c->maxlen))
+		nsn += tl;
+	if (strlen(nsn) < (size_t)c->minlen || strlen(nsn) > (size_t)c->maxlen)
+		return "phone_bad_length";
+	reserve(b, len + 2);
+	b->len = (size_t)snprintf(b->p, b->cap, "+%d%s", code, nsn);
+	if (b->len - 1 < 8 || b->len - 1 > 15)
+		return "phone_bad_length";
+	if (repeated_digit(nsn))
+		return AC_NORM_PLACEHOLDER;
+	return NULL;
+}
+
+const char *
+ac_norm_phone(struct ac_buf *b, const char *s, size_t n, const char *region,
+    const struct ac_data *d)
+{
+	const struct ac_region *r;
+	char digits[64];
+	const char *rc, *p;
+	size_t i, nd = 0, j;
+	int plus = 0, seen = 0;
+
+	if (ac_norm_text(b, s, n, AC_TXT_LOWER | AC_TXT_TRIM) == -1)
+		return "phone_invalid";
+	if (b->len == 0)
+		return AC_NORM_EMPTY;
+	n = cut_extension(b->p, b->len);
+	for (i = 0; i < n; i++) {
+		char ch = b->p[i];
+
+		if (ch >= '0' && ch <= '9') {
+			if (nd + 1 >= sizeof(digits))
+				return "phone_bad_length";
+			digits[nd++] = ch;
+			seen = 1;
+		} else if (ch == '+' && !seen && !plus) {
+			plus = 1;
+		} else if (ch == '(' && i + 2 < n && b->p[i + 1] == '0' &&
+		    b->p[i + 2] == ')' && (plus || (nd >= 2 &&
+		    digits[0] == '0' && digits[1] == '0'))) {
+			/* "+49 (0)170 ...": the (0) is only a notation for
+			 * national dialling. */
+			i += 2;
+		} else if (strchr(" \t-.()/", ch) == NULL) {
+			return "phone_invalid";
+		}
+	}
+	digits[nd] = '\0';
+	if (nd == 0)
+		return "phone_invalid";
+	if (plus) {
+		rc = international(b, digits, d);
+		goto done;
+	}
+	if (region == NULL || (r = ac_data_region(d, region)) == NULL)
+		return "phone_no_region";
+	for (j = 0; j < (size_t)r->nintl; j++) {
+		if (starts(digits, r->intl[j])) {
+			rc = international(b, digits + strlen(r->intl[j]), d);
+			goto done;
+		}
+	}
+	{
+		char cc[8];
+
+		snprintf(cc, sizeof(cc), "%d", r->calling);
+		if (starts(digits, cc) && nd > (size_t)r->maxlen +
+		    strlen(r->trunk)) {
+			rc = international(b, digits, d);
+			goto done;
+		}
+	}
+	p = digits;
+	if (r->trunk[0] != '\0' && starts(p, r->trunk))
+		p += strlen(r->trunk);
+	if (strlen(p) < (size_t)r->minlen || strlen(p) > (size_t)r->maxlen)
+		return "phone_bad_length";
+	if (repeated_digit(p))
+		return AC_NORM_PLACEHOLDER;
+	reserve(b, nd + 8);
+	b->len = (size_t)snprintf(b->p, b->cap, "+%d%s", r->calling, p);
+	rc = b->len - 1 < 8 || b->len - 1 > 15 ? "phone_bad_length" : NULL;
+done:
+	if (rc == NULL && ac_data_is_placeholder(d, "phone", b->p, b->len))
+		return AC_NORM_PLACEHOLDER;
+	return rc;
+}
+
+/* names */
+
+static const char *const honorifics[] = {
+	"mr", "mrs", "ms", "miss", "dr", "prof", NULL
+};
+
+static const char *const suffixes[] = {
+	"jr", "sr", "ii", "iii", "iv", "v", "vi", "2nd", "3rd", "4th",
+	"phd", "md", "dds", "dmd", "dvm", "cpa", "jd", "esq", "mba", "rn",
+	"llm", NULL
+};
+
+/* Nonzero when the word w[0..n), without its periods, is in list. */
+static int
+in_list(const char *const *list, const char *w, size_t n)
+{
+	char t[8];
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		if (w[i] == '.')
+			continue;
+		if (k + 1 >= sizeof(t))
+			return 0;
+		t[k++] = w[i];
+	}
+	t[k] = '\0';
+	for (; *list != NULL; list++)
+		if (strcmp(*list, t) == 0)
+			return 1;
+	return 0;
+}
+
+const char *
+ac_norm_name(struct ac_buf *b, const char *s, size_t n, const char *field,
+    const struct ac_data *d)
+{
+	char *sp, *w;
+	size_t end;
+
+	if (ac_norm_text(b, s, n,
+	    AC_TXT_LOWER | AC_TXT_TRIM | AC_TXT_COLLAPSE) == -1)
+		return "name_invalid";
+	/* A leading honorific, when a name follows it. */
+	if ((sp = strchr(b->p, ' ')) != NULL &&
+	    in_list(honorifics, b->p, (size_t)(sp - b->p))) {
+		b->len -= (size_t)(sp + 1 - b->p);
+		memmove(b->p, sp + 1, b->len + 1);
+	}
+	/* Trailing suffixes, each with the comma or space before it. */
+	for (;;) {
+		end = b->len;
+		while (end > 0 && (b->p[end - 1] == ' ' || b->p[end - 1] == ','))
+			end--;
+		w = b->p + end;
+		while (w > b->p && w[-1] != ' ' && w[-1] != ',')
+			w--;
+		if (w == b->p || !in_list(suffixes, w, (size_t)(b->p + end - w)))
+			break;
+		b->len = (size_t)(w - b->p);
+	}
+	while (b->len > 0 && (b->p[b->len - 1] == ' ' ||
+	    b->p[b->len - 1] == ','))
+		b->len--;
+	b->p[b->len] = '\0';
+	if (b->len == 0)
+		return AC_NORM_EMPTY;
+	if (ac_data_is_placeholder(d, field, b->p, b->len))
+		return AC_NORM_PLACEHOLDER;
+	return NULL;
+}
+
+const char *
+ac_norm_street(struct ac_buf *b, const char *s, size_t n,
+    const struct ac_data *d)
+{
+	if (ac_norm_text(b, s, n, AC_TXT_LOWER | AC_TXT_NOPUNCT |
+	    AC_TXT_TRIM | AC_TXT_COLLAPSE) == -1)
+		return "street_address_invalid";
+	if (b->len == 0)
+		return AC_NORM_EMPTY;
+	if (ac_data_is_placeholder(d, "street_address", b->p, b->len))
+		return AC_NORM_PLACEHOLDER;
+	return NULL;
+}
+
+const char *
+ac_norm_place(struct ac_buf *b, const char *s, size_t n, const char *field,
+    const struct ac_data *d)
+{
+	if (ac_norm_text(b, s, n, AC_TXT_LOWER | AC_TXT_TRIM) == -1)
+		return "invalid";
+	if (b->len == 0)
+		return AC_NORM_EMPTY;
+	if (ac_data_is_placeholder(d, field, b->p, b->len))
+		return AC_NORM_PLACEHOLDER;
+	return NULL;
+}
+
+const char *
+ac_norm_postal(struct ac_buf *b, const char *s, size_t n,
+    const struct ac_data *d)
+{
+	if (ac_norm_text(b, s, n, AC_TXT_TRIM | AC_TXT_COLLAPSE) == -1)
+		return "postal_code_invalid";
+	if (b->len == 0)
+		return AC_NORM_EMPTY;
+	if (ac_data_is_placeholder(d, "postal_code", b->p, b->len))
+		return AC_NORM_PLACEHOLDER;
+	return NULL;
+}
+
+const char *
+ac_norm_country(struct ac_buf *b, const char *s, size_t n,
+    const struct ac_data *d)
+{
+	size_t i;
+
+	if (ac_norm_text(b, s, n, AC_TXT_TRIM) == -1)
+		return "country_code_invalid";
+	if (b->len == 0)
+		return AC_NORM_EMPTY;
+	for (i = 0; i < b->len; i++)
+		if (b->p[i] >= 'a' && b->p[i] <= 'z')
+			b->p[i] = (char)(b->p[i] - 'a' + 'A');
+	if (!ac_data_is_country(d, b->p))
+		return "country_code_invalid";
+	return NULL;
+}

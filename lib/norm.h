@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef AC_NORM_H
+#define AC_NORM_H
+
+#include <stddef.h>
+
+#include "data.h"
+
+/*
+ * Identifier normalization, the rules of man/ac.7 (from the project's
+ * normalization.md). Pure functions, independent of the process locale:
+ * NFC and case mapping go through utf8proc.
+ *
+ * Each ac_norm_* function takes the text s[0..n) (valid UTF-8), writes the
+ * normalized value to out (NUL-terminated, out->len bytes) and returns
+ * NULL, or returns a reason code (a string literal such as
+ * "email_invalid") when the value cannot be used; out is then undefined.
+ */
+
+struct ac_buf {
+	char *p;
+	size_t len, cap;
+};
+
+void ac_buf_free(struct ac_buf *);
+
+/* Reason codes returned by the functions below. */
+#define AC_NORM_EMPTY "empty"
+#define AC_NORM_PLACEHOLDER "placeholder"
+
+/* all_domains: remove dots and +tags on every domain, not just Gmail's. */
+const char *ac_norm_email(struct ac_buf *, const char *s, size_t n,
+    int all_domains, const struct ac_data *);
+/*
+ * To E.164. region: the upper-case ISO code used to read a national number
+ * (the record's country_code or a default), or NULL.
+ */
+const char *ac_norm_phone(struct ac_buf *, const char *s, size_t n,
+    const char *region, const struct ac_data *);
+/* field: "first_name" or "last_name" (for the placeholder list). */
+const char *ac_norm_name(struct ac_buf *, const char *s, size_t n,
+    const char *field, const struct ac_data *);
+const char *ac_norm_street(struct ac_buf *, const char *s, size_t n,
+    const struct ac_data *);
+/* city and region (state): field names the placeholder list. */
+const char *ac_norm_place(struct ac_buf *, const char *s, size_t n,
+    const char *field, const struct ac_data *);
+const char *ac_norm_postal(struct ac_buf *, const char *s, size_t n,
+    const struct ac_data *);
+/* ISO 3166-1 alpha-2, upper case. */
+const char *ac_norm_country(struct ac_buf *, const char *s, size_t n,
+    const struct ac_data *);
+
+/*
+ * Generic text mapping used by the above, exposed for tests: NFC, then
+ * the AC_TXT_* flags applied per code point.
+ */
+#define AC_TXT_LOWER 0x01	/* Unicode lowercase */
+#define AC_TXT_TRIM 0x02	/* drop leading and trailing white space */
+#define AC_TXT_COLLAPSE 0x04	/* inner white-space runs become one space */
+#define AC_TXT_NOSPACE 0x08	/* drop all white space */
+#define AC_TXT_NOPUNCT 0x10	/* drop punctuation and symbols (P*, S*) */
+int ac_norm_text(struct ac_buf *, const char *s, size_t n, int flags);
+
+#endif

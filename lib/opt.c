@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "diag.h"
+#include "opt.h"
+
+long long
+ac_strtonum(const char *s, long long min, long long max, const char **errstr)
+{
+	long long v;
+	char *end;
+	int e = errno;
+
+	*errstr = NULL;
+	if (min > max || s == NULL || *s == '\0' || *s == ' ' ||
+	    *s == '\t' || *s == '+') {
+		*errstr = "invalid";
+		return 0;
+	}
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end != '\0') {
+		*errstr = "invalid";
+		v = 0;
+	} else if ((errno == ERANGE && v == LLONG_MIN) || v < min) {
+		*errstr = "too small";
+		v = 0;
+	} else if ((errno == ERANGE && v == LLONG_MAX) || v > max) {
+		*errstr = "too large";
+		v = 0;
+	}
+	errno = e;
+	return v;
+}
+
+void
+ac_print_version(void)
+{
+	printf("%s %s\n", ac_getprogname(), AC_VERSION);
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef AC_OPT_H
+#define AC_OPT_H
+
+#define AC_VERSION "0.1.0"
+
+/*
+ * OpenBSD strtonum(3): the decimal number in s if it lies in [min, max],
+ * else 0 with *errstr set to "invalid", "too small" or "too large".
+ */
+long long ac_strtonum(const char *s, long long min, long long max,
+    const char **errstr);
+
+/* Print "prog VERSION" to stdout (the -V option of every tool). */
+void ac_print_version(void);
+
+#endif

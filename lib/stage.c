@@ -1,0 +1,344 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jv.h>
+
+#include "diag.h"
+#include "field.h"
+#include "ndjson.h"
+#include "stage.h"
+
+int
+ac_stage_open(struct ac_stage *st, const char *name, int argc, char *argv[],
+    const char *rejects)
+{
+	int fd;
+
+	memset(st, 0, sizeof(*st));
+	st->name = name;
+	if (ac_reader_open(&st->rd, argc, argv) == -1)
+		return -1;
+	if (ac_writer_init(&st->out, STDOUT_FILENO) == -1) {
+		ac_warn("stdout");
+		return -1;
+	}
+	st->rd.flush[0] = &st->out;
+	if (rejects != NULL) {
+		fd = open(rejects, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		    0600);
+		if (fd == -1 || ac_writer_init(&st->rej, fd) == -1) {
+			ac_warn("rejects file %s", rejects);
+			return -1;
+		}
+		st->has_rej = 1;
+		st->rd.flush[1] = &st->rej;
+	}
+	return 0;
+}
+
+static void
+count(struct ac_count *tab, const char *code)
+{
+	int i;
+
+	for (i = 0; i < AC_NCODES && tab[i].code != NULL; i++) {
+		if (strcmp(tab[i].code, code) == 0) {
+			tab[i].n++;
+			return;
+		}
+	}
+	/* A copy: code may live in a record that is about to be freed. */
+	if (i < AC_NCODES && (tab[i].code = strdup(code)) != NULL) {
+		tab[i].n = 1;
+	} else {
+		tab[AC_NCODES - 1].n++;	/* lumped in with the last code */
+	}
+}
+
+/* One located per-record message on stderr, within the cap. */
+static void
+recmsg(struct ac_stage *st, const char *field, const char *msg,
+    const char *code)
+{
+	if (st->quiet)
+		return;
+	if (!st->verbose && st->nmsg >= AC_MSG_CAP) {
+		if (st->nmsg++ == AC_MSG_CAP)
+			fprintf(stderr, "%s: further per-record messages "
+			    "not shown (-v shows all)\n", st->name);
+		return;
+	}
+	st->nmsg++;
+	fprintf(stderr, "%s: %s:%lu: %s%s%s (%s)\n", st->name, st->rd.name,
+	    st->rd.line, field ? field : "", field ? ": " : "", msg, code);
+}
+
+static void
+base64(struct ac_writer *w, const unsigned char *s, size_t n)
+{
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char q[4];
+	size_t i;
+
+	ac_write_bytes(w, "\"", 1);
+	for (i = 0; i + 2 < n; i += 3) {
+		q[0] = tab[s[i] >> 2];
+		q[1] = tab[((s[i] & 3) << 4) | (s[i + 1] >> 4)];
+		q[2] = tab[((s[i + 1] & 15) << 2) | (s[i + 2] >> 6)];
+		q[3] = tab[s[i + 2] & 63];
+		ac_write_bytes(w, q, 4);
+	}
+	if (i < n) {
+		q[0] = tab[s[i] >> 2];
+		if (i + 1 < n) {
+			q[1] = tab[((s[i] & 3) << 4) | (s[i + 1] >> 4)];
+			q[2] = tab[(s[i + 1] & 15) << 2];
+		} else {
+			q[1] = tab[(s[i] & 3) << 4];
+			q[2] = '=';
+		}
+		q[3] = '=';
+		ac_write_bytes(w, q, 4);
+	}
+	ac_write_bytes(w, "\"", 1);
+}
+
+/*
+ * Write one rejects-file line. The record is rec when given, else the
+ * line as read: re-parsed when it is JSON, as a string when it is only
+ * text, base64 when it is not even UTF-8.
+ */
+static void
+write_reject(struct ac_stage *st, jv rec, const char *code,
+    const char *field, const char *msg)
+{
+	struct ac_writer *w = &st->rej;
+	jv meta = jv_object();
+
+	if (!st->has_rej) {
+		jv_free(rec);
+		return;
+	}
+	meta = ac_field_set(meta, "stage", jv_string(st->name));
+	meta = ac_field_set(meta, "file", jv_string(st->rd.name));
+	meta = ac_field_set(meta, "line", jv_number((double)st->rd.line));
+	meta = ac_field_set(meta, "code", jv_string(code));
+	if (field != NULL)
+		meta = ac_field_set(meta, "field", jv_string(field));
+	meta = ac_field_set(meta, "message", jv_string(msg));
+	ac_write_value(w, meta);
+	w->len--;		/* reopen the object to add the record */
+	if (jv_is_valid(rec)) {
+		ac_write_bytes(w, ",\"record\":", 10);
+		ac_write_value(w, rec);
+	} else if (ac_utf8_valid(st->rd.raw, st->rd.rawlen)) {
+		jv_free(rec);
+		ac_write_bytes(w, ",\"raw\":", 7);
+		ac_write_value(w, jv_string_sized(st->rd.raw,
+		    (int)st->rd.rawlen));
+	} else {
+		jv_free(rec);
+		ac_write_bytes(w, ",\"raw_base64\":", 14);
+		base64(w, (const unsigned char *)st->rd.raw, st->rd.rawlen);
+	}
+	ac_write_bytes(w, "}\n", 2);
+	if (w->len >= 64 * 1024 && ac_writer_flush(w) == -1 && !st->fatal) {
+		errno = w->err;
+		ac_warn("rejects file");
+		st->fatal = 1;
+	}
+}
+
+/* The record as read, parsed again from the raw line. */
+static jv
+reparse(const struct ac_stage *st)
+{
+	jv_parser *p = jv_parser_new(0);
+	jv v;
+
+	jv_parser_set_buf(p, st->rd.raw, (int)st->rd.rawlen, 0);
+	v = jv_parser_next(p);
+	jv_parser_free(p);
+	return v;
+}
+
+static void
+reject(struct ac_stage *st, jv rec, const char *code, const char *field,
+    const char *msg)
+{
+	st->nrej++;
+	count(st->rejects, code);
+	recmsg(st, field, msg, code);
+	write_reject(st, rec, code, field, msg);
+}
+
+int
+ac_stage_next(struct ac_stage *st, jv *rec)
+{
+	for (;;) {
+		if (st->fatal)
+			return 0;
+		switch (ac_read(&st->rd, rec)) {
+		case AC_RD_EOF:
+			return 0;
+		case AC_RD_ERR:
+			st->fatal = 1;
+			return 0;
+		case AC_RD_REC:
+			st->nin++;
+			return 1;
+		case AC_RD_BAD:
+			st->nin++;
+			if (strcmp(st->rd.bad_code, "bad_json") == 0 ||
+			    strcmp(st->rd.bad_code, "bad_utf8") == 0 ||
+			    strcmp(st->rd.bad_code, "line_too_long") == 0)
+				reject(st, jv_invalid(), st->rd.bad_code, NULL,
+				    st->rd.bad_msg);
+			else
+				reject(st, reparse(st), st->rd.bad_code, NULL,
+				    st->rd.bad_msg);
+			break;
+		}
+	}
+}
+
+jv
+ac_err(const char *code, const char *field, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	jv e = jv_object();
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	e = ac_field_set(e, "code", jv_string(code));
+	if (field != NULL)
+		e = ac_field_set(e, "field", jv_string(field));
+	e = ac_field_set(e, "message", jv_string(msg));
+	return jv_invalid_with_msg(e);
+}
+
+int
+ac_stage_put(struct ac_stage *st, jv res)
+{
+	jv e, code, field, msg;
+
+	if (jv_is_valid(res)) {
+		st->nout++;
+		if (ac_write(&st->out, res) == -1) {
+			errno = st->out.err;
+			ac_warn("stdout");
+			st->fatal = 1;
+			return -1;
+		}
+		return 0;
+	}
+	e = jv_invalid_get_msg(res);
+	if (jv_get_kind(e) != JV_KIND_OBJECT) {
+		/* Not made by ac_err(): keep it, under a generic code. */
+		e = jv_object_set(jv_object(), jv_string("message"),
+		    jv_get_kind(e) == JV_KIND_STRING ? e :
+		    (jv_free(e), jv_string("error")));
+	}
+	code = ac_field_get(jv_copy(e), "code");
+	field = ac_field_get(jv_copy(e), "field");
+	msg = ac_field_get(e, "message");
+	reject(st, reparse(st),
+	    jv_get_kind(code) == JV_KIND_STRING ? jv_string_value(code) :
+	    "error",
+	    jv_get_kind(field) == JV_KIND_STRING ? jv_string_value(field) :
+	    NULL,
+	    jv_string_value(msg));
+	jv_free(code);
+	jv_free(field);
+	jv_free(msg);
+	return 0;
+}
+
+jv
+ac_stage_warn(struct ac_stage *st, jv rec, const char *field,
+    const char *code, const char *what)
+{
+	jv w = ac_field_get(jv_copy(rec), AC_WARNINGS_KEY);
+	jv one = jv_object();
+
+	if (jv_get_kind(w) != JV_KIND_ARRAY) {
+		jv_free(w);
+		w = jv_array();
+	}
+	one = ac_field_set(one, "stage", jv_string(st->name));
+	one = ac_field_set(one, "field", jv_string(field));
+	one = ac_field_set(one, "code", jv_string(code));
+	/* Drop the record's own reference first so the array is updated in
+	 * place rather than copied. */
+	rec = ac_field_set(rec, AC_WARNINGS_KEY, jv_null());
+	rec = ac_field_set(rec, AC_WARNINGS_KEY, jv_array_append(w, one));
+	st->nwarn++;
+	count(st->warnings, code);
+	recmsg(st, field, what, code);
+	return rec;
+}
+
+static void
+print_counts(const struct ac_count *tab)
+{
+	int i;
+
+	for (i = 0; i < AC_NCODES && tab[i].code != NULL; i++)
+		fprintf(stderr, "%s%lu %s", i ? ", " : " (", tab[i].n,
+		    tab[i].code);
+	fputs(")", stderr);
+}
+
+int
+ac_stage_finish(struct ac_stage *st)
+{
+	int status = AC_EXIT_OK, i;
+
+	if (ac_writer_close(&st->out) == -1 && !st->fatal) {
+		errno = st->out.err;
+		ac_warn("stdout");
+		st->fatal = 1;
+	}
+	if (st->has_rej) {
+		if (ac_writer_close(&st->rej) == -1 && !st->fatal) {
+			errno = st->rej.err;
+			ac_warn("rejects file");
+			st->fatal = 1;
+		}
+		close(st->rej.fd);
+	}
+	ac_reader_close(&st->rd);
+	if (st->nrej > 0)
+		status = AC_EXIT_DATA;
+	if (st->fatal)
+		status = AC_EXIT_FATAL;
+	if (st->quiet && st->nrej > 0) {
+		fprintf(stderr, "%s: %lu of %lu records rejected\n", st->name,
+		    st->nrej, st->nin);
+	} else if (!st->quiet) {
+		fprintf(stderr, "%s: %lu records in, %lu out, %lu rejected",
+		    st->name, st->nin, st->nout, st->nrej);
+		if (st->nrej > 0)
+			print_counts(st->rejects);
+		fprintf(stderr, "; warnings: %lu", st->nwarn);
+		if (st->nwarn > 0)
+			print_counts(st->warnings);
+		if (st->fatal)
+			fputs("; stopped early", stderr);
+		fputs("\n", stderr);
+	}
+	for (i = 0; i < AC_NCODES; i++) {
+		free(st->rejects[i].code);
+		free(st->warnings[i].code);
+	}
+	return status;
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef AC_STAGE_H
+#define AC_STAGE_H
+
+#include <jv.h>
+
+#include "ndjson.h"
+
+/*
+ * The conventions every filter shares (man/ac.7): the record loop over
+ * ac_reader, stdout, the --rejects file, per-record warnings under the
+ * reserved key AC_WARNINGS_KEY, capped per-record messages on stderr, the
+ * end-of-run summary and the exit status. Conservation holds by
+ * construction: every record read is either emitted or rejected.
+ */
+
+#define AC_WARNINGS_KEY "ac_warnings"
+#define AC_MSG_CAP 10		/* per-record stderr lines before -v */
+#define AC_NCODES 64		/* distinct reason codes counted */
+
+struct ac_count {
+	char *code;		/* owned copy */
+	unsigned long n;
+};
+
+struct ac_stage {
+	const char *name;	/* "ac-normalize" */
+	struct ac_reader rd;
+	struct ac_writer out;
+	struct ac_writer rej;
+	int has_rej;
+	int quiet, verbose;
+	unsigned long nin, nout, nrej, nwarn, nmsg;
+	struct ac_count rejects[AC_NCODES], warnings[AC_NCODES];
+	int fatal;		/* an I/O error stopped the run */
+};
+
+/*
+ * Open the inputs, stdout and the rejects file (NULL: none). Prints the
+ * reason and returns -1 when something cannot be opened.
+ */
+int ac_stage_open(struct ac_stage *, const char *name, int argc,
+    char *argv[], const char *rejects);
+
+/*
+ * The next record, in *rec. Lines that are not records are rejected here.
+ * Returns 1 for a record, 0 at the end of input or after a fatal error.
+ */
+int ac_stage_next(struct ac_stage *, jv *rec);
+
+/*
+ * Handle the result of a per-record function: a record is written to
+ * stdout; an invalid made by ac_err() is rejected with its code. Consumes
+ * res; the rejects file gets the record as it was read.
+ * Returns -1 after a write error on stdout.
+ */
+int ac_stage_put(struct ac_stage *, jv res);
+
+/*
+ * A rejection as a value: jv_invalid_with_msg({code, field, message}).
+ * field may be NULL. The message must never contain record values.
+ */
+jv ac_err(const char *code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*
+ * Append a warning {stage, field, code} to rec's AC_WARNINGS_KEY array,
+ * count it and report it on stderr within the message cap. code is a
+ * string literal. Consumes rec, returns it updated.
+ */
+jv ac_stage_warn(struct ac_stage *, jv rec, const char *field,
+    const char *code, const char *what);
+
+/*
+ * Flush everything, print the summary (unless quiet) and return the exit
+ * status: 3 after an I/O error, 1 when a record was rejected, else 0.
+ */
+int ac_stage_finish(struct ac_stage *);
+
+#endif
