@@ -27,6 +27,7 @@
 #include "diag.h"
 #include "dtime.h"
 #include "field.h"
+#include "ndjson.h"
 #include "norm.h"
 #include "opt.h"
 #include "stage.h"
@@ -43,6 +44,7 @@ struct opts {
 	long long now;
 	struct ac_data data;
 	struct ac_buf buf;	/* scratch for the normalizers */
+	struct ac_fieldset fields;
 };
 
 static const struct option longopts[] = {
@@ -102,6 +104,7 @@ describe(const char *code)
 		{ "name_invalid", "dropped: cannot be normalized" },
 		{ "street_address_invalid", "dropped: cannot be normalized" },
 		{ "postal_code_invalid", "dropped: cannot be normalized" },
+		{ "order_id_empty", "dropped: empty" },
 		{ "invalid", "dropped: cannot be normalized" },
 	};
 	size_t i;
@@ -112,10 +115,107 @@ describe(const char *code)
 	return "dropped";
 }
 
-static jv
-get(jv rec, const char *key)
+enum field {
+	F_CUSTOMER_ID, F_LOGIN_CUSTOMER_ID, F_ACTION, F_ACTION_ID, F_TIME,
+	F_VALUE, F_CURRENCY, F_ORDER_ID, F_GCLID, F_GBRAID, F_WBRAID,
+	F_ENVIRONMENT, F_COUNTRY, F_EMAIL, F_PHONE, F_FIRST_NAME, F_LAST_NAME,
+	F_STREET, F_CITY, F_REGION, F_POSTAL, NFIELDS
+};
+
+static const char *const names[NFIELDS] = {
+	"customer_id", "login_customer_id", "conversion_action",
+	"conversion_action_id", "conversion_date_time", "conversion_value",
+	"currency_code", "order_id", "gclid", "gbraid", "wbraid",
+	"conversion_environment", "country_code", "email", "phone",
+	"first_name", "last_name", "street_address", "city", "region",
+	"postal_code"
+};
+
+/* One record being normalized: the object and the fields it has. */
+struct rec {
+	jv obj;
+	jv val[NFIELDS];		/* jv_invalid() when absent */
+	jv err;				/* the rejection, once there is one */
+	struct opts *o;
+	struct ac_stage *st;
+};
+
+static int
+has(const struct rec *r, int f)
 {
-	return ac_field_get(jv_copy(rec), key);
+	return jv_is_valid(r->val[f]);
+}
+
+/* Set field f to v (consumed), in place when the record has it. */
+static void
+set(struct rec *r, int f, jv v)
+{
+	jv_free(r->val[f]);
+	r->val[f] = jv_copy(v);
+	r->obj = ac_field_set_at(&r->o->fields, r->obj, f, v);
+}
+
+static void
+del(struct rec *r, int f)
+{
+	if (jv_is_valid(r->val[f]))
+		r->obj = ac_field_del_at(&r->o->fields, r->obj, f);
+	jv_free(r->val[f]);
+	r->val[f] = jv_invalid();
+}
+
+/* Remove field f and attach a warning saying why. */
+static void
+drop(struct rec *r, int f, const char *code)
+{
+	del(r, f);
+	r->obj = ac_stage_warn(r->st, r->obj, names[f], code, describe(code));
+}
+
+/* Reject the record: err comes from ac_err(). Returns -1. */
+static int
+reject(struct rec *r, jv err)
+{
+	r->err = err;
+	return -1;
+}
+
+/*
+ * The text of a string field, with *n its length, or NULL after removing
+ * a field that is null, blank (the same as absent) or not a string (with
+ * a warning).
+ */
+static const char *
+text(struct rec *r, int f, size_t *n)
+{
+	const char *s;
+	size_t i;
+
+	switch (jv_get_kind(r->val[f])) {
+	case JV_KIND_INVALID:
+		return NULL;
+	case JV_KIND_STRING:
+		s = ac_field_str(r->val[f], n);
+		for (i = 0; i < *n; i++)
+			if (s[i] != ' ' && s[i] != '\t')
+				return s;
+		/* FALLTHROUGH */
+	case JV_KIND_NULL:
+		del(r, f);
+		return NULL;
+	default:
+		drop(r, f, "not_string");
+		return NULL;
+	}
+}
+
+static void
+trim(const char **s, size_t *n)
+{
+	while (*n > 0 && (**s == ' ' || **s == '\t'))
+		(*s)++, (*n)--;
+	while (*n > 0 && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
+		(*n)--;
 }
 
 /* Exactly ten digits once dashes and spaces are removed. */
@@ -130,7 +230,7 @@ account_id(jv v, char out[11])
 		d = jv_number_value(v);
 		if (d != trunc(d) || d < 1e9 || d >= 1e10)
 			return -1;
-		snprintf(out, 11, "%.0f", d);
+		ac_fmt_int(out, (long long)d);
 		return 0;
 	}
 	if ((s = ac_field_str(v, &n)) == NULL)
@@ -146,28 +246,24 @@ account_id(jv v, char out[11])
 	return k == 10 ? 0 : -1;
 }
 
-static jv
-norm_account(jv rec, const char *key)
+static int
+norm_account(struct rec *r, int f)
 {
-	jv v = get(rec, key);
 	char id[11];
-	int r;
 
-	if (!jv_is_valid(v))
-		return rec;
-	if (jv_get_kind(v) == JV_KIND_NULL) {
-		jv_free(v);
-		return ac_field_del(rec, key);
+	if (!has(r, f))
+		return 0;
+	if (jv_get_kind(r->val[f]) == JV_KIND_NULL) {
+		del(r, f);
+		return 0;
 	}
-	r = account_id(v, id);
-	jv_free(v);
-	if (r == -1) {
-		jv_free(rec);
-		return ac_err(strcmp(key, "customer_id") == 0 ?
-		    "customer_id_invalid" : "login_customer_id_invalid", key,
-		    "expected 10 digits, as 123-456-7890 or 1234567890");
-	}
-	return ac_field_set(rec, key, jv_string(id));
+	if (account_id(r->val[f], id) == -1)
+		return reject(r, ac_err(f == F_CUSTOMER_ID ?
+		    "customer_id_invalid" : "login_customer_id_invalid",
+		    names[f], "expected 10 digits, as 123-456-7890 or "
+		    "1234567890"));
+	set(r, f, jv_string(id));
+	return 0;
 }
 
 /* Digits of a conversion action id (string or integer), or -1. */
@@ -182,10 +278,13 @@ action_id(jv v, char *out, size_t len)
 		d = jv_number_value(v);
 		if (d != trunc(d) || d < 1 || d >= MAX_EXACT)
 			return -1;
-		snprintf(out, len, "%.0f", d);
+		ac_fmt_int(out, (long long)d);
 		return 0;
 	}
-	if ((s = ac_field_str(v, &n)) == NULL || n == 0 || n >= len)
+	if ((s = ac_field_str(v, &n)) == NULL)
+		return -1;
+	trim(&s, &n);
+	if (n == 0 || n >= len)
 		return -1;
 	for (i = 0; i < n; i++)
 		if (s[i] < '0' || s[i] > '9')
@@ -199,145 +298,118 @@ action_id(jv v, char *out, size_t len)
  * conversion_action: "customers/{10 digits}/conversionActions/{digits}",
  * given or built from customer_id and conversion_action_id.
  */
-static jv
-norm_action(jv rec)
+static int
+norm_action(struct rec *r)
 {
 	static const char mid[] = "/conversionActions/";
-	jv ca = get(rec, "conversion_action"), id = get(rec,
-	    "conversion_action_id"), cid;
-	char idbuf[24], cidbuf[11], name[80];
+	const size_t pre = sizeof("customers/1234567890") - 1;
+	char idbuf[24], name[80];
 	const char *s, *p;
 	size_t n;
 	int have_id = 0;
 
-	if (jv_is_valid(id) && jv_get_kind(id) != JV_KIND_NULL) {
-		if (action_id(id, idbuf, sizeof(idbuf)) == -1) {
-			jv_free(ca);
-			jv_free(id);
-			jv_free(rec);
-			return ac_err("conversion_action_invalid",
-			    "conversion_action_id", "expected digits");
-		}
+	if (has(r, F_ACTION_ID) &&
+	    jv_get_kind(r->val[F_ACTION_ID]) != JV_KIND_NULL) {
+		if (action_id(r->val[F_ACTION_ID], idbuf, sizeof(idbuf)) == -1)
+			return reject(r, ac_err("conversion_action_invalid",
+			    names[F_ACTION_ID], "expected digits"));
 		have_id = 1;
 	}
-	jv_free(id);
-	if (jv_is_valid(ca) && jv_get_kind(ca) != JV_KIND_NULL) {
-		s = ac_field_str(ca, &n);
-		if (s == NULL || n < 10 + 9 + sizeof(mid) ||
+	if (has(r, F_ACTION) &&
+	    jv_get_kind(r->val[F_ACTION]) != JV_KIND_NULL) {
+		s = ac_field_str(r->val[F_ACTION], &n);
+		if (s != NULL)
+			trim(&s, &n);
+		p = s + pre + sizeof(mid) - 1;
+		if (s == NULL || n <= pre + sizeof(mid) - 1 ||
 		    strncmp(s, "customers/", 10) != 0 ||
 		    strspn(s + 10, "0123456789") != 10 ||
-		    strncmp(s + 20, mid, sizeof(mid) - 1) != 0 ||
-		    (p = s + 20 + sizeof(mid) - 1, strspn(p, "0123456789") !=
-		    n - (size_t)(p - s)) || n - (size_t)(p - s) > 19) {
-			jv_free(ca);
-			jv_free(rec);
-			return ac_err("conversion_action_invalid",
-			    "conversion_action", "expected "
-			    "customers/{customer_id}/conversionActions/{id}");
+		    strncmp(s + pre, mid, sizeof(mid) - 1) != 0 ||
+		    strspn(p, "0123456789") != n - (size_t)(p - s) ||
+		    n - (size_t)(p - s) > 19)
+			return reject(r, ac_err("conversion_action_invalid",
+			    names[F_ACTION], "expected "
+			    "customers/{customer_id}/conversionActions/{id}"));
+		if (have_id && (strlen(idbuf) != n - (size_t)(p - s) ||
+		    memcmp(p, idbuf, strlen(idbuf)) != 0))
+			return reject(r, ac_err("conversion_action_mismatch",
+			    names[F_ACTION_ID],
+			    "differs from the id in conversion_action"));
+		memcpy(name, s, n);
+		name[n] = '\0';
+		set(r, F_ACTION, jv_string(name));
+		if (!has(r, F_CUSTOMER_ID)) {
+			name[pre] = '\0';
+			set(r, F_CUSTOMER_ID, jv_string(name + 10));
 		}
-		if (have_id && strcmp(p, idbuf) != 0) {
-			jv_free(ca);
-			jv_free(rec);
-			return ac_err("conversion_action_mismatch",
-			    "conversion_action_id",
-			    "differs from the id in conversion_action");
-		}
-		memcpy(cidbuf, s + 10, 10);
-		cidbuf[10] = '\0';
-		jv_free(ca);
-		if (!ac_field_has(rec, "customer_id"))
-			rec = ac_field_set(rec, "customer_id",
-			    jv_string(cidbuf));
-		return rec;
+		return 0;
 	}
-	jv_free(ca);
-	if (!have_id) {
-		jv_free(rec);
-		return ac_err("conversion_action_missing", "conversion_action",
-		    "no conversion_action or conversion_action_id");
-	}
-	cid = get(rec, "customer_id");
-	if (jv_get_kind(cid) != JV_KIND_STRING) {
-		jv_free(cid);
-		jv_free(rec);
-		return ac_err("customer_id_missing", "customer_id",
-		    "needed to build conversion_action from "
-		    "conversion_action_id");
-	}
+	if (!have_id)
+		return reject(r, ac_err("conversion_action_missing",
+		    names[F_ACTION], "no conversion_action or "
+		    "conversion_action_id"));
+	if (!has(r, F_CUSTOMER_ID))
+		return reject(r, ac_err("customer_id_missing",
+		    names[F_CUSTOMER_ID], "needed to build conversion_action "
+		    "from conversion_action_id"));
 	snprintf(name, sizeof(name), "customers/%s%s%s",
-	    jv_string_value(cid), mid, idbuf);
-	jv_free(cid);
-	return ac_field_set(rec, "conversion_action", jv_string(name));
+	    jv_string_value(r->val[F_CUSTOMER_ID]), mid, idbuf);
+	set(r, F_ACTION, jv_string(name));
+	return 0;
 }
 
-static jv
-norm_time(jv rec, const struct opts *o)
+static int
+norm_time(struct rec *r)
 {
-	static const char key[] = "conversion_date_time";
-	jv v = get(rec, key);
+	const struct opts *o = r->o;
+	const char *key = names[F_TIME], *s, *why;
 	struct ac_civil c;
-	const char *s, *why;
 	char out[40];
 	long long t;
 	double d;
 	size_t n;
 	int off = 0;
 
-	switch (jv_get_kind(v)) {
+	switch (jv_get_kind(r->val[F_TIME])) {
 	case JV_KIND_INVALID:
 	case JV_KIND_NULL:
-		jv_free(v);
-		jv_free(rec);
-		return ac_err("time_missing", key, "missing");
+		return reject(r, ac_err("time_missing", key, "missing"));
 	case JV_KIND_NUMBER:
-		d = jv_number_value(v);
-		jv_free(v);
-		if (!isfinite(d) || d < 0) {
-			jv_free(rec);
-			return ac_err("time_invalid", key, "not an epoch time");
-		}
+		d = jv_number_value(r->val[F_TIME]);
+		if (!isfinite(d) || d < 0)
+			return reject(r, ac_err("time_invalid", key,
+			    "not an epoch time"));
 		/* Epoch seconds until the year 5138, milliseconds above. */
 		t = (long long)(d >= 1e11 ? floor(d / 1000) : floor(d));
 		off = o->tz ? ac_time_zone_offset(t) : 0;
 		break;
 	case JV_KIND_STRING:
-		s = jv_string_value(v);
-		n = (size_t)jv_string_length_bytes(jv_copy(v));
-		if ((why = ac_time_parse(s, n, &c)) != NULL) {
-			jv_free(v);
-			jv_free(rec);
-			return ac_err(why, key, "expected RFC 3339, "
-			    "yyyy-mm-dd hh:mm:ss+hh:mm or epoch seconds");
-		}
-		jv_free(v);
+		s = ac_field_str(r->val[F_TIME], &n);
+		if ((why = ac_time_parse(s, n, &c)) != NULL)
+			return reject(r, ac_err(why, key, "expected RFC 3339, "
+			    "yyyy-mm-dd hh:mm:ss+hh:mm or epoch seconds"));
 		if (c.has_off) {
 			t = ac_time_epoch(&c, c.off);
 			off = o->tz ? ac_time_zone_offset(t) : c.off;
 		} else if (o->tz == NULL) {
-			jv_free(rec);
-			return ac_err("time_no_offset", key,
-			    "no UTC offset; give --timezone to read it");
+			return reject(r, ac_err("time_no_offset", key,
+			    "no UTC offset; give --timezone to read it"));
 		} else if ((why = ac_time_local(&c, &t)) != NULL) {
-			jv_free(rec);
-			return ac_err(why, key, "local time skipped by a "
-			    "daylight-saving change in --timezone");
+			return reject(r, ac_err(why, key, "local time skipped "
+			    "by a daylight-saving change in --timezone"));
 		} else {
 			off = ac_time_zone_offset(t);
 		}
 		break;
 	default:
-		jv_free(rec);
-		why = ac_field_kind(v);
-		jv_free(v);
-		return ac_err("time_invalid", key, "expected string or "
-		    "number, got %s", why);
+		return reject(r, ac_err("time_invalid", key, "expected string "
+		    "or number, got %s", ac_field_kind(r->val[F_TIME])));
 	}
-	if (t > o->now + MAX_SKEW) {
-		jv_free(rec);
-		return ac_err("time_future", key, "in the future");
-	}
+	if (t > o->now + MAX_SKEW)
+		return reject(r, ac_err("time_future", key, "in the future"));
 	ac_time_format(out, sizeof(out), t, off);
-	return ac_field_set(rec, key, jv_string(out));
+	set(r, F_TIME, jv_string(out));
+	return 0;
 }
 
 /* A non-negative decimal number, such as "49.90" or " 120 ". */
@@ -347,10 +419,7 @@ parse_value(const char *s, size_t n, double *out)
 	char tmp[64], *end;
 	size_t i;
 
-	while (n > 0 && (*s == ' ' || *s == '\t'))
-		s++, n--;
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
+	trim(&s, &n);
 	if (n == 0 || n >= sizeof(tmp))
 		return -1;
 	for (i = 0; i < n; i++)
@@ -362,292 +431,227 @@ parse_value(const char *s, size_t n, double *out)
 	return *end == '\0' && isfinite(*out) ? 0 : -1;
 }
 
-static jv
-norm_value(jv rec, const struct opts *o)
+static int
+norm_value(struct rec *r)
 {
-	jv v = get(rec, "conversion_value"), cur = get(rec, "currency_code");
 	const char *s;
 	char code[4];
 	size_t n, i, k;
 	double d = 0;
-	int has_value = 0;
 
-	if (jv_is_valid(v) && jv_get_kind(v) != JV_KIND_NULL) {
-		has_value = 1;
-		if (jv_get_kind(v) == JV_KIND_NUMBER)
-			d = jv_number_value(v);
-		else if ((s = ac_field_str(v, &n)) == NULL ||
+	if (has(r, F_VALUE) && jv_get_kind(r->val[F_VALUE]) == JV_KIND_NULL)
+		del(r, F_VALUE);
+	if (has(r, F_CURRENCY) &&
+	    jv_get_kind(r->val[F_CURRENCY]) == JV_KIND_NULL)
+		del(r, F_CURRENCY);
+	if (has(r, F_VALUE)) {
+		if (jv_get_kind(r->val[F_VALUE]) == JV_KIND_NUMBER)
+			d = jv_number_value(r->val[F_VALUE]);
+		else if ((s = ac_field_str(r->val[F_VALUE], &n)) == NULL ||
 		    parse_value(s, n, &d) == -1)
-			goto bad_value;
-		if (d < 0) {
-			jv_free(v);
-			jv_free(cur);
-			jv_free(rec);
-			return ac_err("value_negative", "conversion_value",
-			    "negative; a refund is a retraction, not a "
-			    "negative value");
-		}
-		rec = ac_field_set(rec, "conversion_value", jv_number(d));
-	} else if (jv_get_kind(v) == JV_KIND_NULL) {
-		rec = ac_field_del(rec, "conversion_value");
+			return reject(r, ac_err("value_invalid",
+			    names[F_VALUE], "expected a number or a numeric "
+			    "string"));
+		if (d < 0)
+			return reject(r, ac_err("value_negative",
+			    names[F_VALUE], "negative; a refund is a "
+			    "retraction, not a negative value"));
+		if (jv_get_kind(r->val[F_VALUE]) != JV_KIND_NUMBER)
+			set(r, F_VALUE, jv_number(d));
+		if (!has(r, F_CURRENCY))
+			return reject(r, ac_err("currency_missing",
+			    names[F_CURRENCY],
+			    "required with conversion_value"));
 	}
-	jv_free(v);
-	if (jv_is_valid(cur) && jv_get_kind(cur) != JV_KIND_NULL) {
-		if ((s = ac_field_str(cur, &n)) == NULL)
-			goto bad_currency;
-		for (i = 0, k = 0; i < n; i++) {
-			if (s[i] == ' ' || s[i] == '\t')
-				continue;
-			if (k == 3)
-				goto bad_currency;
-			code[k++] = (char)(s[i] >= 'a' && s[i] <= 'z' ?
-			    s[i] - 'a' + 'A' : s[i]);
-		}
-		code[k] = '\0';
-		if (!ac_data_is_currency(&o->data, code))
-			goto bad_currency;
-		jv_free(cur);
-		return ac_field_set(rec, "currency_code", jv_string(code));
+	if (!has(r, F_CURRENCY))
+		return 0;
+	if ((s = ac_field_str(r->val[F_CURRENCY], &n)) == NULL)
+		goto bad;
+	for (i = 0, k = 0; i < n; i++) {
+		if (s[i] == ' ' || s[i] == '\t')
+			continue;
+		if (k == 3)
+			goto bad;
+		code[k++] = (char)(s[i] >= 'a' && s[i] <= 'z' ?
+		    s[i] - 'a' + 'A' : s[i]);
 	}
-	if (jv_get_kind(cur) == JV_KIND_NULL)
-		rec = ac_field_del(rec, "currency_code");
-	jv_free(cur);
-	if (has_value) {
-		jv_free(rec);
-		return ac_err("currency_missing", "currency_code",
-		    "required with conversion_value");
-	}
-	return rec;
-bad_value:
-	jv_free(v);
-	jv_free(cur);
-	jv_free(rec);
-	return ac_err("value_invalid", "conversion_value",
-	    "expected a number or a numeric string");
-bad_currency:
-	jv_free(cur);
-	jv_free(rec);
-	return ac_err("currency_invalid", "currency_code",
-	    "expected an ISO 4217 code");
+	code[k] = '\0';
+	if (!ac_data_is_currency(&r->o->data, code))
+		goto bad;
+	if (n != 3 || memcmp(s, code, 3) != 0)
+		set(r, F_CURRENCY, jv_string(code));
+	return 0;
+bad:
+	return reject(r, ac_err("currency_invalid", names[F_CURRENCY],
+	    "expected an ISO 4217 code"));
 }
 
-static jv
-norm_order(jv rec, struct ac_stage *st)
+static int
+norm_order(struct rec *r)
 {
-	jv v = get(rec, "order_id");
 	const char *s;
+	char num[32];
+	size_t n, len;
+	double d;
+
+	switch (jv_get_kind(r->val[F_ORDER_ID])) {
+	case JV_KIND_INVALID:
+		return 0;
+	case JV_KIND_NULL:
+		del(r, F_ORDER_ID);
+		return 0;
+	case JV_KIND_STRING:
+		s = ac_field_str(r->val[F_ORDER_ID], &n);
+		len = n;
+		trim(&s, &n);
+		if (n == 0)
+			drop(r, F_ORDER_ID, "order_id_empty");
+		else if (n != len)
+			set(r, F_ORDER_ID, jv_string_sized(s, (int)n));
+		return 0;
+	case JV_KIND_NUMBER:
+		d = jv_number_value(r->val[F_ORDER_ID]);
+		if (d != trunc(d) || fabs(d) >= MAX_EXACT)
+			return reject(r, ac_err("order_id_imprecise",
+			    names[F_ORDER_ID], "a number that JSON parsers "
+			    "cannot hold exactly; send order_id as a string"));
+		ac_fmt_int(num, (long long)d);
+		set(r, F_ORDER_ID, jv_string(num));
+		return 0;
+	default:
+		return reject(r, ac_err("order_id_invalid", names[F_ORDER_ID],
+		    "expected string, got %s",
+		    ac_field_kind(r->val[F_ORDER_ID])));
+	}
+}
+
+/* gclid, gbraid, wbraid and conversion_environment: trimmed text. */
+static void
+norm_token(struct rec *r, int f)
+{
+	const char *s;
+	char env[4];
+	size_t n, len, i;
+
+	if ((s = text(r, f, &n)) == NULL)
+		return;
+	len = n;
+	trim(&s, &n);
+	if (f == F_ENVIRONMENT) {
+		if (n != 3) {
+			drop(r, f, "conversion_environment_invalid");
+			return;
+		}
+		for (i = 0; i < 3; i++)
+			env[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ?
+			    s[i] - 'a' + 'A' : s[i]);
+		env[3] = '\0';
+		if (strcmp(env, "APP") != 0 && strcmp(env, "WEB") != 0)
+			drop(r, f, "conversion_environment_invalid");
+		else if (memcmp(s, env, 3) != 0 || len != 3)
+			set(r, f, jv_string(env));
+		return;
+	}
+	if (n != len)
+		set(r, f, jv_string_sized(s, (int)n));
+}
+
+/* An identifier: normalized, or removed with a warning. */
+static void
+norm_identifier(struct rec *r, int f)
+{
+	struct opts *o = r->o;
+	const char *s, *why, *region;
 	char num[32];
 	size_t n;
 	double d;
 
-	switch (jv_get_kind(v)) {
-	case JV_KIND_INVALID:
-		jv_free(v);
-		return rec;
-	case JV_KIND_NULL:
-		jv_free(v);
-		return ac_field_del(rec, "order_id");
-	case JV_KIND_STRING:
-		s = ac_field_str(v, &n);
-		while (n > 0 && (*s == ' ' || *s == '\t'))
-			s++, n--;
-		while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-			n--;
-		if (n == 0) {
-			jv_free(v);
-			rec = ac_field_del(rec, "order_id");
-			return ac_stage_warn(st, rec, "order_id", "empty",
-			    "dropped: empty");
-		}
-		rec = ac_field_set(rec, "order_id", jv_string_sized(s,
-		    (int)n));
-		jv_free(v);
-		return rec;
-	case JV_KIND_NUMBER:
-		d = jv_number_value(v);
-		jv_free(v);
-		if (d != trunc(d) || fabs(d) >= MAX_EXACT) {
-			jv_free(rec);
-			return ac_err("order_id_imprecise", "order_id",
-			    "a number that JSON parsers cannot hold exactly; "
-			    "send order_id as a string");
-		}
-		snprintf(num, sizeof(num), "%.0f", d);
-		return ac_field_set(rec, "order_id", jv_string(num));
-	default:
-		jv_free(rec);
-		s = ac_field_kind(v);
-		jv_free(v);
-		return ac_err("order_id_invalid", "order_id",
-		    "expected string, got %s", s);
-	}
-}
-
-/* Remove a dropped field and say why. */
-static jv
-drop(jv rec, struct ac_stage *st, const char *key, const char *code)
-{
-	rec = ac_field_del(rec, key);
-	return ac_stage_warn(st, rec, key, code, describe(code));
-}
-
-/*
- * The string in rec[key], trimmed of nothing, or NULL after removing a
- * field that is null, empty or not a string (with a warning for the
- * latter). *v keeps the value alive; free it after use.
- */
-static const char *
-string_field(jv *recp, struct ac_stage *st, const char *key, jv *v,
-    size_t *n)
-{
-	const char *s;
-	size_t i;
-
-	*v = get(*recp, key);
-	switch (jv_get_kind(*v)) {
-	case JV_KIND_INVALID:
-		return NULL;
-	case JV_KIND_NULL:
-		*recp = ac_field_del(*recp, key);
-		return NULL;
-	case JV_KIND_STRING:
-		s = ac_field_str(*v, n);
-		for (i = 0; i < *n; i++)
-			if (s[i] != ' ' && s[i] != '\t')
-				return s;
-		/* Empty is the same as absent. */
-		*recp = ac_field_del(*recp, key);
-		return NULL;
-	default:
-		*recp = drop(*recp, st, key, "not_string");
-		return NULL;
-	}
-}
-
-static jv
-norm_text_field(jv rec, struct opts *o, struct ac_stage *st,
-    const char *key)
-{
-	const char *s, *why;
-	size_t n;
-	jv v;
-
-	if (strcmp(key, "postal_code") == 0 || strcmp(key, "phone") == 0) {
+	if ((f == F_POSTAL || f == F_PHONE) &&
+	    jv_get_kind(r->val[f]) == JV_KIND_NUMBER) {
 		/* Numbers come from spreadsheets; take an integer as text. */
-		v = get(rec, key);
-		if (jv_get_kind(v) == JV_KIND_NUMBER &&
-		    jv_number_value(v) == trunc(jv_number_value(v)) &&
-		    fabs(jv_number_value(v)) < MAX_EXACT) {
-			char num[32];
-
-			snprintf(num, sizeof(num), "%.0f", jv_number_value(v));
-			rec = ac_field_set(rec, key, jv_string(num));
-			if (key[1] == 'o')
-				rec = ac_stage_warn(st, rec, key,
+		d = jv_number_value(r->val[f]);
+		if (d == trunc(d) && fabs(d) < MAX_EXACT) {
+			ac_fmt_int(num, (long long)d);
+			set(r, f, jv_string(num));
+			if (f == F_POSTAL)
+				r->obj = ac_stage_warn(r->st, r->obj, names[f],
 				    "postal_code_from_number",
 				    describe("postal_code_from_number"));
 		}
-		jv_free(v);
 	}
-	if ((s = string_field(&rec, st, key, &v, &n)) == NULL) {
-		jv_free(v);
-		return rec;
-	}
-	if (strcmp(key, "email") == 0) {
+	if ((s = text(r, f, &n)) == NULL)
+		return;
+	switch (f) {
+	case F_EMAIL:
 		why = ac_norm_email(&o->buf, s, n, o->email_all, &o->data);
-	} else if (strcmp(key, "phone") == 0) {
-		jv cc = get(rec, "country_code");
-		const char *region = jv_get_kind(cc) == JV_KIND_STRING ?
-		    jv_string_value(cc) : o->region[0] ? o->region : NULL;
-
+		break;
+	case F_PHONE:
+		region = jv_get_kind(r->val[F_COUNTRY]) == JV_KIND_STRING ?
+		    jv_string_value(r->val[F_COUNTRY]) :
+		    o->region[0] ? o->region : NULL;
 		why = ac_norm_phone(&o->buf, s, n, region, &o->data);
-		jv_free(cc);
-	} else if (strcmp(key, "first_name") == 0 ||
-	    strcmp(key, "last_name") == 0) {
-		why = ac_norm_name(&o->buf, s, n, key, &o->data);
-	} else if (strcmp(key, "street_address") == 0) {
+		break;
+	case F_FIRST_NAME:
+	case F_LAST_NAME:
+		why = ac_norm_name(&o->buf, s, n, names[f], &o->data);
+		break;
+	case F_STREET:
 		why = ac_norm_street(&o->buf, s, n, &o->data);
-	} else if (strcmp(key, "postal_code") == 0) {
+		break;
+	case F_POSTAL:
 		why = ac_norm_postal(&o->buf, s, n, &o->data);
-	} else if (strcmp(key, "country_code") == 0) {
+		break;
+	case F_COUNTRY:
 		why = ac_norm_country(&o->buf, s, n, &o->data);
-	} else {
-		why = ac_norm_place(&o->buf, s, n, key, &o->data);
+		break;
+	default:
+		why = ac_norm_place(&o->buf, s, n, names[f], &o->data);
+		break;
 	}
-	jv_free(v);
 	if (why != NULL && strcmp(why, AC_NORM_EMPTY) == 0)
-		return ac_field_del(rec, key);
-	if (why != NULL)
-		return drop(rec, st, key, why);
-	return ac_field_set(rec, key, jv_string_sized(o->buf.p,
-	    (int)o->buf.len));
-}
-
-/* gclid, gbraid, wbraid and conversion_environment: trimmed text. */
-static jv
-norm_token(jv rec, struct ac_stage *st, const char *key, int upper)
-{
-	const char *s;
-	char *t;
-	size_t n, i;
-	jv v;
-
-	if ((s = string_field(&rec, st, key, &v, &n)) == NULL) {
-		jv_free(v);
-		return rec;
-	}
-	while (n > 0 && (*s == ' ' || *s == '\t'))
-		s++, n--;
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
-	if ((t = strndup(s, n)) == NULL)
-		ac_die(AC_EXIT_FATAL, "out of memory");
-	jv_free(v);
-	if (upper) {
-		for (i = 0; i < n; i++)
-			if (t[i] >= 'a' && t[i] <= 'z')
-				t[i] = (char)(t[i] - 'a' + 'A');
-		if (strcmp(t, "APP") != 0 && strcmp(t, "WEB") != 0) {
-			free(t);
-			return drop(rec, st, key,
-			    "conversion_environment_invalid");
-		}
-	}
-	rec = ac_field_set(rec, key, jv_string_sized(t, (int)n));
-	free(t);
-	return rec;
+		del(r, f);
+	else if (why != NULL)
+		drop(r, f, why);
+	else if (o->buf.len != n || memcmp(o->buf.p, s, n) != 0)
+		set(r, f, jv_string_sized(o->buf.p, (int)o->buf.len));
 }
 
 static jv
-normalize(jv rec, struct opts *o, struct ac_stage *st)
+normalize(jv obj, struct opts *o, struct ac_stage *st)
 {
-	static const char *const ids[] = { "country_code", "email", "phone",
-		"first_name", "last_name", "street_address", "city", "region",
-		"postal_code", NULL };
-	const char *const *k;
+	/* country_code first: phone numbers are read in its region. */
+	static const int ids[] = { F_COUNTRY, F_EMAIL, F_PHONE, F_FIRST_NAME,
+		F_LAST_NAME, F_STREET, F_CITY, F_REGION, F_POSTAL };
+	struct rec r;
+	size_t i;
 
+	r.obj = obj;
+	r.o = o;
+	r.st = st;
+	r.err = jv_invalid();
+	ac_field_scan(&o->fields, obj, r.val);
 	/* Everything that can reject the record comes first, so a rejected
 	 * record carries no warnings. */
-	rec = norm_account(rec, "customer_id");
-	if (jv_is_valid(rec))
-		rec = norm_account(rec, "login_customer_id");
-	if (jv_is_valid(rec))
-		rec = norm_action(rec);
-	if (jv_is_valid(rec))
-		rec = norm_time(rec, o);
-	if (jv_is_valid(rec))
-		rec = norm_value(rec, o);
-	if (jv_is_valid(rec))
-		rec = norm_order(rec, st);
-	if (!jv_is_valid(rec))
-		return rec;
-	rec = norm_token(rec, st, "gclid", 0);
-	rec = norm_token(rec, st, "gbraid", 0);
-	rec = norm_token(rec, st, "wbraid", 0);
-	rec = norm_token(rec, st, "conversion_environment", 1);
-	for (k = ids; *k != NULL; k++)
-		rec = norm_text_field(rec, o, st, *k);
-	return rec;
+	if (norm_account(&r, F_CUSTOMER_ID) == 0 &&
+	    norm_account(&r, F_LOGIN_CUSTOMER_ID) == 0 &&
+	    norm_action(&r) == 0 && norm_time(&r) == 0 &&
+	    norm_value(&r) == 0 && norm_order(&r) == 0) {
+		norm_token(&r, F_GCLID);
+		norm_token(&r, F_GBRAID);
+		norm_token(&r, F_WBRAID);
+		norm_token(&r, F_ENVIRONMENT);
+		for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+			norm_identifier(&r, ids[i]);
+	}
+	for (i = 0; i < NFIELDS; i++)
+		jv_free(r.val[i]);
+	if (jv_get_kind(r.err) == JV_KIND_INVALID &&
+	    jv_invalid_has_msg(jv_copy(r.err))) {
+		jv_free(r.obj);
+		return r.err;
+	}
+	jv_free(r.err);
+	return r.obj;
 }
 
 static void
@@ -715,6 +719,7 @@ main(int argc, char *argv[])
 	argv += optind;
 
 	/* Acquire everything before the first record. */
+	ac_fieldset_init(&o.fields, names, NFIELDS);
 	if (ac_data_load(&o.data, err, sizeof(err)) == -1)
 		ac_diex(AC_EXIT_FATAL, "%s", err);
 	if (o.region[0] != '\0' && ac_data_region(&o.data, o.region) == NULL)
@@ -745,5 +750,6 @@ main(int argc, char *argv[])
 	status = ac_stage_finish(&st);
 	ac_data_free(&o.data);
 	ac_buf_free(&o.buf);
+	ac_fieldset_free(&o.fields);
 	return status;
 }

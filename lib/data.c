@@ -229,10 +229,49 @@ placeholder_line(struct ac_data *d, char **f, int nf, const char **why)
 	return 0;
 }
 
-static int
-cmp_ph(const void *a, const void *b)
+/* FNV-1a over the ASCII-lowercased bytes: the look-up ignores case. */
+static unsigned long
+phash(const char *field, const char *v, size_t len)
 {
-	return strcasecmp(*(char *const *)a, *(char *const *)b);
+	unsigned long h = 2166136261UL;
+	const char *p;
+	size_t i;
+
+	for (p = field; *p != '\0'; p++)
+		h = (h ^ (unsigned char)*p) * 16777619UL;
+	h = (h ^ '\t') * 16777619UL;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c |= 0x20;
+		h = (h ^ c) * 16777619UL;
+	}
+	return h;
+}
+
+static int
+build_phash(struct ac_data *d)
+{
+	size_t i, s;
+	char *tab;
+
+	for (d->nphash = 16; d->nphash < 4 * d->nplaceholders;)
+		d->nphash *= 2;
+	if ((d->phash = malloc(d->nphash * sizeof(int))) == NULL)
+		return -1;
+	memset(d->phash, 0xff, d->nphash * sizeof(int));
+	for (i = 0; i < d->nplaceholders; i++) {
+		tab = strchr(d->placeholders[i], '\t');
+		*tab = '\0';
+		s = phash(d->placeholders[i], tab + 1, strlen(tab + 1));
+		*tab = '\t';
+		for (s &= d->nphash - 1; d->phash[s] != -1;
+		    s = (s + 1) & (d->nphash - 1))
+			;
+		d->phash[s] = (int)i;
+	}
+	return 0;
 }
 
 int
@@ -248,7 +287,11 @@ ac_data_load(struct ac_data *d, char *err, size_t errlen)
 		ac_data_free(d);
 		return -1;
 	}
-	qsort(d->placeholders, d->nplaceholders, sizeof(char *), cmp_ph);
+	if (build_phash(d) == -1) {
+		snprintf(err, errlen, "data: %s", strerror(errno));
+		ac_data_free(d);
+		return -1;
+	}
 	return 0;
 }
 
@@ -260,6 +303,8 @@ ac_data_free(struct ac_data *d)
 	for (i = 0; i < d->nplaceholders; i++)
 		free(d->placeholders[i]);
 	free(d->placeholders);
+	free(d->phash);
+	d->phash = NULL;
 	free(d->regions);
 	d->placeholders = NULL;
 	d->regions = NULL;
@@ -298,15 +343,21 @@ ac_data_is_currency(const struct ac_data *d, const char *s)
 static int
 lookup(const struct ac_data *d, const char *field, const char *v, size_t len)
 {
-	char key[128];
-	const char *kp = key;
-	int n;
+	size_t s, fl = strlen(field);
+	const char *e;
+	int i;
 
-	n = snprintf(key, sizeof(key), "%s\t%.*s", field, (int)len, v);
-	if (n < 0 || (size_t)n >= sizeof(key) || memchr(v, '\0', len))
+	if (d->phash == NULL)
 		return 0;
-	return bsearch(&kp, d->placeholders, d->nplaceholders,
-	    sizeof(char *), cmp_ph) != NULL;
+	s = phash(field, v, len) & (d->nphash - 1);
+	for (; (i = d->phash[s]) != -1; s = (s + 1) & (d->nphash - 1)) {
+		e = d->placeholders[i];
+		if (strncmp(e, field, fl) == 0 && e[fl] == '\t' &&
+		    strlen(e + fl + 1) == len &&
+		    strncasecmp(e + fl + 1, v, len) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 int

@@ -36,8 +36,10 @@ struct ac_data {
 	unsigned char iso3166[26 * 26];
 	unsigned char iso4217[26 * 26 * 26];
 	struct ac_calling calling[1000];
-	char **placeholders;	/* "field\tvalue", sorted */
+	char **placeholders;	/* "field\tvalue" */
 	size_t nplaceholders;
+	int *phash;		/* open addressing: index or -1 */
+	size_t nphash;		/* a power of two */
 };
 
 /*

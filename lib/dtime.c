@@ -164,18 +164,46 @@ ac_time_zone_offset(long long t)
 	return (int)tm.tm_gmtoff;
 }
 
+static char *
+put2(char *p, int v)
+{
+	*p++ = (char)('0' + v / 10);
+	*p++ = (char)('0' + v % 10);
+	return p;
+}
+
 void
 ac_time_format(char *buf, size_t len, long long t, int off)
 {
 	time_t tt = (time_t)(t + off);
 	struct tm tm;
 	int a = off < 0 ? -off : off;
+	char *p = buf;
 
-	gmtime_r(&tt, &tm);
-	snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d%c%02d:%02d",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+', a / 3600,
-	    a % 3600 / 60);
+	/* By hand: this runs once per record and snprintf is slow. */
+	if (len < 26 || gmtime_r(&tt, &tm) == NULL || tm.tm_year + 1900 > 9999 ||
+	    tm.tm_year + 1900 < 0) {
+		if (len > 0)
+			buf[0] = '\0';
+		return;
+	}
+	p = put2(p, (tm.tm_year + 1900) / 100);
+	p = put2(p, (tm.tm_year + 1900) % 100);
+	*p++ = '-';
+	p = put2(p, tm.tm_mon + 1);
+	*p++ = '-';
+	p = put2(p, tm.tm_mday);
+	*p++ = ' ';
+	p = put2(p, tm.tm_hour);
+	*p++ = ':';
+	p = put2(p, tm.tm_min);
+	*p++ = ':';
+	p = put2(p, tm.tm_sec);
+	*p++ = off < 0 ? '-' : '+';
+	p = put2(p, a / 3600);
+	*p++ = ':';
+	p = put2(p, a % 3600 / 60);
+	*p = '\0';
 }
 
 int

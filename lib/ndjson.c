@@ -118,15 +118,68 @@ wstring(struct ac_writer *w, const char *s, size_t n)
 	w->buf[w->len++] = '"';
 }
 
+size_t
+ac_fmt_int(char *buf, long long v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v :
+	    (unsigned long long)v;
+	size_t n;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	n = (size_t)(tmp + sizeof(tmp) - p);
+	memcpy(buf, p, n);
+	buf[n] = '\0';
+	return n;
+}
+
+/* Write m / 10^k in fixed point, k > 0. */
+static void
+wdecimal(struct ac_writer *w, long long m, int k)
+{
+	char dg[24], out[48];
+	int nd, len = 0;
+
+	if (m < 0) {
+		out[len++] = '-';
+		m = -m;
+	}
+	nd = (int)ac_fmt_int(dg, m);
+	if (nd <= k) {
+		out[len++] = '0';
+		out[len++] = '.';
+		memset(out + len, '0', (size_t)(k - nd));
+		len += k - nd;
+		memcpy(out + len, dg, (size_t)nd);
+		len += nd;
+	} else {
+		memcpy(out + len, dg, (size_t)(nd - k));
+		len += nd - k;
+		out[len++] = '.';
+		memcpy(out + len, dg + nd - k, (size_t)k);
+		len += k;
+	}
+	wput(w, out, (size_t)len);
+}
+
 /*
- * The shortest of %.15g, %.16g and %.17g that reads back as the same
- * double; integers below 2^53 take a fast path.
+ * Numbers print in a form that reads back as the same double: integers
+ * below 2^53 as integers; decimals with up to 6 places (prices) as exact
+ * fixed point when that reads back unchanged; anything else as the
+ * shortest of %.15g, %.16g and %.17g that does.
  */
 static void
 wnumber(struct ac_writer *w, double d)
 {
-	char tmp[32], *p;
-	int prec, n;
+	static const double p10[] = { 1, 10, 100, 1e3, 1e4, 1e5, 1e6 };
+	char tmp[40];
+	double m;
+	int prec, n, k;
 
 	if (isnan(d)) {
 		wput(w, "null", 4);	/* JSON has no NaN; jq prints null */
@@ -135,17 +188,20 @@ wnumber(struct ac_writer *w, double d)
 	if (isinf(d))
 		d = d > 0 ? 1.7976931348623157e308 : -1.7976931348623157e308;
 	if (d == trunc(d) && fabs(d) < 9007199254740992.0) {
-		uint64_t u = (uint64_t)fabs(d);
-
-		p = tmp + sizeof(tmp);
-		do {
-			*--p = (char)('0' + u % 10);
-			u /= 10;
-		} while (u);
-		if (d < 0)
-			*--p = '-';
-		wput(w, p, (size_t)(tmp + sizeof(tmp) - p));
+		n = (int)ac_fmt_int(tmp, (long long)d);
+		wput(w, tmp, (size_t)n);
 		return;
+	}
+	if (fabs(d) < 1e9 && fabs(d) >= 1e-6) {
+		for (k = 1; k <= 6; k++) {
+			m = nearbyint(d * p10[k]);
+			/* The division is correctly rounded, as is reading
+			 * the decimal text back: equal means it reads as d. */
+			if (m / p10[k] == d) {
+				wdecimal(w, (long long)m, k);
+				return;
+			}
+		}
 	}
 	for (prec = 15; prec <= 17; prec++) {
 		n = snprintf(tmp, sizeof(tmp), "%.*g", prec, d);
@@ -257,6 +313,33 @@ ac_writer_close(struct ac_writer *w)
 
 /* Reader */
 
+struct ac_keycache *
+ac_keycache_new(void)
+{
+	struct ac_keycache *c;
+	int i;
+
+	if ((c = malloc(sizeof(*c))) == NULL)
+		return NULL;
+	for (i = 0; i < AC_KEYCACHE; i++) {
+		c->slot[i].len = 0;
+		c->slot[i].key = jv_invalid();
+	}
+	return c;
+}
+
+void
+ac_keycache_free(struct ac_keycache *c)
+{
+	int i;
+
+	if (c == NULL)
+		return;
+	for (i = 0; i < AC_KEYCACHE; i++)
+		jv_free(c->slot[i].key);
+	free(c);
+}
+
 int
 ac_utf8_valid(const char *str, size_t len)
 {
@@ -324,7 +407,8 @@ ac_reader_open(struct ac_reader *rd, int argc, char *argv[])
 	rd->names = argv;
 	rd->nfiles = argc;
 	if ((rd->fds = calloc((size_t)argc, sizeof(int))) == NULL ||
-	    (rd->buf = malloc(RBUF_MIN)) == NULL) {
+	    (rd->buf = malloc(RBUF_MIN)) == NULL ||
+	    (rd->keys = ac_keycache_new()) == NULL) {
 		ac_warn("reader");
 		return -1;
 	}
@@ -363,8 +447,10 @@ ac_reader_close(struct ac_reader *rd)
 			close(rd->fds[i]);
 	free(rd->fds);
 	free(rd->buf);
+	ac_keycache_free(rd->keys);
 	rd->fds = NULL;
 	rd->buf = NULL;
+	rd->keys = NULL;
 }
 
 /* Flush our writers if the next read would wait for input. */
@@ -416,6 +502,392 @@ fill(struct ac_reader *rd)
 	return 0;
 }
 
+/*
+ * JSON parser: builds jv values directly from one line. libjq's jv_parser
+ * is a general streaming tokenizer and costs more than everything else a
+ * stage does; this one knows it has a whole line (valid UTF-8 already) and
+ * its messages name the column, never the text.
+ */
+#define MAX_DEPTH 256
+
+struct jparse {
+	const char *s, *p, *end;
+	struct ac_keycache *keys;
+	int depth;
+	char *err;
+	size_t errlen;
+	char *tmp;		/* unescaping buffer, grown on demand */
+	size_t tmpcap;
+};
+
+static jv jvalue(struct jparse *);
+static jv jstring(struct jparse *);
+
+/*
+ * Object keys repeat on every line. Keeping one jv string per distinct
+ * key saves validating, allocating and hashing it again: the string keeps
+ * its hash, and every record shares it.
+ */
+#define KEYCACHE_MAX 64		/* longest key cached */
+
+static jv
+jkey(struct jparse *jp)
+{
+	const char *start = jp->p, *p = jp->p;
+	unsigned long h = 2166136261UL;
+	struct ac_keyslot *slot;
+	size_t n;
+
+	while (p < jp->end && *p != '"' && *p != '\\' &&
+	    (unsigned char)*p >= 0x20 && p - start <= KEYCACHE_MAX) {
+		h = (h ^ (unsigned char)*p) * 16777619UL;
+		p++;
+	}
+	if (jp->keys == NULL || p >= jp->end || *p != '"')
+		return jstring(jp);
+	n = (size_t)(p - start);
+	slot = &jp->keys->slot[h % AC_KEYCACHE];
+	if (slot->len != n || !jv_is_valid(slot->key) ||
+	    memcmp(jv_string_value(slot->key), start, n) != 0) {
+		jv_free(slot->key);
+		slot->key = jv_string_sized(start, (int)n);
+		slot->len = n;
+	}
+	jp->p = p + 1;
+	return jv_copy(slot->key);
+}
+
+static jv
+jfail(struct jparse *jp, const char *what)
+{
+	if (jp->err[0] == '\0')
+		snprintf(jp->err, jp->errlen, "%s at column %lu", what,
+		    (unsigned long)(jp->p - jp->s) + 1);
+	return jv_invalid();
+}
+
+static inline void
+jws(struct jparse *jp)
+{
+	while (jp->p < jp->end && (*jp->p == ' ' || *jp->p == '\t' ||
+	    *jp->p == '\n' || *jp->p == '\r'))
+		jp->p++;
+}
+
+static int
+hex4(const char *p, unsigned *out)
+{
+	unsigned v = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		v <<= 4;
+		if (p[i] >= '0' && p[i] <= '9')
+			v |= (unsigned)(p[i] - '0');
+		else if (p[i] >= 'a' && p[i] <= 'f')
+			v |= (unsigned)(p[i] - 'a' + 10);
+		else if (p[i] >= 'A' && p[i] <= 'F')
+			v |= (unsigned)(p[i] - 'A' + 10);
+		else
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static size_t
+utf8_put(char *o, unsigned c)
+{
+	if (c < 0x80) {
+		o[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		o[0] = (char)(0xc0 | (c >> 6));
+		o[1] = (char)(0x80 | (c & 0x3f));
+		return 2;
+	}
+	if (c < 0x10000) {
+		o[0] = (char)(0xe0 | (c >> 12));
+		o[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+		o[2] = (char)(0x80 | (c & 0x3f));
+		return 3;
+	}
+	o[0] = (char)(0xf0 | (c >> 18));
+	o[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+	o[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+	o[3] = (char)(0x80 | (c & 0x3f));
+	return 4;
+}
+
+/* A string; jp->p is just past the opening quote. */
+static jv
+jstring(struct jparse *jp)
+{
+	const char *start = jp->p, *p = jp->p;
+	size_t n = 0;
+	unsigned c, lo;
+	char *o;
+
+	while (p < jp->end && *p != '"' && *p != '\\' &&
+	    (unsigned char)*p >= 0x20)
+		p++;
+	if (p < jp->end && *p == '"') {
+		jp->p = p + 1;
+		return jv_string_sized(start, (int)(p - start));
+	}
+	/* Escapes: decode into tmp. The output is never longer. */
+	if (jp->tmpcap < (size_t)(jp->end - start)) {
+		free(jp->tmp);
+		jp->tmpcap = (size_t)(jp->end - start);
+		if ((jp->tmp = malloc(jp->tmpcap)) == NULL) {
+			jp->tmpcap = 0;
+			return jfail(jp, "out of memory");
+		}
+	}
+	o = jp->tmp;
+	for (p = start; p < jp->end && *p != '"'; ) {
+		if ((unsigned char)*p < 0x20) {
+			jp->p = p;
+			return jfail(jp, "control character in string");
+		}
+		if (*p != '\\') {
+			o[n++] = *p++;
+			continue;
+		}
+		if (++p >= jp->end)
+			break;
+		switch (*p++) {
+		case '"': o[n++] = '"'; break;
+		case '\\': o[n++] = '\\'; break;
+		case '/': o[n++] = '/'; break;
+		case 'b': o[n++] = '\b'; break;
+		case 'f': o[n++] = '\f'; break;
+		case 'n': o[n++] = '\n'; break;
+		case 'r': o[n++] = '\r'; break;
+		case 't': o[n++] = '\t'; break;
+		case 'u':
+			if (jp->end - p < 4 || hex4(p, &c) == -1) {
+				jp->p = p;
+				return jfail(jp, "bad \\u escape");
+			}
+			p += 4;
+			if (c >= 0xd800 && c < 0xdc00 && jp->end - p >= 6 &&
+			    p[0] == '\\' && p[1] == 'u' &&
+			    hex4(p + 2, &lo) == 0 && lo >= 0xdc00 &&
+			    lo < 0xe000) {
+				c = 0x10000 + ((c - 0xd800) << 10) +
+				    (lo - 0xdc00);
+				p += 6;
+			} else if (c >= 0xd800 && c < 0xe000) {
+				c = 0xfffd;	/* a lone surrogate, as jq does */
+			}
+			n += utf8_put(o + n, c);
+			break;
+		default:
+			jp->p = p - 1;
+			return jfail(jp, "bad escape");
+		}
+	}
+	if (p >= jp->end) {
+		jp->p = p;
+		return jfail(jp, "unterminated string");
+	}
+	jp->p = p + 1;
+	return jv_string_sized(o, (int)n);
+}
+
+static jv
+jnumber(struct jparse *jp)
+{
+	const char *p = jp->p, *start = p;
+	char buf[64], *tmp;
+	long long iv = 0;
+	int digits = 0, isint = 1, neg = 0;
+	double d;
+
+	if (*p == '-') {
+		neg = 1;
+		p++;
+	}
+	if (p < jp->end && *p == '0') {
+		p++;
+		digits = 1;
+	} else {
+		while (p < jp->end && *p >= '0' && *p <= '9') {
+			if (digits < 18)
+				iv = iv * 10 + (*p - '0');
+			digits++;
+			p++;
+		}
+	}
+	if (digits == 0) {
+		jp->p = p;
+		return jfail(jp, "bad number");
+	}
+	if (p < jp->end && *p == '.') {
+		isint = 0;
+		if (++p >= jp->end || *p < '0' || *p > '9') {
+			jp->p = p;
+			return jfail(jp, "bad number");
+		}
+		while (p < jp->end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p < jp->end && (*p == 'e' || *p == 'E')) {
+		isint = 0;
+		p++;
+		if (p < jp->end && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= jp->end || *p < '0' || *p > '9') {
+			jp->p = p;
+			return jfail(jp, "bad number");
+		}
+		while (p < jp->end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	jp->p = p;
+	if (isint && digits <= 15)
+		return jv_number((double)(neg ? -iv : iv));
+	if ((size_t)(p - start) < sizeof(buf)) {
+		memcpy(buf, start, (size_t)(p - start));
+		buf[p - start] = '\0';
+		return jv_number(strtod(buf, NULL));
+	}
+	if ((tmp = strndup(start, (size_t)(p - start))) == NULL)
+		return jfail(jp, "out of memory");
+	d = strtod(tmp, NULL);
+	free(tmp);
+	return jv_number(d);
+}
+
+static jv
+jliteral(struct jparse *jp, const char *word, jv v)
+{
+	size_t n = strlen(word);
+
+	if ((size_t)(jp->end - jp->p) < n || memcmp(jp->p, word, n) != 0) {
+		jv_free(v);
+		return jfail(jp, "invalid literal");
+	}
+	jp->p += n;
+	return v;
+}
+
+static jv
+jcontainer(struct jparse *jp, int obj)
+{
+	jv c = obj ? jv_object() : jv_array(), k, v;
+
+	if (++jp->depth > MAX_DEPTH) {
+		jv_free(c);
+		return jfail(jp, "nesting too deep");
+	}
+	jp->p++;
+	jws(jp);
+	if (jp->p < jp->end && *jp->p == (obj ? '}' : ']')) {
+		jp->p++;
+		jp->depth--;
+		return c;
+	}
+	for (;;) {
+		jws(jp);
+		if (obj) {
+			if (jp->p >= jp->end || *jp->p != '"') {
+				jv_free(c);
+				return jfail(jp, "expected a key");
+			}
+			jp->p++;
+			k = jkey(jp);
+			if (!jv_is_valid(k)) {
+				jv_free(c);
+				return k;
+			}
+			jws(jp);
+			if (jp->p >= jp->end || *jp->p != ':') {
+				jv_free(k);
+				jv_free(c);
+				return jfail(jp, "expected ':'");
+			}
+			jp->p++;
+			v = jvalue(jp);
+			if (!jv_is_valid(v)) {
+				jv_free(k);
+				jv_free(c);
+				return v;
+			}
+			c = jv_object_set(c, k, v);
+		} else {
+			v = jvalue(jp);
+			if (!jv_is_valid(v)) {
+				jv_free(c);
+				return v;
+			}
+			c = jv_array_append(c, v);
+		}
+		jws(jp);
+		if (jp->p < jp->end && *jp->p == ',') {
+			jp->p++;
+			continue;
+		}
+		if (jp->p < jp->end && *jp->p == (obj ? '}' : ']')) {
+			jp->p++;
+			jp->depth--;
+			return c;
+		}
+		jv_free(c);
+		return jfail(jp, obj ? "expected ',' or '}'" :
+		    "expected ',' or ']'");
+	}
+}
+
+static jv
+jvalue(struct jparse *jp)
+{
+	jws(jp);
+	if (jp->p >= jp->end)
+		return jfail(jp, "unexpected end of line");
+	switch (*jp->p) {
+	case '{':
+		return jcontainer(jp, 1);
+	case '[':
+		return jcontainer(jp, 0);
+	case '"':
+		jp->p++;
+		return jstring(jp);
+	case 't':
+		return jliteral(jp, "true", jv_true());
+	case 'f':
+		return jliteral(jp, "false", jv_false());
+	case 'n':
+		return jliteral(jp, "null", jv_null());
+	default:
+		if (*jp->p == '-' || (*jp->p >= '0' && *jp->p <= '9'))
+			return jnumber(jp);
+		return jfail(jp, "unexpected character");
+	}
+}
+
+jv
+ac_json_parse(const char *s, size_t n, struct ac_keycache *keys, char *err,
+    size_t errlen)
+{
+	struct jparse jp = { s, s, s + n, keys, 0, err, errlen, NULL, 0 };
+	jv v;
+
+	err[0] = '\0';
+	v = jvalue(&jp);
+	if (jv_is_valid(v)) {
+		jws(&jp);
+		if (jp.p != jp.end) {
+			jv_free(v);
+			v = jfail(&jp, "more than one value");
+		}
+	}
+	free(jp.tmp);
+	return v;
+}
+
 static enum ac_rd
 bad(struct ac_reader *rd, const char *code, const char *msg)
 {
@@ -427,8 +899,8 @@ bad(struct ac_reader *rd, const char *code, const char *msg)
 static enum ac_rd
 parse_line(struct ac_reader *rd, const char *s, size_t len, jv *rec)
 {
-	jv_parser *p;
-	jv v, extra;
+	char err[96];
+	jv v;
 
 	rd->raw = s;
 	rd->rawlen = len;
@@ -436,35 +908,13 @@ parse_line(struct ac_reader *rd, const char *s, size_t len, jv *rec)
 		return bad(rd, "line_too_long", "line longer than 2 GiB");
 	if (!ac_utf8_valid(s, len))
 		return bad(rd, "bad_utf8", "invalid UTF-8");
-	p = jv_parser_new(0);
-	jv_parser_set_buf(p, s, (int)len, 0);
-	v = jv_parser_next(p);
+	v = ac_json_parse(s, len, rd->keys, err, sizeof(err));
 	if (!jv_is_valid(v)) {
-		jv msg = jv_invalid_get_msg(v);
-
-		jv_parser_free(p);
-		if (jv_get_kind(msg) == JV_KIND_STRING) {
-			/* libjq's parser messages name the position, not the
-			 * text: "Unfinished string at EOF at line 2, column 0". */
-			snprintf(rd->bad_msg, sizeof(rd->bad_msg),
-			    "invalid JSON: %s", jv_string_value(msg));
-			rd->bad_code = "bad_json";
-			jv_free(msg);
-			return AC_RD_BAD;
-		}
-		jv_free(msg);
-		return bad(rd, "bad_json", "invalid JSON: no value");
+		snprintf(rd->bad_msg, sizeof(rd->bad_msg), "invalid JSON: %s",
+		    err);
+		rd->bad_code = "bad_json";
+		return AC_RD_BAD;
 	}
-	extra = jv_parser_next(p);
-	jv_parser_free(p);
-	if (jv_is_valid(extra) || (jv_get_kind(extra) == JV_KIND_INVALID &&
-	    jv_invalid_has_msg(jv_copy(extra)))) {
-		jv_free(extra);
-		jv_free(v);
-		return bad(rd, "bad_json",
-		    "invalid JSON: more than one value on the line");
-	}
-	jv_free(extra);
 	if (jv_get_kind(v) != JV_KIND_OBJECT) {
 		char msg[64];
 

@@ -32,6 +32,18 @@ int ac_writer_flush(struct ac_writer *);
 /* Flush and release the buffer (not the fd). Returns -1 on error. */
 int ac_writer_close(struct ac_writer *);
 
+/* Parsed object keys, shared across records (see ac_json_parse). */
+#define AC_KEYCACHE 512
+struct ac_keyslot {
+	size_t len;
+	jv key;
+};
+struct ac_keycache {
+	struct ac_keyslot slot[AC_KEYCACHE];
+};
+struct ac_keycache *ac_keycache_new(void);
+void ac_keycache_free(struct ac_keycache *);
+
 enum ac_rd {
 	AC_RD_EOF = 0,		/* no more input */
 	AC_RD_REC,		/* *rec holds an object */
@@ -54,6 +66,7 @@ struct ac_reader {
 	size_t cap, start, end;
 	int eof;		/* the current file reached end of file */
 	struct ac_writer *flush[2];	/* flushed before waiting for input */
+	struct ac_keycache *keys;
 	/* After AC_RD_BAD: a reason code, a message (no input text) and
 	 * the raw line, valid until the next ac_read(). */
 	const char *bad_code;
@@ -70,6 +83,19 @@ int ac_reader_open(struct ac_reader *, int argc, char *argv[]);
 /* Read the next record. See enum ac_rd. */
 enum ac_rd ac_read(struct ac_reader *, jv *rec);
 void ac_reader_close(struct ac_reader *);
+
+/*
+ * Parse exactly one JSON value from s[0..n), which must be valid UTF-8.
+ * keys (may be NULL) caches object keys across calls. On error returns
+ * jv_invalid() and puts a message naming the column (never the text) in
+ * err.
+ */
+jv ac_json_parse(const char *s, size_t n, struct ac_keycache *keys,
+    char *err, size_t errlen);
+
+/* Write v in decimal to buf (at least 21 bytes), NUL-terminated; returns
+ * the length. */
+size_t ac_fmt_int(char *buf, long long v);
 
 /* Nonzero when s[0..len) is valid UTF-8 (no overlongs, no surrogates). */
 int ac_utf8_valid(const char *s, size_t len);

@@ -32,13 +32,17 @@ reserve(struct ac_buf *b, size_t n)
 	b->cap = cap;
 }
 
+/*
+ * Nonzero when every code point is below U+0300, where nothing composes
+ * and every character is already in NFC: UTF-8 lead bytes up to 0xCB.
+ */
 static int
-is_ascii(const char *s, size_t n)
+nfc_already(const char *s, size_t n)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] >= 0x80)
+		if ((unsigned char)s[i] >= 0xcc)
 			return 0;
 	return 1;
 }
@@ -90,7 +94,7 @@ ac_norm_text(struct ac_buf *b, const char *s, size_t n, int flags)
 	size_t i, keep = 0;	/* output length up to the last non-space */
 	int pending = 0;	/* white space seen since the last character */
 
-	if (!is_ascii(s, n)) {
+	if (!nfc_already(s, n)) {
 		r = utf8proc_map((const utf8proc_uint8_t *)s,
 		    (utf8proc_ssize_t)n, &nfc,
 		    UTF8PROC_STABLE | UTF8PROC_COMPOSE);

@@ -160,13 +160,9 @@ write_reject(struct ac_stage *st, jv rec, const char *code,
 static jv
 reparse(const struct ac_stage *st)
 {
-	jv_parser *p = jv_parser_new(0);
-	jv v;
+	char err[96];
 
-	jv_parser_set_buf(p, st->rd.raw, (int)st->rd.rawlen, 0);
-	v = jv_parser_next(p);
-	jv_parser_free(p);
-	return v;
+	return ac_json_parse(st->rd.raw, st->rd.rawlen, NULL, err, sizeof(err));
 }
 
 static void
