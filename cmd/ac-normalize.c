@@ -133,7 +133,8 @@ static const char *const names[NFIELDS] = {
 
 /* One record being normalized: the object and the fields it has. */
 struct rec {
-	jv obj;
+	struct ac_rec *rec;
+	int pos[NFIELDS];		/* member index, or -1 */
 	jv val[NFIELDS];		/* jv_invalid() when absent */
 	jv err;				/* the rejection, once there is one */
 	struct opts *o;
@@ -152,14 +153,13 @@ set(struct rec *r, int f, jv v)
 {
 	jv_free(r->val[f]);
 	r->val[f] = jv_copy(v);
-	r->obj = ac_field_set_at(&r->o->fields, r->obj, f, v);
+	ac_field_set_at(&r->o->fields, r->rec, r->pos, f, v);
 }
 
 static void
 del(struct rec *r, int f)
 {
-	if (jv_is_valid(r->val[f]))
-		r->obj = ac_field_del_at(&r->o->fields, r->obj, f);
+	ac_field_del_at(r->rec, r->pos, f);
 	jv_free(r->val[f]);
 	r->val[f] = jv_invalid();
 }
@@ -169,7 +169,7 @@ static void
 drop(struct rec *r, int f, const char *code)
 {
 	del(r, f);
-	r->obj = ac_stage_warn(r->st, r->obj, names[f], code, describe(code));
+	ac_stage_warn(r->st, r->rec, names[f], code, describe(code));
 }
 
 /* Reject the record: err comes from ac_err(). Returns -1. */
@@ -574,7 +574,7 @@ norm_identifier(struct rec *r, int f)
 			ac_fmt_int(num, (long long)d);
 			set(r, f, jv_string(num));
 			if (f == F_POSTAL)
-				r->obj = ac_stage_warn(r->st, r->obj, names[f],
+				ac_stage_warn(r->st, r->rec, names[f],
 				    "postal_code_from_number",
 				    describe("postal_code_from_number"));
 		}
@@ -616,8 +616,9 @@ norm_identifier(struct rec *r, int f)
 		set(r, f, jv_string_sized(o->buf.p, (int)o->buf.len));
 }
 
+/* Returns null, or the rejection from ac_err(). */
 static jv
-normalize(jv obj, struct opts *o, struct ac_stage *st)
+normalize(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
 {
 	/* country_code first: phone numbers are read in its region. */
 	static const int ids[] = { F_COUNTRY, F_EMAIL, F_PHONE, F_FIRST_NAME,
@@ -625,11 +626,11 @@ normalize(jv obj, struct opts *o, struct ac_stage *st)
 	struct rec r;
 	size_t i;
 
-	r.obj = obj;
+	r.rec = rec;
 	r.o = o;
 	r.st = st;
-	r.err = jv_invalid();
-	ac_field_scan(&o->fields, obj, r.val);
+	r.err = jv_null();
+	ac_field_scan(&o->fields, rec, r.pos, r.val);
 	/* Everything that can reject the record comes first, so a rejected
 	 * record carries no warnings. */
 	if (norm_account(&r, F_CUSTOMER_ID) == 0 &&
@@ -645,13 +646,7 @@ normalize(jv obj, struct opts *o, struct ac_stage *st)
 	}
 	for (i = 0; i < NFIELDS; i++)
 		jv_free(r.val[i]);
-	if (jv_get_kind(r.err) == JV_KIND_INVALID &&
-	    jv_invalid_has_msg(jv_copy(r.err))) {
-		jv_free(r.obj);
-		return r.err;
-	}
-	jv_free(r.err);
-	return r.obj;
+	return r.err;
 }
 
 static void
@@ -671,10 +666,10 @@ int
 main(int argc, char *argv[])
 {
 	struct ac_stage st;
+	struct ac_rec rec;
 	struct opts o;
 	char err[512];
 	const char *env, *errstr;
-	jv rec;
 	int ch, status;
 
 	ac_setprogname("ac-normalize");
@@ -744,10 +739,12 @@ main(int argc, char *argv[])
 	st.quiet = o.quiet;
 	st.verbose = o.verbose;
 
+	ac_rec_init(&rec);
 	while (ac_stage_next(&st, &rec))
-		if (ac_stage_put(&st, normalize(rec, &o, &st)) == -1)
+		if (ac_stage_put(&st, &rec, normalize(&rec, &o, &st)) == -1)
 			break;
 	status = ac_stage_finish(&st);
+	ac_rec_free(&rec);
 	ac_data_free(&o.data);
 	ac_buf_free(&o.buf);
 	ac_fieldset_free(&o.fields);

@@ -1,61 +1,168 @@
 /* SPDX-License-Identifier: MIT */
-#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include <jv.h>
 
 #include "field.h"
 
-jv
-ac_field_get(jv rec, const char *key)
+unsigned long
+ac_field_hash(const char *s, size_t n)
 {
-	return jv_object_get(rec, jv_string(key));
+	unsigned long h = 2166136261UL;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619UL;
+	return h & 0xffffffffUL;
 }
 
-jv
-ac_field_set(jv rec, const char *key, jv v)
+void
+ac_rec_init(struct ac_rec *r)
 {
-	return jv_object_set(rec, jv_string(key), v);
+	r->m = NULL;
+	r->n = r->cap = 0;
 }
 
-jv
-ac_field_del(jv rec, const char *key)
+void
+ac_rec_clear(struct ac_rec *r)
 {
-	return jv_object_delete(rec, jv_string(key));
+	int i;
+
+	for (i = 0; i < r->n; i++) {
+		jv_free(r->m[i].key);
+		jv_free(r->m[i].val);
+	}
+	r->n = 0;
+}
+
+void
+ac_rec_free(struct ac_rec *r)
+{
+	ac_rec_clear(r);
+	free(r->m);
+	ac_rec_init(r);
+}
+
+void
+ac_rec_append(struct ac_rec *r, jv key, unsigned long h, jv v)
+{
+	struct ac_member *m;
+
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 32;
+		if ((m = realloc(r->m, (size_t)r->cap * sizeof(*m))) == NULL)
+			abort();	/* out of memory, as libjq does */
+		r->m = m;
+	}
+	m = &r->m[r->n++];
+	m->key = key;
+	m->val = v;
+	m->kp = jv_string_value(key);
+	m->klen = (size_t)jv_string_length_bytes(jv_copy(key));
+	m->hash = h;
 }
 
 int
-ac_field_has(jv rec, const char *key)
+ac_field_find(const struct ac_rec *r, const char *key, size_t len,
+    unsigned long h)
 {
-	return jv_object_has(jv_copy(rec), jv_string(key));
+	int i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->m[i].hash == h && r->m[i].klen == len &&
+		    jv_is_valid(r->m[i].val) &&
+		    memcmp(r->m[i].kp, key, len) == 0)
+			return i;
+	return -1;
 }
 
-const char *
-ac_field_str(jv v, size_t *len)
+jv
+ac_field_get(const struct ac_rec *r, const char *key)
 {
-	if (jv_get_kind(v) != JV_KIND_STRING)
-		return NULL;
-	*len = (size_t)jv_string_length_bytes(jv_copy(v));
-	return jv_string_value(v);
+	size_t n = strlen(key);
+	int i = ac_field_find(r, key, n, ac_field_hash(key, n));
+
+	return i < 0 ? jv_invalid() : jv_copy(r->m[i].val);
 }
 
-const char *
-ac_field_kind(jv v)
+void
+ac_field_set(struct ac_rec *r, const char *key, jv v)
 {
-	return jv_kind_name(jv_get_kind(v));
+	size_t n = strlen(key);
+	unsigned long h = ac_field_hash(key, n);
+	int i = ac_field_find(r, key, n, h);
+
+	if (i < 0) {
+		ac_rec_append(r, jv_string_sized(key, (int)n), h, v);
+		return;
+	}
+	jv_free(r->m[i].val);
+	r->m[i].val = v;
 }
+
+void
+ac_field_del(struct ac_rec *r, const char *key)
+{
+	size_t n = strlen(key);
+	int i = ac_field_find(r, key, n, ac_field_hash(key, n));
+
+	if (i >= 0) {
+		jv_free(r->m[i].val);
+		r->m[i].val = jv_invalid();
+	}
+}
+
+jv
+ac_rec_to_jv(const struct ac_rec *r)
+{
+	jv o = jv_object();
+	int i;
+
+	for (i = 0; i < r->n; i++)
+		if (jv_is_valid(r->m[i].val))
+			o = jv_object_set(o, jv_copy(r->m[i].key),
+			    jv_copy(r->m[i].val));
+	return o;
+}
+
+void
+ac_rec_from_jv(struct ac_rec *r, jv obj)
+{
+	int it;
+	jv k;
+
+	ac_rec_clear(r);
+	for (it = jv_object_iter(obj); jv_object_iter_valid(obj, it);
+	    it = jv_object_iter_next(obj, it)) {
+		k = jv_object_iter_key(obj, it);
+		ac_rec_append(r, k, ac_field_hash(jv_string_value(k),
+		    (size_t)jv_string_length_bytes(jv_copy(k))),
+		    jv_object_iter_value(obj, it));
+	}
+	jv_free(obj);
+}
+
+#define NSLOT (4 * AC_FIELDSET_MAX)
 
 int
 ac_fieldset_init(struct ac_fieldset *fs, const char *const *names, int n)
 {
+	unsigned long s;
 	int i;
 
 	if (n > AC_FIELDSET_MAX)
 		return -1;
 	fs->n = n;
+	fs->names = names;
+	memset(fs->slot, -1, sizeof(fs->slot));
 	for (i = 0; i < n; i++) {
 		fs->keys[i] = jv_string(names[i]);
-		/* Computes and caches the hash in the string. */
-		jv_string_hash(jv_copy(fs->keys[i]));
+		fs->hash[i] = ac_field_hash(names[i], strlen(names[i]));
+		for (s = fs->hash[i] % NSLOT; fs->slot[s] != -1;
+		    s = (s + 1) % NSLOT)
+			;
+		fs->slot[s] = (signed char)i;
 	}
 	return 0;
 }
@@ -71,22 +178,69 @@ ac_fieldset_free(struct ac_fieldset *fs)
 }
 
 void
-ac_field_scan(const struct ac_fieldset *fs, jv rec, jv *vals)
+ac_field_scan(const struct ac_fieldset *fs, const struct ac_rec *r,
+    int *pos, jv *vals)
 {
-	int i;
+	const struct ac_member *m;
+	unsigned long s;
+	int i, idx;
 
-	for (i = 0; i < fs->n; i++)
-		vals[i] = jv_object_get(jv_copy(rec), jv_copy(fs->keys[i]));
+	for (i = 0; i < fs->n; i++) {
+		pos[i] = -1;
+		vals[i] = jv_invalid();
+	}
+	for (i = 0; i < r->n; i++) {
+		m = &r->m[i];
+		if (!jv_is_valid(m->val))
+			continue;
+		for (s = m->hash % NSLOT; (idx = fs->slot[s]) != -1;
+		    s = (s + 1) % NSLOT)
+			if (fs->hash[idx] == m->hash &&
+			    strlen(fs->names[idx]) == m->klen &&
+			    memcmp(fs->names[idx], m->kp, m->klen) == 0)
+				break;
+		if (idx == -1)
+			continue;
+		pos[idx] = i;
+		jv_free(vals[idx]);
+		vals[idx] = jv_copy(m->val);
+	}
 }
 
-jv
-ac_field_set_at(const struct ac_fieldset *fs, jv rec, int i, jv v)
+void
+ac_field_set_at(const struct ac_fieldset *fs, struct ac_rec *r, int *pos,
+    int i, jv v)
 {
-	return jv_object_set(rec, jv_copy(fs->keys[i]), v);
+	if (pos[i] >= 0) {
+		jv_free(r->m[pos[i]].val);
+		r->m[pos[i]].val = v;
+		return;
+	}
+	ac_rec_append(r, jv_copy(fs->keys[i]), fs->hash[i], v);
+	pos[i] = r->n - 1;
 }
 
-jv
-ac_field_del_at(const struct ac_fieldset *fs, jv rec, int i)
+void
+ac_field_del_at(struct ac_rec *r, int *pos, int i)
 {
-	return jv_object_delete(rec, jv_copy(fs->keys[i]));
+	if (pos[i] < 0)
+		return;
+	jv_free(r->m[pos[i]].val);
+	r->m[pos[i]].val = jv_invalid();
+	pos[i] = -1;
+}
+
+const char *
+ac_field_str(jv v, size_t *len)
+{
+	if (jv_get_kind(v) != JV_KIND_STRING)
+		return NULL;
+	*len = (size_t)jv_string_length_bytes(jv_copy(v));
+	return jv_string_value(v);
+}
+
+const char *
+ac_field_kind(jv v)
+{
+	return jv_kind_name(jv_get_kind(v));
 }

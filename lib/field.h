@@ -7,49 +7,90 @@
 #include <jv.h>
 
 /*
- * The narrow record API the tools use, so that the record representation
- * can change without touching them. Keys are top-level field names.
+ * A record: the members of one top-level JSON object, in input order,
+ * each a key and a jv value. Tools reach fields only through the calls
+ * below. Why not a jv object: building one costs a hash insert per member,
+ * reading a field a hash look-up, and writing it the iterator calls; for
+ * a stage that touches twenty fields of a thirty-field record that was
+ * more than parsing (see the foundation issue's benchmark note).
+ *
+ * A removed member is left as a hole (val invalid) so that positions stay
+ * valid during a record's processing; a field set again after removal goes
+ * to the end, as with jv objects.
  */
+struct ac_member {
+	jv key;			/* string */
+	jv val;			/* jv_invalid() once removed */
+	const char *kp;		/* bytes of key, borrowed from key */
+	size_t klen;
+	unsigned long hash;	/* ac_field_hash of the key bytes */
+};
 
-/* The value of key, or jv_invalid() when absent. Consumes rec. */
-jv ac_field_get(jv rec, const char *key);
-/* Set key to v, in place when key exists. Consumes rec and v. */
-jv ac_field_set(jv rec, const char *key, jv v);
-/* Remove key if present. Consumes rec. */
-jv ac_field_del(jv rec, const char *key);
-/* Nonzero when key is present (even when null). Borrows rec. */
-int ac_field_has(jv rec, const char *key);
+struct ac_rec {
+	struct ac_member *m;
+	int n, cap;
+};
+
+/* FNV-1a of the key bytes. */
+unsigned long ac_field_hash(const char *s, size_t n);
+
+void ac_rec_init(struct ac_rec *);
+/* Free the members, keep the storage for the next record. */
+void ac_rec_clear(struct ac_rec *);
+void ac_rec_free(struct ac_rec *);
+/* Append a member without looking for an existing one. Consumes key, v.
+ * key must be a string whose hash is h. */
+void ac_rec_append(struct ac_rec *, jv key, unsigned long h, jv v);
+
+/* The value of key: an owned copy, or jv_invalid() when absent. */
+jv ac_field_get(const struct ac_rec *, const char *key);
+/* Set key to v (consumed): in place when present, else at the end. */
+void ac_field_set(struct ac_rec *, const char *key, jv v);
+/* Remove key if present. */
+void ac_field_del(struct ac_rec *, const char *key);
+/* Index of the member named key[0..len) with hash h, or -1. */
+int ac_field_find(const struct ac_rec *, const char *key, size_t len,
+    unsigned long h);
+
+/* The record as a jv object (members in order). */
+jv ac_rec_to_jv(const struct ac_rec *);
+/* Replace the record's members with those of obj. Consumes obj. */
+void ac_rec_from_jv(struct ac_rec *, jv obj);
+
+/*
+ * A fixed set of field names, for reading all the fields a tool knows in
+ * one pass over a record.
+ */
+#define AC_FIELDSET_MAX 64
+struct ac_fieldset {
+	int n;
+	const char *const *names;
+	jv keys[AC_FIELDSET_MAX];
+	unsigned long hash[AC_FIELDSET_MAX];
+	signed char slot[4 * AC_FIELDSET_MAX];	/* name index, or -1 */
+};
+
+/* Build the set from n names. Returns -1 when n > AC_FIELDSET_MAX. */
+int ac_fieldset_init(struct ac_fieldset *, const char *const *names, int n);
+void ac_fieldset_free(struct ac_fieldset *);
+
+/*
+ * pos[i] becomes the member index of name i, or -1 when absent, and
+ * vals[i] an owned copy of its value, or jv_invalid().
+ */
+void ac_field_scan(const struct ac_fieldset *, const struct ac_rec *,
+    int *pos, jv *vals);
+/* Set name i to v (consumed), at pos[i] when there is one; updates pos. */
+void ac_field_set_at(const struct ac_fieldset *, struct ac_rec *, int *pos,
+    int i, jv v);
+/* Remove name i; updates pos. */
+void ac_field_del_at(struct ac_rec *, int *pos, int i);
 
 /*
  * The bytes of a string value and their length, or NULL when v is not a
  * string. Borrows v: the pointer lives as long as v.
  */
 const char *ac_field_str(jv v, size_t *len);
-
-/*
- * A fixed set of field names, kept as jv strings that carry their hash,
- * so that reading and writing the fields a tool knows costs no string
- * allocation per record.
- */
-#define AC_FIELDSET_MAX 64
-struct ac_fieldset {
-	int n;
-	jv keys[AC_FIELDSET_MAX];
-};
-
-/* Build the set from n names (n <= AC_FIELDSET_MAX). Returns -1 if too many. */
-int ac_fieldset_init(struct ac_fieldset *, const char *const *names, int n);
-void ac_fieldset_free(struct ac_fieldset *);
-
-/*
- * vals[i] becomes the value of field i of the set, or jv_invalid() when
- * absent. Borrows rec.
- */
-void ac_field_scan(const struct ac_fieldset *, jv rec, jv *vals);
-
-/* Set or remove field i of the set. Consume rec and v. */
-jv ac_field_set_at(const struct ac_fieldset *, jv rec, int i, jv v);
-jv ac_field_del_at(const struct ac_fieldset *, jv rec, int i);
 
 /* The JSON kind of v for messages ("string", "number", ...). Borrows v. */
 const char *ac_field_kind(jv v);

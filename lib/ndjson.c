@@ -15,6 +15,7 @@
 #include <jv.h>
 
 #include "diag.h"
+#include "field.h"
 #include "ndjson.h"
 
 #define WBUF_FLUSH (64 * 1024)	/* write out once this much is buffered */
@@ -187,6 +188,10 @@ wnumber(struct ac_writer *w, double d)
 	}
 	if (isinf(d))
 		d = d > 0 ? 1.7976931348623157e308 : -1.7976931348623157e308;
+	if (d == 0 && signbit(d)) {
+		wput(w, "-0", 2);
+		return;
+	}
 	if (d == trunc(d) && fabs(d) < 9007199254740992.0) {
 		n = (int)ac_fmt_int(tmp, (long long)d);
 		wput(w, tmp, (size_t)n);
@@ -263,6 +268,37 @@ ac_write_value(struct ac_writer *w, jv v)
 		break;
 	}
 	jv_free(v);
+}
+
+void
+ac_write_rec_value(struct ac_writer *w, const struct ac_rec *rec)
+{
+	const struct ac_member *m;
+	int i, first = 1;
+
+	wput(w, "{", 1);
+	for (i = 0; i < rec->n; i++) {
+		m = &rec->m[i];
+		if (!jv_is_valid(m->val))
+			continue;
+		if (!first)
+			wput(w, ",", 1);
+		first = 0;
+		wstring(w, m->kp, m->klen);
+		wput(w, ":", 1);
+		ac_write_value(w, jv_copy(m->val));
+	}
+	wput(w, "}", 1);
+}
+
+int
+ac_write_rec(struct ac_writer *w, const struct ac_rec *rec)
+{
+	ac_write_rec_value(w, rec);
+	wput(w, "\n", 1);
+	if (w->len >= WBUF_FLUSH)
+		return ac_writer_flush(w);
+	return w->err ? -1 : 0;
 }
 
 int
@@ -531,29 +567,39 @@ static jv jstring(struct jparse *);
 #define KEYCACHE_MAX 64		/* longest key cached */
 
 static jv
-jkey(struct jparse *jp)
+jkey(struct jparse *jp, unsigned long *hp)
 {
 	const char *start = jp->p, *p = jp->p;
 	unsigned long h = 2166136261UL;
 	struct ac_keyslot *slot;
 	size_t n;
+	jv k;
 
 	while (p < jp->end && *p != '"' && *p != '\\' &&
 	    (unsigned char)*p >= 0x20 && p - start <= KEYCACHE_MAX) {
 		h = (h ^ (unsigned char)*p) * 16777619UL;
 		p++;
 	}
-	if (jp->keys == NULL || p >= jp->end || *p != '"')
-		return jstring(jp);
+	if (p >= jp->end || *p != '"') {
+		/* Escapes or a long key: the general path. */
+		k = jstring(jp);
+		if (jv_is_valid(k))
+			*hp = ac_field_hash(jv_string_value(k), (size_t)
+			    jv_string_length_bytes(jv_copy(k)));
+		return k;
+	}
 	n = (size_t)(p - start);
-	slot = &jp->keys->slot[h % AC_KEYCACHE];
+	*hp = h & 0xffffffffUL;
+	jp->p = p + 1;
+	if (jp->keys == NULL)
+		return jv_string_sized(start, (int)n);
+	slot = &jp->keys->slot[*hp % AC_KEYCACHE];
 	if (slot->len != n || !jv_is_valid(slot->key) ||
 	    memcmp(jv_string_value(slot->key), start, n) != 0) {
 		jv_free(slot->key);
 		slot->key = jv_string_sized(start, (int)n);
 		slot->len = n;
 	}
-	jp->p = p + 1;
 	return jv_copy(slot->key);
 }
 
@@ -748,7 +794,7 @@ jnumber(struct jparse *jp)
 	}
 	jp->p = p;
 	if (isint && digits <= 15)
-		return jv_number((double)(neg ? -iv : iv));
+		return jv_number(neg ? -(double)iv : (double)iv);
 	if ((size_t)(p - start) < sizeof(buf)) {
 		memcpy(buf, start, (size_t)(p - start));
 		buf[p - start] = '\0';
@@ -778,6 +824,7 @@ static jv
 jcontainer(struct jparse *jp, int obj)
 {
 	jv c = obj ? jv_object() : jv_array(), k, v;
+	unsigned long h;
 
 	if (++jp->depth > MAX_DEPTH) {
 		jv_free(c);
@@ -798,7 +845,7 @@ jcontainer(struct jparse *jp, int obj)
 				return jfail(jp, "expected a key");
 			}
 			jp->p++;
-			k = jkey(jp);
+			k = jkey(jp, &h);
 			if (!jv_is_valid(k)) {
 				jv_free(c);
 				return k;
@@ -888,6 +935,81 @@ ac_json_parse(const char *s, size_t n, struct ac_keycache *keys, char *err,
 	return v;
 }
 
+/* Parse a line that holds one object into rec. Returns -1 with err set. */
+static int
+json_parse_rec(const char *s, size_t n, struct ac_keycache *keys,
+    struct ac_rec *rec, char *err, size_t errlen)
+{
+	struct jparse jp = { s, s, s + n, keys, 1, err, errlen, NULL, 0 };
+	unsigned long h;
+	jv k, v;
+	int i, r = -1;
+
+	err[0] = '\0';
+	jp.p++;			/* the '{' */
+	jws(&jp);
+	if (jp.p < jp.end && *jp.p == '}') {
+		jp.p++;
+		goto end;
+	}
+	for (;;) {
+		jws(&jp);
+		if (jp.p >= jp.end || *jp.p != '"') {
+			jfail(&jp, "expected a key");
+			goto out;
+		}
+		jp.p++;
+		k = jkey(&jp, &h);
+		if (!jv_is_valid(k))
+			goto out;
+		jws(&jp);
+		if (jp.p >= jp.end || *jp.p != ':') {
+			jv_free(k);
+			jfail(&jp, "expected ':'");
+			goto out;
+		}
+		jp.p++;
+		v = jvalue(&jp);
+		if (!jv_is_valid(v)) {
+			jv_free(k);
+			goto out;
+		}
+		/* A repeated key keeps its first place and its last value,
+		 * as in jq. */
+		i = ac_field_find(rec, jv_string_value(k),
+		    (size_t)jv_string_length_bytes(jv_copy(k)), h);
+		if (i >= 0) {
+			jv_free(k);
+			jv_free(rec->m[i].val);
+			rec->m[i].val = v;
+		} else {
+			ac_rec_append(rec, k, h, v);
+		}
+		jws(&jp);
+		if (jp.p < jp.end && *jp.p == ',') {
+			jp.p++;
+			continue;
+		}
+		if (jp.p < jp.end && *jp.p == '}') {
+			jp.p++;
+			break;
+		}
+		jfail(&jp, "expected ',' or '}'");
+		goto out;
+	}
+end:
+	jws(&jp);
+	if (jp.p != jp.end)
+		jfail(&jp, "more than one value");
+	else
+		r = 0;
+out:
+	free(jp.tmp);
+	if (r == -1)
+		ac_rec_clear(rec);
+	return r;
+}
+
 static enum ac_rd
 bad(struct ac_reader *rd, const char *code, const char *msg)
 {
@@ -897,34 +1019,42 @@ bad(struct ac_reader *rd, const char *code, const char *msg)
 }
 
 static enum ac_rd
-parse_line(struct ac_reader *rd, const char *s, size_t len, jv *rec)
+parse_line(struct ac_reader *rd, const char *s, size_t len,
+    struct ac_rec *rec)
 {
-	char err[96];
+	char err[96], msg[64];
+	size_t i;
 	jv v;
 
 	rd->raw = s;
 	rd->rawlen = len;
+	ac_rec_clear(rec);
 	if (len > INT_MAX)
 		return bad(rd, "line_too_long", "line longer than 2 GiB");
 	if (!ac_utf8_valid(s, len))
 		return bad(rd, "bad_utf8", "invalid UTF-8");
-	v = ac_json_parse(s, len, rd->keys, err, sizeof(err));
+	for (i = 0; i < len && (s[i] == ' ' || s[i] == '\t'); i++)
+		;
+	if (i < len && s[i] == '{') {
+		if (json_parse_rec(s + i, len - i, rd->keys, rec, err,
+		    sizeof(err)) == 0)
+			return AC_RD_REC;
+		snprintf(rd->bad_msg, sizeof(rd->bad_msg),
+		    "invalid JSON: %s", err);
+		rd->bad_code = "bad_json";
+		return AC_RD_BAD;
+	}
+	v = ac_json_parse(s, len, NULL, err, sizeof(err));
 	if (!jv_is_valid(v)) {
 		snprintf(rd->bad_msg, sizeof(rd->bad_msg), "invalid JSON: %s",
 		    err);
 		rd->bad_code = "bad_json";
 		return AC_RD_BAD;
 	}
-	if (jv_get_kind(v) != JV_KIND_OBJECT) {
-		char msg[64];
-
-		snprintf(msg, sizeof(msg), "expected an object, got %s",
-		    jv_kind_name(jv_get_kind(v)));
-		jv_free(v);
-		return bad(rd, "not_object", msg);
-	}
-	*rec = v;
-	return AC_RD_REC;
+	snprintf(msg, sizeof(msg), "expected an object, got %s",
+	    jv_kind_name(jv_get_kind(v)));
+	jv_free(v);
+	return bad(rd, "not_object", msg);
 }
 
 static int
@@ -939,7 +1069,7 @@ blank(const char *s, size_t len)
 }
 
 enum ac_rd
-ac_read(struct ac_reader *rd, jv *rec)
+ac_read(struct ac_reader *rd, struct ac_rec *rec)
 {
 	char *s, *nl;
 	size_t len;

@@ -6,6 +6,8 @@
 
 #include <jv.h>
 
+#include "field.h"
+
 /*
  * A buffered record writer: one compact JSON text per line, keys in
  * insertion order. Output is flushed when the buffer fills, when the reader
@@ -23,8 +25,13 @@ struct ac_writer {
 int ac_writer_init(struct ac_writer *, int fd);
 /* Write rec and a newline. Consumes rec. Returns -1 once a write failed. */
 int ac_write(struct ac_writer *, jv rec);
-/* Append rec's compact JSON, no newline, to the buffer. Consumes rec. */
+/* Write a record and a newline. Borrows rec. Returns -1 once a write
+ * failed. */
+int ac_write_rec(struct ac_writer *, const struct ac_rec *rec);
+/* Append v's compact JSON, no newline, to the buffer. Consumes v. */
 void ac_write_value(struct ac_writer *, jv v);
+/* Append a record's compact JSON, no newline. Borrows rec. */
+void ac_write_rec_value(struct ac_writer *, const struct ac_rec *rec);
 /* Append raw bytes. */
 void ac_write_bytes(struct ac_writer *, const char *, size_t);
 /* Write out the buffer. Returns -1 (w->err set) on a write error. */
@@ -46,7 +53,7 @@ void ac_keycache_free(struct ac_keycache *);
 
 enum ac_rd {
 	AC_RD_EOF = 0,		/* no more input */
-	AC_RD_REC,		/* *rec holds an object */
+	AC_RD_REC,		/* rec holds the object's members */
 	AC_RD_BAD,		/* a line that is not a record: see bad_* */
 	AC_RD_ERR		/* read error, reported; stop with exit 3 */
 };
@@ -80,8 +87,8 @@ struct ac_reader {
  * output. Prints the error itself. Returns -1 on failure.
  */
 int ac_reader_open(struct ac_reader *, int argc, char *argv[]);
-/* Read the next record. See enum ac_rd. */
-enum ac_rd ac_read(struct ac_reader *, jv *rec);
+/* Read the next record into rec (cleared first). See enum ac_rd. */
+enum ac_rd ac_read(struct ac_reader *, struct ac_rec *rec);
 void ac_reader_close(struct ac_reader *);
 
 /*

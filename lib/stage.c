@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: MIT */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -18,6 +20,7 @@ int
 ac_stage_open(struct ac_stage *st, const char *name, int argc, char *argv[],
     const char *rejects)
 {
+	struct stat sb;
 	int fd;
 
 	memset(st, 0, sizeof(*st));
@@ -36,6 +39,10 @@ ac_stage_open(struct ac_stage *st, const char *name, int argc, char *argv[],
 			ac_warn("rejects file %s", rejects);
 			return -1;
 		}
+		/* It holds personal data: private even when it existed. */
+		if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    (sb.st_mode & 077) != 0)
+			fchmod(fd, 0600);
 		st->has_rej = 1;
 		st->rd.flush[1] = &st->rej;
 	}
@@ -111,40 +118,39 @@ base64(struct ac_writer *w, const unsigned char *s, size_t n)
 }
 
 /*
- * Write one rejects-file line. The record is rec when given, else the
- * line as read: re-parsed when it is JSON, as a string when it is only
- * text, base64 when it is not even UTF-8.
+ * Write one rejects-file line: the reason, and the line as it was read,
+ * verbatim (so numbers keep every digit): as "record" when it is JSON,
+ * as a "raw" string when it is only text, as "raw_base64" when it is not
+ * even UTF-8.
  */
 static void
-write_reject(struct ac_stage *st, jv rec, const char *code,
-    const char *field, const char *msg)
+write_reject(struct ac_stage *st, const char *code, const char *field,
+    const char *msg, int is_json)
 {
 	struct ac_writer *w = &st->rej;
 	jv meta = jv_object();
 
-	if (!st->has_rej) {
-		jv_free(rec);
+	if (!st->has_rej)
 		return;
-	}
-	meta = ac_field_set(meta, "stage", jv_string(st->name));
-	meta = ac_field_set(meta, "file", jv_string(st->rd.name));
-	meta = ac_field_set(meta, "line", jv_number((double)st->rd.line));
-	meta = ac_field_set(meta, "code", jv_string(code));
+	meta = jv_object_set(meta, jv_string("stage"), jv_string(st->name));
+	meta = jv_object_set(meta, jv_string("file"), jv_string(st->rd.name));
+	meta = jv_object_set(meta, jv_string("line"),
+	    jv_number((double)st->rd.line));
+	meta = jv_object_set(meta, jv_string("code"), jv_string(code));
 	if (field != NULL)
-		meta = ac_field_set(meta, "field", jv_string(field));
-	meta = ac_field_set(meta, "message", jv_string(msg));
+		meta = jv_object_set(meta, jv_string("field"),
+		    jv_string(field));
+	meta = jv_object_set(meta, jv_string("message"), jv_string(msg));
 	ac_write_value(w, meta);
 	w->len--;		/* reopen the object to add the record */
-	if (jv_is_valid(rec)) {
+	if (is_json) {
 		ac_write_bytes(w, ",\"record\":", 10);
-		ac_write_value(w, rec);
+		ac_write_bytes(w, st->rd.raw, st->rd.rawlen);
 	} else if (ac_utf8_valid(st->rd.raw, st->rd.rawlen)) {
-		jv_free(rec);
 		ac_write_bytes(w, ",\"raw\":", 7);
 		ac_write_value(w, jv_string_sized(st->rd.raw,
 		    (int)st->rd.rawlen));
 	} else {
-		jv_free(rec);
 		ac_write_bytes(w, ",\"raw_base64\":", 14);
 		base64(w, (const unsigned char *)st->rd.raw, st->rd.rawlen);
 	}
@@ -156,27 +162,18 @@ write_reject(struct ac_stage *st, jv rec, const char *code,
 	}
 }
 
-/* The record as read, parsed again from the raw line. */
-static jv
-reparse(const struct ac_stage *st)
-{
-	char err[96];
-
-	return ac_json_parse(st->rd.raw, st->rd.rawlen, NULL, err, sizeof(err));
-}
-
 static void
-reject(struct ac_stage *st, jv rec, const char *code, const char *field,
-    const char *msg)
+reject(struct ac_stage *st, const char *code, const char *field,
+    const char *msg, int is_json)
 {
 	st->nrej++;
 	count(st->rejects, code);
 	recmsg(st, field, msg, code);
-	write_reject(st, rec, code, field, msg);
+	write_reject(st, code, field, msg, is_json);
 }
 
 int
-ac_stage_next(struct ac_stage *st, jv *rec)
+ac_stage_next(struct ac_stage *st, struct ac_rec *rec)
 {
 	for (;;) {
 		if (st->fatal)
@@ -192,14 +189,8 @@ ac_stage_next(struct ac_stage *st, jv *rec)
 			return 1;
 		case AC_RD_BAD:
 			st->nin++;
-			if (strcmp(st->rd.bad_code, "bad_json") == 0 ||
-			    strcmp(st->rd.bad_code, "bad_utf8") == 0 ||
-			    strcmp(st->rd.bad_code, "line_too_long") == 0)
-				reject(st, jv_invalid(), st->rd.bad_code, NULL,
-				    st->rd.bad_msg);
-			else
-				reject(st, reparse(st), st->rd.bad_code, NULL,
-				    st->rd.bad_msg);
+			reject(st, st->rd.bad_code, NULL, st->rd.bad_msg,
+			    strcmp(st->rd.bad_code, "not_object") == 0);
 			break;
 		}
 	}
@@ -215,21 +206,22 @@ ac_err(const char *code, const char *field, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	e = ac_field_set(e, "code", jv_string(code));
+	e = jv_object_set(e, jv_string("code"), jv_string(code));
 	if (field != NULL)
-		e = ac_field_set(e, "field", jv_string(field));
-	e = ac_field_set(e, "message", jv_string(msg));
+		e = jv_object_set(e, jv_string("field"), jv_string(field));
+	e = jv_object_set(e, jv_string("message"), jv_string(msg));
 	return jv_invalid_with_msg(e);
 }
 
 int
-ac_stage_put(struct ac_stage *st, jv res)
+ac_stage_put(struct ac_stage *st, const struct ac_rec *rec, jv res)
 {
 	jv e, code, field, msg;
 
 	if (jv_is_valid(res)) {
+		jv_free(res);
 		st->nout++;
-		if (ac_write(&st->out, res) == -1) {
+		if (ac_write_rec(&st->out, rec) == -1) {
 			errno = st->out.err;
 			ac_warn("stdout");
 			st->fatal = 1;
@@ -244,43 +236,40 @@ ac_stage_put(struct ac_stage *st, jv res)
 		    jv_get_kind(e) == JV_KIND_STRING ? e :
 		    (jv_free(e), jv_string("error")));
 	}
-	code = ac_field_get(jv_copy(e), "code");
-	field = ac_field_get(jv_copy(e), "field");
-	msg = ac_field_get(e, "message");
-	reject(st, reparse(st),
-	    jv_get_kind(code) == JV_KIND_STRING ? jv_string_value(code) :
-	    "error",
+	code = jv_object_get(jv_copy(e), jv_string("code"));
+	field = jv_object_get(jv_copy(e), jv_string("field"));
+	msg = jv_object_get(e, jv_string("message"));
+	reject(st, jv_get_kind(code) == JV_KIND_STRING ?
+	    jv_string_value(code) : "error",
 	    jv_get_kind(field) == JV_KIND_STRING ? jv_string_value(field) :
-	    NULL,
-	    jv_string_value(msg));
+	    NULL, jv_string_value(msg), 1);
 	jv_free(code);
 	jv_free(field);
 	jv_free(msg);
 	return 0;
 }
 
-jv
-ac_stage_warn(struct ac_stage *st, jv rec, const char *field,
+void
+ac_stage_warn(struct ac_stage *st, struct ac_rec *rec, const char *field,
     const char *code, const char *what)
 {
-	jv w = ac_field_get(jv_copy(rec), AC_WARNINGS_KEY);
+	jv w = ac_field_get(rec, AC_WARNINGS_KEY);
 	jv one = jv_object();
 
 	if (jv_get_kind(w) != JV_KIND_ARRAY) {
 		jv_free(w);
 		w = jv_array();
 	}
-	one = ac_field_set(one, "stage", jv_string(st->name));
-	one = ac_field_set(one, "field", jv_string(field));
-	one = ac_field_set(one, "code", jv_string(code));
-	/* Drop the record's own reference first so the array is updated in
-	 * place rather than copied. */
-	rec = ac_field_set(rec, AC_WARNINGS_KEY, jv_null());
-	rec = ac_field_set(rec, AC_WARNINGS_KEY, jv_array_append(w, one));
+	one = jv_object_set(one, jv_string("stage"), jv_string(st->name));
+	one = jv_object_set(one, jv_string("field"), jv_string(field));
+	one = jv_object_set(one, jv_string("code"), jv_string(code));
+	/* Drop the record's reference first so that the array is appended
+	 * to in place rather than copied. */
+	ac_field_set(rec, AC_WARNINGS_KEY, jv_null());
+	ac_field_set(rec, AC_WARNINGS_KEY, jv_array_append(w, one));
 	st->nwarn++;
 	count(st->warnings, code);
 	recmsg(st, field, what, code);
-	return rec;
 }
 
 static void
@@ -321,11 +310,11 @@ ac_stage_finish(struct ac_stage *st)
 		fprintf(stderr, "%s: %lu of %lu records rejected\n", st->name,
 		    st->nrej, st->nin);
 	} else if (!st->quiet) {
-		fprintf(stderr, "%s: %lu records in, %lu out, %lu rejected",
+		fprintf(stderr, "%s: %lu in, %lu out, %lu rejected",
 		    st->name, st->nin, st->nout, st->nrej);
 		if (st->nrej > 0)
 			print_counts(st->rejects);
-		fprintf(stderr, "; warnings: %lu", st->nwarn);
+		fprintf(stderr, "; %lu warnings", st->nwarn);
 		if (st->nwarn > 0)
 			print_counts(st->warnings);
 		if (st->fatal)

@@ -4,6 +4,7 @@
 
 #include <jv.h>
 
+#include "field.h"
 #include "ndjson.h"
 
 /*
@@ -43,18 +44,18 @@ int ac_stage_open(struct ac_stage *, const char *name, int argc,
     char *argv[], const char *rejects);
 
 /*
- * The next record, in *rec. Lines that are not records are rejected here.
+ * The next record, in rec. Lines that are not records are rejected here.
  * Returns 1 for a record, 0 at the end of input or after a fatal error.
  */
-int ac_stage_next(struct ac_stage *, jv *rec);
+int ac_stage_next(struct ac_stage *, struct ac_rec *rec);
 
 /*
- * Handle the result of a per-record function: a record is written to
- * stdout; an invalid made by ac_err() is rejected with its code. Consumes
- * res; the rejects file gets the record as it was read.
- * Returns -1 after a write error on stdout.
+ * Finish a record: res is what the per-record function returned, null
+ * when the record goes on (then rec is written to stdout) or an error
+ * from ac_err() (then the line as read goes to the rejects file with the
+ * error's code). Consumes res. Returns -1 after a write error on stdout.
  */
-int ac_stage_put(struct ac_stage *, jv res);
+int ac_stage_put(struct ac_stage *, const struct ac_rec *rec, jv res);
 
 /*
  * A rejection as a value: jv_invalid_with_msg({code, field, message}).
@@ -65,10 +66,10 @@ jv ac_err(const char *code, const char *field, const char *fmt, ...)
 
 /*
  * Append a warning {stage, field, code} to rec's AC_WARNINGS_KEY array,
- * count it and report it on stderr within the message cap. code is a
- * string literal. Consumes rec, returns it updated.
+ * count it and report it on stderr ("field: what (code)") within the
+ * message cap.
  */
-jv ac_stage_warn(struct ac_stage *, jv rec, const char *field,
+void ac_stage_warn(struct ac_stage *, struct ac_rec *rec, const char *field,
     const char *code, const char *what);
 
 /*
