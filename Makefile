@@ -16,7 +16,7 @@ DEP_LIBS   != $(PKG_CONFIG) --libs libutf8proc 2>/dev/null || echo -lutf8proc
 JQ_LIBS    != $(PKG_CONFIG) --libs libjq 2>/dev/null || echo -ljq
 SAN     = $(SANITIZE:%=-fsanitize=%)
 ALL_CFLAGS = $(WARN) $(WERROR) $(SAN) -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 \
-             -DAC_DATADIR='"$(DATADIR)"' -Ilib $(DEP_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+             -Ilib $(DEP_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 LIBS    = $(JQ_LIBS) $(DEP_LIBS) -lm
 
@@ -48,6 +48,14 @@ deps:
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIBOBJ) $(BIN) $(UNIT): $(HDR)
+
+# DATADIR is compiled in: rewrite lib/datadir.h when it changes, so that
+# "make install PREFIX=/usr" after a plain "make" rebuilds what it must.
+lib/datadir.h: FORCE
+	@echo '#define AC_DATADIR "$(DATADIR)"' > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+lib/data.o: lib/datadir.h
+FORCE:
 
 lib/libac.a: $(LIBOBJ)
 	rm -f $@
@@ -97,6 +105,6 @@ lint:
 	fi
 
 clean:
-	rm -rf bin lib/*.o lib/libac.a tests/unit/*.t
+	rm -rf bin lib/*.o lib/libac.a lib/datadir.h tests/unit/*.t
 
-.PHONY: all deps check bench demo install uninstall lint clean
+.PHONY: FORCE all deps check bench demo install uninstall lint clean

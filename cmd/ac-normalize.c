@@ -89,8 +89,8 @@ describe(const char *code)
 		{ "email_invalid", "dropped: not an address of the form "
 		    "local@domain.tld" },
 		{ "phone_invalid", "dropped: not a phone number" },
-		{ "phone_no_region", "dropped: national number and no "
-		    "country_code or --default-region" },
+		{ "phone_no_region", "dropped: a national number, and no "
+		    "numbering region from country_code or --default-region" },
 		{ "phone_bad_length", "dropped: wrong number of digits" },
 		{ "phone_bad_calling_code", "dropped: no such country "
 		    "calling code" },
@@ -105,7 +105,8 @@ describe(const char *code)
 		{ "street_address_invalid", "dropped: cannot be normalized" },
 		{ "postal_code_invalid", "dropped: cannot be normalized" },
 		{ "order_id_empty", "dropped: empty" },
-		{ "invalid", "dropped: cannot be normalized" },
+		{ "text_invalid", "dropped: cannot be normalized" },
+		{ "empty", "dropped: nothing left after normalization" },
 	};
 	size_t i;
 
@@ -284,11 +285,13 @@ action_id(jv v, char *out, size_t len)
 	if ((s = ac_field_str(v, &n)) == NULL)
 		return -1;
 	trim(&s, &n);
-	if (n == 0 || n >= len)
+	if (n == 0 || n > 19 || n >= len)
 		return -1;
 	for (i = 0; i < n; i++)
 		if (s[i] < '0' || s[i] > '9')
 			return -1;
+	if (strspn(s, "0") >= n)
+		return -1;	/* ids start at 1 */
 	memcpy(out, s, n);
 	out[n] = '\0';
 	return 0;
@@ -385,6 +388,13 @@ norm_time(struct rec *r)
 		break;
 	case JV_KIND_STRING:
 		s = ac_field_str(r->val[F_TIME], &n);
+		if (n > 0 && n <= 15 && strspn(s, "0123456789") == n) {
+			/* Epoch seconds or milliseconds, as text (CSV). */
+			d = strtod(s, NULL);
+			t = (long long)(d >= 1e11 ? floor(d / 1000) : d);
+			off = o->tz ? ac_time_zone_offset(t) : 0;
+			break;
+		}
 		if ((why = ac_time_parse(s, n, &c)) != NULL)
 			return reject(r, ac_err(why, key, "expected RFC 3339, "
 			    "yyyy-mm-dd hh:mm:ss+hh:mm or epoch seconds"));
@@ -608,9 +618,9 @@ norm_identifier(struct rec *r, int f)
 		why = ac_norm_place(&o->buf, s, n, names[f], &o->data);
 		break;
 	}
-	if (why != NULL && strcmp(why, AC_NORM_EMPTY) == 0)
-		del(r, f);
-	else if (why != NULL)
+	/* Blank values were removed by text() as absent; a value that
+	 * normalizes to nothing ("---" as a street) is worth a warning. */
+	if (why != NULL)
 		drop(r, f, why);
 	else if (o->buf.len != n || memcmp(o->buf.p, s, n) != 0)
 		set(r, f, jv_string_sized(o->buf.p, (int)o->buf.len));
@@ -654,8 +664,10 @@ set_region(struct opts *o, const char *arg)
 {
 	size_t i;
 
-	if (strlen(arg) != 2)
+	if (strlen(arg) != 2) {
+		ac_warnx("--default-region: expected a two-letter code");
 		usage(stderr, AC_EXIT_USAGE);
+	}
 	for (i = 0; i < 2; i++)
 		o->region[i] = (char)(arg[i] >= 'a' && arg[i] <= 'z' ?
 		    arg[i] - 'a' + 'A' : arg[i]);
@@ -674,7 +686,8 @@ main(int argc, char *argv[])
 
 	ac_setprogname("ac-normalize");
 	memset(&o, 0, sizeof(o));
-	while ((ch = getopt_long(argc, argv, "d:e:hqR:Vvz:", longopts,
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":d:e:hqR:Vvz:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'd':
@@ -685,8 +698,10 @@ main(int argc, char *argv[])
 				o.email_all = 1;
 			else if (strcmp(optarg, "gmail") == 0)
 				o.email_all = 0;
-			else
+			else {
+				ac_warnx("--email-rule: expected gmail or all");
 				usage(stderr, AC_EXIT_USAGE);
+			}
 			break;
 		case 'h':
 			usage(stdout, AC_EXIT_OK);
@@ -707,6 +722,7 @@ main(int argc, char *argv[])
 			o.tz = optarg;
 			break;
 		default:
+			ac_opt_error(ch, argv);
 			usage(stderr, AC_EXIT_USAGE);
 		}
 	}

@@ -6,10 +6,7 @@
 #include <strings.h>
 
 #include "data.h"
-
-#ifndef AC_DATADIR
-#define AC_DATADIR "/usr/local/share/ac"
-#endif
+#include "datadir.h"	/* written by make: AC_DATADIR */
 
 const char *
 ac_data_dir(void)

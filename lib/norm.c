@@ -334,8 +334,12 @@ ac_norm_phone(struct ac_buf *b, const char *s, size_t n, const char *region,
 			goto done;
 		}
 	}
+	/* The trunk prefix: "0" wherever it is one, since no national
+	 * number there begins with it; others ("1" in the NANP, "8" in RU)
+	 * only when the number is too long without removing it. */
 	p = digits;
-	if (r->trunk[0] != '\0' && starts(p, r->trunk))
+	if (r->trunk[0] != '\0' && starts(p, r->trunk) &&
+	    (r->trunk[0] == '0' || nd > (size_t)r->maxlen))
 		p += strlen(r->trunk);
 	if (strlen(p) < (size_t)r->minlen || strlen(p) > (size_t)r->maxlen)
 		return "phone_bad_length";
@@ -393,12 +397,15 @@ ac_norm_name(struct ac_buf *b, const char *s, size_t n, const char *field,
 	if (ac_norm_text(b, s, n,
 	    AC_TXT_LOWER | AC_TXT_TRIM | AC_TXT_COLLAPSE) == -1)
 		return "name_invalid";
-	/* A leading honorific, when a name follows it. */
-	if ((sp = strchr(b->p, ' ')) != NULL &&
+	/* Leading honorifics ("prof. dr."), while a name follows them. */
+	while ((sp = strchr(b->p, ' ')) != NULL &&
 	    in_list(honorifics, b->p, (size_t)(sp - b->p))) {
 		b->len -= (size_t)(sp + 1 - b->p);
 		memmove(b->p, sp + 1, b->len + 1);
 	}
+	/* A lone honorific is a placeholder, not a name. */
+	if (strchr(b->p, ' ') == NULL && in_list(honorifics, b->p, b->len))
+		return AC_NORM_PLACEHOLDER;
 	/* Trailing suffixes, each with the comma or space before it. */
 	for (;;) {
 		end = b->len;
@@ -441,7 +448,7 @@ ac_norm_place(struct ac_buf *b, const char *s, size_t n, const char *field,
     const struct ac_data *d)
 {
 	if (ac_norm_text(b, s, n, AC_TXT_LOWER | AC_TXT_TRIM) == -1)
-		return "invalid";
+		return "text_invalid";
 	if (b->len == 0)
 		return AC_NORM_EMPTY;
 	if (ac_data_is_placeholder(d, field, b->p, b->len))

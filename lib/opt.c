@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <getopt.h>
 #include <stdlib.h>
 
 #include "diag.h"
@@ -40,4 +41,16 @@ void
 ac_print_version(void)
 {
 	printf("%s %s\n", ac_getprogname(), AC_VERSION);
+}
+
+void
+ac_opt_error(int ch, char *const argv[])
+{
+	const char *what = ch == ':' ? "option requires an argument" :
+	    "unknown option";
+
+	if (optopt != 0)
+		ac_warnx("%s: -%c", what, optopt);
+	else
+		ac_warnx("%s: %s", what, argv[optind - 1]);
 }

@@ -11,6 +11,13 @@
 long long ac_strtonum(const char *s, long long min, long long max,
     const char **errstr);
 
+/*
+ * After getopt_long (with opterr = 0 and a leading ':' in the option
+ * string) returned '?' or ':': say which option was wrong, prefixed with
+ * the program name rather than argv[0].
+ */
+void ac_opt_error(int ch, char *const argv[]);
+
 /* Print "prog VERSION" to stdout (the -V option of every tool). */
 void ac_print_version(void);
 

@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: MIT */
+/* The share/ac data files: loading, region, country, currency, placeholders. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "data.h"
+#include "datadir.h"
+#include "tap.h"
+
+static int
+has_intl(const struct ac_region *r, const char *p)
+{
+	int i;
+
+	for (i = 0; i < r->nintl; i++)
+		if (strcmp(r->intl[i], p) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+regions(const struct ac_data *d)
+{
+	const struct ac_region *r;
+
+	ok(d->nregions > 200, "more than 200 regions (%d)", d->nregions);
+	if (ok((r = ac_data_region(d, "DE")) != NULL, "DE is a region")) {
+		is_str(r->code, "DE", "DE: code");
+		is_int(r->calling, 49, "DE: calling code 49");
+		ok(r->nintl == 1 && has_intl(r, "00"), "DE: intl prefix 00");
+		is_str(r->trunk, "0", "DE: trunk prefix 0");
+		ok(r->minlen <= 10 && r->maxlen >= 11, "DE: lengths %d..%d",
+		    r->minlen, r->maxlen);
+	}
+	if (ok((r = ac_data_region(d, "US")) != NULL, "US is a region")) {
+		is_int(r->calling, 1, "US: calling code 1");
+		ok(has_intl(r, "011"), "US: intl prefix 011");
+		ok(!has_intl(r, "00"), "US: 00 is not an intl prefix");
+		is_str(r->trunk, "1", "US: trunk prefix 1");
+		ok(r->minlen == 10 && r->maxlen == 10, "US: 10 digits");
+	}
+	if (ok((r = ac_data_region(d, "IT")) != NULL, "IT is a region")) {
+		is_int(r->calling, 39, "IT: calling code 39");
+		is_str(r->trunk, "", "IT: no trunk prefix");
+	}
+	if (ok((r = ac_data_region(d, "GB")) != NULL, "GB is a region")) {
+		is_int(r->calling, 44, "GB: calling code 44");
+		is_str(r->trunk, "0", "GB: trunk prefix 0");
+	}
+	if (ok((r = ac_data_region(d, "FR")) != NULL, "FR is a region"))
+		is_int(r->calling, 33, "FR: calling code 33");
+	ok(ac_data_region(d, "ZZ") == NULL, "ZZ is no region");
+	ok(ac_data_region(d, "de") == NULL, "lower-case de is no region");
+	ok(ac_data_region(d, "D") == NULL, "D is no region");
+	ok(ac_data_region(d, "DEU") == NULL, "DEU is no region");
+	ok(ac_data_region(d, "") == NULL, "empty is no region");
+
+	ok(d->calling[49].exists && d->calling[1].exists &&
+	    d->calling[44].exists, "calling codes 1, 44, 49 exist");
+	ok(!d->calling[0].exists && !d->calling[999].exists &&
+	    !d->calling[99].exists, "calling codes 0, 99, 999 do not");
+	is_str(d->calling[39].trunk, "", "calling code 39 has no trunk");
+	is_str(d->calling[1].trunk, "1", "calling code 1: trunk 1");
+}
+
+static void
+codes(const struct ac_data *d)
+{
+	static const struct {
+		const char *s;
+		int country;
+	} cc[] = {
+		{ "DE", 1 }, { "US", 1 }, { "GB", 1 }, { "IT", 1 }, { "FR", 1 },
+		{ "AX", 1 }, { "ZW", 1 },
+		{ "EU", 0 }, { "UK", 0 }, { "XK", 0 }, { "ZZ", 0 }, { "de", 0 },
+		{ "De", 0 }, { "DEU", 0 }, { "D", 0 }, { "", 0 }, { "1A", 0 },
+	};
+	static const struct {
+		const char *s;
+		int currency;
+	} cur[] = {
+		{ "EUR", 1 }, { "USD", 1 }, { "GBP", 1 }, { "JPY", 1 },
+		{ "CHF", 1 }, { "ZWG", 1 }, { "XCG", 1 },
+		{ "XXX", 0 }, { "XTS", 0 }, { "XAU", 0 }, { "EU", 0 },
+		{ "eur", 0 }, { "Eur", 0 }, { "EURO", 0 }, { "", 0 },
+		{ "E1R", 0 }, { "AAA", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cc) / sizeof(cc[0]); i++)
+		is_int(!!ac_data_is_country(d, cc[i].s), cc[i].country,
+		    "is_country(\"%s\")", cc[i].s);
+	for (i = 0; i < sizeof(cur) / sizeof(cur[0]); i++)
+		is_int(!!ac_data_is_currency(d, cur[i].s), cur[i].currency,
+		    "is_currency(\"%s\")", cur[i].s);
+}
+
+static void
+placeholders(const struct ac_data *d)
+{
+	static const struct {
+		const char *field, *v;
+		int yes;
+	} ph[] = {
+		{ "first_name", "n/a", 1 },
+		{ "first_name", "N/A", 1 },
+		{ "first_name", "Unknown", 1 },
+		{ "first_name", "TEST", 1 },
+		{ "first_name", "test user", 1 },
+		{ "first_name", "-", 1 },
+		{ "first_name", "mr", 1 },
+		{ "first_name", "na", 0 },	/* Li Na */
+		{ "first_name", "alex", 0 },
+		{ "first_name", "n/a ", 0 },	/* whole value only */
+		{ "first_name", "test1", 0 },
+		{ "last_name", "lastname", 1 },
+		{ "last_name", "no", 0 },
+		{ "city", "na", 1 },
+		{ "city", "NA", 1 },
+		{ "city", "berlin", 0 },
+		{ "region", "state", 1 },
+		{ "street_address", "n/a", 1 },
+		{ "street_address", "no address", 1 },
+		{ "postal_code", "N/A", 1 },
+		{ "postal_code", "ZIP", 1 },
+		{ "postal_code", "00000", 1 },
+		{ "postal_code", "10115", 0 },
+		{ "email", "noemail@x.com", 1 },
+		{ "email", "NoEmail@Example.COM", 1 },
+		{ "email", "noemail@", 1 },
+		{ "email", "none@example.org", 1 },
+		{ "email", "no-reply@shop.example", 1 },
+		{ "email", "test@test.com", 1 },
+		{ "email", "TEST@TEST.COM", 1 },
+		{ "email", "test@example.com", 0 },
+		{ "email", "test@test.com.au", 0 },
+		{ "email", "noemailx@x.com", 0 },
+		{ "email", "xnoemail@x.com", 0 },
+		{ "email", "noemail", 0 },
+		{ "email", "alexz@example.com", 0 },
+		{ "email", "unknown", 1 },	/* "*" lines apply to every field */
+		{ "phone", "+11234567890", 1 },
+		{ "phone", "+14155550100", 0 },
+		/* "noemail@" is an email rule, not a rule for other fields. */
+		{ "first_name", "noemail@x.com", 0 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(ph) / sizeof(ph[0]); i++)
+		is_int(!!ac_data_is_placeholder(d, ph[i].field, ph[i].v,
+		    strlen(ph[i].v)), ph[i].yes, "%s \"%s\" %s a placeholder",
+		    ph[i].field, ph[i].v, ph[i].yes ? "is" : "is not");
+	/* The length is what counts, not a terminating NUL. */
+	ok(ac_data_is_placeholder(d, "first_name", "n/a and more", 3),
+	    "placeholder: only len bytes are compared");
+	ok(!ac_data_is_placeholder(d, "first_name", "n/a\0", 4),
+	    "placeholder: an embedded NUL is not ignored");
+	ok(!ac_data_is_placeholder(d, "first_name", "", 0),
+	    "placeholder: the empty value is not listed");
+}
+
+/* Write text to dir/name. */
+static void
+put(const char *dir, const char *name, const char *text)
+{
+	char path[4096];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((fp = fopen(path, "w")) == NULL || fputs(text, fp) == EOF ||
+	    fclose(fp) == EOF) {
+		perror(path);
+		exit(1);
+	}
+}
+
+static void
+unput(const char *dir, const char *name)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	unlink(path);
+}
+
+static void
+bad_dirs(const char *good)
+{
+	struct ac_data d;
+	char err[512], tmpl[4096], *dir;
+	const char *tmp = getenv("TMPDIR");
+
+	setenv("AC_SHAREDIR", "/nonexistent/ac-share", 1);
+	is_str(ac_data_dir(), "/nonexistent/ac-share",
+	    "ac_data_dir follows AC_SHAREDIR");
+	err[0] = '\0';
+	is_int(ac_data_load(&d, err, sizeof(err)), -1,
+	    "missing AC_SHAREDIR: load fails");
+	if (!ok(strstr(err, "/nonexistent/ac-share/regions.tsv") != NULL,
+	    "missing AC_SHAREDIR: message names the file"))
+		diag("message: %s", err);
+	ac_data_free(&d);	/* harmless after a failed load */
+
+	setenv("AC_SHAREDIR", "", 1);
+	is_str(ac_data_dir(), AC_DATADIR, "empty AC_SHAREDIR: compiled-in dir");
+	unsetenv("AC_SHAREDIR");
+	is_str(ac_data_dir(), AC_DATADIR, "no AC_SHAREDIR: compiled-in dir");
+
+	snprintf(tmpl, sizeof(tmpl), "%s/t_data.XXXXXX",
+	    tmp != NULL && *tmp != '\0' ? tmp : "/tmp");
+	if ((dir = mkdtemp(tmpl)) == NULL) {
+		perror("mkdtemp");
+		exit(1);
+	}
+	setenv("AC_SHAREDIR", dir, 1);
+
+	/* A later file missing: the message names that file. */
+	put(dir, "regions.tsv", "# comment\nDE\t49\t00\t0\t4\t15\n");
+	err[0] = '\0';
+	is_int(ac_data_load(&d, err, sizeof(err)), -1,
+	    "missing iso3166.txt: load fails");
+	if (!ok(strstr(err, "iso3166.txt") != NULL,
+	    "missing iso3166.txt: message names it"))
+		diag("message: %s", err);
+
+	/* A malformed line: the message names the file and the line. */
+	put(dir, "regions.tsv", "# comment\nDE\t49\t00\t0\t4\t15\nXX\t49\n");
+	err[0] = '\0';
+	is_int(ac_data_load(&d, err, sizeof(err)), -1,
+	    "bad regions.tsv: load fails");
+	if (!ok(strstr(err, "regions.tsv:3") != NULL,
+	    "bad regions.tsv: message names file and line 3"))
+		diag("message: %s", err);
+
+	put(dir, "regions.tsv", "DE\t49\t00\t0\t4\t15\n");
+	put(dir, "iso3166.txt", "DE\tGermany\n");
+	put(dir, "iso4217.txt", "EUR\t-\tEuro\n");
+	put(dir, "placeholders.txt", "*\tn/a\nemail\tnoemail@\nbroken line\n");
+	err[0] = '\0';
+	is_int(ac_data_load(&d, err, sizeof(err)), -1,
+	    "bad placeholders.txt: load fails");
+	if (!ok(strstr(err, "placeholders.txt:3") != NULL,
+	    "bad placeholders.txt: message names file and line 3"))
+		diag("message: %s", err);
+
+	put(dir, "placeholders.txt", "*\tn/a\nemail\tnoemail@\n");
+	err[0] = '\0';
+	if (is_int(ac_data_load(&d, err, sizeof(err)), 0,
+	    "minimal data set loads")) {
+		ok(ac_data_region(&d, "DE") != NULL &&
+		    ac_data_region(&d, "US") == NULL, "minimal: only DE");
+		ok(ac_data_is_country(&d, "DE") && !ac_data_is_country(&d, "US"),
+		    "minimal: only country DE");
+		ac_data_free(&d);
+	} else {
+		diag("message: %s", err);
+	}
+
+	unput(dir, "regions.tsv");
+	unput(dir, "iso3166.txt");
+	unput(dir, "iso4217.txt");
+	unput(dir, "placeholders.txt");
+	rmdir(dir);
+	setenv("AC_SHAREDIR", good, 1);
+}
+
+int
+main(void)
+{
+	struct ac_data d;
+	char err[512], *good;
+	const char *dir = getenv("AC_SHAREDIR");
+
+	if (dir == NULL || *dir == '\0') {
+		printf("1..0 # SKIP AC_SHAREDIR is not set\n");
+		return 0;
+	}
+	good = strdup(dir);
+	err[0] = '\0';
+	if (!is_int(ac_data_load(&d, err, sizeof(err)), 0,
+	    "ac_data_load with AC_SHAREDIR")) {
+		printf("Bail out! %s\n", err);
+		return 1;
+	}
+	regions(&d);
+	codes(&d);
+	placeholders(&d);
+	ac_data_free(&d);
+	ok(d.regions == NULL && d.placeholders == NULL && d.nregions == 0,
+	    "ac_data_free resets the struct");
+	bad_dirs(good);
+	free(good);
+	return done_testing();
+}
