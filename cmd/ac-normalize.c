@@ -298,6 +298,27 @@ action_id(jv v, char *out, size_t len)
 }
 
 /*
+ * The id part of "customers/{10 digits}/conversionActions/{1-19 digits}"
+ * in s[0..n), or NULL when s is not such a name.
+ */
+static const char *
+action_name_id(const char *s, size_t n)
+{
+	static const char pre[] = "customers/", mid[] = "/conversionActions/";
+	const size_t idat = sizeof(pre) - 1 + 10 + sizeof(mid) - 1;
+	size_t i;
+
+	if (n <= idat || n > idat + 19 || memcmp(s, pre, sizeof(pre) - 1) != 0 ||
+	    memcmp(s + sizeof(pre) - 1 + 10, mid, sizeof(mid) - 1) != 0)
+		return NULL;
+	for (i = sizeof(pre) - 1; i < n; i++)
+		if ((s[i] < '0' || s[i] > '9') &&
+		    (i < sizeof(pre) - 1 + 10 || i >= idat))
+			return NULL;
+	return s + idat;
+}
+
+/*
  * conversion_action: "customers/{10 digits}/conversionActions/{digits}",
  * given or built from customer_id and conversion_action_id.
  */
@@ -320,16 +341,9 @@ norm_action(struct rec *r)
 	}
 	if (has(r, F_ACTION) &&
 	    jv_get_kind(r->val[F_ACTION]) != JV_KIND_NULL) {
-		s = ac_field_str(r->val[F_ACTION], &n);
-		if (s != NULL)
+		if ((s = ac_field_str(r->val[F_ACTION], &n)) != NULL)
 			trim(&s, &n);
-		p = s + pre + sizeof(mid) - 1;
-		if (s == NULL || n <= pre + sizeof(mid) - 1 ||
-		    strncmp(s, "customers/", 10) != 0 ||
-		    strspn(s + 10, "0123456789") != 10 ||
-		    strncmp(s + pre, mid, sizeof(mid) - 1) != 0 ||
-		    strspn(p, "0123456789") != n - (size_t)(p - s) ||
-		    n - (size_t)(p - s) > 19)
+		if (s == NULL || (p = action_name_id(s, n)) == NULL)
 			return reject(r, ac_err("conversion_action_invalid",
 			    names[F_ACTION], "expected "
 			    "customers/{customer_id}/conversionActions/{id}"));

@@ -177,6 +177,9 @@ ac_norm_email(struct ac_buf *b, const char *s, size_t n, int all_domains,
 		return "email_invalid";
 	if (b->len == 0)
 		return AC_NORM_EMPTY;
+	/* "n/a" is a placeholder before it is a malformed address. */
+	if (ac_data_is_placeholder(d, "email", b->p, b->len))
+		return AC_NORM_PLACEHOLDER;
 	if (memchr(b->p, '\0', b->len) != NULL ||
 	    (at = strchr(b->p, '@')) == NULL || strchr(at + 1, '@') != NULL ||
 	    at == b->p || !valid_domain(at + 1))
@@ -288,6 +291,9 @@ ac_norm_phone(struct ac_buf *b, const char *s, size_t n, const char *region,
 		return "phone_invalid";
 	if (b->len == 0)
 		return AC_NORM_EMPTY;
+	/* "n/a" is a placeholder before it is a malformed number. */
+	if (ac_data_is_placeholder(d, "phone", b->p, b->len))
+		return AC_NORM_PLACEHOLDER;
 	n = cut_extension(b->p, b->len);
 	for (i = 0; i < n; i++) {
 		char ch = b->p[i];

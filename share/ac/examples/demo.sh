@@ -1,0 +1,31 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# make demo: run what the suite has today on the example orders.
+# Uses the tools in bin/ and the data in share/ac of the build tree.
+set -u
+top=$(cd "$(dirname "$0")/../../.." && pwd)
+export PATH="$top/bin:$PATH" AC_SHAREDIR="$top/share/ac"
+ex="$top/share/ac/examples/orders.ndjson"
+out=$(mktemp -d) || exit 3
+trap 'rm -rf "$out"' EXIT
+
+echo "== ac-normalize --timezone Europe/Berlin $ex"
+ac-normalize --timezone Europe/Berlin --rejects "$out/rejects.ndjson" \
+    "$ex" > "$out/normalized.ndjson"
+echo "(exit status $?: 1 means some records were rejected)"
+echo
+echo "== normalized records (jq -c '{order_id, conversion_date_time, email, phone, first_name}')"
+jq -c '{order_id, conversion_date_time, email, phone, first_name}' \
+    "$out/normalized.ndjson"
+echo
+echo "== identifiers dropped with a warning (jq -c 'select(.ac_warnings)')"
+jq -c 'select(.ac_warnings) | {order_id, ac_warnings}' "$out/normalized.ndjson"
+echo
+echo "== rejected records, with the reason (jq -c '{file, line, code, field, message}')"
+jq -c '{file, line, code, field, message}' "$out/rejects.ndjson"
+echo
+in=$(grep -c . "$ex")
+n=$(wc -l < "$out/normalized.ndjson")
+r=$(wc -l < "$out/rejects.ndjson")
+echo "== conservation: $in records in = $n out + $r rejected"
+[ "$in" -eq $((n + r)) ]
