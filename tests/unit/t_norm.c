@@ -83,7 +83,7 @@ static const struct tc cases[] = {
 	{ EMAIL, "user@.example.com", NULL, "!email_invalid" },
 	{ EMAIL, "user@example.com.", NULL, "!email_invalid" },
 	{ EMAIL, "user@.", NULL, "!email_invalid" },
-	{ EMAIL, "n/a", NULL, "!email_invalid" },
+	{ EMAIL, "n/a", NULL, "!placeholder" },
 	/* placeholders: the whole value, or a "local@" rule */
 	{ EMAIL, "noemail@x.com", NULL, "!placeholder" },
 	{ EMAIL, "NoEmail@Example.COM", NULL, "!placeholder" },
