@@ -764,8 +764,11 @@ main(int argc, char *argv[])
 		if (errstr != NULL)
 			ac_diex(AC_EXIT_USAGE, "AC_NOW: %s", errstr);
 	}
-	if (ac_stage_open(&st, "ac-normalize", argc, argv, o.rejects) == -1)
+	if (ac_stage_open(&st, "ac-normalize", argc, argv, o.rejects) == -1) {
+		ac_data_free(&o.data);
+		ac_fieldset_free(&o.fields);
 		return AC_EXIT_FATAL;
+	}
 	st.quiet = o.quiet;
 	st.verbose = o.verbose;
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <getopt.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "diag.h"
 #include "opt.h"
@@ -46,11 +47,19 @@ ac_print_version(void)
 void
 ac_opt_error(int ch, char *const argv[])
 {
-	const char *what = ch == ':' ? "option requires an argument" :
-	    "unknown option";
+	const char *arg = optind > 0 ? argv[optind - 1] : "", *eq;
 
-	if (optopt != 0)
-		ac_warnx("%s: -%c", what, optopt);
-	else
-		ac_warnx("%s: %s", what, argv[optind - 1]);
+	/* For long options glibc puts the short letter in optopt, so name
+	 * them as typed, up to any "=value". */
+	if (strncmp(arg, "--", 2) == 0) {
+		eq = strchr(arg, '=');
+		ac_warnx("%s: %.*s", ch == ':' ? "option requires an argument" :
+		    eq != NULL ? "option takes no argument, or is unknown" :
+		    "unknown option", eq != NULL ? (int)(eq - arg) :
+		    (int)strlen(arg), arg);
+	} else if (ch == ':') {
+		ac_warnx("option requires an argument: -%c", optopt);
+	} else {
+		ac_warnx("unknown option: -%c", optopt);
+	}
 }

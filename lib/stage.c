@@ -29,6 +29,7 @@ ac_stage_open(struct ac_stage *st, const char *name, int argc, char *argv[],
 		return -1;
 	if (ac_writer_init(&st->out, STDOUT_FILENO) == -1) {
 		ac_warn("stdout");
+		ac_reader_close(&st->rd);
 		return -1;
 	}
 	st->rd.flush[0] = &st->out;
@@ -37,6 +38,10 @@ ac_stage_open(struct ac_stage *st, const char *name, int argc, char *argv[],
 		    0600);
 		if (fd == -1 || ac_writer_init(&st->rej, fd) == -1) {
 			ac_warn("rejects file %s", rejects);
+			if (fd != -1)
+				close(fd);
+			ac_writer_close(&st->out);
+			ac_reader_close(&st->rd);
 			return -1;
 		}
 		/* It holds personal data: private even when it existed. */
@@ -128,11 +133,11 @@ write_reject(struct ac_stage *st, const char *code, const char *field,
     const char *msg, int is_json)
 {
 	struct ac_writer *w = &st->rej;
-	jv meta = jv_object();
+	jv meta;
 
 	if (!st->has_rej)
 		return;
-	meta = jv_object_set(meta, jv_string("stage"), jv_string(st->name));
+	meta = jv_object_set(jv_object(), jv_string("stage"), jv_string(st->name));
 	meta = jv_object_set(meta, jv_string("file"), jv_string(st->rd.name));
 	meta = jv_object_set(meta, jv_string("line"),
 	    jv_number((double)st->rd.line));
@@ -314,7 +319,8 @@ ac_stage_finish(struct ac_stage *st)
 		    st->name, st->nin, st->nout, st->nrej);
 		if (st->nrej > 0)
 			print_counts(st->rejects);
-		fprintf(stderr, "; %lu warnings", st->nwarn);
+		fprintf(stderr, "; %lu warning%s", st->nwarn,
+		    st->nwarn == 1 ? "" : "s");
 		if (st->nwarn > 0)
 			print_counts(st->warnings);
 		if (st->fatal)

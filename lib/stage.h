@@ -38,7 +38,8 @@ struct ac_stage {
 
 /*
  * Open the inputs, stdout and the rejects file (NULL: none). Prints the
- * reason and returns -1 when something cannot be opened.
+ * reason and returns -1, having released what it opened, when something
+ * cannot be opened.
  */
 int ac_stage_open(struct ac_stage *, const char *name, int argc,
     char *argv[], const char *rejects);

@@ -1,0 +1,1142 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# ac-normalize: the rules of /work/shared/reference/normalization.md (the
+# suite's rule set), the canonical fields, the rejects file and the STYLE.md
+# §10 checks every tool must pass. Run from the project root:
+#	AC_SHAREDIR=$PWD/share/ac LC_ALL=C prove -e bats tests/cli/*.bats
+
+load helper
+
+F=$BATS_TEST_DIRNAME/fixtures/ac-normalize
+CA='"conversion_action":"customers/1234567890/conversionActions/987"'
+T='"conversion_date_time":"2026-04-23T12:31:09Z"'
+
+# nonblank FILE: the number of input records (lines with more than blanks).
+nonblank() {
+	tr -d '\r' <"$1" | grep -c '[^[:blank:]]' || true
+}
+
+# mode FILE: the permission bits of FILE in octal, as 600.
+mode() {
+	stat -c %a "$1" 2>/dev/null || stat -f %Lp "$1"
+}
+
+# nlines FILE: the number of lines of FILE.
+nlines() {
+	wc -l <"$1" | tr -d ' '
+}
+
+# summary IN OUT REJECTED REJECT_COUNTS WARNINGS [WARNING_COUNTS]: the
+# end-of-run line in the form man/ac-normalize.1, man/ac.7 and README.md
+# document ("ac-normalize: 3 records in, 2 out, 1 rejected (1 time_future);
+# warnings: 2 (1 phone_no_region, 1 email_invalid)"). The one place to
+# change if that form changes.
+summary() {
+	printf 'ac-normalize: %s in, %s out, %s rejected' "$1" "$2" "$3"
+	[[ $3 -gt 0 ]] && printf ' (%s)' "$4"
+	printf '; %s warning' "$5"
+	[[ $5 -eq 1 ]] || printf 's'
+	[[ $5 -gt 0 ]] && printf ' (%s)' "$6"
+	echo
+}
+
+## Golden output
+
+@test "golden: a messy input gives exactly golden.out" {
+	fixture golden
+	is "$status" 0 "exit status"
+	is "$(tail -n 1 err)" \
+	    "$(summary 5 5 0 '' 4 '1 email_invalid, 1 phone_invalid, 2 placeholder')" \
+	    "summary"
+}
+
+@test "golden: -z Europe/Berlin -d DE -e all gives exactly options.out" {
+	fixture options -z Europe/Berlin -d DE -e all
+	is "$status" 0 "exit status"
+}
+
+@test "golden: the long options give the same output as the short ones" {
+	fixture options --timezone Europe/Berlin --default-region DE \
+	    --email-rule all
+	is "$status" 0 "exit status"
+	fixture options --timezone=Europe/Berlin --default-region=de \
+	    --email-rule=all
+}
+
+@test "golden: every fixture .in has its .out" {
+	local f
+	for f in "$F"/*.in; do
+		[[ -f ${f%.in}.out ]] || { echo "no .out for $f" >&2; return 1; }
+	done
+}
+
+@test "golden: the output is canonical, so normalizing it again changes nothing" {
+	cp "$F/golden.out" again.in
+	cp "$F/options.out" again2.in
+	run --separate-stderr ac-normalize again.in
+	is "$status" 0 "exit status"
+	is "$output" "$(cat "$F/golden.out")" "second pass over golden.out"
+	run --separate-stderr ac-normalize -z Europe/Berlin -d DE -e all \
+	    again2.in
+	is "$output" "$(cat "$F/options.out")" "second pass over options.out"
+}
+
+@test "unknown keys and key order pass through" {
+	BASE=
+	run_rec '"z":1,'"$CA"',"a":{"y":[1,{"b":null}],"x":"\u00e9"},"Email":"Not@Touched.COM",'"$T"',"m":"x","n":null,"f":false,"arr":[3,2,1],"num":2.5'
+	is "$status" 0 "exit status"
+	is "$(jq -c 'keys_unsorted' <<<"$output")" \
+	    '["z","conversion_action","a","Email","conversion_date_time","m","n","f","arr","num","customer_id"]' \
+	    "key order"
+	is "$(jq -c '[.z,.a,.Email,.m,.n,.f,.arr,.num]' <<<"$output")" \
+	    '[1,{"y":[1,{"b":null}],"x":"é"},"Not@Touched.COM","x",null,false,[3,2,1],2.5]' \
+	    "unknown values"
+}
+
+@test "golden: every input key keeps its place; added keys go at the end" {
+	# For each record of golden.in: the output keys, less the added ones,
+	# are the input keys less the dropped ones, in the same order.
+	run jq -n -c --slurpfile i "$F/golden.in" --slurpfile o "$F/golden.out" '
+	    [range($i | length) as $n | ($i[$n] | keys_unsorted) as $ik |
+	     ($o[$n] | keys_unsorted) as $ok |
+	     [$ok[] | select(. as $k | $ik | index([$k]))] ==
+	     [$ik[] | select(. as $k | $ok | index([$k]))]] | all'
+	is "$output" true "input keys keep their order"
+	# conversion_action, customer_id, ac_warnings: at the end, in that
+	# relative order, and only when the input lacked them.
+	run jq -c -s 'map([keys_unsorted[] | select(. == "conversion_action"
+	    or . == "customer_id" or . == "ac_warnings")])' "$F/golden.out"
+	is "$output" '[["customer_id","conversion_action"],["conversion_action","customer_id"],["customer_id","conversion_action"],["conversion_action","customer_id","ac_warnings"],["conversion_action","customer_id","ac_warnings"]]'
+	run jq -c -s 'map(keys_unsorted[-1])' "$F/golden.out"
+	is "$output" '["conversion_action","customer_id","conversion_action","ac_warnings","ac_warnings"]' \
+	    "last key of each record"
+}
+
+@test "added keys: conversion_action built from conversion_action_id goes at the end" {
+	BASE=
+	run_rec '"customer_id":"123-456-7890","conversion_action_id":"987",'"$T"',"other":1'
+	is "$status" 0
+	is "$output" '{"customer_id":"1234567890","conversion_action_id":"987","conversion_date_time":"2026-04-23 12:31:09+00:00","other":1,"conversion_action":"customers/1234567890/conversionActions/987"}'
+}
+
+@test "added keys: customer_id derived from conversion_action goes at the end" {
+	BASE=
+	run_rec "$CA,$T"',"other":1'
+	is "$status" 0
+	is "$output" '{"conversion_action":"customers/1234567890/conversionActions/987","conversion_date_time":"2026-04-23 12:31:09+00:00","other":1,"customer_id":"1234567890"}'
+}
+
+@test "added keys: ac_warnings goes last, one {stage,field,code} per dropped identifier" {
+	run_rec '"email":"broken","x":1,"phone":"0170 1234567"'
+	is "$status" 0
+	is "$output" '{"conversion_action":"customers/1234567890/conversionActions/987","conversion_date_time":"2026-04-23 12:31:09+00:00","x":1,"customer_id":"1234567890","ac_warnings":[{"stage":"ac-normalize","field":"email","code":"email_invalid"},{"stage":"ac-normalize","field":"phone","code":"phone_no_region"}]}'
+}
+
+@test "added keys: warnings from an earlier stage are kept and appended to" {
+	BASE=
+	run_rec '"ac_warnings":[{"stage":"ac-x","field":"y","code":"z"}],'"$CA,$T"',"email":"broken"'
+	is "$status" 0
+	is "$(jq -c '.ac_warnings' <<<"$output")" '[{"stage":"ac-x","field":"y","code":"z"},{"stage":"ac-normalize","field":"email","code":"email_invalid"}]'
+	is "$(jq -c 'keys_unsorted[0]' <<<"$output")" '"ac_warnings"' "ac_warnings keeps its place"
+}
+
+## email (normalization.md "email")
+
+@test "email: gmail.com and googlemail.com lose dots and +tags" {
+	expect '"email":"Cloudy.SanFrancisco+shopping@gmail.com"' email '"cloudysanfrancisco@gmail.com"'
+	expect '"email":"A.N.N.A@Gmail.com"' email '"anna@gmail.com"'
+	expect '"email":"j.doe+a+b@GoogleMail.com"' email '"jdoe@googlemail.com"'
+	expect '"email":"anna+@gmail.com"' email '"anna@gmail.com"'
+	checks_pass
+}
+
+@test "email: other domains keep dots and +tags" {
+	expect '"email":"user.name+NYC@Example.com"' email '"user.name+nyc@example.com"'
+	expect '"email":"first.last@mail.gmail.com"' email '"first.last@mail.gmail.com"'
+	expect '"email":"alexz@example.com"' email '"alexz@example.com"'
+	expect '"email":"test@example.com"' email '"test@example.com"'
+	checks_pass
+}
+
+@test "email: --email-rule all drops dots and +tags on every domain" {
+	expect '"email":"user.name+NYC@Example.com"' email '"username@example.com"' -e all
+	expect '"email":"user.name+NYC@Example.com"' email '"username@example.com"' --email-rule all
+	expect '"email":"Cloudy.SanFrancisco+shopping@gmail.com"' email '"cloudysanfrancisco@gmail.com"' -e all
+	expect '"email":"user.name+NYC@Example.com"' email '"user.name+nyc@example.com"' -e gmail
+	checks_pass
+}
+
+@test "email: whitespace anywhere is removed, case folded, NFC applied" {
+	expect '"email":"  jo hn @ exam ple.com  "' email '"john@example.com"'
+	expect '"email":"anna\u00a0lee@example.com\t"' email '"annalee@example.com"'
+	expect '"email":"MÜLLER@Example.DE"' email '"müller@example.de"'
+	expect '"email":"Zoe\u0308@example.com"' email '"zoë@example.com"'
+	expect '"email":"Zo\u00eb@example.com"' email '"zoë@example.com"'
+	checks_pass
+}
+
+@test "email: invalid forms are dropped with email_invalid" {
+	expect_drop '"email":"john.example.com"' email email_invalid
+	expect_drop '"email":"a@b@example.com"' email email_invalid
+	expect_drop '"email":"john@localhost"' email email_invalid
+	expect_drop '"email":"john@example..com"' email email_invalid
+	expect_drop '"email":"john@.example.com"' email email_invalid
+	expect_drop '"email":"john@example.com."' email email_invalid
+	expect_drop '"email":"@example.com"' email email_invalid
+	expect_drop '"email":"john@"' email email_invalid
+	expect_drop '"email":"+tag@gmail.com"' email email_invalid
+	checks_pass
+}
+
+@test "email: placeholders are dropped, real-looking addresses kept" {
+	expect_drop '"email":"noemail@x.com"' email placeholder
+	expect_drop '"email":"NoEmail@Whatever.org"' email placeholder
+	expect_drop '"email":"test@test.com"' email placeholder
+	expect '"email":"test@example.com"' email '"test@example.com"'
+	expect '"email":"noemail2@x.com"' email '"noemail2@x.com"'
+	checks_pass
+}
+
+@test "email: empty is absent (no warning), a non-string is dropped" {
+	expect '"email":""' email absent
+	expect '"email":"   "' email absent
+	expect '"email":null' email absent
+	expect_drop '"email":42' email not_string
+	expect_drop '"email":["a@b.com"]' email not_string
+	checks_pass
+}
+
+## phone (normalization.md "phone")
+
+@test "phone: national numbers take the region of country_code" {
+	expect '"phone":"0170 1234567","country_code":"DE"' phone '"+491701234567"'
+	expect '"phone":"(415) 555-0100","country_code":"US"' phone '"+14155550100"'
+	expect '"phone":"06 12 34 56 78","country_code":"FR"' phone '"+33612345678"'
+	expect '"phone":"1 (415) 555-0100","country_code":"US"' phone '"+14155550100"'
+	expect '"phone":"06 1234 5678","country_code":"IT"' phone '"+390612345678"'
+	expect '"phone":"0170 1234567","country_code":" de "' phone '"+491701234567"'
+	checks_pass
+}
+
+@test "phone: a national number starting with its own calling code is international" {
+	expect '"phone":"441134960987","country_code":"GB"' phone '"+441134960987"'
+	checks_pass
+}
+
+@test "phone: + and international call prefixes" {
+	expect '"phone":"+49 (0)170 1234567"' phone '"+491701234567"'
+	expect '"phone":"+44 (0)113 496 0987"' phone '"+441134960987"'
+	expect '"phone":"+49 0170 1234567"' phone '"+491701234567"'
+	expect '"phone":"0049 170 1234567","country_code":"DE"' phone '"+491701234567"'
+	expect '"phone":"0049 (0)170 1234567","country_code":"DE"' phone '"+491701234567"'
+	expect '"phone":"011 49 170 1234567","country_code":"US"' phone '"+491701234567"'
+	expect '"phone":"+49 170 1234567","country_code":"US"' phone '"+491701234567"'
+	expect '"phone":"+491701234567"' phone '"+491701234567"'
+	checks_pass
+}
+
+@test "phone: separators and extensions are removed" {
+	expect '"phone":"  +49-170-123-4567  "' phone '"+491701234567"'
+	expect '"phone":"+49.170.123.4567"' phone '"+491701234567"'
+	expect '"phone":"+49/170/1234567"' phone '"+491701234567"'
+	expect '"phone":"(415) 555-0100 ext. 12","country_code":"US"' phone '"+14155550100"'
+	expect '"phone":"(415) 555-0100 x12","country_code":"US"' phone '"+14155550100"'
+	expect '"phone":"(415) 555-0100 #12","country_code":"US"' phone '"+14155550100"'
+	expect '"phone":"+49 170 1234567 Ext. 99"' phone '"+491701234567"'
+	checks_pass
+}
+
+@test "phone: an integer is read as digits" {
+	expect '"phone":4155550100,"country_code":"US"' phone '"+14155550100"'
+	checks_pass
+}
+
+@test "phone: letters, unknown calling codes and wrong lengths are dropped" {
+	expect_drop '"phone":"1-800-FLOWERS","country_code":"US"' phone phone_invalid
+	expect_drop '"phone":"call me"' phone phone_invalid
+	expect_drop '"phone":"+999 1234567"' phone phone_bad_calling_code
+	expect_drop '"phone":"+0 170 1234567"' phone phone_bad_calling_code
+	expect_drop '"phone":"12","country_code":"DE"' phone phone_bad_length
+	expect_drop '"phone":"+1234567890123456"' phone phone_bad_length
+	expect_drop '"phone":"+12"' phone phone_bad_length
+	checks_pass
+}
+
+@test "phone: a national number without a region is dropped, never guessed" {
+	expect_drop '"phone":"0170 1234567"' phone phone_no_region
+	expect_drop '"phone":"09876543210"' phone phone_no_region
+	expect_drop '"phone":"0170 1234567","country_code":"UK"' phone phone_no_region
+	run_rec '"phone":"09876543210"'
+	[[ $output != *'+09876543210'* ]]
+	checks_pass
+}
+
+@test "phone: --default-region applies only when the record has no country_code" {
+	expect '"phone":"0170 1234567"' phone '"+491701234567"' -d DE
+	expect '"phone":"0170 1234567"' phone '"+491701234567"' -d de
+	expect '"phone":"0170 1234567"' phone '"+491701234567"' --default-region DE
+	expect '"phone":"(415) 555-0100","country_code":"US"' phone '"+14155550100"' -d DE
+	expect '"phone":"06 12 34 56 78","country_code":"FR"' phone '"+33612345678"' -d DE
+	checks_pass
+}
+
+@test "phone: a country_code without numbering data is not replaced by -d" {
+	expect_drop '"phone":"0170 1234567","country_code":"AQ"' phone phone_no_region -d DE
+	checks_pass
+}
+
+@test "phone: one repeated digit is a placeholder" {
+	expect_drop '"phone":"(999) 999-9999","country_code":"US"' phone placeholder
+	expect_drop '"phone":"+1 999 999 9999"' phone placeholder
+	expect_drop '"phone":"+49 111 1111111"' phone placeholder
+	expect_drop '"phone":"0 111 111111","country_code":"DE"' phone placeholder
+	checks_pass
+}
+
+@test "phone: the NANP trunk prefix 1 is removed only from an 11-digit number" {
+	# normalization.md: remove "1 for an 11-digit NANP number". A 10-digit
+	# number keeps its first digit: "123-456-7890" in US/CA is
+	# +11234567890, the classic fake listed in placeholders.txt, and never
+	# the 9-digit "+1234567890".
+	expect_drop '"phone":"123-456-7890","country_code":"US"' phone placeholder
+	expect_drop '"phone":"123-456-7890","country_code":"CA"' phone placeholder
+	expect_drop '"phone":"(111) 111-1111","country_code":"US"' phone placeholder
+	expect_drop '"phone":"+1 123 456 7890"' phone placeholder
+	checks_pass
+}
+
+## first_name, last_name (normalization.md "first_name, last_name")
+
+@test "names: the examples of normalization.md" {
+	expect '"first_name":" Mr. Alex "' first_name '"alex"'
+	expect '"last_name":" Quinn, Jr. "' last_name '"quinn"'
+	expect '"first_name":"Quinn-Alex"' first_name '"quinn-alex"'
+	expect '"first_name":"JÖRG"' first_name '"jörg"'
+	expect '"first_name":"María  José"' first_name '"maría josé"'
+	expect '"last_name":"MÜLLER"' last_name '"müller"'
+	expect '"first_name":"ÉMILE"' first_name '"émile"'
+	checks_pass
+}
+
+@test "names: NFC makes a combining diaeresis equal the precomposed letter" {
+	expect '"first_name":"Zoe\u0308"' first_name '"zoë"'
+	expect '"first_name":"Zo\u00eb"' first_name '"zoë"'
+	expect '"last_name":"Bro\u0308nte"' last_name '"brönte"'
+	run_rec '"first_name":"Zoe\u0308","last_name":"Zo\u00eb"'
+	is "$(jq -r '.first_name == .last_name' <<<"$output")" true
+	# Precomposed U+00EB is the two bytes c3 ab.
+	is "$(jq -j .first_name <<<"$output" | od -An -tx1 | tr -d ' \n')" 7a6fc3ab
+	checks_pass
+}
+
+@test "names: inner hyphens and apostrophes stay" {
+	expect '"last_name":"O'"'"'Brien"' last_name "\"o'brien\""
+	expect '"last_name":"Smith-Jones"' last_name '"smith-jones"'
+	checks_pass
+}
+
+@test "names: honorifics and suffixes, with their periods and commas" {
+	expect '"first_name":"Dr. Jane"' first_name '"jane"'
+	expect '"first_name":"MRS Jane"' first_name '"jane"'
+	expect '"first_name":"Prof. Jane"' first_name '"jane"'
+	expect '"last_name":"Smith, PhD"' last_name '"smith"'
+	expect '"last_name":"Smith III"' last_name '"smith"'
+	expect '"last_name":"Smith, M.D."' last_name '"smith"'
+	expect '"last_name":"Smith Jr"' last_name '"smith"'
+	checks_pass
+}
+
+@test "names: placeholders and non-strings are dropped" {
+	expect_drop '"first_name":"n/a"' first_name placeholder
+	expect_drop '"first_name":"N/A"' first_name placeholder
+	expect_drop '"last_name":"unknown"' last_name placeholder
+	expect_drop '"first_name":"Mr"' first_name placeholder
+	expect_drop '"first_name":42' first_name not_string
+	expect '"first_name":"  "' first_name absent
+	checks_pass
+}
+
+@test "names: a lone honorific is a placeholder with or without its period" {
+	# "Mr" is dropped (placeholders.txt); "Mr." is the same honorific
+	# "with its period" (normalization.md) and must not become a name.
+	expect_drop '"first_name":"Mr."' first_name placeholder
+	expect_drop '"first_name":"Mrs."' first_name placeholder
+	checks_pass
+}
+
+## street_address, country_code, postal_code, city, region
+
+@test "street_address: lowercase, no punctuation or symbols, trimmed, collapsed" {
+	expect '"street_address":" 1800 Amphibious Blvd.  "' street_address '"1800 amphibious blvd"'
+	expect '"street_address":"#12 Main St. — Apt 4"' street_address '"12 main st apt 4"'
+	expect '"street_address":"Hauptstraße 5, 3. OG"' street_address '"hauptstraße 5 3 og"'
+	checks_pass
+}
+
+@test "country_code: trimmed, uppercased, ISO 3166-1 alpha-2 only" {
+	expect '"country_code":" de "' country_code '"DE"'
+	expect '"country_code":"gb"' country_code '"GB"'
+	expect_drop '"country_code":"UK"' country_code country_code_invalid
+	expect_drop '"country_code":"DEU"' country_code country_code_invalid
+	expect_drop '"country_code":"Zanzibaria"' country_code country_code_invalid
+	checks_pass
+}
+
+@test "postal_code: trimmed, whitespace collapsed, case and dashes kept" {
+	expect '"postal_code":" 1229-076 "' postal_code '"1229-076"'
+	expect '"postal_code":"SW1A  1AA"' postal_code '"SW1A 1AA"'
+	expect '"postal_code":"sw1a 1aa"' postal_code '"sw1a 1aa"'
+	expect_drop '"postal_code":"N/A"' postal_code placeholder
+	checks_pass
+}
+
+@test "postal_code: a number is kept as text with a warning" {
+	run_rec '"postal_code":1234'
+	is "$status" 0
+	is "$(val postal_code)" '"1234"'
+	is "$(warns)" "postal_code:postal_code_from_number"
+}
+
+@test "city and region: NFC, trimmed, lowercased" {
+	expect '"city":"  New York "' city '"new york"'
+	expect '"city":"MÜNCHEN"' city '"münchen"'
+	expect '"city":"Mu\u0308nchen"' city '"münchen"'
+	expect '"region":" CA "' region '"ca"'
+	expect_drop '"city":"n/a"' city placeholder
+	expect_drop '"region":"unknown"' region placeholder
+	checks_pass
+}
+
+## customer_id, login_customer_id, conversion_action
+
+@test "customer_id: dashes and spaces removed, numbers become strings" {
+	expect '"customer_id":"123-456-7890"' customer_id '"1234567890"'
+	expect '"customer_id":"123 456 7890"' customer_id '"1234567890"'
+	expect '"customer_id":1234567890' customer_id '"1234567890"'
+	checks_pass
+}
+
+@test "customer_id: anything but 10 digits rejects the record" {
+	expect_reject '"customer_id":"123-456-789"' customer_id_invalid customer_id
+	expect_reject '"customer_id":"123-456-78901"' customer_id_invalid customer_id
+	expect_reject '"customer_id":"123-456-789a"' customer_id_invalid customer_id
+	expect_reject '"customer_id":""' customer_id_invalid customer_id
+	expect_reject '"customer_id":123456789' customer_id_invalid customer_id
+	expect_reject '"customer_id":1234567890.5' customer_id_invalid customer_id
+	expect_reject '"customer_id":true' customer_id_invalid customer_id
+	checks_pass
+}
+
+@test "login_customer_id: normalized like customer_id, bad ones reject" {
+	expect '"login_customer_id":"111-222-3333"' login_customer_id '"1112223333"'
+	expect '"login_customer_id":1112223333' login_customer_id '"1112223333"'
+	expect_reject '"login_customer_id":"x"' login_customer_id_invalid login_customer_id
+	expect_reject '"login_customer_id":"111-222-333"' login_customer_id_invalid login_customer_id
+	checks_pass
+}
+
+@test "conversion_action: built from customer_id and conversion_action_id" {
+	BASE=$T
+	expect '"customer_id":"123-456-7890","conversion_action_id":"987"' conversion_action '"customers/1234567890/conversionActions/987"'
+	expect '"customer_id":1234567890,"conversion_action_id":987' conversion_action '"customers/1234567890/conversionActions/987"'
+	checks_pass
+}
+
+@test "conversion_action: a given one is checked and gives customer_id" {
+	BASE=$T
+	expect "$CA" customer_id '"1234567890"'
+	expect "$CA"',"conversion_action_id":987' conversion_action '"customers/1234567890/conversionActions/987"'
+	expect "$CA"',"conversion_action_id":"987"' customer_id '"1234567890"'
+	checks_pass
+}
+
+@test "conversion_action: spaces around it are removed; null counts as absent" {
+	BASE=$T
+	expect '"conversion_action":" customers/1234567890/conversionActions/987\t"' conversion_action '"customers/1234567890/conversionActions/987"'
+	# A null customer_id or login_customer_id is removed (and customer_id
+	# then comes from conversion_action).
+	expect "$CA"',"customer_id":null' customer_id '"1234567890"'
+	expect "$CA"',"login_customer_id":null' login_customer_id absent
+	# A null conversion_action_id is no id to check against.
+	expect "$CA"',"conversion_action_id":null' conversion_action '"customers/1234567890/conversionActions/987"'
+	# A null conversion_action is built from the id.
+	expect '"conversion_action":null,"customer_id":"1234567890","conversion_action_id":"987"' conversion_action '"customers/1234567890/conversionActions/987"'
+	expect_reject '"conversion_action":null,"conversion_action_id":null' conversion_action_missing conversion_action
+	checks_pass
+}
+
+@test "conversion_action: bad resource names, mismatched ids and missing ones reject" {
+	BASE=$T
+	expect_reject '"conversion_action":"customers/123/conversionActions/987"' conversion_action_invalid conversion_action
+	expect_reject '"conversion_action":"customers/1234567890/conversionActions/"' conversion_action_invalid conversion_action
+	expect_reject '"conversion_action":"customers/1234567890/conversionActions/98x"' conversion_action_invalid conversion_action
+	expect_reject '"conversion_action":"conversionActions/987"' conversion_action_invalid conversion_action
+	expect_reject '"conversion_action":987' conversion_action_invalid conversion_action
+	expect_reject "$CA"',"conversion_action_id":"988"' conversion_action_mismatch conversion_action_id
+	expect_reject "$CA"',"conversion_action_id":988' conversion_action_mismatch conversion_action_id
+	expect_reject '"customer_id":"1234567890","conversion_action_id":"98x7"' conversion_action_invalid conversion_action_id
+	expect_reject '"customer_id":"1234567890"' conversion_action_missing conversion_action
+	expect_reject '"conversion_action_id":"987"' customer_id_missing customer_id
+	checks_pass
+}
+
+## conversion_date_time
+
+@test "time: RFC 3339 and Google's form become yyyy-mm-dd hh:mm:ss+hh:mm" {
+	BASE=$CA
+	expect '"conversion_date_time":"2026-04-23T12:31:09Z"' conversion_date_time '"2026-04-23 12:31:09+00:00"'
+	expect '"conversion_date_time":"2026-04-23t12:31:09z"' conversion_date_time '"2026-04-23 12:31:09+00:00"'
+	expect '"conversion_date_time":"2026-04-23T12:31:09+02:00"' conversion_date_time '"2026-04-23 12:31:09+02:00"'
+	expect '"conversion_date_time":"2026-04-23T12:31:09-05:30"' conversion_date_time '"2026-04-23 12:31:09-05:30"'
+	expect '"conversion_date_time":"2026-04-23T12:31:09+0200"' conversion_date_time '"2026-04-23 12:31:09+02:00"'
+	expect '"conversion_date_time":"2026-04-23 14:31:09+02:00"' conversion_date_time '"2026-04-23 14:31:09+02:00"'
+	expect '"conversion_date_time":"2026-04-23 14:31:09 +02:00"' conversion_date_time '"2026-04-23 14:31:09+02:00"'
+	expect '"conversion_date_time":" 2026-04-23T12:31:09Z "' conversion_date_time '"2026-04-23 12:31:09+00:00"'
+	expect '"conversion_date_time":"2024-02-29T12:00:00Z"' conversion_date_time '"2024-02-29 12:00:00+00:00"'
+	checks_pass
+}
+
+@test "time: a fraction of a second is truncated, not rounded" {
+	BASE=$CA
+	expect '"conversion_date_time":"2026-04-23T12:31:09.999Z"' conversion_date_time '"2026-04-23 12:31:09+00:00"'
+	expect '"conversion_date_time":"2026-04-23T12:31:59.999999+02:00"' conversion_date_time '"2026-04-23 12:31:59+02:00"'
+	expect '"conversion_date_time":"2025-12-31T23:59:59.9Z"' conversion_date_time '"2025-12-31 23:59:59+00:00"'
+	expect '"conversion_date_time":"2026-04-23T12:31:09,5Z"' conversion_date_time '"2026-04-23 12:31:09+00:00"'
+	checks_pass
+}
+
+@test "time: epoch seconds and milliseconds as numbers" {
+	BASE=$CA
+	expect '"conversion_date_time":1776947469' conversion_date_time '"2026-04-23 12:31:09+00:00"'
+	expect '"conversion_date_time":1776947469999' conversion_date_time '"2026-04-23 12:31:09+00:00"'
+	expect '"conversion_date_time":1776947469.9' conversion_date_time '"2026-04-23 12:31:09+00:00"'
+	expect '"conversion_date_time":1776947469' conversion_date_time '"2026-04-23 14:31:09+02:00"' -z Europe/Berlin
+	checks_pass
+}
+
+@test "time: --timezone renders every time in the zone, summer and winter" {
+	BASE=$CA
+	expect '"conversion_date_time":"2026-04-23T12:31:09Z"' conversion_date_time '"2026-04-23 14:31:09+02:00"' --timezone Europe/Berlin
+	expect '"conversion_date_time":"2026-01-15T12:31:09Z"' conversion_date_time '"2026-01-15 13:31:09+01:00"' -z Europe/Berlin
+	expect '"conversion_date_time":"2026-04-23T12:31:09Z"' conversion_date_time '"2026-04-23 08:31:09-04:00"' -z America/New_York
+	expect '"conversion_date_time":"2026-01-15T12:31:09Z"' conversion_date_time '"2026-01-15 07:31:09-05:00"' -z America/New_York
+	expect '"conversion_date_time":"2026-04-23T12:31:09-04:00"' conversion_date_time '"2026-04-23 18:31:09+02:00"' -z Europe/Berlin
+	expect '"conversion_date_time":"2026-04-23T12:31:09Z"' conversion_date_time '"2026-04-23 18:01:09+05:30"' -z Asia/Kolkata
+	expect '"conversion_date_time":"2026-04-23T12:31:09Z"' conversion_date_time '"2026-04-23 12:31:09+00:00"' -z UTC
+	checks_pass
+}
+
+@test "time: without an offset it is rejected, unless --timezone says where" {
+	BASE=$CA
+	expect_reject '"conversion_date_time":"2026-04-23 14:31:09"' time_no_offset conversion_date_time
+	expect_reject '"conversion_date_time":"2026-04-23T14:31:09"' time_no_offset conversion_date_time
+	expect '"conversion_date_time":"2026-04-23 14:31:09"' conversion_date_time '"2026-04-23 14:31:09+02:00"' -z Europe/Berlin
+	expect '"conversion_date_time":"2026-01-15 13:31:09"' conversion_date_time '"2026-01-15 13:31:09+01:00"' -z Europe/Berlin
+	expect '"conversion_date_time":"2026-04-23T08:31:09"' conversion_date_time '"2026-04-23 08:31:09-04:00"' -z America/New_York
+	expect '"conversion_date_time":"2026-04-23T14:31"' conversion_date_time '"2026-04-23 14:31:00+02:00"' -z Europe/Berlin
+	checks_pass
+}
+
+@test "time: a local time in a DST gap is rejected, an ambiguous one is its first occurrence" {
+	BASE=$CA
+	expect_reject '"conversion_date_time":"2026-03-29 02:30:00"' time_nonexistent conversion_date_time -z Europe/Berlin
+	expect_reject '"conversion_date_time":"2026-03-08 02:30:00"' time_nonexistent conversion_date_time -z America/New_York
+	expect '"conversion_date_time":"2025-10-26 02:30:00"' conversion_date_time '"2025-10-26 02:30:00+02:00"' -z Europe/Berlin
+	expect '"conversion_date_time":"2025-11-02 01:30:00"' conversion_date_time '"2025-11-02 01:30:00-04:00"' -z America/New_York
+	checks_pass
+}
+
+@test "time: invalid dates and forms are rejected with time_invalid" {
+	BASE=$CA
+	local t
+	for t in '"2026-02-30T12:00:00Z"' '"2026-02-29T12:00:00Z"' \
+	    '"2026-04-31T12:00:00Z"' '"2026-13-01T00:00:00Z"' \
+	    '"2026-04-23T24:00:00Z"' '"2026-04-23T12:60:00Z"' \
+	    '"2026-04-23T12:31:60Z"' '"2026-04-23"' '"yesterday"' \
+	    '"2026-04-23T12:31:09+25:00"' '"2026-04-23T12:31:09.Z"' \
+	    '"23.04.2026 12:31"' true -5 '{}'; do
+		expect_reject '"conversion_date_time":'"$t" time_invalid conversion_date_time
+	done
+	checks_pass
+}
+
+@test "time: a missing time rejects the record" {
+	BASE=$CA
+	expect_reject '"x":1' time_missing conversion_date_time
+	expect_reject '"conversion_date_time":null' time_missing conversion_date_time
+	checks_pass
+}
+
+@test "time: up to 10 minutes ahead of AC_NOW is accepted, more is time_future" {
+	# AC_NOW=1790000000 is 2026-09-21 14:13:20 UTC.
+	BASE=$CA
+	expect '"conversion_date_time":"2026-09-21T14:23:20Z"' conversion_date_time '"2026-09-21 14:23:20+00:00"'
+	expect '"conversion_date_time":"2026-09-21T14:20:00Z"' conversion_date_time '"2026-09-21 14:20:00+00:00"'
+	expect '"conversion_date_time":1790000600' conversion_date_time '"2026-09-21 14:23:20+00:00"'
+	expect '"conversion_date_time":"2026-09-21 16:23:20"' conversion_date_time '"2026-09-21 16:23:20+02:00"' -z Europe/Berlin
+	expect_reject '"conversion_date_time":"2026-09-21T14:23:21Z"' time_future conversion_date_time
+	expect_reject '"conversion_date_time":"2026-09-21 16:23:21+02:00"' time_future conversion_date_time
+	expect_reject '"conversion_date_time":1790000601' time_future conversion_date_time
+	expect_reject '"conversion_date_time":1790000601000' time_future conversion_date_time
+	expect_reject '"conversion_date_time":"2099-01-01T00:00:00Z"' time_future conversion_date_time
+	expect_reject '"conversion_date_time":"2026-09-21 16:23:21"' time_future conversion_date_time -z Europe/Berlin
+	checks_pass
+}
+
+@test "time: the clock comes from AC_NOW" {
+	BASE=$CA
+	run_rec '"conversion_date_time":"2026-09-22T00:00:00Z"'
+	is "$status" 1 "future for AC_NOW=$AC_NOW"
+	AC_NOW=1800000000 run_rec '"conversion_date_time":"2026-09-22T00:00:00Z"'
+	is "$status" 0 "past for AC_NOW=1800000000"
+}
+
+@test "time: TZ in the environment is not used" {
+	BASE=$CA
+	TZ=America/New_York expect '"conversion_date_time":"2026-04-23T12:31:09+02:00"' conversion_date_time '"2026-04-23 12:31:09+02:00"'
+	TZ=America/New_York expect '"conversion_date_time":1776947469' conversion_date_time '"2026-04-23 12:31:09+00:00"'
+	TZ=America/New_York expect_reject '"conversion_date_time":"2026-04-23 12:31:09"' time_no_offset conversion_date_time
+	checks_pass
+}
+
+@test "an invalid AC_NOW exits 2" {
+	rec '' >in.ndjson
+	AC_NOW=abc run --separate-stderr ac-normalize in.ndjson
+	is "$status" 2
+	is "$output" ""
+	[[ $stderr == *"ac-normalize: AC_NOW: "* ]]
+}
+
+@test "time: a bad --timezone exits 2 before reading anything" {
+	rec '' >in.ndjson
+	local z
+	for z in Mars/Olympus Europe /etc/passwd ../zoneinfo/UTC ''; do
+		run --separate-stderr ac-normalize -z "$z" in.ndjson
+		is "$status" 2 "exit status for -z '$z'"
+		is "$output" "" "stdout for -z '$z'"
+		[[ $stderr == *"ac-normalize: --timezone"* ]] ||
+		    { echo "stderr: $stderr" >&2; return 1; }
+	done
+}
+
+## conversion_value, currency_code, order_id
+
+@test "conversion_value: numbers and numeric strings become numbers" {
+	expect '"conversion_value":49.9,"currency_code":"EUR"' conversion_value 49.9
+	expect '"conversion_value":"49.90","currency_code":"EUR"' conversion_value 49.9
+	expect '"conversion_value":" 120 ","currency_code":"EUR"' conversion_value 120
+	expect '"conversion_value":0,"currency_code":"EUR"' conversion_value 0
+	expect '"conversion_value":"0.5","currency_code":"EUR"' conversion_value 0.5
+	checks_pass
+}
+
+@test "conversion_value: negative, decimal comma and non-numbers reject" {
+	expect_reject '"conversion_value":-1,"currency_code":"EUR"' value_negative conversion_value
+	expect_reject '"conversion_value":"-0.01","currency_code":"EUR"' value_negative conversion_value
+	expect_reject '"conversion_value":"49,90","currency_code":"EUR"' value_invalid conversion_value
+	expect_reject '"conversion_value":"abc","currency_code":"EUR"' value_invalid conversion_value
+	expect_reject '"conversion_value":"","currency_code":"EUR"' value_invalid conversion_value
+	expect_reject '"conversion_value":"€49","currency_code":"EUR"' value_invalid conversion_value
+	expect_reject '"conversion_value":true,"currency_code":"EUR"' value_invalid conversion_value
+	checks_pass
+}
+
+@test "currency_code: trimmed and uppercased ISO 4217, required with a value" {
+	expect '"conversion_value":1,"currency_code":" eur "' currency_code '"EUR"'
+	expect '"conversion_value":1,"currency_code":"usd"' currency_code '"USD"'
+	expect '"currency_code":"jpy"' currency_code '"JPY"'
+	expect_reject '"conversion_value":1,"currency_code":"XYZ"' currency_invalid currency_code
+	expect_reject '"conversion_value":1,"currency_code":"EURO"' currency_invalid currency_code
+	expect_reject '"conversion_value":1,"currency_code":5' currency_invalid currency_code
+	expect_reject '"conversion_value":1' currency_missing currency_code
+	expect_reject '"conversion_value":"49.90","currency_code":null' currency_missing currency_code
+	checks_pass
+}
+
+@test "conversion_value and currency_code: null means absent" {
+	run_rec '"conversion_value":null,"currency_code":null'
+	is "$status" 0
+	is "$(jq -c 'has("conversion_value"), has("currency_code")' <<<"$output" | tr '\n' ' ')" "false false "
+}
+
+@test "order_id: strings trimmed, integers become strings" {
+	expect '"order_id":"  A-1001 "' order_id '"A-1001"'
+	expect '"order_id":1001' order_id '"1001"'
+	expect '"order_id":9007199254740991' order_id '"9007199254740991"'
+	expect '"order_id":null' order_id absent
+	checks_pass
+}
+
+@test "order_id: an integer of 2^53 or more rejects, telling to send a string" {
+	expect_reject '"order_id":9007199254740992' order_id_imprecise order_id
+	expect_reject '"order_id":12345678901234567890' order_id_imprecise order_id
+	expect_reject '"order_id":1.5' order_id_imprecise order_id
+	expect_reject '"order_id":["a"]' order_id_invalid order_id
+	rec '"order_id":12345678901234567890' >in.ndjson
+	run --separate-stderr ac-normalize -R rej.ndjson in.ndjson
+	[[ $stderr == *"order_id: "*"send order_id as a string (order_id_imprecise)"* ]] ||
+	    { echo "stderr: $stderr" >&2; return 1; }
+	is "$(jq -r .message rej.ndjson)" "a number that JSON parsers cannot hold exactly; send order_id as a string"
+	checks_pass
+}
+
+@test "order_id: the rejects file keeps the digits of a 2^53+ order_id as read" {
+	# The reason for this reject is that the number cannot be held in a
+	# double; the rejects file must still show what was sent, or the
+	# order id is lost for the replay.
+	rec '"order_id":9007199254740993' >in.ndjson
+	run --separate-stderr ac-normalize -R rej.ndjson in.ndjson
+	is "$status" 1
+	grep -qF 9007199254740993 rej.ndjson ||
+	    { echo "rejects file: $(cat rej.ndjson)" >&2; return 1; }
+}
+
+@test "order_id: a blank one is dropped with a warning" {
+	run_rec '"order_id":"   "'
+	is "$status" 0
+	is "$(has order_id)" false
+	is "$(warns)" "order_id:order_id_empty"
+}
+
+@test "gclid, gbraid, wbraid trimmed; conversion_environment APP or WEB" {
+	expect '"gclid":" Cj0KCQjw-abc_DEF "' gclid '"Cj0KCQjw-abc_DEF"'
+	expect '"gbraid":" 0AAAAA "' gbraid '"0AAAAA"'
+	expect '"wbraid":"w1 "' wbraid '"w1"'
+	expect '"conversion_environment":" web "' conversion_environment '"WEB"'
+	expect '"conversion_environment":"App"' conversion_environment '"APP"'
+	expect_drop '"conversion_environment":"TV"' conversion_environment conversion_environment_invalid
+	checks_pass
+}
+
+## The rejects file
+
+@test "rejects: stage, file, line, code, field, message and the record as read" {
+	printf '%s\n' "$(rec '"x":1')" \
+	    '{"customer_id":"123-456-789","conversion_action_id":"987","conversion_date_time":"2026-04-23T12:31:09.5Z","email":" A@B.com "}' \
+	    >in.ndjson
+	run --separate-stderr ac-normalize -R rej.ndjson in.ndjson
+	is "$status" 1
+	is "$(nlines rej.ndjson)" 1 "rejects lines"
+	is "$(cat rej.ndjson)" '{"stage":"ac-normalize","file":"in.ndjson","line":2,"code":"customer_id_invalid","field":"customer_id","message":"expected 10 digits, as 123-456-7890 or 1234567890","record":{"customer_id":"123-456-789","conversion_action_id":"987","conversion_date_time":"2026-04-23T12:31:09.5Z","email":" A@B.com "}}'
+}
+
+@test "rejects: invalid JSON is kept as raw text, without a field" {
+	printf '%s\n' 'not json at all' '{"a":' >in.ndjson
+	run --separate-stderr ac-normalize -R rej.ndjson in.ndjson
+	is "$status" 1
+	run jq -c '[.stage, .file, .line, .code, has("field"), .raw, has("record")]' rej.ndjson
+	is "$output" '["ac-normalize","in.ndjson",1,"bad_json",false,"not json at all",false]
+["ac-normalize","in.ndjson",2,"bad_json",false,"{\"a\":",false]'
+	run jq -r '.message' rej.ndjson
+	[[ ${lines[0]} == "invalid JSON: "* && ${lines[1]} == "invalid JSON: "* ]]
+}
+
+@test "rejects: invalid UTF-8 is kept as raw_base64" {
+	printf '{"x":"\xff"}\n{"y":"\xc3"}\n' >in.ndjson
+	run --separate-stderr ac-normalize -R rej.ndjson in.ndjson
+	is "$status" 1
+	run jq -c '[.line, .code, .raw_base64, has("raw"), has("record")]' rej.ndjson
+	is "$output" '[1,"bad_utf8","eyJ4Ijoi/yJ9",false,false]
+[2,"bad_utf8","eyJ5IjoiwyJ9",false,false]'
+	# The bytes decode back to the line as read.
+	is "$(jq -r 'select(.line == 1) | .raw_base64' rej.ndjson | base64 -d | od -An -tx1 | tr -d ' \n')" \
+	    "$(printf '{"x":"\xff"}' | od -An -tx1 | tr -d ' \n')"
+}
+
+@test "rejects: a JSON value that is not an object is kept as the record" {
+	printf '%s\n' '[1,2,3]' '"text"' '42' 'null' >in.ndjson
+	run --separate-stderr ac-normalize -R rej.ndjson in.ndjson
+	is "$status" 1
+	run jq -c '[.line, .code, .message, .record]' rej.ndjson
+	is "$output" '[1,"not_object","expected an object, got array",[1,2,3]]
+[2,"not_object","expected an object, got string","text"]
+[3,"not_object","expected an object, got number",42]
+[4,"not_object","expected an object, got null",null]'
+}
+
+@test "rejects: every reject path of mixed.in is in the rejects file" {
+	cp "$F/mixed.in" .
+	run --separate-stderr ac-normalize -R rej.ndjson mixed.in
+	is "$status" 1
+	is "$output" "$(cat "$F/mixed.out")" "stdout"
+	run jq -r '"\(.line) \(.code) \(.field // "-")"' rej.ndjson
+	is "$output" "4 conversion_action_missing conversion_action
+5 bad_json -
+6 not_object -
+8 time_no_offset conversion_date_time
+9 order_id_imprecise order_id
+10 value_negative conversion_value
+11 value_invalid conversion_value
+12 currency_missing currency_code
+13 currency_invalid currency_code
+15 bad_json -
+16 time_future conversion_date_time"
+	# Each record is the input line as read.
+	local n
+	for n in 4 8 10 11 12 13 16; do
+		is "$(jq -c --argjson n $n 'select(.line == $n) | .record' rej.ndjson)" \
+		    "$(sed -n "${n}p" mixed.in | jq -c .)" "record of line $n"
+	done
+}
+
+@test "rejects: the file is created, or truncated, with mode 0600" {
+	rec '' >in.ndjson
+	run --separate-stderr ac-normalize -R rej.ndjson in.ndjson
+	is "$status" 0
+	is "$(mode rej.ndjson)" 600 "mode"
+	is "$(nlines rej.ndjson)" 0 "empty when nothing is rejected"
+	# An existing file is truncated and made 0600: it holds personal
+	# data.
+	echo 'old line' >rej.ndjson
+	chmod 644 rej.ndjson
+	run --separate-stderr ac-normalize --rejects rej.ndjson in.ndjson
+	is "$(nlines rej.ndjson)" 0 "truncated"
+	is "$(mode rej.ndjson)" 600 "an existing file is made 0600"
+}
+
+@test "rejects: conservation, records in = stdout lines + rejects lines" {
+	cp "$F/mixed.in" in.ndjson
+	# Add what a text fixture cannot hold: invalid UTF-8 and CRLF lines.
+	printf '{"x":"\xff"}\r\n%s\r\n\r\n{"a":\r\n' "$(rec '"order_id":"crlf"')" >>in.ndjson
+	cat "$F/pii.in" >>in.ndjson
+	run --separate-stderr ac-normalize -R rej.ndjson in.ndjson
+	is "$status" 1
+	printf '%s\n' "$output" >out
+	local n_in n_out n_rej
+	n_in=$(nonblank in.ndjson)
+	n_out=$(grep -c . out)
+	n_rej=$(nlines rej.ndjson)
+	is "$n_in" 36 "input records"
+	is "$((n_out + n_rej))" "$n_in" "out ($n_out) + rejected ($n_rej)"
+	is "${stderr_lines[-1]%%(*}" "$(summary "$n_in" "$n_out" "$n_rej" x 0 | sed 's/(.*//')" \
+	    "summary counts"
+	# Every output line and every rejects line is one JSON object.
+	jq -e -s 'all(type == "object")' out rej.ndjson >/dev/null
+}
+
+## The STYLE.md §10 checks
+
+@test "a bad JSON line gives file:line on stderr, the other records still come out, exit 1" {
+	printf '%s\n' "$(rec '"order_id":"1"')" '{"order_id":"2",' \
+	    "$(rec '"order_id":"3"')" >in.ndjson
+	run --separate-stderr ac-normalize in.ndjson
+	is "$status" 1
+	is "$(jq -r .order_id <<<"$output" | tr '\n' ' ')" "1 3 "
+	[[ $stderr == *"ac-normalize: in.ndjson:2: invalid JSON: "*"(bad_json)"* ]] ||
+	    { echo "stderr: $stderr" >&2; return 1; }
+	is "$(tail -n 1 <<<"$stderr")" "$(summary 3 2 1 '1 bad_json' 0)"
+}
+
+@test "stderr never contains the PII planted in pii.in" {
+	local planted=(
+	    wilhelmina quarrington bartholomew okonkwo thaddeus ignatius
+	    vandermeer persephone rosalind fairweather zephyrine cordelia
+	    blackwood leopoldine augustina evangeline ezekiel hawthorne
+	    octavia pemberton florentyna ashdown marigold thistlewick
+	    'tw9 4qx' zanzibaria 5550123 5550187 5550199 '555-call'
+	    '7946 0321' 79460321 '98 76 54 32' 698765432 '@example'
+	    '@gmail' 'example.org' 'x@' )
+	local args p i=0 runs=(
+	    ''
+	    '-v'
+	    '-q'
+	    '-v -R rej.ndjson'
+	    '-v -z Europe/Berlin -d DE -e all'
+	    '-v -d US -R rej2.ndjson' )
+	cp "$F/pii.in" .
+	# A line that is not UTF-8 still carries an address.
+	printf '{"email":"octavia.pemberton@example.com","x":"\xff"}\n' >>pii.in
+	for args in "${runs[@]}"; do
+		i=$((i + 1))
+		# shellcheck disable=SC2086
+		ac-normalize $args pii.in >out.$i 2>err.$i || true
+		[[ -s err.$i ]] || [[ $args == -q* ]] ||
+		    { echo "no stderr for '$args'" >&2; return 1; }
+		for p in "${planted[@]}"; do
+			if grep -qiF -- "$p" err.$i; then
+				echo "'$p' on stderr with options '$args':" >&2
+				grep -iF -- "$p" err.$i >&2
+				return 1
+			fi
+		done
+	done
+	# The run did see the data: the rejects file holds it, as read.
+	grep -qF cordelia.blackwood@example.com rej.ndjson
+	grep -qF Leopoldine rej.ndjson
+	# With -v every per-record line is there, and names no value.
+	is "$(grep -c 'pii.in:[0-9]*:' err.2)" 24 "located lines with -v"
+}
+
+@test "pii.in: stdout is exactly pii.out" {
+	fixture pii
+	is "$status" 1
+}
+
+@test "usage errors exit 2 with the usage on stderr and nothing on stdout" {
+	rec '' >in.ndjson
+	local args
+	for args in '-x' '--bogus' '-d' '--rejects' '-z' '-e foo' \
+	    '--email-rule=GMAIL' '-d DEU in.ndjson' '-d D in.ndjson' \
+	    '--help=yes' '-x in.ndjson'; do
+		# shellcheck disable=SC2086
+		run --separate-stderr ac-normalize $args </dev/null
+		is "$status" 2 "exit status for '$args'"
+		is "$output" "" "stdout for '$args'"
+		[[ $stderr == *"usage: ac-normalize "* ]] ||
+		    { echo "no usage for '$args': $stderr" >&2; return 1; }
+	done
+}
+
+@test "usage errors name the option as it was given" {
+	local args want bad=0
+	while IFS='|' read -r args want; do
+		# shellcheck disable=SC2086
+		run --separate-stderr ac-normalize $args </dev/null
+		if [[ $status -ne 2 ||
+		    ${stderr_lines[0]} != "ac-normalize: "*"$want"* ]]; then
+			echo "'$args': exit $status, '${stderr_lines[0]}' does not name $want" >&2
+			bad=1
+		fi
+	done <<-'EOF'
+	-x|-x
+	--bogus|--bogus
+	-d|-d
+	-z|-z
+	-e foo|--email-rule
+	--help=yes|--help
+	--verbose=1|--verbose
+	EOF
+	return $bad
+}
+
+@test "a --default-region without numbering data exits 2" {
+	rec '' >in.ndjson
+	run --separate-stderr ac-normalize -d XX in.ndjson
+	is "$status" 2
+	is "$output" ""
+	[[ $stderr == *"ac-normalize: --default-region"* ]]
+}
+
+@test "-h and --help exit 0 with the usage on stdout" {
+	local h
+	for h in -h --help; do
+		run --separate-stderr ac-normalize "$h"
+		is "$status" 0 "exit status of $h"
+		is "$stderr" "" "stderr of $h"
+		is "${lines[0]}" "usage: ac-normalize [-hqVv] [-d CC] [-e gmail|all] [-R FILE] [-z ZONE] [FILE ...]" "$h"
+		[[ $output == *"--default-region"*"--email-rule"*"--help"*"--quiet"*"--rejects"*"--version"*"--verbose"*"--timezone"* ]]
+	done
+}
+
+@test "-V and --version print the version on stdout, exit 0" {
+	local v
+	for v in -V --version; do
+		run --separate-stderr ac-normalize "$v"
+		is "$status" 0 "exit status of $v"
+		is "$stderr" "" "stderr of $v"
+		[[ $output =~ ^ac-normalize\ [0-9]+\.[0-9]+(\.[0-9]+)?$ ]] ||
+		    { echo "version: $output" >&2; return 1; }
+	done
+}
+
+@test "writing to /dev/full exits 3 with a write-error message" {
+	[[ -w /dev/full ]] || skip "no /dev/full"
+	cp "$F/golden.in" in.ndjson
+	run --separate-stderr bash -c 'ac-normalize in.ndjson >/dev/full'
+	is "$status" 3
+	[[ $stderr == *"ac-normalize: stdout: No space left on device"* ]] ||
+	    { echo "stderr: $stderr" >&2; return 1; }
+	# Also when the error comes mid-run, with more than a buffer of output.
+	for _ in $(seq 2000); do rec '"order_id":"many"'; done >big.ndjson
+	run --separate-stderr bash -c 'ac-normalize big.ndjson >/dev/full'
+	is "$status" 3
+	[[ $stderr == *"ac-normalize: stdout: No space left on device"* ]]
+}
+
+@test "empty input gives empty output and exit 0" {
+	: >empty.ndjson
+	run --separate-stderr ac-normalize empty.ndjson
+	is "$status" 0
+	is "$output" ""
+	is "$stderr" "$(summary 0 0 0 '' 0)"
+	run --separate-stderr ac-normalize </dev/null
+	is "$status" 0
+	is "$output" ""
+	run --separate-stderr ac-normalize -q empty.ndjson
+	is "$status" 0
+	is "$output" ""
+	is "$stderr" "" "-q on empty input"
+	printf '\n  \n\t\n\r\n' >blank.ndjson
+	run --separate-stderr ac-normalize blank.ndjson
+	is "$status" 0
+	is "$output" ""
+	is "$stderr" "$(summary 0 0 0 '' 0)"
+}
+
+@test "CRLF and blank lines are handled, line numbers stay right" {
+	# golden.in with CRLF endings and blank lines of every kind around.
+	awk 'BEGIN { printf "\r\n" }
+	    { printf "%s\r\n", $0 }
+	    NR == 1 { printf "   \r\n" }
+	    NR == 2 { printf "\t\r\n" }
+	    END { printf "\r\n" }' "$F/golden.in" >crlf.ndjson
+	run --separate-stderr ac-normalize crlf.ndjson
+	is "$status" 0
+	is "$output" "$(cat "$F/golden.out")" "same as golden.out"
+	# golden.in:4 is line 7 here (one blank line before it, two inside).
+	[[ $stderr == *"ac-normalize: crlf.ndjson:7: email: "* ]] ||
+	    { echo "stderr: $stderr" >&2; return 1; }
+	printf '%s\r\n\r\n\r\n{"a":\r\n%s' "$(rec '"order_id":"x"')" \
+	    "$(rec '"order_id":"no final newline"')" >crlf2.ndjson
+	run --separate-stderr ac-normalize -R rej.ndjson crlf2.ndjson
+	is "$status" 1
+	is "$(jq -r .order_id <<<"$output" | tr '\n' ' ')" "x no final newline "
+	[[ $stderr == *"crlf2.ndjson:4: invalid JSON"* ]]
+	is "$(jq -c '[.line, .raw]' rej.ndjson)" '[4,"{\"a\":"]' "raw without the CR"
+}
+
+@test "a line over 1 MiB works" {
+	local big
+	big=$(head -c 1500000 /dev/zero | tr '\0' a)
+	printf '{%s,"note":"%s","email":" Big.Line@Example.com "}\n' "$BASE" "$big" >big.ndjson
+	printf '%s\n' '{"bad":' >>big.ndjson
+	run --separate-stderr ac-normalize big.ndjson
+	is "$status" 1
+	is "$(jq -c '[(.note | length), .email]' <<<"$output")" '[1500000,"big.line@example.com"]'
+	is "$(jq -r .note <<<"$output")" "$big" "the long value passes through"
+	[[ $stderr == *"big.ndjson:2: invalid JSON"* ]]
+}
+
+@test "several input files keep their own line numbers" {
+	printf '%s\n\n%s\n' "$(rec '"order_id":"a1"')" '{"a":1}' >a.ndjson
+	printf '%s\n%s\n' '[]' "$(rec '"order_id":"b2","email":"bad"')" >b.ndjson
+	run --separate-stderr ac-normalize -R rej.ndjson a.ndjson b.ndjson
+	is "$status" 1
+	is "$(jq -r .order_id <<<"$output" | tr '\n' ' ')" "a1 b2 "
+	is "$(grep -o '^ac-normalize: [ab].ndjson:[0-9]*' <<<"$stderr" | tr '\n' ' ')" \
+	    "ac-normalize: a.ndjson:3 ac-normalize: b.ndjson:1 ac-normalize: b.ndjson:2 "
+	is "$(jq -r '"\(.file):\(.line)"' rej.ndjson | tr '\n' ' ')" "a.ndjson:3 b.ndjson:1 "
+}
+
+@test "a missing or unreadable input exits 3 before any output" {
+	rec '' >in.ndjson
+	run --separate-stderr ac-normalize -R rej.ndjson in.ndjson missing.ndjson
+	is "$status" 3
+	is "$output" "" "stdout"
+	is "$stderr" "ac-normalize: missing.ndjson: No such file or directory"
+	[[ ! -e rej.ndjson ]] || { echo "rejects file created" >&2; return 1; }
+	mkdir dir
+	run --separate-stderr ac-normalize in.ndjson dir
+	is "$status" 3
+	is "$output" ""
+	[[ $stderr == *"ac-normalize: dir: Is a directory"* ]]
+}
+
+@test "an unwritable rejects file exits 3 before any output" {
+	rec '' >in.ndjson
+	run --separate-stderr ac-normalize -R nodir/rej.ndjson in.ndjson
+	is "$status" 3
+	is "$output" ""
+	[[ $stderr == *"ac-normalize: rejects file nodir/rej.ndjson: No such file or directory"* ]]
+}
+
+@test "missing data files exit 3 before any output" {
+	rec '' >in.ndjson
+	AC_SHAREDIR=$BATS_TEST_TMPDIR/nothing run --separate-stderr ac-normalize in.ndjson
+	is "$status" 3
+	is "$output" ""
+	[[ $stderr == ac-normalize:* ]]
+}
+
+@test "stdin: no operand and - read standard input, named <stdin>" {
+	cp "$F/golden.in" g.ndjson
+	run --separate-stderr ac-normalize <g.ndjson
+	is "$output" "$(cat "$F/golden.out")" "no operand"
+	[[ $stderr == *"ac-normalize: <stdin>:4: email: "* ]]
+	run --separate-stderr ac-normalize - <g.ndjson
+	is "$output" "$(cat "$F/golden.out")" "-"
+	rec '"order_id":"f"' >f.ndjson
+	run --separate-stderr ac-normalize f.ndjson - f.ndjson <g.ndjson
+	is "$(jq -r '.order_id // "-"' <<<"$output" | tr '\n' ' ')" "f A-1001 - 1001 - B-7 f "
+}
+
+@test "reading a file and reading a pipe give the same output" {
+	cp "$F/golden.in" g.ndjson
+	ac-normalize g.ndjson >from-file 2>/dev/null
+	# shellcheck disable=SC2002
+	cat g.ndjson | ac-normalize >from-pipe 2>/dev/null
+	ac-normalize - <g.ndjson >from-redirect 2>/dev/null
+	cmp from-file from-pipe
+	cmp from-file from-redirect
+	cmp from-file "$F/golden.out"
+}
+
+@test "message cap: 10 per-record lines, then one 'not shown' line" {
+	local i
+	for i in $(seq 12); do echo '{"x":1}'; done >bad.ndjson
+	run --separate-stderr ac-normalize bad.ndjson
+	is "$status" 1
+	is "${#stderr_lines[@]}" 12 "stderr lines"
+	is "$(grep -c '^ac-normalize: bad.ndjson:[0-9]*: ' <<<"$stderr")" 10 "located lines"
+	is "${stderr_lines[9]}" "ac-normalize: bad.ndjson:10: conversion_action: no conversion_action or conversion_action_id (conversion_action_missing)"
+	is "${stderr_lines[10]}" "ac-normalize: further per-record messages not shown (-v shows all)"
+	is "${stderr_lines[11]}" "$(summary 12 0 12 '12 conversion_action_missing' 0)"
+}
+
+@test "message cap: warnings count toward it too" {
+	local i
+	for i in $(seq 11); do rec '"email":"bad"'; done >warn.ndjson
+	run --separate-stderr ac-normalize warn.ndjson
+	is "$status" 0
+	is "${#stderr_lines[@]}" 12
+	is "${stderr_lines[10]}" "ac-normalize: further per-record messages not shown (-v shows all)"
+	is "${stderr_lines[11]}" "$(summary 11 11 0 '' 11 '11 email_invalid')"
+}
+
+@test "-v shows every per-record message" {
+	local i
+	for i in $(seq 12); do echo '{"x":1}'; done >bad.ndjson
+	for v in -v --verbose; do
+		run --separate-stderr ac-normalize "$v" bad.ndjson
+		is "$status" 1
+		is "${#stderr_lines[@]}" 13 "stderr lines with $v"
+		is "${stderr_lines[11]}" "ac-normalize: bad.ndjson:12: conversion_action: no conversion_action or conversion_action_id (conversion_action_missing)"
+		[[ $stderr != *"not shown"* ]]
+	done
+}
+
+@test "-q shows no per-record lines, only the rejected count" {
+	local i
+	for i in $(seq 12); do echo '{"x":1}'; done >bad.ndjson
+	rec '"email":"bad"' >>bad.ndjson
+	for q in -q --quiet; do
+		run --separate-stderr ac-normalize "$q" bad.ndjson
+		is "$status" 1
+		is "$stderr" "ac-normalize: 12 of 13 records rejected" "stderr with $q"
+		is "$(jq -c .ac_warnings <<<"$output")" '[{"stage":"ac-normalize","field":"email","code":"email_invalid"}]' \
+		    "warnings still in the record"
+	done
+	rec '"email":"bad"' >warn.ndjson
+	run --separate-stderr ac-normalize -q warn.ndjson
+	is "$status" 0
+	is "$stderr" "" "-q with only warnings"
+}
+
+@test "summary: records in, out, rejected by code, warnings by code" {
+	cp "$F/mixed.in" .
+	run --separate-stderr ac-normalize mixed.in
+	is "$status" 1
+	# Counts by code, in the order the codes first occur.
+	is "${stderr_lines[-1]}" "$(summary 15 4 11 '1 conversion_action_missing, 2 bad_json, 1 not_object, 1 time_no_offset, 1 order_id_imprecise, 1 value_negative, 1 value_invalid, 1 currency_missing, 1 currency_invalid, 1 time_future' 2 '1 email_invalid, 1 phone_no_region')"
+	rec '' >ok.ndjson
+	run --separate-stderr ac-normalize ok.ndjson
+	is "$status" 0
+	is "$stderr" "$(summary 1 1 0 '' 0)"
+}
+
+@test "exit status: 0 with warnings only, 1 with a reject" {
+	run_rec '"email":"bad","phone":"x"'
+	is "$status" 0
+	run_rec '"customer_id":"1"'
+	is "$status" 1
+}
