@@ -262,6 +262,15 @@ summary() {
 	checks_pass
 }
 
+@test "phone: placeholders are caught before the syntax; +1 numbers need 10 digits" {
+	expect_drop '"phone":"n/a","country_code":"US"' phone placeholder
+	expect_drop '"phone":"N/A"' phone placeholder
+	expect_drop '"phone":"+1 415 555 010"' phone phone_bad_length
+	expect_drop '"phone":"310-1234","country_code":"CA"' phone phone_bad_length
+	expect '"phone":"+1 416 555 0100"' phone '"+14165550100"'
+	checks_pass
+}
+
 @test "phone: a national number without a region is dropped, never guessed" {
 	expect_drop '"phone":"0170 1234567"' phone phone_no_region
 	expect_drop '"phone":"09876543210"' phone phone_no_region
@@ -343,6 +352,22 @@ summary() {
 	expect '"last_name":"Smith III"' last_name '"smith"'
 	expect '"last_name":"Smith, M.D."' last_name '"smith"'
 	expect '"last_name":"Smith Jr"' last_name '"smith"'
+	checks_pass
+}
+
+@test "names: several leading honorifics go, so the output is stable" {
+	expect '"first_name":"Prof. Dr. Lena"' first_name '"lena"'
+	expect '"first_name":"Mr Dr Alex"' first_name '"alex"'
+	run_rec '"first_name":"Prof. Dr. Lena"'
+	printf '%s\n' "$output" >once.ndjson
+	run --separate-stderr ac-normalize once.ndjson
+	is "$(val first_name)" '"lena"' "normalizing twice changes nothing"
+	checks_pass
+}
+
+@test "a value that normalizes to nothing is dropped with the warning empty" {
+	expect_drop '"street_address":"---"' street_address empty
+	expect_drop '"street_address":" . , "' street_address empty
 	checks_pass
 }
 
@@ -480,6 +505,17 @@ summary() {
 	checks_pass
 }
 
+@test "conversion_action_id: 1 to 19 digits, not zero" {
+	BASE=$T
+	expect '"customer_id":"1234567890","conversion_action_id":"1234567890123456789"' conversion_action '"customers/1234567890/conversionActions/1234567890123456789"'
+	expect_reject '"customer_id":"1234567890","conversion_action_id":"12345678901234567890"' conversion_action_invalid conversion_action_id
+	expect_reject '"customer_id":"1234567890","conversion_action_id":"0"' conversion_action_invalid conversion_action_id
+	expect_reject '"customer_id":"1234567890","conversion_action_id":"000"' conversion_action_invalid conversion_action_id
+	expect_reject '"customer_id":"1234567890","conversion_action_id":0' conversion_action_invalid conversion_action_id
+	expect_reject '"conversion_action":"customers/1234567890/conversionActions/12345678901234567890"' conversion_action_invalid conversion_action
+	checks_pass
+}
+
 ## conversion_date_time
 
 @test "time: RFC 3339 and Google's form become yyyy-mm-dd hh:mm:ss+hh:mm" {
@@ -511,6 +547,15 @@ summary() {
 	expect '"conversion_date_time":1776947469999' conversion_date_time '"2026-04-23 12:31:09+00:00"'
 	expect '"conversion_date_time":1776947469.9' conversion_date_time '"2026-04-23 12:31:09+00:00"'
 	expect '"conversion_date_time":1776947469' conversion_date_time '"2026-04-23 14:31:09+02:00"' -z Europe/Berlin
+	checks_pass
+}
+
+@test "time: epoch seconds and milliseconds as digit strings (CSV exports)" {
+	BASE=$CA
+	expect '"conversion_date_time":"1776947469"' conversion_date_time '"2026-04-23 12:31:09+00:00"'
+	expect '"conversion_date_time":"1776947469123"' conversion_date_time '"2026-04-23 12:31:09+00:00"'
+	expect '"conversion_date_time":"1776947469"' conversion_date_time '"2026-04-23 14:31:09+02:00"' -z Europe/Berlin
+	expect_reject '"conversion_date_time":"17769474x9"' time_invalid conversion_date_time
 	checks_pass
 }
 
