@@ -360,6 +360,17 @@ done:
 	return rc;
 }
 
+/* The last step of every rule: nothing left, or a placeholder. */
+static const char *
+checked(const struct ac_buf *b, const char *field, const struct ac_data *d)
+{
+	if (b->len == 0)
+		return AC_NORM_EMPTY;
+	if (ac_data_is_placeholder(d, field, b->p, b->len))
+		return AC_NORM_PLACEHOLDER;
+	return NULL;
+}
+
 /* names */
 
 static const char *const honorifics[] = {
@@ -428,11 +439,7 @@ ac_norm_name(struct ac_buf *b, const char *s, size_t n, const char *field,
 	    b->p[b->len - 1] == ','))
 		b->len--;
 	b->p[b->len] = '\0';
-	if (b->len == 0)
-		return AC_NORM_EMPTY;
-	if (ac_data_is_placeholder(d, field, b->p, b->len))
-		return AC_NORM_PLACEHOLDER;
-	return NULL;
+	return checked(b, field, d);
 }
 
 const char *
@@ -442,11 +449,7 @@ ac_norm_street(struct ac_buf *b, const char *s, size_t n,
 	if (ac_norm_text(b, s, n, AC_TXT_LOWER | AC_TXT_NOPUNCT |
 	    AC_TXT_TRIM | AC_TXT_COLLAPSE) == -1)
 		return "street_address_invalid";
-	if (b->len == 0)
-		return AC_NORM_EMPTY;
-	if (ac_data_is_placeholder(d, "street_address", b->p, b->len))
-		return AC_NORM_PLACEHOLDER;
-	return NULL;
+	return checked(b, "street_address", d);
 }
 
 const char *
@@ -455,11 +458,7 @@ ac_norm_place(struct ac_buf *b, const char *s, size_t n, const char *field,
 {
 	if (ac_norm_text(b, s, n, AC_TXT_LOWER | AC_TXT_TRIM) == -1)
 		return "text_invalid";
-	if (b->len == 0)
-		return AC_NORM_EMPTY;
-	if (ac_data_is_placeholder(d, field, b->p, b->len))
-		return AC_NORM_PLACEHOLDER;
-	return NULL;
+	return checked(b, field, d);
 }
 
 const char *
@@ -468,11 +467,7 @@ ac_norm_postal(struct ac_buf *b, const char *s, size_t n,
 {
 	if (ac_norm_text(b, s, n, AC_TXT_TRIM | AC_TXT_COLLAPSE) == -1)
 		return "postal_code_invalid";
-	if (b->len == 0)
-		return AC_NORM_EMPTY;
-	if (ac_data_is_placeholder(d, "postal_code", b->p, b->len))
-		return AC_NORM_PLACEHOLDER;
-	return NULL;
+	return checked(b, "postal_code", d);
 }
 
 const char *
