@@ -132,12 +132,10 @@ static const char *const names[NFIELDS] = {
 	"postal_code"
 };
 
-/* One record being normalized: the object and the fields it has. */
+/* One record being normalized: its fields, and the rejection if any. */
 struct rec {
-	struct ac_rec *rec;
-	int pos[NFIELDS];		/* member index, or -1 */
-	jv val[NFIELDS];		/* jv_invalid() when absent */
-	jv err;				/* the rejection, once there is one */
+	struct ac_view v;
+	jv err;				/* null, or the rejection */
 	struct opts *o;
 	struct ac_stage *st;
 };
@@ -145,32 +143,26 @@ struct rec {
 static int
 has(const struct rec *r, int f)
 {
-	return jv_is_valid(r->val[f]);
+	return ac_view_has(&r->v, f);
 }
 
-/* Set field f to v (consumed), in place when the record has it. */
 static void
 set(struct rec *r, int f, jv v)
 {
-	jv_free(r->val[f]);
-	r->val[f] = jv_copy(v);
-	ac_field_set_at(&r->o->fields, r->rec, r->pos, f, v);
+	ac_view_set(&r->v, f, v);
 }
 
 static void
 del(struct rec *r, int f)
 {
-	ac_field_del_at(r->rec, r->pos, f);
-	jv_free(r->val[f]);
-	r->val[f] = jv_invalid();
+	ac_view_del(&r->v, f);
 }
 
 /* Remove field f and attach a warning saying why. */
 static void
 drop(struct rec *r, int f, const char *code)
 {
-	del(r, f);
-	ac_stage_warn(r->st, r->rec, names[f], code, describe(code));
+	ac_stage_drop(r->st, &r->v, f, code, describe(code));
 }
 
 /* Reject the record: err comes from ac_err(). Returns -1. */
@@ -192,11 +184,11 @@ text(struct rec *r, int f, size_t *n)
 	const char *s;
 	size_t i;
 
-	switch (jv_get_kind(r->val[f])) {
+	switch (jv_get_kind(r->v.val[f])) {
 	case JV_KIND_INVALID:
 		return NULL;
 	case JV_KIND_STRING:
-		s = ac_field_str(r->val[f], n);
+		s = ac_field_str(r->v.val[f], n);
 		for (i = 0; i < *n; i++)
 			if (s[i] != ' ' && s[i] != '\t')
 				return s;
@@ -254,11 +246,11 @@ norm_account(struct rec *r, int f)
 
 	if (!has(r, f))
 		return 0;
-	if (jv_get_kind(r->val[f]) == JV_KIND_NULL) {
+	if (jv_get_kind(r->v.val[f]) == JV_KIND_NULL) {
 		del(r, f);
 		return 0;
 	}
-	if (account_id(r->val[f], id) == -1)
+	if (account_id(r->v.val[f], id) == -1)
 		return reject(r, ac_err(f == F_CUSTOMER_ID ?
 		    "customer_id_invalid" : "login_customer_id_invalid",
 		    names[f], "expected 10 digits, as 123-456-7890 or "
@@ -333,15 +325,15 @@ norm_action(struct rec *r)
 	int have_id = 0;
 
 	if (has(r, F_ACTION_ID) &&
-	    jv_get_kind(r->val[F_ACTION_ID]) != JV_KIND_NULL) {
-		if (action_id(r->val[F_ACTION_ID], idbuf, sizeof(idbuf)) == -1)
+	    jv_get_kind(r->v.val[F_ACTION_ID]) != JV_KIND_NULL) {
+		if (action_id(r->v.val[F_ACTION_ID], idbuf, sizeof(idbuf)) == -1)
 			return reject(r, ac_err("conversion_action_invalid",
 			    names[F_ACTION_ID], "expected digits"));
 		have_id = 1;
 	}
 	if (has(r, F_ACTION) &&
-	    jv_get_kind(r->val[F_ACTION]) != JV_KIND_NULL) {
-		if ((s = ac_field_str(r->val[F_ACTION], &n)) != NULL)
+	    jv_get_kind(r->v.val[F_ACTION]) != JV_KIND_NULL) {
+		if ((s = ac_field_str(r->v.val[F_ACTION], &n)) != NULL)
 			trim(&s, &n);
 		if (s == NULL || (p = action_name_id(s, n)) == NULL)
 			return reject(r, ac_err("conversion_action_invalid",
@@ -370,7 +362,7 @@ norm_action(struct rec *r)
 		    names[F_CUSTOMER_ID], "needed to build conversion_action "
 		    "from conversion_action_id"));
 	snprintf(name, sizeof(name), "customers/%s%s%s",
-	    jv_string_value(r->val[F_CUSTOMER_ID]), mid, idbuf);
+	    jv_string_value(r->v.val[F_CUSTOMER_ID]), mid, idbuf);
 	set(r, F_ACTION, jv_string(name));
 	return 0;
 }
@@ -387,12 +379,12 @@ norm_time(struct rec *r)
 	size_t n;
 	int off = 0;
 
-	switch (jv_get_kind(r->val[F_TIME])) {
+	switch (jv_get_kind(r->v.val[F_TIME])) {
 	case JV_KIND_INVALID:
 	case JV_KIND_NULL:
 		return reject(r, ac_err("time_missing", key, "missing"));
 	case JV_KIND_NUMBER:
-		d = jv_number_value(r->val[F_TIME]);
+		d = jv_number_value(r->v.val[F_TIME]);
 		if (!isfinite(d) || d < 0)
 			return reject(r, ac_err("time_invalid", key,
 			    "not an epoch time"));
@@ -401,7 +393,7 @@ norm_time(struct rec *r)
 		off = o->tz ? ac_time_zone_offset(t) : 0;
 		break;
 	case JV_KIND_STRING:
-		s = ac_field_str(r->val[F_TIME], &n);
+		s = ac_field_str(r->v.val[F_TIME], &n);
 		if (n > 0 && n <= 15 && strspn(s, "0123456789") == n) {
 			/* Epoch seconds or milliseconds, as text (CSV). */
 			d = strtod(s, NULL);
@@ -427,7 +419,7 @@ norm_time(struct rec *r)
 		break;
 	default:
 		return reject(r, ac_err("time_invalid", key, "expected string "
-		    "or number, got %s", ac_field_kind(r->val[F_TIME])));
+		    "or number, got %s", ac_field_kind(r->v.val[F_TIME])));
 	}
 	if (t > o->now + MAX_SKEW)
 		return reject(r, ac_err("time_future", key, "in the future"));
@@ -463,15 +455,15 @@ norm_value(struct rec *r)
 	size_t n, i, k;
 	double d = 0;
 
-	if (has(r, F_VALUE) && jv_get_kind(r->val[F_VALUE]) == JV_KIND_NULL)
+	if (has(r, F_VALUE) && jv_get_kind(r->v.val[F_VALUE]) == JV_KIND_NULL)
 		del(r, F_VALUE);
 	if (has(r, F_CURRENCY) &&
-	    jv_get_kind(r->val[F_CURRENCY]) == JV_KIND_NULL)
+	    jv_get_kind(r->v.val[F_CURRENCY]) == JV_KIND_NULL)
 		del(r, F_CURRENCY);
 	if (has(r, F_VALUE)) {
-		if (jv_get_kind(r->val[F_VALUE]) == JV_KIND_NUMBER)
-			d = jv_number_value(r->val[F_VALUE]);
-		else if ((s = ac_field_str(r->val[F_VALUE], &n)) == NULL ||
+		if (jv_get_kind(r->v.val[F_VALUE]) == JV_KIND_NUMBER)
+			d = jv_number_value(r->v.val[F_VALUE]);
+		else if ((s = ac_field_str(r->v.val[F_VALUE], &n)) == NULL ||
 		    parse_value(s, n, &d) == -1)
 			return reject(r, ac_err("value_invalid",
 			    names[F_VALUE], "expected a number or a numeric "
@@ -480,7 +472,7 @@ norm_value(struct rec *r)
 			return reject(r, ac_err("value_negative",
 			    names[F_VALUE], "negative; a refund is a "
 			    "retraction, not a negative value"));
-		if (jv_get_kind(r->val[F_VALUE]) != JV_KIND_NUMBER)
+		if (jv_get_kind(r->v.val[F_VALUE]) != JV_KIND_NUMBER)
 			set(r, F_VALUE, jv_number(d));
 		if (!has(r, F_CURRENCY))
 			return reject(r, ac_err("currency_missing",
@@ -489,7 +481,7 @@ norm_value(struct rec *r)
 	}
 	if (!has(r, F_CURRENCY))
 		return 0;
-	if ((s = ac_field_str(r->val[F_CURRENCY], &n)) == NULL)
+	if ((s = ac_field_str(r->v.val[F_CURRENCY], &n)) == NULL)
 		goto bad;
 	for (i = 0, k = 0; i < n; i++) {
 		if (s[i] == ' ' || s[i] == '\t')
@@ -518,14 +510,14 @@ norm_order(struct rec *r)
 	size_t n, len;
 	double d;
 
-	switch (jv_get_kind(r->val[F_ORDER_ID])) {
+	switch (jv_get_kind(r->v.val[F_ORDER_ID])) {
 	case JV_KIND_INVALID:
 		return 0;
 	case JV_KIND_NULL:
 		del(r, F_ORDER_ID);
 		return 0;
 	case JV_KIND_STRING:
-		s = ac_field_str(r->val[F_ORDER_ID], &n);
+		s = ac_field_str(r->v.val[F_ORDER_ID], &n);
 		len = n;
 		trim(&s, &n);
 		if (n == 0)
@@ -534,7 +526,7 @@ norm_order(struct rec *r)
 			set(r, F_ORDER_ID, jv_string_sized(s, (int)n));
 		return 0;
 	case JV_KIND_NUMBER:
-		d = jv_number_value(r->val[F_ORDER_ID]);
+		d = jv_number_value(r->v.val[F_ORDER_ID]);
 		if (d != trunc(d) || fabs(d) >= MAX_EXACT)
 			return reject(r, ac_err("order_id_imprecise",
 			    names[F_ORDER_ID], "a number that JSON parsers "
@@ -545,7 +537,7 @@ norm_order(struct rec *r)
 	default:
 		return reject(r, ac_err("order_id_invalid", names[F_ORDER_ID],
 		    "expected string, got %s",
-		    ac_field_kind(r->val[F_ORDER_ID])));
+		    ac_field_kind(r->v.val[F_ORDER_ID])));
 	}
 }
 
@@ -591,47 +583,25 @@ norm_identifier(struct rec *r, int f)
 	double d;
 
 	if ((f == F_POSTAL || f == F_PHONE) &&
-	    jv_get_kind(r->val[f]) == JV_KIND_NUMBER) {
+	    jv_get_kind(r->v.val[f]) == JV_KIND_NUMBER) {
 		/* Numbers come from spreadsheets; take an integer as text. */
-		d = jv_number_value(r->val[f]);
+		d = jv_number_value(r->v.val[f]);
 		if (d == trunc(d) && fabs(d) < MAX_EXACT) {
 			ac_fmt_int(num, (long long)d);
 			set(r, f, jv_string(num));
 			if (f == F_POSTAL)
-				ac_stage_warn(r->st, r->rec, names[f],
+				ac_stage_warn(r->st, r->v.rec, names[f],
 				    "postal_code_from_number",
 				    describe("postal_code_from_number"));
 		}
 	}
 	if ((s = text(r, f, &n)) == NULL)
 		return;
-	switch (f) {
-	case F_EMAIL:
-		why = ac_norm_email(&o->buf, s, n, o->email_all, &o->data);
-		break;
-	case F_PHONE:
-		region = jv_get_kind(r->val[F_COUNTRY]) == JV_KIND_STRING ?
-		    jv_string_value(r->val[F_COUNTRY]) :
-		    o->region[0] ? o->region : NULL;
-		why = ac_norm_phone(&o->buf, s, n, region, &o->data);
-		break;
-	case F_FIRST_NAME:
-	case F_LAST_NAME:
-		why = ac_norm_name(&o->buf, s, n, names[f], &o->data);
-		break;
-	case F_STREET:
-		why = ac_norm_street(&o->buf, s, n, &o->data);
-		break;
-	case F_POSTAL:
-		why = ac_norm_postal(&o->buf, s, n, &o->data);
-		break;
-	case F_COUNTRY:
-		why = ac_norm_country(&o->buf, s, n, &o->data);
-		break;
-	default:
-		why = ac_norm_place(&o->buf, s, n, names[f], &o->data);
-		break;
-	}
+	region = jv_get_kind(r->v.val[F_COUNTRY]) == JV_KIND_STRING ?
+	    jv_string_value(r->v.val[F_COUNTRY]) :
+	    o->region[0] ? o->region : NULL;
+	why = ac_norm_identifier(&o->buf, names[f], s, n, region, o->email_all,
+	    &o->data);
 	/* Blank values were removed by text() as absent; a value that
 	 * normalizes to nothing ("---" as a street) is worth a warning. */
 	if (why != NULL)
@@ -650,11 +620,10 @@ normalize(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
 	struct rec r;
 	size_t i;
 
-	r.rec = rec;
+	ac_view_open(&r.v, &o->fields, rec);
 	r.o = o;
 	r.st = st;
 	r.err = jv_null();
-	ac_field_scan(&o->fields, rec, r.pos, r.val);
 	/* Everything that can reject the record comes first, so a rejected
 	 * record carries no warnings. */
 	if (norm_account(&r, F_CUSTOMER_ID) == 0 &&
@@ -668,8 +637,7 @@ normalize(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
 		for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
 			norm_identifier(&r, ids[i]);
 	}
-	for (i = 0; i < NFIELDS; i++)
-		jv_free(r.val[i]);
+	ac_view_close(&r.v);
 	return r.err;
 }
 

@@ -188,6 +188,20 @@ country_line(struct ac_data *d, char **f, int nf, const char **why)
 }
 
 static int
+eea_line(struct ac_data *d, char **f, int nf, const char **why)
+{
+	int i;
+
+	(void)nf;
+	if ((i = idx2(f[0])) < 0) {
+		*why = "expected two upper-case letters";
+		return -1;
+	}
+	d->eea[i] = 1;
+	return 0;
+}
+
+static int
 currency_line(struct ac_data *d, char **f, int nf, const char **why)
 {
 	const char *s = f[0];
@@ -279,6 +293,7 @@ ac_data_load(struct ac_data *d, char *err, size_t errlen)
 	if (each_line("regions.tsv", d, err, errlen, region_line) == -1 ||
 	    each_line("iso3166.txt", d, err, errlen, country_line) == -1 ||
 	    each_line("iso4217.txt", d, err, errlen, currency_line) == -1 ||
+	    each_line("eea.txt", d, err, errlen, eea_line) == -1 ||
 	    each_line("placeholders.txt", d, err, errlen,
 	    placeholder_line) == -1) {
 		ac_data_free(d);
@@ -325,6 +340,14 @@ ac_data_is_country(const struct ac_data *d, const char *s)
 	int i = idx2(s);
 
 	return i >= 0 && d->iso3166[i];
+}
+
+int
+ac_data_is_eea(const struct ac_data *d, const char *s)
+{
+	int i = idx2(s);
+
+	return i >= 0 && d->eea[i];
 }
 
 int

@@ -6,8 +6,9 @@
 
 /*
  * The data files of share/ac: phone numbering per region (regions.tsv),
- * ISO 3166-1 alpha-2 (iso3166.txt), ISO 4217 (iso4217.txt) and identifier
- * placeholders (placeholders.txt). Found in $AC_SHAREDIR, else in the
+ * ISO 3166-1 alpha-2 (iso3166.txt), ISO 4217 (iso4217.txt), identifier
+ * placeholders (placeholders.txt) and the regions that need explicit
+ * consent (eea.txt). Found in $AC_SHAREDIR, else in the
  * directory compiled in as AC_DATADIR.
  */
 
@@ -34,6 +35,7 @@ struct ac_data {
 	int nregions;
 	short region_of[26 * 26];	/* index into regions, or -1 */
 	unsigned char iso3166[26 * 26];
+	unsigned char eea[26 * 26];	/* eea.txt: EEA, UK and CH */
 	unsigned char iso4217[26 * 26 * 26];
 	struct ac_calling calling[1000];
 	char **placeholders;	/* "field\tvalue" */
@@ -56,6 +58,8 @@ const struct ac_region *ac_data_region(const struct ac_data *,
     const char *cc);
 /* Nonzero when s (2 upper-case letters) is an ISO 3166-1 alpha-2 code. */
 int ac_data_is_country(const struct ac_data *, const char *s);
+/* Nonzero when s (2 upper-case letters) is listed in eea.txt. */
+int ac_data_is_eea(const struct ac_data *, const char *s);
 /* Nonzero when s (3 upper-case letters) is an ISO 4217 code. */
 int ac_data_is_currency(const struct ac_data *, const char *s);
 /*

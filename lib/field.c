@@ -230,6 +230,48 @@ ac_field_del_at(struct ac_rec *r, int *pos, int i)
 	pos[i] = -1;
 }
 
+void
+ac_view_open(struct ac_view *v, const struct ac_fieldset *fs,
+    struct ac_rec *rec)
+{
+	v->rec = rec;
+	v->fs = fs;
+	ac_field_scan(fs, rec, v->pos, v->val);
+}
+
+void
+ac_view_close(struct ac_view *v)
+{
+	int i;
+
+	for (i = 0; i < v->fs->n; i++) {
+		jv_free(v->val[i]);
+		v->val[i] = jv_invalid();
+	}
+}
+
+int
+ac_view_has(const struct ac_view *v, int i)
+{
+	return jv_is_valid(v->val[i]);
+}
+
+void
+ac_view_set(struct ac_view *v, int i, jv val)
+{
+	jv_free(v->val[i]);
+	v->val[i] = jv_copy(val);
+	ac_field_set_at(v->fs, v->rec, v->pos, i, val);
+}
+
+void
+ac_view_del(struct ac_view *v, int i)
+{
+	ac_field_del_at(v->rec, v->pos, i);
+	jv_free(v->val[i]);
+	v->val[i] = jv_invalid();
+}
+
 const char *
 ac_field_str(jv v, size_t *len)
 {

@@ -87,6 +87,29 @@ void ac_field_set_at(const struct ac_fieldset *, struct ac_rec *, int *pos,
 void ac_field_del_at(struct ac_rec *, int *pos, int i);
 
 /*
+ * A view of the fields of a set in one record, for a tool's per-record
+ * function: val[i] is field i's value (jv_invalid() when absent), kept in
+ * step with the record by ac_view_set and ac_view_del.
+ */
+struct ac_view {
+	struct ac_rec *rec;
+	const struct ac_fieldset *fs;
+	int pos[AC_FIELDSET_MAX];
+	jv val[AC_FIELDSET_MAX];
+};
+
+/* Scan rec for the fields of fs. Borrows both; close the view after. */
+void ac_view_open(struct ac_view *, const struct ac_fieldset *,
+    struct ac_rec *);
+void ac_view_close(struct ac_view *);
+/* Nonzero when field i is present (null counts as present). */
+int ac_view_has(const struct ac_view *, int i);
+/* Set field i to v (consumed), in place when present, else at the end. */
+void ac_view_set(struct ac_view *, int i, jv v);
+/* Remove field i. */
+void ac_view_del(struct ac_view *, int i);
+
+/*
  * The bytes of a string value and their length, or NULL when v is not a
  * string. Borrows v: the pointer lives as long as v.
  */

@@ -487,3 +487,25 @@ ac_norm_country(struct ac_buf *b, const char *s, size_t n,
 		return "country_code_invalid";
 	return NULL;
 }
+
+const char *
+ac_norm_identifier(struct ac_buf *b, const char *field, const char *s,
+    size_t n, const char *region, int all_domains, const struct ac_data *d)
+{
+	if (strcmp(field, "email") == 0)
+		return ac_norm_email(b, s, n, all_domains, d);
+	if (strcmp(field, "phone") == 0)
+		return ac_norm_phone(b, s, n, region, d);
+	if (strcmp(field, "first_name") == 0 ||
+	    strcmp(field, "last_name") == 0)
+		return ac_norm_name(b, s, n, field, d);
+	if (strcmp(field, "street_address") == 0)
+		return ac_norm_street(b, s, n, d);
+	if (strcmp(field, "postal_code") == 0)
+		return ac_norm_postal(b, s, n, d);
+	if (strcmp(field, "country_code") == 0)
+		return ac_norm_country(b, s, n, d);
+	if (strcmp(field, "city") == 0 || strcmp(field, "region") == 0)
+		return ac_norm_place(b, s, n, field, d);
+	return "field_unknown";
+}

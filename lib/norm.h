@@ -52,6 +52,16 @@ const char *ac_norm_country(struct ac_buf *, const char *s, size_t n,
     const struct ac_data *);
 
 /*
+ * The rule for an identifier field by its canonical name: email, phone,
+ * first_name, last_name, street_address, city, region, postal_code or
+ * country_code. region and all_domains as for ac_norm_phone and
+ * ac_norm_email. Returns "field_unknown" for any other name.
+ */
+const char *ac_norm_identifier(struct ac_buf *, const char *field,
+    const char *s, size_t n, const char *region, int all_domains,
+    const struct ac_data *);
+
+/*
  * Generic text mapping used by the above, exposed for tests: NFC, then
  * the AC_TXT_* flags applied per code point.
  */

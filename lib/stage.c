@@ -277,6 +277,14 @@ ac_stage_warn(struct ac_stage *st, struct ac_rec *rec, const char *field,
 	recmsg(st, field, what, code);
 }
 
+void
+ac_stage_drop(struct ac_stage *st, struct ac_view *v, int i,
+    const char *code, const char *what)
+{
+	ac_view_del(v, i);
+	ac_stage_warn(st, v->rec, v->fs->names[i], code, what);
+}
+
 static void
 print_counts(const struct ac_count *tab)
 {

@@ -73,6 +73,10 @@ jv ac_err(const char *code, const char *field, const char *fmt, ...)
 void ac_stage_warn(struct ac_stage *, struct ac_rec *rec, const char *field,
     const char *code, const char *what);
 
+/* Remove field i from the view and warn as ac_stage_warn does. */
+void ac_stage_drop(struct ac_stage *, struct ac_view *, int i,
+    const char *code, const char *what);
+
 /*
  * Flush everything, print the summary (unless quiet) and return the exit
  * status: 3 after an I/O error, 1 when a record was rejected, else 0.

@@ -237,6 +237,7 @@ bad_dirs(const char *good)
 	put(dir, "regions.tsv", "DE\t49\t00\t0\t4\t15\n");
 	put(dir, "iso3166.txt", "DE\tGermany\n");
 	put(dir, "iso4217.txt", "EUR\t-\tEuro\n");
+	put(dir, "eea.txt", "DE\tGermany\n");
 	put(dir, "placeholders.txt", "*\tn/a\nemail\tnoemail@\nbroken line\n");
 	err[0] = '\0';
 	is_int(ac_data_load(&d, err, sizeof(err)), -1,
@@ -253,6 +254,8 @@ bad_dirs(const char *good)
 		    ac_data_region(&d, "US") == NULL, "minimal: only DE");
 		ok(ac_data_is_country(&d, "DE") && !ac_data_is_country(&d, "US"),
 		    "minimal: only country DE");
+		ok(ac_data_is_eea(&d, "DE") && !ac_data_is_eea(&d, "FR"),
+		    "minimal: only DE needs explicit consent");
 		ac_data_free(&d);
 	} else {
 		diag("message: %s", err);
@@ -262,6 +265,7 @@ bad_dirs(const char *good)
 	unput(dir, "iso3166.txt");
 	unput(dir, "iso4217.txt");
 	unput(dir, "placeholders.txt");
+	unput(dir, "eea.txt");
 	rmdir(dir);
 	setenv("AC_SHAREDIR", good, 1);
 }
@@ -286,6 +290,10 @@ main(void)
 	}
 	regions(&d);
 	codes(&d);
+	ok(ac_data_is_eea(&d, "DE") && ac_data_is_eea(&d, "GB") &&
+	    ac_data_is_eea(&d, "CH") && ac_data_is_eea(&d, "NO") &&
+	    !ac_data_is_eea(&d, "US") && !ac_data_is_eea(&d, "de") &&
+	    !ac_data_is_eea(&d, "EEA"), "eea.txt: EEA, UK and CH, upper case");
 	placeholders(&d);
 	ac_data_free(&d);
 	ok(d.regions == NULL && d.placeholders == NULL && d.nregions == 0,

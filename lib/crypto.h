@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef AC_CRYPTO_H
+#define AC_CRYPTO_H
+
+#include <stddef.h>
+
+#define AC_SHA256_HEX 65	/* 64 hex digits and a NUL */
+
+/*
+ * SHA-256 of s[0..n) as 64 lower-case hex digits in hex. Returns -1 when
+ * OpenSSL fails (ac_ossl_error tells why).
+ */
+int ac_sha256_hex(const char *s, size_t n, char hex[AC_SHA256_HEX]);
+
+/* Nonzero when s[0..n) is 64 hex digits, of either case. */
+int ac_is_sha256_hex(const char *s, size_t n);
+
+/* The last OpenSSL error as text in buf (ERR_error_string_n). */
+const char *ac_ossl_error(char *buf, size_t len);
+
+#endif
