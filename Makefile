@@ -107,4 +107,14 @@ lint:
 clean:
 	rm -rf bin lib/*.o lib/libac.a lib/datadir.h tests/unit/*.t
 
-.PHONY: FORCE all deps check bench demo install uninstall lint clean
+.PHONY: FORCE all deps check fuzz bench demo install uninstall lint clean
+
+# A libFuzzer run of the reader and writer (clang; not part of check).
+FUZZ_SECONDS = 60
+fuzz: deps
+	@mkdir -p bin tests/fuzz/corpus
+	clang -g -O1 -fsanitize=fuzzer,address,undefined $(WARN) -D_DEFAULT_SOURCE \
+	    -D_XOPEN_SOURCE=700 -Ilib $(DEP_CFLAGS) -o bin/fuzz_record \
+	    tests/fuzz/fuzz_record.c $(LIBOBJ:.o=.c) $(LIBS)
+	cp tests/cli/fixtures/ac-normalize/*.in tests/fuzz/corpus/
+	bin/fuzz_record -max_total_time=$(FUZZ_SECONDS) -max_len=4096 tests/fuzz/corpus

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <poll.h>
@@ -798,12 +799,17 @@ jnumber(struct jparse *jp)
 	if ((size_t)(p - start) < sizeof(buf)) {
 		memcpy(buf, start, (size_t)(p - start));
 		buf[p - start] = '\0';
-		return jv_number(strtod(buf, NULL));
+		d = strtod(buf, NULL);
+	} else {
+		if ((tmp = strndup(start, (size_t)(p - start))) == NULL)
+			return jfail(jp, "out of memory");
+		d = strtod(tmp, NULL);
+		free(tmp);
 	}
-	if ((tmp = strndup(start, (size_t)(p - start))) == NULL)
-		return jfail(jp, "out of memory");
-	d = strtod(tmp, NULL);
-	free(tmp);
+	/* Beyond the range of a double: the largest one, as jq does, so
+	 * that what is written reads back the same. */
+	if (isinf(d))
+		d = d > 0 ? DBL_MAX : -DBL_MAX;
 	return jv_number(d);
 }
 

@@ -38,6 +38,9 @@ BASELINE = ["jq", "-c", "."]
 # Extra arguments per tool.  Tools not listed here run without arguments.
 TOOL_ARGS = {
     "ac-normalize": ["--timezone", "Europe/Berlin", "-q", "--rejects", "/dev/null"],
+    "ac-consent": ["--require-explicit", "EEA", "-q", "--rejects", "/dev/null"],
+    "ac-hash": ["-q", "--rejects", "/dev/null"],
+    "ac-pick-clickid": ["-q", "--rejects", "/dev/null"],
 }
 
 # Targets every tool is held to (reported as PASS/MISS, never fatal).
@@ -176,9 +179,11 @@ def main(argv=None):
     ap.add_argument("--records", type=int, default=200000,
                     help="number of input records (default 200000)")
     ap.add_argument("--tool", action="append", metavar="NAME",
-                    help="tool to benchmark, repeatable (default: ac-normalize)")
+                    help="tool to benchmark, repeatable (default: every tool"
+                    " of TOOL_ARGS found in --bin)")
     args = ap.parse_args(argv)
-    tools = args.tool or ["ac-normalize"]
+    tools = args.tool or [t for t in TOOL_ARGS
+                          if os.access(os.path.join(args.bin, t), os.X_OK)]
     if args.records <= 0:
         ap.error("--records must be positive")
 

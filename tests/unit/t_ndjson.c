@@ -922,6 +922,14 @@ reader_values(void)
 	ok(jv_get_kind(v) == JV_KIND_NUMBER && signbit(jv_number_value(v)),
 	    "reads -0 with its sign");
 	jv_free(v);
+	r = read_line("{\"v\":1e400,\"w\":-2E234567890}\n", &rec, msg,
+	    sizeof(msg));
+	want = tap_parse("{\"v\":1.7976931348623157e308,"
+	    "\"w\":-1.7976931348623157e308}", 56);
+	ok(r == AC_RD_REC && same(rec, want),
+	    "numbers beyond a double read as the largest double");
+	jv_free(rec);
+	jv_free(want);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		snprintf(line, sizeof(line), "{\"v\":%s}\n", bad[i]);
 		r = read_line(line, &rec, msg, sizeof(msg));
