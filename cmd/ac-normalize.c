@@ -370,60 +370,13 @@ norm_action(struct rec *r)
 static int
 norm_time(struct rec *r)
 {
-	const struct opts *o = r->o;
-	const char *key = names[F_TIME], *s, *why;
-	struct ac_civil c;
-	char out[40];
-	long long t;
-	double d;
-	size_t n;
-	int off = 0;
+	char out[40], msg[96];
+	const char *why;
 
-	switch (jv_get_kind(r->v.val[F_TIME])) {
-	case JV_KIND_INVALID:
-	case JV_KIND_NULL:
-		return reject(r, ac_err("time_missing", key, "missing"));
-	case JV_KIND_NUMBER:
-		d = jv_number_value(r->v.val[F_TIME]);
-		if (!isfinite(d) || d < 0)
-			return reject(r, ac_err("time_invalid", key,
-			    "not an epoch time"));
-		/* Epoch seconds until the year 5138, milliseconds above. */
-		t = (long long)(d >= 1e11 ? floor(d / 1000) : floor(d));
-		off = o->tz ? ac_time_zone_offset(t) : 0;
-		break;
-	case JV_KIND_STRING:
-		s = ac_field_str(r->v.val[F_TIME], &n);
-		if (n > 0 && n <= 15 && strspn(s, "0123456789") == n) {
-			/* Epoch seconds or milliseconds, as text (CSV). */
-			d = strtod(s, NULL);
-			t = (long long)(d >= 1e11 ? floor(d / 1000) : d);
-			off = o->tz ? ac_time_zone_offset(t) : 0;
-			break;
-		}
-		if ((why = ac_time_parse(s, n, &c)) != NULL)
-			return reject(r, ac_err(why, key, "expected RFC 3339, "
-			    "yyyy-mm-dd hh:mm:ss+hh:mm or epoch seconds"));
-		if (c.has_off) {
-			t = ac_time_epoch(&c, c.off);
-			off = o->tz ? ac_time_zone_offset(t) : c.off;
-		} else if (o->tz == NULL) {
-			return reject(r, ac_err("time_no_offset", key,
-			    "no UTC offset; give --timezone to read it"));
-		} else if ((why = ac_time_local(&c, &t)) != NULL) {
-			return reject(r, ac_err(why, key, "local time skipped "
-			    "by a daylight-saving change in --timezone"));
-		} else {
-			off = ac_time_zone_offset(t);
-		}
-		break;
-	default:
-		return reject(r, ac_err("time_invalid", key, "expected string "
-		    "or number, got %s", ac_field_kind(r->v.val[F_TIME])));
-	}
-	if (t > o->now + MAX_SKEW)
-		return reject(r, ac_err("time_future", key, "in the future"));
-	ac_time_format(out, sizeof(out), t, off);
+	why = ac_time_value(r->v.val[F_TIME], r->o->tz != NULL, r->o->now,
+	    MAX_SKEW, out, sizeof(out), msg, sizeof(msg));
+	if (why != NULL)
+		return reject(r, ac_err(why, names[F_TIME], "%s", msg));
 	set(r, F_TIME, jv_string(out));
 	return 0;
 }

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,6 +205,75 @@ ac_time_format(char *buf, size_t len, long long t, int off)
 	*p++ = ':';
 	p = put2(p, a % 3600 / 60);
 	*p = '\0';
+}
+
+const char *
+ac_time_value(jv v, int use_tz, long long now, long long skew, char *out,
+    size_t outlen, char *msg, size_t msglen)
+{
+	struct ac_civil c;
+	const char *s, *why;
+	long long t;
+	double d;
+	size_t n;
+	int off = 0;
+
+	switch (jv_get_kind(v)) {
+	case JV_KIND_INVALID:
+	case JV_KIND_NULL:
+		snprintf(msg, msglen, "missing");
+		return "time_missing";
+	case JV_KIND_NUMBER:
+		d = jv_number_value(v);
+		if (!isfinite(d) || d < 0 || d >= 1e16) {
+			snprintf(msg, msglen, "not an epoch time");
+			return "time_invalid";
+		}
+		/* Epoch seconds until the year 5138, milliseconds above. */
+		t = (long long)(d >= 1e11 ? floor(d / 1000) : floor(d));
+		off = use_tz ? ac_time_zone_offset(t) : 0;
+		break;
+	case JV_KIND_STRING:
+		s = jv_string_value(v);
+		n = (size_t)jv_string_length_bytes(jv_copy(v));
+		if (n > 0 && n <= 15 && strspn(s, "0123456789") == n) {
+			/* Epoch seconds or milliseconds, as text (CSV). */
+			d = strtod(s, NULL);
+			t = (long long)(d >= 1e11 ? floor(d / 1000) : d);
+			off = use_tz ? ac_time_zone_offset(t) : 0;
+			break;
+		}
+		if ((why = ac_time_parse(s, n, &c)) != NULL) {
+			snprintf(msg, msglen, "expected RFC 3339, "
+			    "yyyy-mm-dd hh:mm:ss+hh:mm or epoch seconds");
+			return why;
+		}
+		if (c.has_off) {
+			t = ac_time_epoch(&c, c.off);
+			off = use_tz ? ac_time_zone_offset(t) : c.off;
+		} else if (!use_tz) {
+			snprintf(msg, msglen, "no UTC offset; give --timezone "
+			    "to read it");
+			return "time_no_offset";
+		} else if ((why = ac_time_local(&c, &t)) != NULL) {
+			snprintf(msg, msglen, "local time skipped by a "
+			    "daylight-saving change in --timezone");
+			return why;
+		} else {
+			off = ac_time_zone_offset(t);
+		}
+		break;
+	default:
+		snprintf(msg, msglen, "expected string or number, got %s",
+		    jv_kind_name(jv_get_kind(v)));
+		return "time_invalid";
+	}
+	if (t > now + skew) {
+		snprintf(msg, msglen, "in the future");
+		return "time_future";
+	}
+	ac_time_format(out, outlen, t, off);
+	return NULL;
 }
 
 int

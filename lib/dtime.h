@@ -4,6 +4,8 @@
 
 #include <stddef.h>
 
+#include <jv.h>
+
 /*
  * Conversion timestamps. Google's form is "yyyy-mm-dd hh:mm:ss+hh:mm";
  * accepted input is RFC 3339 / ISO 8601 with "T" or a space, optional
@@ -36,6 +38,21 @@ int ac_time_zone_offset(long long t);
 
 /* Write t at offset off in Google's form to buf (at least 32 bytes). */
 void ac_time_format(char *buf, size_t len, long long t, int off);
+
+/*
+ * A time from a record, v (borrowed: a string or a number), in Google's
+ * form in out (at least 32 bytes). Numbers and digit strings count epoch
+ * seconds, or milliseconds from 10^11 up; other strings are read with
+ * ac_time_parse. With use_tz the result carries the offset of the process
+ * time zone (TZ, the advertiser's zone) and a time without offset is read
+ * in it; without, a string keeps its offset, a number is UTC and a time
+ * without offset is refused. A time more than skew seconds after now is
+ * refused. Returns NULL, or a reason code (time_missing, time_invalid,
+ * time_no_offset, time_nonexistent, time_future) with a message naming no
+ * value in msg.
+ */
+const char *ac_time_value(jv v, int use_tz, long long now, long long skew,
+    char *out, size_t outlen, char *msg, size_t msglen);
 
 /* Nonzero when name is an IANA zone found in the zoneinfo database. */
 int ac_time_zone_exists(const char *name);
