@@ -329,9 +329,63 @@ zones(void)
 		    "does not exist");
 }
 
+/* ac_time_value: the rule for a time field of a record. */
+static void
+values(void)
+{
+	static const struct {
+		const char *json;	/* the value, as JSON */
+		int tz;			/* read in Europe/Berlin */
+		const char *want;	/* output, or "!code" */
+	} v[] = {
+		{ "1776947469", 0, "2026-04-23 12:31:09+00:00" },
+		{ "1776947469", 1, "2026-04-23 14:31:09+02:00" },
+		{ "1776947469123", 0, "2026-04-23 12:31:09+00:00" },
+		{ "\"1776947469\"", 0, "2026-04-23 12:31:09+00:00" },
+		{ "\"2026-04-23T12:31:09Z\"", 1, "2026-04-23 14:31:09+02:00" },
+		{ "\"2026-04-23T12:31:09-04:00\"", 0, "2026-04-23 12:31:09-04:00" },
+		{ "\"2026-01-10 08:00\"", 1, "2026-01-10 08:00:00+01:00" },
+		{ "\"2026-01-10 08:00\"", 0, "!time_no_offset" },
+		{ "\"2026-03-29 02:30:00\"", 1, "!time_nonexistent" },
+		{ "\"2026-02-30T00:00:00Z\"", 0, "!time_invalid" },
+		{ "\"2026-09-22T00:00:00Z\"", 0, "!time_future" },
+		{ "-5", 0, "!time_invalid" },
+		{ "1e20", 0, "!time_invalid" },
+		{ "true", 0, "!time_invalid" },
+		{ "null", 0, "!time_missing" },
+	};
+	char out[40], msg[96], got[64];
+	const char *why;
+	size_t i;
+	jv x;
+
+	setenv("TZ", "Europe/Berlin", 1);
+	tzset();
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		x = tap_parse(v[i].json, strlen(v[i].json));
+		/* now: 2026-09-21 14:13:20 UTC; ten minutes of skew */
+		why = ac_time_value(x, v[i].tz, 1790000000LL, 600, out,
+		    sizeof(out), msg, sizeof(msg));
+		snprintf(got, sizeof(got), "%s%s", why ? "!" : "",
+		    why ? why : out);
+		is_str(got, v[i].want, "time value %s%s", v[i].json,
+		    v[i].tz ? " in Europe/Berlin" : "");
+		ok(why == NULL || (msg[0] != '\0' &&
+		    strstr(msg, "1776947469") == NULL &&
+		    strstr(msg, "2026") == NULL),
+		    "its message names no value");
+		jv_free(x);
+	}
+	ok(ac_time_value(jv_invalid(), 0, 0, 0, out, sizeof(out), msg,
+	    sizeof(msg)) != NULL, "absent is time_missing");
+	unsetenv("TZ");
+	tzset();
+}
+
 int
 main(void)
 {
+	values();
 	parsing();
 	epochs();
 	formats();
