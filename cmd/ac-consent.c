@@ -1,0 +1,635 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ac-consent: read conversion records (NDJSON), write them with an
+ * explicit consent state, and without personal identifiers when the
+ * customer did not consent to sending user data.
+ *
+ * Reads: google-ads-consent and its alias consent (the members
+ * ad_user_data and ad_personalization), and country_code for
+ * --require-explicit.
+ * Writes: google-ads-consent, with both members as "GRANTED", "DENIED" or
+ * "UNSPECIFIED", in its place or added at the end; the alias loses those
+ * two members, and the whole alias goes when nothing else was in it.
+ * Removes, when ad_user_data is DENIED: email, phone, first_name,
+ * last_name, street_address, city, region, postal_code, address_info,
+ * user_ip_address and every key that starts with "hashed_".
+ * Other fields pass through untouched, in their order.
+ *
+ * Outputs every record, except that with --missing reject a record without
+ * a consent state is rejected. Unusable consent values and the removal of
+ * identifiers are warnings under "ac_warnings".
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jv.h>
+
+#include "data.h"
+#include "diag.h"
+#include "field.h"
+#include "ndjson.h"
+#include "opt.h"
+#include "stage.h"
+
+enum { K_USER_DATA, K_PERSONALIZATION, NKEYS };
+enum status { S_GRANTED, S_DENIED, S_UNSPECIFIED, NSTATUS };
+enum missing { M_UNSPECIFIED, M_DENIED, M_REJECT };
+
+/* What a consent value reads as. */
+enum value { V_GRANTED, V_DENIED, V_MISSING, V_INVALID };
+
+struct opts {
+	enum missing missing;	/* --missing */
+	unsigned char region_set[26 * 26];	/* --require-explicit */
+	int nregions;
+	const char *rejects;
+	int quiet, verbose;
+	struct ac_data data;
+	struct ac_fieldset fields;
+	/* Built once and shared by reference: no allocation per record. */
+	jv keys[NKEYS];		/* "ad_user_data", "ad_personalization" */
+	jv names[NSTATUS];	/* "GRANTED", "DENIED", "UNSPECIFIED" */
+	jv canon[NSTATUS][NSTATUS];	/* whole google-ads-consent objects */
+	/* Over the records written. */
+	unsigned long count[NKEYS][NSTATUS];
+	unsigned long removed;
+};
+
+static const struct option longopts[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "missing", required_argument, NULL, 'm' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "rejects", required_argument, NULL, 'R' },
+	{ "require-explicit", required_argument, NULL, 'E' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+usage(FILE *fp, int status)
+{
+	fprintf(fp, "usage: ac-consent [-hqVv] [-E REGIONS] "
+	    "[-m unspecified|denied|reject] [-R FILE] [FILE ...]\n"
+	    "  -E, --require-explicit REGIONS  missing consent is DENIED "
+	    "where country_code is in\n"
+	    "                                  REGIONS: EEA and ISO 3166-1 "
+	    "codes, comma-separated\n"
+	    "  -h, --help                      show this help\n"
+	    "  -m, --missing RULE              missing consent: unspecified "
+	    "(default), denied, or\n"
+	    "                                  reject the record\n"
+	    "  -q, --quiet                     no per-record messages, no "
+	    "summary unless records\n"
+	    "                                  were rejected\n"
+	    "  -R, --rejects FILE              write rejected records to "
+	    "FILE\n"
+	    "  -V, --version                   show the version\n"
+	    "  -v, --verbose                   show every per-record "
+	    "message\n");
+	exit(status);
+}
+
+/* What each warning code means, for the stderr line. */
+static const char *
+describe(const char *code)
+{
+	static const struct {
+		const char *code, *text;
+	} t[] = {
+		{ "consent_not_object", "not an object: consent counted as "
+		    "missing" },
+		{ "consent_value_invalid", "not GRANTED or DENIED: counted "
+		    "as missing" },
+		{ "identifiers_removed_no_consent", "personal identifiers "
+		    "removed: ad_user_data is DENIED" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcmp(t[i].code, code) == 0)
+			return t[i].text;
+	return "warning";
+}
+
+enum field {
+	F_GAC, F_ALIAS, F_COUNTRY,
+	/* The personal identifiers, removed without consent. */
+	F_EMAIL, F_PHONE, F_FIRST_NAME, F_LAST_NAME, F_STREET, F_CITY,
+	F_REGION, F_POSTAL, F_ADDRESS_INFO, F_IP, NFIELDS
+};
+
+static const char *const names[NFIELDS] = {
+	"google-ads-consent", "consent", "country_code", "email", "phone",
+	"first_name", "last_name", "street_address", "city", "region",
+	"postal_code", "address_info", "user_ip_address"
+};
+
+static const char *const keynames[NKEYS] = {
+	"ad_user_data", "ad_personalization"
+};
+
+static const char *const statusnames[NSTATUS] = {
+	"GRANTED", "DENIED", "UNSPECIFIED"
+};
+
+/* "google-ads-consent.ad_user_data" and the like, for warnings. */
+static const char *const paths[2][NKEYS] = {
+	{ "google-ads-consent.ad_user_data",
+	    "google-ads-consent.ad_personalization" },
+	{ "consent.ad_user_data", "consent.ad_personalization" }
+};
+
+/* One record being processed: its fields and the warnings to add. */
+struct rec {
+	struct ac_view v;
+	struct opts *o;
+	struct ac_stage *st;
+	/* Warnings wait until google-ads-consent is written, so that a new
+	 * google-ads-consent comes before a new ac_warnings, and a rejected
+	 * record is not counted as warned. At most 2 + 2 * NKEYS. */
+	struct {
+		const char *field, *code;
+	} warn[2 + 2 * NKEYS];
+	int nwarn;
+};
+
+static void
+pending(struct rec *r, const char *field, const char *code)
+{
+	r->warn[r->nwarn].field = field;
+	r->warn[r->nwarn].code = code;
+	r->nwarn++;
+}
+
+static int
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
+	    c == '\v';
+}
+
+/* What the string s[0..n) says, ignoring case and surrounding space. */
+static enum value
+read_text(const char *s, size_t n)
+{
+	static const struct {
+		const char *word;
+		enum value v;
+	} t[] = {
+		{ "granted", V_GRANTED }, { "denied", V_DENIED },
+		{ "yes", V_GRANTED }, { "no", V_DENIED },
+		{ "true", V_GRANTED }, { "false", V_DENIED },
+		{ "1", V_GRANTED }, { "0", V_DENIED },
+		/* The API's own "not stated" values. */
+		{ "unspecified", V_MISSING }, { "unknown", V_MISSING },
+	};
+	char low[12];
+	size_t i;
+
+	while (n > 0 && is_space(*s))
+		s++, n--;
+	while (n > 0 && is_space(s[n - 1]))
+		n--;
+	if (n == 0)
+		return V_MISSING;	/* blank means absent, as in ac(7) */
+	if (n >= sizeof(low) || memchr(s, '\0', n) != NULL)
+		return V_INVALID;
+	for (i = 0; i < n; i++)
+		low[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ?
+		    s[i] - 'A' + 'a' : s[i]);
+	low[n] = '\0';
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcmp(low, t[i].word) == 0)
+			return t[i].v;
+	return V_INVALID;
+}
+
+/* What the value v says. Consumes v. */
+static enum value
+read_value(jv v)
+{
+	enum value r = V_INVALID;
+	const char *s;
+	size_t n;
+	double d;
+
+	switch (jv_get_kind(v)) {
+	case JV_KIND_INVALID:
+	case JV_KIND_NULL:
+		r = V_MISSING;
+		break;
+	case JV_KIND_TRUE:
+		r = V_GRANTED;
+		break;
+	case JV_KIND_FALSE:
+		r = V_DENIED;
+		break;
+	case JV_KIND_NUMBER:
+		d = jv_number_value(v);
+		r = d == 1 ? V_GRANTED : d == 0 ? V_DENIED : V_INVALID;
+		break;
+	case JV_KIND_STRING:
+		s = ac_field_str(v, &n);
+		r = read_text(s, n);
+		break;
+	default:
+		break;
+	}
+	jv_free(v);
+	return r;
+}
+
+/*
+ * The state of key k from the object of field f (F_GAC or F_ALIAS), or
+ * V_MISSING, with a pending warning when the value is unusable.
+ */
+static enum value
+lookup(struct rec *r, int f, int k)
+{
+	jv obj = r->v.val[f];
+	enum value v;
+
+	if (jv_get_kind(obj) != JV_KIND_OBJECT)
+		return V_MISSING;
+	v = read_value(jv_object_get(jv_copy(obj), jv_copy(r->o->keys[k])));
+	if (v == V_INVALID) {
+		pending(r, paths[f == F_ALIAS][k], "consent_value_invalid");
+		v = V_MISSING;
+	}
+	return v;
+}
+
+/* Nonzero when the record's country_code is in --require-explicit. */
+static int
+explicit_region(const struct rec *r)
+{
+	const char *s;
+	char cc[2];
+	size_t n, i;
+
+	if (r->o->nregions == 0 ||
+	    (s = ac_field_str(r->v.val[F_COUNTRY], &n)) == NULL)
+		return 0;
+	/* Trimmed and upper-cased, so that this stage may come before
+	 * ac-normalize as well as after it. */
+	while (n > 0 && (*s == ' ' || *s == '\t'))
+		s++, n--;
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n != 2)
+		return 0;
+	for (i = 0; i < 2; i++) {
+		cc[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ?
+		    s[i] - 'a' + 'A' : s[i]);
+		if (cc[i] < 'A' || cc[i] > 'Z')
+			return 0;
+	}
+	return r->o->region_set[(cc[0] - 'A') * 26 + (cc[1] - 'A')];
+}
+
+/* Nonzero when key k of obj is already the string statusnames[s]. */
+static int
+is_canonical(jv obj, jv key, int s)
+{
+	jv v = jv_object_get(jv_copy(obj), key);
+	const char *p;
+	size_t n;
+	int yes = (p = ac_field_str(v, &n)) != NULL &&
+	    n == strlen(statusnames[s]) && memcmp(p, statusnames[s], n) == 0;
+
+	jv_free(v);
+	return yes;
+}
+
+/*
+ * The object of field f, taken out of the record so that this is its only
+ * reference and it can be changed in place; the member stays where it is
+ * (as null) until ac_view_set puts it back.
+ */
+static jv
+take(struct rec *r, int f)
+{
+	jv obj = jv_copy(r->v.val[f]);
+
+	ac_view_set(&r->v, f, jv_null());
+	return obj;
+}
+
+/* Write the states st[] into google-ads-consent. */
+static void
+write_gac(struct rec *r, const int *st)
+{
+	struct opts *o = r->o;
+	jv obj;
+	int k;
+
+	if (jv_get_kind(r->v.val[F_GAC]) != JV_KIND_OBJECT) {
+		/* Absent, null or not an object: a shared object. */
+		ac_view_set(&r->v, F_GAC,
+		    jv_copy(o->canon[st[K_USER_DATA]][st[K_PERSONALIZATION]]));
+		return;
+	}
+	for (k = 0; k < NKEYS; k++)
+		if (!is_canonical(r->v.val[F_GAC], jv_copy(o->keys[k]), st[k]))
+			break;
+	if (k == NKEYS)
+		return;		/* as it should be: nothing to change */
+	obj = take(r, F_GAC);
+	for (k = 0; k < NKEYS; k++)
+		obj = jv_object_set(obj, jv_copy(o->keys[k]),
+		    jv_copy(o->names[st[k]]));
+	ac_view_set(&r->v, F_GAC, obj);
+}
+
+/* The alias gives up ad_user_data and ad_personalization. */
+static void
+strip_alias(struct rec *r)
+{
+	jv obj;
+	int k, has = 0;
+
+	if (jv_get_kind(r->v.val[F_ALIAS]) != JV_KIND_OBJECT)
+		return;
+	for (k = 0; k < NKEYS; k++)
+		has |= jv_object_has(jv_copy(r->v.val[F_ALIAS]),
+		    jv_copy(r->o->keys[k]));
+	if (!has)
+		return;
+	obj = take(r, F_ALIAS);
+	for (k = 0; k < NKEYS; k++)
+		obj = jv_object_delete(obj, jv_copy(r->o->keys[k]));
+	if (jv_object_length(jv_copy(obj)) == 0) {
+		jv_free(obj);
+		ac_view_del(&r->v, F_ALIAS);
+	} else {
+		ac_view_set(&r->v, F_ALIAS, obj);
+	}
+}
+
+/* Remove every personal identifier. Returns nonzero when one was there. */
+static int
+remove_identifiers(struct rec *r)
+{
+	struct ac_rec *rec = r->v.rec;
+	struct ac_member *m;
+	int f, i, any = 0;
+
+	for (f = F_EMAIL; f < NFIELDS; f++) {
+		if (!ac_view_has(&r->v, f))
+			continue;
+		if (jv_get_kind(r->v.val[f]) != JV_KIND_NULL)
+			any = 1;
+		ac_view_del(&r->v, f);
+	}
+	/* hashed_email, hashed_phone_number, ... after ac-hash; and any
+	 * hashed_ form a later version of the suite may add. */
+	for (i = 0; i < rec->n; i++) {
+		m = &rec->m[i];
+		if (m->klen < 7 || memcmp(m->kp, "hashed_", 7) != 0 ||
+		    !jv_is_valid(m->val))
+			continue;
+		if (jv_get_kind(m->val) != JV_KIND_NULL)
+			any = 1;
+		jv_free(m->val);
+		m->val = jv_invalid();	/* a hole, as ac_field_del leaves */
+	}
+	return any;
+}
+
+/* Returns null, or the rejection from ac_err(). */
+static jv
+apply(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
+{
+	struct rec r;
+	enum value v;
+	int state[NKEYS], k, f, i, expl = -1;
+	jv err = jv_null();
+
+	ac_view_open(&r.v, &o->fields, rec);
+	r.o = o;
+	r.st = st;
+	r.nwarn = 0;
+	for (f = F_GAC; f <= F_ALIAS; f++) {
+		switch (jv_get_kind(r.v.val[f])) {
+		case JV_KIND_INVALID:
+		case JV_KIND_NULL:
+		case JV_KIND_OBJECT:
+			break;
+		default:
+			pending(&r, names[f], "consent_not_object");
+		}
+	}
+	for (k = 0; k < NKEYS; k++) {
+		/* google-ads-consent wins over the alias. */
+		if ((v = lookup(&r, F_GAC, k)) == V_MISSING)
+			v = lookup(&r, F_ALIAS, k);
+		if (v != V_MISSING) {
+			state[k] = v == V_GRANTED ? S_GRANTED : S_DENIED;
+			continue;
+		}
+		if (o->missing == M_REJECT) {
+			err = ac_err("consent_missing", paths[0][k], "no usable "
+			    "consent status in google-ads-consent or consent");
+			goto out;
+		}
+		if (expl == -1)
+			expl = explicit_region(&r);
+		state[k] = expl || o->missing == M_DENIED ? S_DENIED :
+		    S_UNSPECIFIED;
+	}
+	write_gac(&r, state);
+	strip_alias(&r);
+	if (state[K_USER_DATA] == S_DENIED && remove_identifiers(&r)) {
+		pending(&r, paths[0][K_USER_DATA],
+		    "identifiers_removed_no_consent");
+		o->removed++;
+	}
+	for (i = 0; i < r.nwarn; i++)
+		ac_stage_warn(st, rec, r.warn[i].field, r.warn[i].code,
+		    describe(r.warn[i].code));
+	for (k = 0; k < NKEYS; k++)
+		o->count[k][state[k]]++;
+out:
+	ac_view_close(&r.v);
+	return err;
+}
+
+/* Add the regions of one --require-explicit list. Returns -1 when it
+ * names something that is neither EEA nor an ISO 3166-1 alpha-2 code. */
+static int
+add_regions(struct opts *o, const char *arg)
+{
+	const char *p = arg, *end;
+	char cc[4];
+	size_t n, i;
+	int j;
+
+	for (;;) {
+		end = strchr(p, ',');
+		n = end ? (size_t)(end - p) : strlen(p);
+		while (n > 0 && (*p == ' ' || *p == '\t'))
+			p++, n--;
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n != 2 && n != 3)
+			return -1;
+		for (i = 0; i < n; i++)
+			cc[i] = (char)(p[i] >= 'a' && p[i] <= 'z' ?
+			    p[i] - 'a' + 'A' : p[i]);
+		cc[n] = '\0';
+		if (strcmp(cc, "EEA") == 0) {
+			for (j = 0; j < 26 * 26; j++) {
+				cc[0] = (char)('A' + j / 26);
+				cc[1] = (char)('A' + j % 26);
+				cc[2] = '\0';
+				if (ac_data_is_eea(&o->data, cc))
+					o->region_set[j] = 1;
+			}
+		} else if (n == 2 && ac_data_is_country(&o->data, cc)) {
+			o->region_set[(cc[0] - 'A') * 26 + (cc[1] - 'A')] = 1;
+		} else {
+			return -1;
+		}
+		o->nregions++;
+		if (end == NULL)
+			return 0;
+		p = end + 1;
+	}
+}
+
+static void
+summary(const struct opts *o)
+{
+	int k, s;
+
+	fputs("ac-consent:", stderr);
+	for (k = 0; k < NKEYS; k++) {
+		fprintf(stderr, "%s %s", k ? ";" : "", keynames[k]);
+		for (s = 0; s < NSTATUS; s++)
+			fprintf(stderr, "%s %lu %s", s ? "," : "",
+			    o->count[k][s], statusnames[s]);
+	}
+	fprintf(stderr, "; identifiers removed from %lu record%s\n",
+	    o->removed, o->removed == 1 ? "" : "s");
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct ac_stage st;
+	struct ac_rec rec;
+	struct opts o;
+	char err[512];
+	char **regions;
+	int ch, status, nregions = 0, i, j;
+
+	ac_setprogname("ac-consent");
+	memset(&o, 0, sizeof(o));
+	o.missing = M_UNSPECIFIED;
+	/* The -E lists wait for the data files, loaded after the options. */
+	if ((regions = calloc((size_t)argc + 1, sizeof(*regions))) == NULL)
+		ac_die(AC_EXIT_FATAL, "calloc");
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":E:hm:qR:Vv", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'E':
+			regions[nregions++] = optarg;
+			break;
+		case 'h':
+			free(regions);
+			usage(stdout, AC_EXIT_OK);
+			break;
+		case 'm':
+			if (strcmp(optarg, "unspecified") == 0)
+				o.missing = M_UNSPECIFIED;
+			else if (strcmp(optarg, "denied") == 0)
+				o.missing = M_DENIED;
+			else if (strcmp(optarg, "reject") == 0)
+				o.missing = M_REJECT;
+			else {
+				ac_warnx("--missing: expected unspecified, "
+				    "denied or reject");
+				free(regions);
+				usage(stderr, AC_EXIT_USAGE);
+			}
+			break;
+		case 'q':
+			o.quiet = 1;
+			break;
+		case 'R':
+			o.rejects = optarg;
+			break;
+		case 'V':
+			free(regions);
+			ac_print_version();
+			return AC_EXIT_OK;
+		case 'v':
+			o.verbose = 1;
+			break;
+		default:
+			ac_opt_error(ch, argv);
+			free(regions);
+			usage(stderr, AC_EXIT_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	/* Acquire everything before the first record. */
+	if (ac_data_load(&o.data, err, sizeof(err)) == -1) {
+		free(regions);
+		ac_diex(AC_EXIT_FATAL, "%s", err);
+	}
+	for (i = 0; i < nregions; i++) {
+		if (add_regions(&o, regions[i]) == -1) {
+			ac_warnx("--require-explicit %s: expected EEA or ISO "
+			    "3166-1 alpha-2 codes, separated by commas",
+			    regions[i]);
+			free(regions);
+			ac_data_free(&o.data);
+			usage(stderr, AC_EXIT_USAGE);
+		}
+	}
+	free(regions);
+	ac_fieldset_init(&o.fields, names, NFIELDS);
+	for (i = 0; i < NKEYS; i++)
+		o.keys[i] = jv_string(keynames[i]);
+	for (i = 0; i < NSTATUS; i++)
+		o.names[i] = jv_string(statusnames[i]);
+	for (i = 0; i < NSTATUS; i++)
+		for (j = 0; j < NSTATUS; j++)
+			o.canon[i][j] = jv_object_set(jv_object_set(jv_object(),
+			    jv_copy(o.keys[K_USER_DATA]), jv_copy(o.names[i])),
+			    jv_copy(o.keys[K_PERSONALIZATION]),
+			    jv_copy(o.names[j]));
+	if (ac_stage_open(&st, "ac-consent", argc, argv, o.rejects) == -1) {
+		status = AC_EXIT_FATAL;
+		goto done;
+	}
+	st.quiet = o.quiet;
+	st.verbose = o.verbose;
+
+	ac_rec_init(&rec);
+	while (ac_stage_next(&st, &rec))
+		if (ac_stage_put(&st, &rec, apply(&rec, &o, &st)) == -1)
+			break;
+	status = ac_stage_finish(&st);
+	ac_rec_free(&rec);
+	if (!o.quiet)
+		summary(&o);
+done:
+	for (i = 0; i < NSTATUS; i++)
+		for (j = 0; j < NSTATUS; j++)
+			jv_free(o.canon[i][j]);
+	for (i = 0; i < NKEYS; i++)
+		jv_free(o.keys[i]);
+	for (i = 0; i < NSTATUS; i++)
+		jv_free(o.names[i]);
+	ac_data_free(&o.data);
+	ac_fieldset_free(&o.fields);
+	return status;
+}

@@ -1,0 +1,630 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ac-hash: read conversion records (NDJSON), write them with the personal
+ * identifiers replaced by their SHA-256 hashes, as the Google Ads API
+ * takes them.
+ *
+ * Reads and removes: email, phone, first_name, last_name, street_address.
+ * Writes: hashed_email, hashed_phone_number, hashed_first_name,
+ * hashed_last_name, hashed_street_address (64 lower-case hex digits each,
+ * in place when the record had it, else at the end). Reads country_code,
+ * without changing it, for the region of national phone numbers.
+ * city, region, postal_code, country_code and every other field pass
+ * through untouched, in their order.
+ *
+ * Each identifier is first put through exactly the rules of ac-normalize,
+ * which do nothing to normalized text, so raw and normalized input give the
+ * same hashes. A value that cannot be normalized is removed with a warning
+ * under "ac_warnings", never hashed; a value that is already a hash is
+ * kept, lower-cased, never hashed twice. With --strict a record holding
+ * such a value is rejected instead.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jv.h>
+
+#include "crypto.h"
+#include "data.h"
+#include "diag.h"
+#include "field.h"
+#include "ndjson.h"
+#include "norm.h"
+#include "opt.h"
+#include "stage.h"
+
+#define MAX_EXACT 9007199254740992.0	/* 2^53 */
+#define NIDS 5				/* identifiers hashed */
+
+/* SHA-256 of no bytes at all: the mark of an upstream bug, not a person. */
+static const char empty_sha256[] =
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+/* Counts for the end-of-run line, per identifier. */
+struct tally {
+	unsigned long hashed[NIDS], already[NIDS], dropped[NIDS];
+};
+
+struct opts {
+	char region[3];		/* --default-region, "" when unset */
+	int email_all;		/* --email-rule all */
+	int strict;
+	const char *rejects;
+	int quiet, verbose;
+	struct ac_data data;
+	struct ac_buf buf;	/* scratch for the normalizers */
+	struct ac_buf cbuf;	/* country_code, while buf holds the phone */
+	struct ac_fieldset fields;
+	struct tally total;
+};
+
+static const struct option longopts[] = {
+	{ "default-region", required_argument, NULL, 'd' },
+	{ "email-rule", required_argument, NULL, 'e' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "rejects", required_argument, NULL, 'R' },
+	{ "strict", no_argument, NULL, 's' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+usage(FILE *fp, int status)
+{
+	fprintf(fp, "usage: ac-hash [-hqsVv] [-d CC] [-e gmail|all] "
+	    "[-R FILE] [FILE ...]\n"
+	    "  -d, --default-region CC  read national phone numbers as CC "
+	    "when the record has no country_code\n"
+	    "  -e, --email-rule RULE    gmail (default): drop dots and "
+	    "+tags on gmail.com only; all: on every domain\n"
+	    "  -h, --help               show this help\n"
+	    "  -q, --quiet              no per-record messages, no "
+	    "summary unless records were rejected\n"
+	    "  -R, --rejects FILE       write rejected records to FILE\n"
+	    "  -s, --strict             reject records holding a value "
+	    "that is already hashed\n"
+	    "  -V, --version            show the version\n"
+	    "  -v, --verbose            show every per-record message\n");
+	exit(status);
+}
+
+/* What each warning code means, for the stderr line. */
+static const char *
+describe(const char *code)
+{
+	static const struct {
+		const char *code, *text;
+	} t[] = {
+		{ "email_invalid", "dropped: not an address of the form "
+		    "local@domain.tld" },
+		{ "phone_invalid", "dropped: not a phone number" },
+		{ "phone_no_region", "dropped: a national number, and no "
+		    "numbering region from country_code or --default-region" },
+		{ "phone_bad_length", "dropped: wrong number of digits" },
+		{ "phone_bad_calling_code", "dropped: no such country "
+		    "calling code" },
+		{ "placeholder", "dropped: a placeholder, not data" },
+		{ "not_string", "dropped: not a string" },
+		{ "name_invalid", "dropped: cannot be normalized" },
+		{ "street_address_invalid", "dropped: cannot be normalized" },
+		{ "empty", "dropped: nothing left after normalization" },
+		{ "hashed_invalid", "dropped: not a SHA-256 hash of 64 hex "
+		    "digits" },
+		{ "hashed_empty", "dropped: the SHA-256 hash of an empty "
+		    "value" },
+		{ "hashed_replaced", "replaced: differs from the hash of the "
+		    "clear-text field" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcmp(t[i].code, code) == 0)
+			return t[i].text;
+	return "dropped";
+}
+
+/*
+ * The clear-text identifiers and their hashed fields are in step:
+ * identifier k is field F_EMAIL + k, hashed as F_H_EMAIL + k.
+ */
+enum field {
+	F_COUNTRY, F_EMAIL, F_PHONE, F_FIRST_NAME, F_LAST_NAME, F_STREET,
+	F_H_EMAIL, F_H_PHONE, F_H_FIRST_NAME, F_H_LAST_NAME, F_H_STREET,
+	NFIELDS
+};
+
+static const char *const names[NFIELDS] = {
+	"country_code", "email", "phone", "first_name", "last_name",
+	"street_address", "hashed_email", "hashed_phone_number",
+	"hashed_first_name", "hashed_last_name", "hashed_street_address"
+};
+
+/* What a hashed_* field holds. */
+enum hashed {
+	H_NONE,			/* absent */
+	H_BLANK,		/* null or blank: as absent */
+	H_VALID,		/* 64 hex digits */
+	H_EMPTY,		/* the hash of "" */
+	H_INVALID		/* anything else */
+};
+
+/* One record being hashed: its fields, the rejection if any. */
+struct rec {
+	struct ac_view v;
+	jv err;			/* null, or the rejection */
+	struct opts *o;
+	struct ac_stage *st;
+	struct tally n;		/* added to the total if not rejected */
+	/* Warnings wait until every hashed field is set, so that an
+	 * ac_warnings this stage creates comes after them. */
+	struct {
+		int f;
+		const char *code;
+	} warn[2 * NIDS];
+	int nwarn;
+};
+
+/* Warn about field f when the record is done. */
+static void
+later(struct rec *r, int f, const char *code)
+{
+	r->warn[r->nwarn].f = f;
+	r->warn[r->nwarn++].code = code;
+}
+
+/* Remove field f now, and warn about it when the record is done. */
+static void
+drop(struct rec *r, int f, const char *code)
+{
+	ac_view_del(&r->v, f);
+	later(r, f, code);
+}
+
+/* s[0..*n) less the spaces and tabs around it. */
+static const char *
+trim(const char *s, size_t *n)
+{
+	while (*n > 0 && (*s == ' ' || *s == '\t'))
+		s++, (*n)--;
+	while (*n > 0 && (s[*n - 1] == ' ' || s[*n - 1] == '\t'))
+		(*n)--;
+	return s;
+}
+
+/*
+ * Nonzero when v is a string holding 64 hex digits, with spaces or tabs
+ * around them; then hex gets the digits in lower case.
+ */
+static int
+hash_text(jv v, char hex[AC_SHA256_HEX])
+{
+	const char *s;
+	size_t n, i;
+
+	if ((s = ac_field_str(v, &n)) == NULL)
+		return 0;
+	s = trim(s, &n);
+	if (!ac_is_sha256_hex(s, n))
+		return 0;
+	for (i = 0; i < n; i++)
+		hex[i] = (char)(s[i] >= 'A' && s[i] <= 'F' ?
+		    s[i] - 'A' + 'a' : s[i]);
+	hex[n] = '\0';
+	return 1;
+}
+
+/* Set field f to the hash hex, unless it already holds exactly that. */
+static void
+put_hash(struct rec *r, int f, const char *hex)
+{
+	const char *s;
+	size_t n;
+
+	if ((s = ac_field_str(r->v.val[f], &n)) != NULL &&
+	    n == AC_SHA256_HEX - 1 && memcmp(s, hex, n) == 0)
+		return;
+	ac_view_set(&r->v, f, jv_string_sized(hex, AC_SHA256_HEX - 1));
+}
+
+/*
+ * The region for national phone numbers: the record's country_code read
+ * as ac-normalize reads it (the field itself is left as it is), else
+ * --default-region, else NULL.
+ */
+static const char *
+phone_region(struct rec *r, char cc[3])
+{
+	struct opts *o = r->o;
+	const char *s;
+	size_t n;
+
+	if ((s = ac_field_str(r->v.val[F_COUNTRY], &n)) != NULL &&
+	    ac_norm_country(&o->cbuf, s, n, &o->data) == NULL &&
+	    o->cbuf.len == 2) {
+		memcpy(cc, o->cbuf.p, 3);
+		return cc;
+	}
+	return o->region[0] != '\0' ? o->region : NULL;
+}
+
+/*
+ * Take the clear-text identifier k out of the record. Returns 1 with its
+ * hash in hex, 0 when there is none (absent, or dropped with a warning),
+ * -1 when OpenSSL fails.
+ */
+static int
+from_clear(struct rec *r, int k, char hex[AC_SHA256_HEX])
+{
+	struct opts *o = r->o;
+	const int f = F_EMAIL + k;
+	const char *s, *why;
+	char num[32], cc[3];
+	size_t n, i;
+	double d;
+
+	switch (jv_get_kind(r->v.val[f])) {
+	case JV_KIND_INVALID:
+		return 0;
+	case JV_KIND_NULL:
+		ac_view_del(&r->v, f);
+		return 0;
+	case JV_KIND_NUMBER:
+		/* As ac-normalize: an integer phone comes from a
+		 * spreadsheet and is read as its digits. */
+		d = jv_number_value(r->v.val[f]);
+		if (f != F_PHONE || d != trunc(d) || fabs(d) >= MAX_EXACT)
+			goto not_string;
+		n = ac_fmt_int(num, (long long)d);
+		s = num;
+		break;
+	case JV_KIND_STRING:
+		s = ac_field_str(r->v.val[f], &n);
+		for (i = 0; i < n && (s[i] == ' ' || s[i] == '\t'); i++)
+			;
+		if (i == n) {
+			ac_view_del(&r->v, f);	/* blank: as absent */
+			return 0;
+		}
+		if (hash_text(r->v.val[f], hex)) {
+			if (strcmp(hex, empty_sha256) == 0) {
+				drop(r, f, "hashed_empty");
+				r->n.dropped[k]++;
+				return 0;
+			}
+			ac_view_del(&r->v, f);
+			r->n.already[k]++;
+			return 1;
+		}
+		break;
+	default:
+		goto not_string;
+	}
+	why = ac_norm_identifier(&o->buf, names[f], s, n,
+	    f == F_PHONE ? phone_region(r, cc) : NULL, o->email_all, &o->data);
+	if (why != NULL) {
+		drop(r, f, why);
+		r->n.dropped[k]++;
+		return 0;
+	}
+	if (ac_sha256_hex(o->buf.p, o->buf.len, hex) == -1)
+		return -1;
+	ac_view_del(&r->v, f);
+	r->n.hashed[k]++;
+	return 1;
+not_string:
+	drop(r, f, "not_string");
+	r->n.dropped[k]++;
+	return 0;
+}
+
+static enum hashed
+classify(jv v, char hex[AC_SHA256_HEX])
+{
+	size_t n;
+
+	switch (jv_get_kind(v)) {
+	case JV_KIND_INVALID:
+		return H_NONE;
+	case JV_KIND_NULL:
+		return H_BLANK;
+	case JV_KIND_STRING:
+		trim(ac_field_str(v, &n), &n);
+		if (n == 0)
+			return H_BLANK;
+		if (!hash_text(v, hex))
+			return H_INVALID;
+		return strcmp(hex, empty_sha256) == 0 ? H_EMPTY : H_VALID;
+	default:
+		return H_INVALID;
+	}
+}
+
+/* Identifier k: hash it, or keep the hash it came with. -1: OpenSSL. */
+static int
+hash_one(struct rec *r, int k)
+{
+	const int h = F_H_EMAIL + k;
+	char fresh[AC_SHA256_HEX], old[AC_SHA256_HEX];
+	enum hashed c;
+	int have;
+
+	if ((have = from_clear(r, k, fresh)) == -1)
+		return -1;
+	switch ((c = classify(r->v.val[h], old))) {
+	case H_NONE:
+		if (have)
+			put_hash(r, h, fresh);
+		break;
+	case H_BLANK:
+		if (have)
+			put_hash(r, h, fresh);
+		else
+			ac_view_del(&r->v, h);
+		break;
+	case H_INVALID:
+	case H_EMPTY:
+		later(r, h, c == H_EMPTY ? "hashed_empty" : "hashed_invalid");
+		r->n.dropped[k]++;
+		if (have)
+			put_hash(r, h, fresh);
+		else
+			ac_view_del(&r->v, h);
+		break;
+	case H_VALID:
+		if (have) {
+			/* The clear text wins: it is what this run saw. */
+			if (strcmp(old, fresh) != 0)
+				later(r, h, "hashed_replaced");
+			put_hash(r, h, fresh);
+		} else {
+			r->n.already[k]++;
+			put_hash(r, h, old);
+		}
+		break;
+	}
+	return 0;
+}
+
+/* --strict: the first identifier that is already a hash rejects. */
+static int
+check_strict(struct rec *r)
+{
+	char hex[AC_SHA256_HEX];
+	int k, f;
+
+	for (k = 0; k < NIDS; k++) {
+		f = F_EMAIL + k;
+		if (!hash_text(r->v.val[f], hex))
+			f = F_H_EMAIL + k;
+		if (hash_text(r->v.val[f], hex)) {
+			r->err = ac_err("already_hashed", names[f],
+			    "already hashed; --strict takes clear text only");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+add(struct tally *t, const struct tally *n)
+{
+	int k;
+
+	for (k = 0; k < NIDS; k++) {
+		t->hashed[k] += n->hashed[k];
+		t->already[k] += n->already[k];
+		t->dropped[k] += n->dropped[k];
+	}
+}
+
+/* Returns null, or the rejection from ac_err(). */
+static jv
+hash_record(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
+{
+	char msg[256];
+	struct rec r;
+	int k;
+
+	ac_view_open(&r.v, &o->fields, rec);
+	r.o = o;
+	r.st = st;
+	r.err = jv_null();
+	r.nwarn = 0;
+	memset(&r.n, 0, sizeof(r.n));
+	/* Rejection first, so a rejected record carries no warnings. */
+	if (!o->strict || check_strict(&r) == 0) {
+		for (k = 0; k < NIDS; k++) {
+			if (hash_one(&r, k) == 0)
+				continue;
+			/* Nothing of this record may go out half hashed:
+			 * it goes to the rejects file and the run stops. */
+			ac_warnx("OpenSSL: %s", ac_ossl_error(msg,
+			    sizeof(msg)));
+			st->fatal = 1;
+			r.err = ac_err("openssl_error", names[F_EMAIL + k],
+			    "SHA-256 failed; run stopped");
+			r.nwarn = 0;
+			break;
+		}
+		for (k = 0; k < r.nwarn; k++)
+			ac_stage_warn(st, rec, names[r.warn[k].f],
+			    r.warn[k].code, describe(r.warn[k].code));
+		if (jv_get_kind(r.err) == JV_KIND_NULL)
+			add(&o->total, &r.n);
+	}
+	ac_view_close(&r.v);
+	return r.err;
+}
+
+/* "950 email, 700 phone" for the counts c that are not zero. */
+static void
+print_fields(const unsigned long c[NIDS])
+{
+	int k, first = 1;
+
+	for (k = 0; k < NIDS; k++) {
+		if (c[k] == 0)
+			continue;
+		fprintf(stderr, "%s%lu %s", first ? "" : ", ", c[k],
+		    names[F_EMAIL + k]);
+		first = 0;
+	}
+}
+
+static unsigned long
+sum(const unsigned long c[NIDS])
+{
+	unsigned long s = 0;
+	int k;
+
+	for (k = 0; k < NIDS; k++)
+		s += c[k];
+	return s;
+}
+
+/*
+ * The line after the stage summary: "ac-hash: hashed 950 email, 700
+ * phone; already hashed 12 (12 email); dropped 40 (30 email, 10 phone)".
+ */
+static void
+print_tally(const struct tally *t)
+{
+	fputs("ac-hash: hashed ", stderr);
+	if (sum(t->hashed) == 0)
+		fputs("0", stderr);
+	else
+		print_fields(t->hashed);
+	fprintf(stderr, "; already hashed %lu", sum(t->already));
+	if (sum(t->already) > 0) {
+		fputs(" (", stderr);
+		print_fields(t->already);
+		fputs(")", stderr);
+	}
+	fprintf(stderr, "; dropped %lu", sum(t->dropped));
+	if (sum(t->dropped) > 0) {
+		fputs(" (", stderr);
+		print_fields(t->dropped);
+		fputs(")", stderr);
+	}
+	fputs("\n", stderr);
+}
+
+static void
+set_region(struct opts *o, const char *arg)
+{
+	size_t i;
+
+	if (strlen(arg) != 2) {
+		ac_warnx("--default-region: expected a two-letter code");
+		usage(stderr, AC_EXIT_USAGE);
+	}
+	for (i = 0; i < 2; i++)
+		o->region[i] = (char)(arg[i] >= 'a' && arg[i] <= 'z' ?
+		    arg[i] - 'a' + 'A' : arg[i]);
+	o->region[2] = '\0';
+}
+
+/* SHA-256 must work before the first record: a known answer. */
+static void
+check_openssl(void)
+{
+	char hex[AC_SHA256_HEX], msg[256];
+
+	if (ac_sha256_hex("abc", 3, hex) == -1)
+		ac_diex(AC_EXIT_FATAL, "OpenSSL: %s",
+		    ac_ossl_error(msg, sizeof(msg)));
+	if (strcmp(hex, "ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad") != 0)
+		ac_diex(AC_EXIT_FATAL, "OpenSSL: SHA-256 gives a wrong "
+		    "answer");
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct ac_stage st;
+	struct ac_rec rec;
+	struct opts o;
+	char err[512];
+	int ch, status;
+
+	ac_setprogname("ac-hash");
+	memset(&o, 0, sizeof(o));
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":d:e:hqR:sVv", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			set_region(&o, optarg);
+			break;
+		case 'e':
+			if (strcmp(optarg, "all") == 0)
+				o.email_all = 1;
+			else if (strcmp(optarg, "gmail") == 0)
+				o.email_all = 0;
+			else {
+				ac_warnx("--email-rule: expected gmail or all");
+				usage(stderr, AC_EXIT_USAGE);
+			}
+			break;
+		case 'h':
+			usage(stdout, AC_EXIT_OK);
+			break;
+		case 'q':
+			o.quiet = 1;
+			break;
+		case 'R':
+			o.rejects = optarg;
+			break;
+		case 's':
+			o.strict = 1;
+			break;
+		case 'V':
+			ac_print_version();
+			return AC_EXIT_OK;
+		case 'v':
+			o.verbose = 1;
+			break;
+		default:
+			ac_opt_error(ch, argv);
+			usage(stderr, AC_EXIT_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	/* Acquire everything before the first record. */
+	ac_fieldset_init(&o.fields, names, NFIELDS);
+	if (ac_data_load(&o.data, err, sizeof(err)) == -1)
+		ac_diex(AC_EXIT_FATAL, "%s", err);
+	if (o.region[0] != '\0' && ac_data_region(&o.data, o.region) == NULL)
+		ac_diex(AC_EXIT_USAGE, "--default-region: no phone numbering "
+		    "data for that code");
+	check_openssl();
+	if (ac_stage_open(&st, "ac-hash", argc, argv, o.rejects) == -1) {
+		ac_data_free(&o.data);
+		ac_fieldset_free(&o.fields);
+		return AC_EXIT_FATAL;
+	}
+	st.quiet = o.quiet;
+	st.verbose = o.verbose;
+
+	ac_rec_init(&rec);
+	while (ac_stage_next(&st, &rec))
+		if (ac_stage_put(&st, &rec, hash_record(&rec, &o, &st)) == -1)
+			break;
+	status = ac_stage_finish(&st);
+	if (!o.quiet)
+		print_tally(&o.total);
+	ac_rec_free(&rec);
+	ac_data_free(&o.data);
+	ac_buf_free(&o.buf);
+	ac_buf_free(&o.cbuf);
+	ac_fieldset_free(&o.fields);
+	return status;
+}

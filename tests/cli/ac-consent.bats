@@ -1,0 +1,768 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# ac-consent: reading consent (google-ads-consent and its alias consent),
+# writing it back explicitly, --missing, --require-explicit, removing the
+# personal identifiers when ad_user_data is DENIED, the summary, the
+# rejects file and the STYLE.md §10 checks every tool must pass. Run from
+# the project root:
+#	AC_SHAREDIR=$PWD/share/ac LC_ALL=C bats tests/cli/ac-consent.bats
+
+load helper
+
+F=$BATS_TEST_DIRNAME/fixtures/ac-consent
+
+# The helpers of helper.bash run ac-normalize; these run ac-consent.
+
+# crun LINE [OPTION...]: run ac-consent on the one line LINE, read from the
+# file in.ndjson; sets $status, $output, $stderr.
+crun() {
+	local line=$1
+	shift
+	printf '%s\n' "$line" >in.ndjson
+	run --separate-stderr ac-consent "$@" in.ndjson
+}
+
+# gac: google-ads-consent of the (single) output record, compact.
+gac() {
+	jq -c '.["google-ads-consent"]' <<<"$output"
+}
+
+# cwarns: the record's warnings as "stage/field:code" words, in order.
+cwarns() {
+	jq -r '[(.ac_warnings // [])[] | .stage + "/" + .field + ":" + .code]
+	    | join(" ")' <<<"$output"
+}
+
+# fail_check WHAT INPUT OPTIONS WANT GOT: report one failed check and count
+# it (see checks_pass in helper.bash).
+fail_check() {
+	printf 'FAIL %s\n  input:    %s\n  options:  %s\n' "$1" "$2" \
+	    "${3:-(none)}" >&2
+	printf '  expected: %s\n  actual:   %s (exit %s)\n  stderr:   %s\n' \
+	    "$4" "$5" "$status" "$stderr" >&2
+	FAILS=$((FAILS + 1))
+}
+
+# cexpect OBJECT WANT_UD WANT_AP WARNINGS [OPTION...]: ac-consent on the
+# record {OBJECT} writes ad_user_data WANT_UD and ad_personalization
+# WANT_AP, exits 0, and adds exactly the warnings WARNINGS
+# ("field:code ...", "" for none). Counts a failure instead of stopping.
+cexpect() {
+	local obj=$1 ud=$2 ap=$3 want_w=$4 got w
+	shift 4
+	crun "{$obj}" "$@"
+	got=$(jq -r '.["google-ads-consent"] |
+	    "\(.ad_user_data) \(.ad_personalization)"' <<<"$output" 2>&1)
+	w=$(jq -r '[(.ac_warnings // [])[] | .field + ":" + .code] |
+	    join(" ")' <<<"$output" 2>&1)
+	if [[ $status -ne 0 || "$got" != "$ud $ap" || "$w" != "$want_w" ]]; then
+		fail_check consent "{$obj}" "$*" "$ud $ap [$want_w]" "$got [$w]"
+	fi
+	return 0
+}
+
+# creject LINE FIELD [OPTION...]: ac-consent -R rej.ndjson rejects the
+# record LINE with consent_missing for FIELD: exit 1, nothing on stdout,
+# the rejects file holds the reason and the record as read, and stderr has
+# the located message.
+creject() {
+	local line=$1 field=$2 problem=''
+	shift 2
+	printf '%s\n' "$line" >in.ndjson
+	run --separate-stderr ac-consent -R rej.ndjson "$@" in.ndjson
+	if [[ $status -ne 1 ]]; then
+		problem="exit $status"
+	elif [[ -n $output ]]; then
+		problem="record written to stdout"
+	elif ! jq -e --arg f "$field" --argjson r "$line" '
+	    .stage == "ac-consent" and .file == "in.ndjson" and .line == 1 and
+	    .code == "consent_missing" and .field == $f and
+	    (.message | type == "string" and length > 0) and .record == $r' \
+	    rej.ndjson >/dev/null; then
+		problem="rejects file: $(cat rej.ndjson)"
+	elif ! grep -qF "ac-consent: in.ndjson:1: $field: " <<<"$stderr" ||
+	    ! grep -qF "(consent_missing)" <<<"$stderr"; then
+		problem="no located message on stderr"
+	fi
+	if [[ -n $problem ]]; then
+		fail_check "reject ($field)" "$line" "$*" "rejected" "$problem"
+	fi
+	return 0
+}
+
+# nonblank FILE: the number of input records (lines with more than blanks).
+nonblank() {
+	tr -d '\r' <"$1" | grep -c '[^[:blank:]]' || true
+}
+
+# nlines FILE: the number of lines of FILE.
+nlines() {
+	wc -l <"$1" | tr -d ' '
+}
+
+# stage_summary IN OUT REJECTED REJECT_COUNTS WARNINGS [WARNING_COUNTS]:
+# the stage's end-of-run line (man/ac.7).
+stage_summary() {
+	printf 'ac-consent: %s in, %s out, %s rejected' "$1" "$2" "$3"
+	[[ $3 -gt 0 ]] && printf ' (%s)' "$4"
+	printf '; %s warning' "$5"
+	[[ $5 -eq 1 ]] || printf 's'
+	[[ $5 -gt 0 ]] && printf ' (%s)' "$6"
+	echo
+}
+
+# consent_summary UD_G UD_D UD_U AP_G AP_D AP_U REMOVED: the consent line.
+consent_summary() {
+	printf 'ac-consent: ad_user_data %s GRANTED, %s DENIED, %s UNSPECIFIED; ' "$1" "$2" "$3"
+	printf 'ad_personalization %s GRANTED, %s DENIED, %s UNSPECIFIED; ' "$4" "$5" "$6"
+	printf 'identifiers removed from %s record' "$7"
+	[[ $7 -eq 1 ]] || printf 's'
+	echo
+}
+
+# cfixture CASE OUT [OPTION...]: ac-consent on fixtures CASE.in gives
+# exactly OUT.out. Leaves $status, and the streams in out and err.
+cfixture() {
+	local case=$1 want=$2
+	shift 2
+	cp "$F/$case.in" "$case.in"
+	status=0
+	ac-consent "$@" "$case.in" >out 2>err || status=$?
+	if ! diff -u "$F/$want.out" out >&2; then
+		echo "stdout differs from $want.out (stderr follows)" >&2
+		cat err >&2
+		return 1
+	fi
+}
+
+ALL_IDS='"email":"a@example.com","phone":"+491701234567","first_name":"alex","last_name":"quinn","street_address":"1 main st","city":"berlin","region":"be","postal_code":"10115","hashed_email":"aa","hashed_phone_number":"bb","hashed_first_name":"cc","hashed_last_name":"dd","hashed_street_address":"ee","address_info":{"city":"berlin"},"user_ip_address":"192.0.2.1"'
+KEEP='"gclid":"Cj0K-g","gbraid":"gb","wbraid":"wb","country_code":"DE","user_agent":"Mozilla/5.0","order_id":"A-1","note":"free text"'
+GAC_GG='"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"GRANTED"}'
+
+## Golden output
+
+@test "golden: the default rules give exactly golden.out" {
+	cfixture golden golden
+	is "$status" 0 "exit status"
+	is "$(tail -n 2 err)" "$(stage_summary 12 12 0 '' 4 '2 identifiers_removed_no_consent, 1 consent_value_invalid, 1 consent_not_object')
+$(consent_summary 5 2 5 2 4 6 2)" "summaries"
+}
+
+@test "golden: -E EEA gives exactly eea.out" {
+	cfixture golden eea -E EEA
+	is "$status" 0 "exit status"
+	is "$(tail -n 1 err)" "$(consent_summary 5 6 1 2 8 2 6)" "consent summary"
+}
+
+@test "golden: -m reject gives exactly reject.out and rejects the rest" {
+	cfixture golden reject -m reject -R rej.ndjson
+	is "$status" 1 "exit status"
+	is "$(jq -c '[.line, .code, .field]' rej.ndjson | tr '\n' ' ')" \
+	    '[3,"consent_missing","google-ads-consent.ad_user_data"] [7,"consent_missing","google-ads-consent.ad_user_data"] [8,"consent_missing","google-ads-consent.ad_user_data"] [9,"consent_missing","google-ads-consent.ad_personalization"] [11,"consent_missing","google-ads-consent.ad_user_data"] [12,"consent_missing","google-ads-consent.ad_user_data"] ' \
+	    "rejects"
+	# Each rejected record is the input line, unchanged.
+	is "$(jq -c .record rej.ndjson)" "$(sed -n '3p;7p;8p;9p;11p;12p' "$F/golden.in")" "records"
+	is "$(($(nlines out) + $(nlines rej.ndjson)))" "$(nonblank golden.in)" "conservation"
+	is "$(tail -n 2 err)" "$(stage_summary 12 6 6 '6 consent_missing' 1 '1 identifiers_removed_no_consent')
+$(consent_summary 5 1 0 2 4 0 1)" "summaries count only the records written"
+}
+
+@test "golden: the long options give the same output as the short ones" {
+	cfixture golden eea --require-explicit EEA
+	cfixture golden eea --require-explicit=eea --missing=unspecified
+	cfixture golden reject --missing reject --rejects rej.ndjson
+	cfixture golden golden --missing unspecified
+}
+
+@test "golden: every fixture .in has its .out" {
+	local f
+	for f in "$F"/*.in; do
+		[[ -f ${f%.in}.out ]] || { echo "no .out for $f" >&2; return 1; }
+	done
+}
+
+@test "golden: the output is stable, so a second pass changes nothing" {
+	cp "$F/golden.out" again.in
+	run --separate-stderr ac-consent again.in
+	is "$status" 0 "exit status"
+	is "$output" "$(cat "$F/golden.out")" "second pass over golden.out"
+	cp "$F/eea.out" again.in
+	run --separate-stderr ac-consent -E EEA again.in
+	is "$status" 0 "exit status"
+	is "$output" "$(cat "$F/eea.out")" "second pass over eea.out"
+	cp "$F/reject.out" again.in
+	run --separate-stderr ac-consent -m reject again.in
+	is "$output" "$(cat "$F/reject.out")" "second pass over reject.out"
+}
+
+@test "unknown keys and key order pass through" {
+	crun '{"z":1,"a":{"y":[1,{"b":null}],"x":"\u00e9"},'"$GAC_GG"',"Email":"Not@Touched.COM","m":"x","n":null,"f":false,"arr":[3,2,1],"num":2.5}'
+	is "$status" 0 "exit status"
+	is "$output" '{"z":1,"a":{"y":[1,{"b":null}],"x":"é"},"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"GRANTED"},"Email":"Not@Touched.COM","m":"x","n":null,"f":false,"arr":[3,2,1],"num":2.5}'
+}
+
+## Reading consent values
+
+@test "values: GRANTED in every accepted form" {
+	local v
+	for v in '"GRANTED"' '"granted"' '"Granted"' '" GRANTED "' '"\tgranted\n"' \
+	    '"yes"' '"YES"' '"Yes"' '"true"' '"TRUE"' '"1"' '" 1 "' true 1 1.0; do
+		cexpect '"google-ads-consent":{"ad_user_data":'"$v"',"ad_personalization":'"$v"'}' GRANTED GRANTED ''
+		cexpect '"consent":{"ad_user_data":'"$v"',"ad_personalization":'"$v"'}' GRANTED GRANTED ''
+	done
+	checks_pass
+}
+
+@test "values: DENIED in every accepted form" {
+	local v
+	for v in '"DENIED"' '"denied"' '"Denied"' '"  denied\t"' '"no"' '"NO"' \
+	    '"false"' '"False"' '"0"' false 0 -0 0.0; do
+		cexpect '"google-ads-consent":{"ad_user_data":'"$v"',"ad_personalization":'"$v"'}' DENIED DENIED ''
+		cexpect '"consent":{"ad_user_data":'"$v"',"ad_personalization":'"$v"'}' DENIED DENIED ''
+	done
+	checks_pass
+}
+
+@test "values: absent, null, blank, UNSPECIFIED and UNKNOWN are missing without a warning" {
+	local v
+	for v in null '""' '"  "' '"UNSPECIFIED"' '"unspecified"' '" Unspecified "' \
+	    '"UNKNOWN"' '"unknown"'; do
+		cexpect '"google-ads-consent":{"ad_user_data":'"$v"',"ad_personalization":'"$v"'}' UNSPECIFIED UNSPECIFIED ''
+		cexpect '"google-ads-consent":{"ad_user_data":'"$v"',"ad_personalization":'"$v"'}' DENIED DENIED '' -m denied
+	done
+	cexpect '"google-ads-consent":{}' UNSPECIFIED UNSPECIFIED ''
+	cexpect '"consent":{}' UNSPECIFIED UNSPECIFIED ''
+	cexpect '"x":1' UNSPECIFIED UNSPECIFIED ''
+	cexpect '"google-ads-consent":null,"consent":null' UNSPECIFIED UNSPECIFIED ''
+	checks_pass
+}
+
+@test "values: anything else is missing, with consent_value_invalid naming the field" {
+	local v
+	for v in '"maybe"' '"GRANT"' '"y"' '"n"' '"ok"' '"GRANTED!"' '"yesno"' \
+	    '"2"' '"01"' '"1.0"' '"grantedgranted"' '"granted\u0000"' \
+	    '"GRANTED\u0000x"' '"GR\u00c4NTED"' '"ｇｒａｎｔｅｄ"' 2 -1 0.5 '{}' '[]' \
+	    '["GRANTED"]' '{"v":"GRANTED"}'; do
+		cexpect '"google-ads-consent":{"ad_user_data":'"$v"',"ad_personalization":"GRANTED"}' \
+		    UNSPECIFIED GRANTED 'google-ads-consent.ad_user_data:consent_value_invalid'
+		cexpect '"consent":{"ad_user_data":"DENIED","ad_personalization":'"$v"'}' \
+		    DENIED UNSPECIFIED 'consent.ad_personalization:consent_value_invalid'
+	done
+	cexpect '"google-ads-consent":{"ad_user_data":"x","ad_personalization":"y"}' \
+	    UNSPECIFIED UNSPECIFIED 'google-ads-consent.ad_user_data:consent_value_invalid google-ads-consent.ad_personalization:consent_value_invalid'
+	checks_pass
+}
+
+@test "values: -m denied turns an invalid value into DENIED, still with the warning" {
+	cexpect '"google-ads-consent":{"ad_user_data":"maybe","ad_personalization":"GRANTED"}' \
+	    DENIED GRANTED 'google-ads-consent.ad_user_data:consent_value_invalid' -m denied
+	checks_pass
+}
+
+@test "precedence: google-ads-consent wins over consent, key by key" {
+	cexpect '"consent":{"ad_user_data":"DENIED","ad_personalization":"DENIED"},"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"GRANTED"}' GRANTED GRANTED ''
+	cexpect '"google-ads-consent":{"ad_user_data":"GRANTED"},"consent":{"ad_user_data":"DENIED","ad_personalization":"DENIED"}' GRANTED DENIED ''
+	cexpect '"google-ads-consent":{"ad_personalization":"no"},"consent":{"ad_user_data":"yes","ad_personalization":"yes"}' GRANTED DENIED ''
+	# Not stated in google-ads-consent: the alias speaks.
+	cexpect '"google-ads-consent":{"ad_user_data":"UNSPECIFIED","ad_personalization":null},"consent":{"ad_user_data":"DENIED","ad_personalization":true}' DENIED GRANTED ''
+	# Unusable in google-ads-consent: warned, and the alias speaks.
+	cexpect '"google-ads-consent":{"ad_user_data":"maybe","ad_personalization":"GRANTED"},"consent":{"ad_user_data":"GRANTED"}' GRANTED GRANTED 'google-ads-consent.ad_user_data:consent_value_invalid'
+	# Both unusable: two warnings, missing.
+	cexpect '"google-ads-consent":{"ad_user_data":"maybe"},"consent":{"ad_user_data":"perhaps"}' UNSPECIFIED UNSPECIFIED 'google-ads-consent.ad_user_data:consent_value_invalid consent.ad_user_data:consent_value_invalid'
+	# A valid google-ads-consent value hides an unusable alias value.
+	cexpect '"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"GRANTED"},"consent":{"ad_user_data":"perhaps"}' GRANTED GRANTED ''
+	checks_pass
+}
+
+@test "not an object: consent_not_object, counted as missing" {
+	local v
+	for v in '"GRANTED"' '"yes"' true 1 '[]' '[{"ad_user_data":"GRANTED"}]'; do
+		cexpect '"google-ads-consent":'"$v" UNSPECIFIED UNSPECIFIED 'google-ads-consent:consent_not_object'
+		cexpect '"consent":'"$v" UNSPECIFIED UNSPECIFIED 'consent:consent_not_object'
+		cexpect '"consent":'"$v"',"google-ads-consent":{"ad_user_data":"DENIED","ad_personalization":"GRANTED"}' DENIED GRANTED 'consent:consent_not_object'
+		cexpect '"google-ads-consent":'"$v"',"consent":{"ad_user_data":"DENIED","ad_personalization":"GRANTED"}' DENIED GRANTED 'google-ads-consent:consent_not_object'
+	done
+	checks_pass
+}
+
+@test "not an object: google-ads-consent is replaced in its place, consent is left as it is" {
+	crun '{"a":1,"google-ads-consent":"GRANTED","consent":"yes","b":2}'
+	is "$status" 0
+	is "$output" '{"a":1,"google-ads-consent":{"ad_user_data":"UNSPECIFIED","ad_personalization":"UNSPECIFIED"},"consent":"yes","b":2,"ac_warnings":[{"stage":"ac-consent","field":"google-ads-consent","code":"consent_not_object"},{"stage":"ac-consent","field":"consent","code":"consent_not_object"}]}'
+	is "${stderr_lines[0]}" "ac-consent: in.ndjson:1: google-ads-consent: not an object: consent counted as missing (consent_not_object)"
+	crun '{"a":1,"google-ads-consent":null,"b":2}'
+	is "$output" '{"a":1,"google-ads-consent":{"ad_user_data":"UNSPECIFIED","ad_personalization":"UNSPECIFIED"},"b":2}' "null: replaced in place, no warning"
+}
+
+## Writing consent
+
+@test "writing: an existing google-ads-consent keeps its place, its other keys and their order" {
+	crun '{"a":1,"google-ads-consent":{"x":[1],"ad_personalization":"no","y":null,"ad_user_data":" granted "},"b":2}'
+	is "$status" 0
+	is "$output" '{"a":1,"google-ads-consent":{"x":[1],"ad_personalization":"DENIED","y":null,"ad_user_data":"GRANTED"},"b":2}'
+	crun '{"a":1,"google-ads-consent":{"x":1},"b":2}'
+	is "$output" '{"a":1,"google-ads-consent":{"x":1,"ad_user_data":"UNSPECIFIED","ad_personalization":"UNSPECIFIED"},"b":2}' "missing members are added inside"
+	crun '{"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"DENIED"},"a":1}'
+	is "$output" '{"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"DENIED"},"a":1}' "canonical: unchanged"
+}
+
+@test "writing: a new google-ads-consent goes at the end, before a new ac_warnings" {
+	crun '{"a":1,"b":2}'
+	is "$output" '{"a":1,"b":2,"google-ads-consent":{"ad_user_data":"UNSPECIFIED","ad_personalization":"UNSPECIFIED"}}'
+	crun '{"a":1,"email":"x@example.com","country_code":"AT"}' -E EEA
+	is "$output" '{"a":1,"country_code":"AT","google-ads-consent":{"ad_user_data":"DENIED","ad_personalization":"DENIED"},"ac_warnings":[{"stage":"ac-consent","field":"google-ads-consent.ad_user_data","code":"identifiers_removed_no_consent"}]}'
+}
+
+@test "writing: warnings from an earlier stage are kept and appended to, in their place" {
+	crun '{"ac_warnings":[{"stage":"ac-normalize","field":"phone","code":"phone_invalid"}],"a":1,"google-ads-consent":{"ad_user_data":"no"},"email":"x@example.com"}'
+	is "$status" 0
+	is "$output" '{"ac_warnings":[{"stage":"ac-normalize","field":"phone","code":"phone_invalid"},{"stage":"ac-consent","field":"google-ads-consent.ad_user_data","code":"identifiers_removed_no_consent"}],"a":1,"google-ads-consent":{"ad_user_data":"DENIED","ad_personalization":"UNSPECIFIED"}}'
+}
+
+@test "alias: a consent object that held only the two members is removed" {
+	crun '{"a":1,"consent":{"ad_user_data":"yes","ad_personalization":"no"},"b":2}'
+	is "$output" '{"a":1,"b":2,"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"DENIED"}}'
+	crun '{"a":1,"consent":{"ad_user_data":"yes"},"b":2}'
+	is "$output" '{"a":1,"b":2,"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"UNSPECIFIED"}}' "one member"
+	crun '{"a":1,"consent":{"ad_user_data":"maybe"},"b":2}'
+	is "$output" '{"a":1,"b":2,"google-ads-consent":{"ad_user_data":"UNSPECIFIED","ad_personalization":"UNSPECIFIED"},"ac_warnings":[{"stage":"ac-consent","field":"consent.ad_user_data","code":"consent_value_invalid"}]}' "unusable member"
+}
+
+@test "alias: a consent object with other members keeps them, in its place" {
+	crun '{"a":1,"consent":{"email_opt_in":true,"ad_user_data":"yes","ad_personalization":"no","sms":"no"},"b":2}'
+	is "$output" '{"a":1,"consent":{"email_opt_in":true,"sms":"no"},"b":2,"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"DENIED"}}'
+	crun '{"consent":{"email_opt_in":true},"a":1}'
+	is "$output" '{"consent":{"email_opt_in":true},"a":1,"google-ads-consent":{"ad_user_data":"UNSPECIFIED","ad_personalization":"UNSPECIFIED"}}' "without the two: untouched"
+	crun '{"consent":{},"a":1}'
+	is "$output" '{"consent":{},"a":1,"google-ads-consent":{"ad_user_data":"UNSPECIFIED","ad_personalization":"UNSPECIFIED"}}' "empty: untouched"
+}
+
+@test "alias: its members go even when google-ads-consent overrides them" {
+	crun '{"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"GRANTED"},"consent":{"ad_user_data":"DENIED"},"a":1}'
+	is "$output" '{"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"GRANTED"},"a":1}'
+	crun '{"consent":{"ad_user_data":"DENIED","x":1},"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"GRANTED"}}'
+	is "$output" '{"consent":{"x":1},"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"GRANTED"}}'
+}
+
+## --missing
+
+@test "--missing: unspecified is the default" {
+	cexpect '"a":1' UNSPECIFIED UNSPECIFIED ''
+	cexpect '"a":1' UNSPECIFIED UNSPECIFIED '' -m unspecified
+	cexpect '"a":1' UNSPECIFIED UNSPECIFIED '' --missing unspecified
+	cexpect '"google-ads-consent":{"ad_user_data":"GRANTED"}' GRANTED UNSPECIFIED ''
+	checks_pass
+}
+
+@test "--missing denied: a missing value is DENIED, a given one is kept" {
+	cexpect '"a":1' DENIED DENIED '' -m denied
+	cexpect '"a":1' DENIED DENIED '' --missing denied
+	cexpect '"google-ads-consent":{"ad_user_data":"GRANTED"}' GRANTED DENIED '' -m denied
+	cexpect '"google-ads-consent":{"ad_personalization":"GRANTED"},"email":"x@example.com"' DENIED GRANTED 'google-ads-consent.ad_user_data:identifiers_removed_no_consent' -m denied
+	checks_pass
+}
+
+@test "--missing reject: a record without a usable value is rejected" {
+	creject '{"a":1,"email":"x@example.com"}' google-ads-consent.ad_user_data -m reject
+	creject '{"a":1}' google-ads-consent.ad_user_data --missing reject
+	creject '{"google-ads-consent":{"ad_user_data":"GRANTED"}}' google-ads-consent.ad_personalization -m reject
+	creject '{"google-ads-consent":{"ad_user_data":"maybe","ad_personalization":"GRANTED"}}' google-ads-consent.ad_user_data -m reject
+	creject '{"google-ads-consent":{"ad_user_data":"UNSPECIFIED","ad_personalization":"DENIED"}}' google-ads-consent.ad_user_data -m reject
+	creject '{"consent":{"ad_personalization":"DENIED"}}' google-ads-consent.ad_user_data -m reject
+	creject '{"google-ads-consent":"GRANTED"}' google-ads-consent.ad_user_data -m reject
+	# Even in a region of -E: missing is still rejected.
+	creject '{"country_code":"DE","google-ads-consent":{"ad_user_data":"GRANTED"}}' google-ads-consent.ad_personalization -m reject -E EEA
+	# Stated consent goes on.
+	cexpect '"consent":{"ad_user_data":"DENIED","ad_personalization":"GRANTED"}' DENIED GRANTED '' -m reject
+	cexpect '"google-ads-consent":{"ad_user_data":"maybe"},"consent":{"ad_user_data":"no","ad_personalization":"no"}' DENIED DENIED 'google-ads-consent.ad_user_data:consent_value_invalid' -m reject
+	checks_pass
+}
+
+@test "--missing reject: the rejected record carries no warnings and is not counted as warned" {
+	crun '{"google-ads-consent":{"ad_user_data":"maybe"},"email":"x@example.com"}' -m reject -R rej.ndjson
+	is "$status" 1
+	is "$output" ""
+	is "${#stderr_lines[@]}" 3 "stderr lines"
+	is "${stderr_lines[0]}" "ac-consent: in.ndjson:1: google-ads-consent.ad_user_data: no usable consent status in google-ads-consent or consent (consent_missing)"
+	is "${stderr_lines[1]}" "$(stage_summary 1 0 1 '1 consent_missing' 0)"
+	is "${stderr_lines[2]}" "$(consent_summary 0 0 0 0 0 0 0)"
+	is "$(jq -c .record rej.ndjson)" '{"google-ads-consent":{"ad_user_data":"maybe"},"email":"x@example.com"}'
+}
+
+## --require-explicit
+
+@test "--require-explicit EEA: missing consent is DENIED in the EEA, the UK and Switzerland" {
+	local cc
+	for cc in DE AT FR IT ES PL SE IE IS LI NO GB CH AX GF GP MF MQ RE YT; do
+		cexpect '"country_code":"'"$cc"'"' DENIED DENIED '' -E EEA
+	done
+	for cc in US CA BR JP AU TR RU UA RS AD MC SM VA GG JE IM; do
+		cexpect '"country_code":"'"$cc"'"' UNSPECIFIED UNSPECIFIED '' -E EEA
+	done
+	checks_pass
+}
+
+@test "--require-explicit: country_code is trimmed and upper-cased; others are in no region" {
+	local cc
+	for cc in '"de"' '" De "' '"\tdE\t"'; do
+		cexpect '"country_code":'"$cc" DENIED DENIED '' -E EEA
+	done
+	for cc in '"DEU"' '"D"' '""' '"D E"' 276 null '["DE"]' '{"DE":1}' '"Ä E"'; do
+		cexpect '"country_code":'"$cc" UNSPECIFIED UNSPECIFIED '' -E EEA
+	done
+	cexpect '"a":1' UNSPECIFIED UNSPECIFIED '' -E EEA
+	cexpect '"a":1' DENIED DENIED '' -E EEA -m denied
+	checks_pass
+}
+
+@test "--require-explicit: given consent is kept; only missing values become DENIED" {
+	cexpect '"country_code":"DE","google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"GRANTED"}' GRANTED GRANTED '' -E EEA
+	cexpect '"country_code":"DE","google-ads-consent":{"ad_user_data":"GRANTED"}' GRANTED DENIED '' -E EEA
+	cexpect '"country_code":"DE","consent":{"ad_personalization":"yes"}' DENIED GRANTED '' -E EEA
+	cexpect '"country_code":"DE","google-ads-consent":{"ad_user_data":"UNSPECIFIED","ad_personalization":"UNKNOWN"}' DENIED DENIED '' -E EEA
+	cexpect '"country_code":"DE","google-ads-consent":{"ad_user_data":"maybe","ad_personalization":"GRANTED"}' DENIED GRANTED 'google-ads-consent.ad_user_data:consent_value_invalid' -E EEA
+	checks_pass
+}
+
+@test "--require-explicit: ISO codes, lists, case, spaces and repeated options" {
+	cexpect '"country_code":"US"' DENIED DENIED '' -E US
+	cexpect '"country_code":"US"' DENIED DENIED '' -E us
+	cexpect '"country_code":"DE"' UNSPECIFIED UNSPECIFIED '' -E US
+	cexpect '"country_code":"CA"' DENIED DENIED '' -E 'EEA, US ,ca'
+	cexpect '"country_code":"DE"' DENIED DENIED '' -E 'EEA, US ,ca'
+	cexpect '"country_code":"BR"' UNSPECIFIED UNSPECIFIED '' -E 'EEA, US ,ca'
+	cexpect '"country_code":"US"' DENIED DENIED '' -E eea -E US
+	cexpect '"country_code":"CH"' DENIED DENIED '' -E US --require-explicit Eea
+	cexpect '"country_code":"JP"' DENIED DENIED '' --require-explicit=JP
+	checks_pass
+}
+
+@test "--require-explicit: a bad list is a usage error (exit 2)" {
+	local bad
+	for bad in UK XX EU EEA,UK 'DE,' ',DE' 'DE,,FR' '' ' ' DEU D 'EEA FR' 1 'D-'; do
+		run --separate-stderr ac-consent -E "$bad" </dev/null
+		is "$status" 2 "exit status for -E '$bad'"
+		is "$output" "" "stdout for -E '$bad'"
+		is "${stderr_lines[0]}" "ac-consent: --require-explicit $bad: expected EEA or ISO 3166-1 alpha-2 codes, separated by commas" "message for -E '$bad'"
+		[[ ${stderr_lines[1]} == "usage: ac-consent "* ]] || { echo "no usage for -E '$bad'" >&2; return 1; }
+	done
+	run --separate-stderr ac-consent -E DE -E UK </dev/null
+	is "$status" 2 "a bad second list"
+}
+
+## Removing identifiers
+
+@test "ad_user_data DENIED: every personal identifier goes; click ids, country_code and the rest stay" {
+	crun "{$KEEP,$ALL_IDS,"'"google-ads-consent":{"ad_user_data":"DENIED","ad_personalization":"GRANTED"}}'
+	is "$status" 0
+	is "$output" '{"gclid":"Cj0K-g","gbraid":"gb","wbraid":"wb","country_code":"DE","user_agent":"Mozilla/5.0","order_id":"A-1","note":"free text","google-ads-consent":{"ad_user_data":"DENIED","ad_personalization":"GRANTED"},"ac_warnings":[{"stage":"ac-consent","field":"google-ads-consent.ad_user_data","code":"identifiers_removed_no_consent"}]}'
+	is "$stderr" "ac-consent: in.ndjson:1: google-ads-consent.ad_user_data: personal identifiers removed: ad_user_data is DENIED (identifiers_removed_no_consent)
+$(stage_summary 1 1 0 '' 1 '1 identifiers_removed_no_consent')
+$(consent_summary 0 1 0 1 0 0 1)"
+}
+
+@test "ad_user_data DENIED: each identifier alone is removed, with one warning" {
+	local kv out
+	for kv in '"email":"a@example.com"' '"phone":"+491701234567"' \
+	    '"first_name":"alex"' '"last_name":"quinn"' '"street_address":"1 main st"' \
+	    '"city":"berlin"' '"region":"be"' '"postal_code":"10115"' \
+	    '"hashed_email":"aa"' '"hashed_phone_number":"bb"' '"hashed_first_name":"cc"' \
+	    '"hashed_last_name":"dd"' '"hashed_street_address":"ee"' \
+	    '"hashed_custom_id":"ff"' '"address_info":{"hashed_first_name":"x"}' \
+	    '"user_ip_address":"192.0.2.1"' '"email":123' '"phone":["+1"]'; do
+		crun '{"a":1,'"$kv"',"b":2,"google-ads-consent":{"ad_user_data":"DENIED"}}'
+		out='{"a":1,"b":2,"google-ads-consent":{"ad_user_data":"DENIED","ad_personalization":"UNSPECIFIED"},"ac_warnings":[{"stage":"ac-consent","field":"google-ads-consent.ad_user_data","code":"identifiers_removed_no_consent"}]}'
+		[[ $status -eq 0 && $output == "$out" ]] ||
+		    fail_check "removed" "$kv" "" "$out" "$output"
+	done
+	checks_pass
+}
+
+@test "ad_user_data DENIED by rule removes identifiers too (-m denied, -E)" {
+	crun '{"email":"a@example.com","country_code":"FR"}' -E EEA
+	is "$output" '{"country_code":"FR","google-ads-consent":{"ad_user_data":"DENIED","ad_personalization":"DENIED"},"ac_warnings":[{"stage":"ac-consent","field":"google-ads-consent.ad_user_data","code":"identifiers_removed_no_consent"}]}'
+	crun '{"email":"a@example.com","country_code":"US"}' -m denied
+	is "$output" '{"country_code":"US","google-ads-consent":{"ad_user_data":"DENIED","ad_personalization":"DENIED"},"ac_warnings":[{"stage":"ac-consent","field":"google-ads-consent.ad_user_data","code":"identifiers_removed_no_consent"}]}'
+}
+
+@test "ad_user_data DENIED without identifiers: no warning; null identifiers go silently" {
+	crun '{"gclid":"g","google-ads-consent":{"ad_user_data":"DENIED","ad_personalization":"DENIED"}}'
+	is "$output" '{"gclid":"g","google-ads-consent":{"ad_user_data":"DENIED","ad_personalization":"DENIED"}}'
+	is "$(tail -n 1 <<<"$stderr")" "$(consent_summary 0 1 0 0 1 0 0)"
+	crun '{"email":null,"hashed_email":null,"gclid":"g","google-ads-consent":{"ad_user_data":"DENIED","ad_personalization":"DENIED"}}'
+	is "$output" '{"gclid":"g","google-ads-consent":{"ad_user_data":"DENIED","ad_personalization":"DENIED"}}' "nulls"
+}
+
+@test "ad_user_data GRANTED or UNSPECIFIED, ad_personalization DENIED: nothing is removed" {
+	local ud
+	for ud in GRANTED UNSPECIFIED; do
+		crun "{$ALL_IDS,"'"google-ads-consent":{"ad_user_data":"'"$ud"'","ad_personalization":"DENIED"}}'
+		is "$status" 0
+		is "$(jq -c 'del(.["google-ads-consent"])' <<<"$output")" "{$ALL_IDS}" "identifiers kept ($ud)"
+		is "$(gac)" '{"ad_user_data":"'"$ud"'","ad_personalization":"DENIED"}'
+		is "$(cwarns)" "" "no warning ($ud)"
+	done
+}
+
+@test "ad_personalization is never inferred from missing identifiers" {
+	cexpect '"google-ads-consent":{"ad_user_data":"GRANTED"}' GRANTED UNSPECIFIED ''
+	cexpect '"google-ads-consent":{"ad_user_data":"DENIED"},"email":"x@example.com"' DENIED UNSPECIFIED 'google-ads-consent.ad_user_data:identifiers_removed_no_consent'
+	checks_pass
+}
+
+@test "identifiers removed: countable downstream with jq" {
+	cp "$F/golden.in" g.ndjson
+	ac-consent -E EEA g.ndjson >out 2>err
+	is "$(jq -c 'select(.ac_warnings[]?.code == "identifiers_removed_no_consent") | .order_id' out | tr '\n' ' ')" \
+	    '"G-3" "G-6" "G-7" "G-8" "G-9" "G-11" '
+	is "$(jq -s '[.[].ac_warnings[]? | select(.code == "identifiers_removed_no_consent")] | length' out)" 6
+	[[ $(tail -n 1 err) == *"; identifiers removed from 6 records" ]]
+}
+
+## Pipeline
+
+@test "after ac-normalize: normalized records go through" {
+	[[ -x $AC_BIN/ac-normalize ]] || skip "ac-normalize is not built"
+	printf '%s\n' '{"conversion_action":"customers/1234567890/conversionActions/987","conversion_date_time":"2026-04-23T12:31:09Z","email":" A@Example.com ","country_code":" de ","consent":{"ad_user_data":"no"}}' >in.ndjson
+	run --separate-stderr bash -c 'ac-normalize in.ndjson | ac-consent -E EEA'
+	is "$status" 0
+	is "$output" '{"conversion_action":"customers/1234567890/conversionActions/987","conversion_date_time":"2026-04-23 12:31:09+00:00","country_code":"DE","customer_id":"1234567890","google-ads-consent":{"ad_user_data":"DENIED","ad_personalization":"DENIED"},"ac_warnings":[{"stage":"ac-consent","field":"google-ads-consent.ad_user_data","code":"identifiers_removed_no_consent"}]}'
+	# Before ac-normalize the outcome is the same.
+	run --separate-stderr bash -c 'ac-consent -E EEA in.ndjson | ac-normalize'
+	is "$status" 0
+	is "$output" '{"conversion_action":"customers/1234567890/conversionActions/987","conversion_date_time":"2026-04-23 12:31:09+00:00","country_code":"DE","google-ads-consent":{"ad_user_data":"DENIED","ad_personalization":"DENIED"},"ac_warnings":[{"stage":"ac-consent","field":"google-ads-consent.ad_user_data","code":"identifiers_removed_no_consent"}],"customer_id":"1234567890"}'
+}
+
+## Messages, summary, rejects file
+
+@test "stderr never contains the PII or consent values planted in fixtures" {
+	local o
+	cp "$F/pii.in" .
+	for o in "" "-E EEA" "-m reject" "-m denied" "-E EEA -m reject"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr ac-consent -v $o -R rej.ndjson pii.in
+		is "$status" 1 "exit status ($o)"
+		[[ -n $stderr ]] || { echo "no stderr ($o)" >&2; return 1; }
+		if grep -iE 'planted|example\.com|4915199|203\.0\.113|PL-4711|0000' <<<"$stderr"; then
+			echo "PII on stderr with options '$o'" >&2
+			return 1
+		fi
+	done
+	cfixture pii pii -R rej.ndjson
+	is "$status" 1
+}
+
+@test "bad lines: file:line on stderr, skipped, the others still come out, exit 1" {
+	printf '%s\n' "{$GAC_GG,\"n\":1}" '{"a":' '[1,2]' "{$GAC_GG,\"n\":2}" '"x"' >in.ndjson
+	printf '{"n":3,\xff}\n' >>in.ndjson
+	run --separate-stderr ac-consent -R rej.ndjson in.ndjson
+	is "$status" 1
+	is "$(jq -r .n <<<"$output" | tr '\n' ' ')" "1 2 " "records out"
+	[[ $stderr == *"ac-consent: in.ndjson:2: invalid JSON"*"(bad_json)"* ]] || { echo "$stderr" >&2; return 1; }
+	[[ $stderr == *"ac-consent: in.ndjson:3: expected an object, got array (not_object)"* ]]
+	[[ $stderr == *"ac-consent: in.ndjson:6: "*"(bad_utf8)"* ]]
+	is "$(jq -r '"\(.line) \(.code)"' rej.ndjson | tr '\n' ' ')" "2 bad_json 3 not_object 5 not_object 6 bad_utf8 "
+	is "$(($(nlines rej.ndjson) + ${#lines[@]}))" 6 "conservation"
+	is "${stderr_lines[-2]}" "$(stage_summary 6 2 4 '1 bad_json, 2 not_object, 1 bad_utf8' 0)"
+}
+
+@test "conservation: every reject path, records in = stdout lines + rejects lines" {
+	{
+		echo '{"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"GRANTED"}}'
+		echo '{"a":'
+		echo '[]'
+		printf '{"x":"\xc3"}\n'
+		echo '{"google-ads-consent":{"ad_user_data":"GRANTED"}}'
+		echo '{"consent":{"ad_user_data":"no","ad_personalization":"no"},"email":"x@example.com"}'
+		echo ''
+		echo '{"country_code":"DE"}'
+	} >mixed.ndjson
+	run --separate-stderr ac-consent -m reject -E EEA -R rej.ndjson mixed.ndjson
+	is "$status" 1
+	is "$(nonblank mixed.ndjson)" 7
+	is "$(($(nlines rej.ndjson) + ${#lines[@]}))" 7 "conservation"
+	is "$(jq -r .code rej.ndjson | sort | uniq -c | awk '{print $2 ":" $1}' | tr '\n' ' ')" \
+	    "bad_json:1 bad_utf8:1 consent_missing:2 not_object:1 " "reject codes"
+	is "${stderr_lines[-2]}" "$(stage_summary 7 2 5 '1 bad_json, 1 not_object, 1 bad_utf8, 2 consent_missing' 1 '1 identifiers_removed_no_consent')"
+	is "${stderr_lines[-1]}" "$(consent_summary 1 1 0 1 1 0 1)"
+}
+
+@test "summary: counts over the records written, singular and plural" {
+	printf '%s\n' '{"google-ads-consent":{"ad_user_data":"DENIED","ad_personalization":"GRANTED"},"email":"x@example.com"}' >one.ndjson
+	run --separate-stderr ac-consent one.ndjson
+	is "${stderr_lines[-1]}" "ac-consent: ad_user_data 0 GRANTED, 1 DENIED, 0 UNSPECIFIED; ad_personalization 1 GRANTED, 0 DENIED, 0 UNSPECIFIED; identifiers removed from 1 record"
+	is "${stderr_lines[-2]}" "$(stage_summary 1 1 0 '' 1 '1 identifiers_removed_no_consent')" "after the stage summary"
+	cp "$F/golden.in" .
+	run --separate-stderr ac-consent -m denied golden.in
+	is "${stderr_lines[-1]}" "$(consent_summary 5 7 0 2 10 0 7)"
+}
+
+@test "empty input gives empty output and exit 0" {
+	: >empty.ndjson
+	run --separate-stderr ac-consent empty.ndjson
+	is "$status" 0
+	is "$output" ""
+	is "$stderr" "$(stage_summary 0 0 0 '' 0)
+$(consent_summary 0 0 0 0 0 0 0)"
+	run --separate-stderr ac-consent </dev/null
+	is "$status" 0
+	is "$output" ""
+	run --separate-stderr ac-consent -q empty.ndjson
+	is "$status" 0
+	is "$stderr" "" "-q on empty input"
+	printf '\n  \n\t\n\r\n' >blank.ndjson
+	run --separate-stderr ac-consent -E EEA -m reject blank.ndjson
+	is "$status" 0
+	is "$output" ""
+	is "${stderr_lines[0]}" "$(stage_summary 0 0 0 '' 0)"
+}
+
+@test "CRLF and blank lines are handled, line numbers stay right" {
+	awk 'BEGIN { printf "\r\n" }
+	    { printf "%s\r\n", $0 }
+	    NR == 1 { printf "   \r\n" }
+	    NR == 2 { printf "\t\r\n" }
+	    END { printf "\r\n" }' "$F/golden.in" >crlf.ndjson
+	run --separate-stderr ac-consent crlf.ndjson
+	is "$status" 0
+	is "$output" "$(cat "$F/golden.out")" "same as golden.out"
+	# golden.in:6 is line 9 here (one blank line before it, two inside).
+	is "${stderr_lines[0]}" "ac-consent: crlf.ndjson:9: google-ads-consent.ad_user_data: personal identifiers removed: ad_user_data is DENIED (identifiers_removed_no_consent)"
+	printf '%s\r\n\r\n{"a":\r\n%s' "{$GAC_GG,\"n\":1}" "{$GAC_GG,\"n\":2}" >crlf2.ndjson
+	run --separate-stderr ac-consent -R rej.ndjson crlf2.ndjson
+	is "$status" 1
+	is "$(jq -r .n <<<"$output" | tr '\n' ' ')" "1 2 " "last line without a newline"
+	is "$(jq -c '[.line, .raw]' rej.ndjson)" '[3,"{\"a\":"]' "raw without the CR"
+}
+
+@test "a line over 1 MiB works" {
+	local big
+	big=$(head -c 1500000 /dev/zero | tr '\0' a)
+	printf '{"note":"%s","email":"big@example.com","consent":{"ad_user_data":"no","x":"%s"}}\n' "$big" "$big" >big.ndjson
+	printf '%s\n' '{"bad":' >>big.ndjson
+	run --separate-stderr ac-consent big.ndjson
+	is "$status" 1
+	is "$(jq -c '[(.note | length), (.consent.x | length), has("email"), .["google-ads-consent"].ad_user_data]' <<<"$output")" '[1500000,1500000,false,"DENIED"]'
+	is "$(jq -r .note <<<"$output")" "$big" "the long value passes through"
+	[[ $stderr == *"big.ndjson:2: invalid JSON"* ]]
+}
+
+@test "message cap: 10 per-record lines, then one 'not shown' line; -v shows all" {
+	local i
+	for i in $(seq 12); do echo '{"google-ads-consent":{"ad_user_data":"no"},"email":"x@example.com"}'; done >w.ndjson
+	run --separate-stderr ac-consent w.ndjson
+	is "$status" 0
+	is "${#stderr_lines[@]}" 13 "stderr lines"
+	is "$(grep -c '^ac-consent: w.ndjson:[0-9]*: ' <<<"$stderr")" 10 "located lines"
+	is "${stderr_lines[9]}" "ac-consent: w.ndjson:10: google-ads-consent.ad_user_data: personal identifiers removed: ad_user_data is DENIED (identifiers_removed_no_consent)"
+	is "${stderr_lines[10]}" "ac-consent: further per-record messages not shown (-v shows all)"
+	is "${stderr_lines[11]}" "$(stage_summary 12 12 0 '' 12 '12 identifiers_removed_no_consent')"
+	is "${stderr_lines[12]}" "$(consent_summary 0 12 0 0 0 12 12)"
+	is "$(jq -s '[.[] | select(.ac_warnings | length == 1)] | length' <<<"$output")" 12 "every record carries its warning"
+	for v in -v --verbose; do
+		run --separate-stderr ac-consent "$v" w.ndjson
+		is "${#stderr_lines[@]}" 14 "stderr lines with $v"
+		[[ $stderr != *"not shown"* ]]
+	done
+	for i in $(seq 12); do echo '{}'; done >r.ndjson
+	run --separate-stderr ac-consent -m reject r.ndjson
+	is "$status" 1
+	is "${#stderr_lines[@]}" 13 "rejects count toward the cap"
+}
+
+@test "-q: no per-record lines and no summaries, only the rejected count" {
+	local q
+	printf '%s\n' '{}' '{"google-ads-consent":{"ad_user_data":"no","ad_personalization":"x"},"email":"e"}' >in.ndjson
+	for q in -q --quiet; do
+		run --separate-stderr ac-consent "$q" -m reject in.ndjson
+		is "$status" 1
+		is "$stderr" "ac-consent: 2 of 2 records rejected" "stderr with $q"
+		run --separate-stderr ac-consent "$q" in.ndjson
+		is "$status" 0
+		is "$stderr" "" "stderr with $q and no rejects"
+		is "$(jq -c '.ac_warnings | length' <<<"${lines[1]}")" 2 "warnings still in the record"
+	done
+}
+
+## Options and exit status
+
+@test "usage errors exit 2 with usage on stderr; -h exits 0 with usage on stdout" {
+	local args
+	for args in "-x" "--nope" "-m" "-m maybe" "--missing=DENIED" "-E" "--require-explicit" "-R" "--help=x"; do
+		# shellcheck disable=SC2086
+		run --separate-stderr ac-consent $args </dev/null
+		is "$status" 2 "exit status for '$args'"
+		is "$output" "" "stdout for '$args'"
+		[[ $stderr == *"usage: ac-consent [-hqVv] [-E REGIONS] [-m unspecified|denied|reject] [-R FILE] [FILE ...]"* ]] ||
+		    { echo "no usage for '$args': $stderr" >&2; return 1; }
+	done
+	run --separate-stderr ac-consent -m maybe </dev/null
+	is "${stderr_lines[0]}" "ac-consent: --missing: expected unspecified, denied or reject"
+	run --separate-stderr ac-consent -x </dev/null
+	is "${stderr_lines[0]}" "ac-consent: unknown option: -x"
+	for args in -h --help; do
+		run --separate-stderr ac-consent "$args"
+		is "$status" 0 "exit status for $args"
+		is "${lines[0]}" "usage: ac-consent [-hqVv] [-E REGIONS] [-m unspecified|denied|reject] [-R FILE] [FILE ...]"
+		is "$stderr" ""
+	done
+	run --separate-stderr ac-consent -V
+	is "$status" 0
+	[[ $output == "ac-consent "[0-9]* ]]
+}
+
+@test "a write error on stdout exits 3" {
+	[[ -w /dev/full ]] || skip "no /dev/full"
+	printf '%s\n' '{}' >one.ndjson
+	run --separate-stderr bash -c 'ac-consent one.ndjson >/dev/full'
+	is "$status" 3 "a single record"
+	[[ $stderr == *"ac-consent: stdout: No space left on device"* ]] ||
+	    { echo "stderr: $stderr" >&2; return 1; }
+	# Also when the error comes mid-run, with more than a buffer of output.
+	local i
+	for i in $(seq 2000); do echo "{$GAC_GG,\"n\":$i}"; done >in.ndjson
+	run --separate-stderr bash -c 'ac-consent -E EEA in.ndjson >/dev/full'
+	is "$status" 3
+	[[ $stderr == *"ac-consent: stdout: No space left on device"* ]]
+}
+
+@test "a missing input, an unwritable rejects file or missing data files exit 3 before any output" {
+	printf '%s\n' '{}' >in.ndjson
+	run --separate-stderr ac-consent -R rej.ndjson in.ndjson missing.ndjson
+	is "$status" 3
+	is "$output" ""
+	is "$stderr" "ac-consent: missing.ndjson: No such file or directory"
+	[[ ! -e rej.ndjson ]] || { echo "rejects file created" >&2; return 1; }
+	run --separate-stderr ac-consent -R nodir/rej.ndjson in.ndjson
+	is "$status" 3
+	is "$output" ""
+	[[ $stderr == *"ac-consent: rejects file nodir/rej.ndjson: No such file or directory"* ]]
+	AC_SHAREDIR=$BATS_TEST_TMPDIR/nothing run --separate-stderr ac-consent -E EEA in.ndjson
+	is "$status" 3
+	is "$output" ""
+	[[ $stderr == "ac-consent: data file $BATS_TEST_TMPDIR/nothing/"* ]] ||
+	    { echo "stderr: $stderr" >&2; return 1; }
+}
+
+@test "the rejects file is created with mode 0600" {
+	printf '%s\n' '{}' >in.ndjson
+	: >rej.ndjson
+	chmod 644 rej.ndjson
+	run --separate-stderr ac-consent -m reject -R rej.ndjson in.ndjson
+	is "$status" 1
+	is "$(stat -c %a rej.ndjson 2>/dev/null || stat -f %Lp rej.ndjson)" 600
+	is "$(nlines rej.ndjson)" 1
+}
+
+@test "stdin: no operand and - read standard input, named <stdin>" {
+	cp "$F/golden.in" g.ndjson
+	run --separate-stderr ac-consent <g.ndjson
+	is "$output" "$(cat "$F/golden.out")" "no operand"
+	[[ $stderr == *"ac-consent: <stdin>:6: google-ads-consent.ad_user_data: "* ]]
+	run --separate-stderr ac-consent - <g.ndjson
+	is "$output" "$(cat "$F/golden.out")" "-"
+	printf '%s\n' '{"order_id":"f"}' >f.ndjson
+	run --separate-stderr ac-consent f.ndjson - f.ndjson <g.ndjson
+	is "${#lines[@]}" 14
+	is "$(jq -r .order_id <<<"${lines[0]}")$(jq -r .order_id <<<"${lines[13]}")" "ff"
+}

@@ -1,0 +1,111 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# The four record filters as one pipeline on the messy benchmark data:
+#   ac-normalize | ac-consent | ac-hash | ac-pick-clickid
+# Checks what must hold end to end, whatever the individual rules are.
+
+load helper
+
+IDS='["email","phone","first_name","last_name","street_address"]'
+HASHED='["hashed_email","hashed_phone_number","hashed_first_name","hashed_last_name","hashed_street_address"]'
+
+setup_file() {
+	export DATA=$BATS_FILE_TMPDIR
+	python3 "$BATS_TEST_DIRNAME/../bench/gen.py" -n 3000 --seed 7 \
+	    >"$DATA/in.ndjson"
+	cd "$DATA" || return 1
+	set +e
+	# Not -q: the messages and summaries are part of what is checked.
+	{ ac-normalize -v -z Europe/Berlin -R r1.ndjson in.ndjson |
+	    ac-consent -v -E EEA -R r2.ndjson |
+	    ac-hash -v -R r3.ndjson |
+	    ac-pick-clickid -v -R r4.ndjson >out.ndjson
+	  echo "${PIPESTATUS[*]}" >status.txt; } 2>err.txt
+	set -e
+}
+
+@test "pipeline: every stage exits 0 or 1 (records rejected), none fails" {
+	for s in $(cat "$DATA/status.txt"); do
+		[[ $s -eq 0 || $s -eq 1 ]] || {
+			echo "statuses: $(cat "$DATA/status.txt")" >&2
+			return 1
+		}
+	done
+}
+
+@test "pipeline: conservation: records in = out + rejected by every stage" {
+	cd "$DATA"
+	local in out rej=0 r
+	in=$(grep -c '[^[:space:]]' in.ndjson)
+	out=$(wc -l <out.ndjson)
+	for r in r1 r2 r3 r4; do
+		rej=$((rej + $(wc -l <$r.ndjson)))
+	done
+	is "$in" "$((out + rej))" "in = out + rejected ($out + $rej)"
+	[[ $out -gt 0 ]]
+}
+
+@test "pipeline: no clear-text identifier leaves the pipeline" {
+	run jq -c --argjson ids "$IDS" \
+	    'select(to_entries | map(.key) - ($ids) | length != (to_entries | length))' \
+	    "$DATA/out.ndjson"
+	is "$output" "" "records with clear-text identifiers"
+}
+
+@test "pipeline: every hashed identifier is 64 lower-case hex digits" {
+	run jq -r --argjson h "$HASHED" \
+	    '. as $r | $h[] | select($r[.] != null) | $r[.] | select(test("^[0-9a-f]{64}$") | not)' \
+	    "$DATA/out.ndjson"
+	is "$output" "" "malformed hashes"
+	# And there are hashes at all: the check above is not vacuous.
+	[[ $(jq -c 'select(.hashed_email)' "$DATA/out.ndjson" | wc -l) -gt 0 ]]
+}
+
+@test "pipeline: every record has an explicit consent state" {
+	run jq -c 'select((.["google-ads-consent"].ad_user_data | IN("GRANTED","DENIED","UNSPECIFIED") | not)
+	    or (.["google-ads-consent"].ad_personalization | IN("GRANTED","DENIED","UNSPECIFIED") | not))' \
+	    "$DATA/out.ndjson"
+	is "$output" "" "records without explicit consent"
+}
+
+@test "pipeline: every record with ad_user_data DENIED is without identifiers" {
+	run jq -c --argjson h "$HASHED" --argjson ids "$IDS" \
+	    'select(.["google-ads-consent"].ad_user_data == "DENIED")
+	     | select(. as $r | ($h + $ids + ["city","region","postal_code"]) | any($r[.] != null))' \
+	    "$DATA/out.ndjson"
+	is "$output" "" "DENIED records that still carry identifiers"
+	[[ $(jq -c 'select(.["google-ads-consent"].ad_user_data == "DENIED")' \
+	    "$DATA/out.ndjson" | wc -l) -gt 0 ]]
+}
+
+@test "pipeline: exactly one click ID or at least one identifier per record" {
+	run jq -c '[.gclid, .gbraid, .wbraid | select(. != null)] as $c
+	    | select(($c | length) > 1
+	        or (($c | length) == 0 and .hashed_email == null and .hashed_phone_number == null)
+	        or (($c | length) == 1 and .click_id_type != (if .gclid then "gclid" elif .gbraid then "gbraid" else "wbraid" end))
+	        or (($c | length) == 0 and .click_id_type != "none"))' \
+	    "$DATA/out.ndjson"
+	is "$output" "" "records with no or several click IDs"
+}
+
+@test "pipeline: a stage that reads a file writes what it writes from a pipe" {
+	cd "$DATA"
+	ac-normalize -q -z Europe/Berlin in.ndjson >s1.ndjson || true
+	ac-consent -q -E EEA s1.ndjson >s2.ndjson || true
+	ac-hash -q s2.ndjson >s3.ndjson || true
+	ac-pick-clickid -q s3.ndjson >s4.ndjson || true
+	cmp s4.ndjson out.ndjson
+}
+
+@test "pipeline: stderr holds no identifier value from the input" {
+	cd "$DATA"
+	local v
+	# A sample of the e-mail addresses and phone numbers in the input.
+	while read -r v; do
+		[[ ${#v} -ge 6 ]] || continue
+		if grep -qF -- "$v" err.txt; then
+			echo "found an input value on stderr" >&2
+			return 1
+		fi
+	done < <(jq -r '.email // empty, .phone // empty' in.ndjson | head -300)
+}
