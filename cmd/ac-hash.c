@@ -100,19 +100,7 @@ describe(const char *code)
 	static const struct {
 		const char *code, *text;
 	} t[] = {
-		{ "email_invalid", "dropped: not an address of the form "
-		    "local@domain.tld" },
-		{ "phone_invalid", "dropped: not a phone number" },
-		{ "phone_no_region", "dropped: a national number, and no "
-		    "numbering region from country_code or --default-region" },
-		{ "phone_bad_length", "dropped: wrong number of digits" },
-		{ "phone_bad_calling_code", "dropped: no such country "
-		    "calling code" },
-		{ "placeholder", "dropped: a placeholder, not data" },
 		{ "not_string", "dropped: not a string" },
-		{ "name_invalid", "dropped: cannot be normalized" },
-		{ "street_address_invalid", "dropped: cannot be normalized" },
-		{ "empty", "dropped: nothing left after normalization" },
 		{ "hashed_invalid", "dropped: not a SHA-256 hash of 64 hex "
 		    "digits" },
 		{ "hashed_empty", "dropped: the SHA-256 hash of an empty "
@@ -120,12 +108,14 @@ describe(const char *code)
 		{ "hashed_replaced", "replaced: differs from the hash of the "
 		    "clear-text field" },
 	};
+	const char *text;
 	size_t i;
 
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (strcmp(t[i].code, code) == 0)
 			return t[i].text;
-	return "dropped";
+	text = ac_norm_describe(code);
+	return text != NULL ? text : "dropped";
 }
 
 /*
@@ -514,21 +504,6 @@ print_tally(const struct tally *t)
 	fputs("\n", stderr);
 }
 
-static void
-set_region(struct opts *o, const char *arg)
-{
-	size_t i;
-
-	if (strlen(arg) != 2) {
-		ac_warnx("--default-region: expected a two-letter code");
-		usage(stderr, AC_EXIT_USAGE);
-	}
-	for (i = 0; i < 2; i++)
-		o->region[i] = (char)(arg[i] >= 'a' && arg[i] <= 'z' ?
-		    arg[i] - 'a' + 'A' : arg[i]);
-	o->region[2] = '\0';
-}
-
 /* SHA-256 must work before the first record: a known answer. */
 static void
 check_openssl(void)
@@ -560,17 +535,12 @@ main(int argc, char *argv[])
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'd':
-			set_region(&o, optarg);
+			if (ac_norm_opt_region(optarg, o.region) == -1)
+				usage(stderr, AC_EXIT_USAGE);
 			break;
 		case 'e':
-			if (strcmp(optarg, "all") == 0)
-				o.email_all = 1;
-			else if (strcmp(optarg, "gmail") == 0)
-				o.email_all = 0;
-			else {
-				ac_warnx("--email-rule: expected gmail or all");
+			if (ac_norm_opt_email_rule(optarg, &o.email_all) == -1)
 				usage(stderr, AC_EXIT_USAGE);
-			}
 			break;
 		case 'h':
 			usage(stdout, AC_EXIT_OK);

@@ -7,6 +7,7 @@
 #include <utf8proc.h>
 
 #include "data.h"
+#include "diag.h"
 #include "norm.h"
 
 void
@@ -508,4 +509,65 @@ ac_norm_identifier(struct ac_buf *b, const char *field, const char *s,
 	if (strcmp(field, "city") == 0 || strcmp(field, "region") == 0)
 		return ac_norm_place(b, s, n, field, d);
 	return "field_unknown";
+}
+
+const char *
+ac_norm_describe(const char *code)
+{
+	static const struct {
+		const char *code, *text;
+	} t[] = {
+		{ "email_invalid", "dropped: not an address of the form "
+		    "local@domain.tld" },
+		{ "phone_invalid", "dropped: not a phone number" },
+		{ "phone_no_region", "dropped: a national number, and no "
+		    "numbering region from country_code or --default-region" },
+		{ "phone_bad_length", "dropped: wrong number of digits" },
+		{ "phone_bad_calling_code", "dropped: no such country "
+		    "calling code" },
+		{ "country_code_invalid", "dropped: not an ISO 3166-1 "
+		    "alpha-2 code" },
+		{ "placeholder", "dropped: a placeholder, not data" },
+		{ "empty", "dropped: nothing left after normalization" },
+		{ "name_invalid", "dropped: cannot be normalized" },
+		{ "street_address_invalid", "dropped: cannot be normalized" },
+		{ "postal_code_invalid", "dropped: cannot be normalized" },
+		{ "text_invalid", "dropped: cannot be normalized" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		if (strcmp(t[i].code, code) == 0)
+			return t[i].text;
+	return NULL;
+}
+
+int
+ac_norm_opt_region(const char *arg, char region[3])
+{
+	size_t i;
+
+	if (strlen(arg) != 2) {
+		ac_warnx("--default-region: expected a two-letter code");
+		return -1;
+	}
+	for (i = 0; i < 2; i++)
+		region[i] = (char)(arg[i] >= 'a' && arg[i] <= 'z' ?
+		    arg[i] - 'a' + 'A' : arg[i]);
+	region[2] = '\0';
+	return 0;
+}
+
+int
+ac_norm_opt_email_rule(const char *arg, int *all_domains)
+{
+	if (strcmp(arg, "all") == 0)
+		*all_domains = 1;
+	else if (strcmp(arg, "gmail") == 0)
+		*all_domains = 0;
+	else {
+		ac_warnx("--email-rule: expected gmail or all");
+		return -1;
+	}
+	return 0;
 }

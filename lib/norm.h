@@ -62,6 +62,20 @@ const char *ac_norm_identifier(struct ac_buf *, const char *field,
     const struct ac_data *);
 
 /*
+ * What a reason code of the functions above means, for a warning line
+ * ("dropped: not a phone number"), or NULL for a code not theirs.
+ */
+const char *ac_norm_describe(const char *code);
+
+/*
+ * Option parsing shared by the tools that normalize: --default-region CC
+ * into region (3 bytes, upper case) and --email-rule gmail|all into
+ * *all_domains. Return -1 with a message on stderr when arg is wrong.
+ */
+int ac_norm_opt_region(const char *arg, char region[3]);
+int ac_norm_opt_email_rule(const char *arg, int *all_domains);
+
+/*
  * Generic text mapping used by the above, exposed for tests: NFC, then
  * the AC_TXT_* flags applied per code point.
  */
