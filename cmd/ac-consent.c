@@ -393,8 +393,7 @@ remove_identifiers(struct rec *r)
 			continue;
 		if (jv_get_kind(m->val) != JV_KIND_NULL)
 			any = 1;
-		jv_free(m->val);
-		m->val = jv_invalid();	/* a hole, as ac_field_del leaves */
+		ac_rec_del_at(rec, i);
 	}
 	return any;
 }

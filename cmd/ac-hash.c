@@ -7,7 +7,8 @@
  * Reads and removes: email, phone, first_name, last_name, street_address.
  * Writes: hashed_email, hashed_phone_number, hashed_first_name,
  * hashed_last_name, hashed_street_address (64 lower-case hex digits each,
- * in place when the record had it, else at the end). Reads country_code,
+ * in the place of the clear-text field, or of a hashed field the record
+ * had). Reads country_code,
  * without changing it, for the region of national phone numbers.
  * city, region, postal_code, country_code and every other field pass
  * through untouched, in their order.
@@ -286,7 +287,7 @@ from_clear(struct rec *r, int k, char hex[AC_SHA256_HEX])
 				r->n.dropped[k]++;
 				return 0;
 			}
-			ac_view_del(&r->v, f);
+			ac_view_rename(&r->v, f, F_H_EMAIL + k);
 			r->n.already[k]++;
 			return 1;
 		}
@@ -303,7 +304,8 @@ from_clear(struct rec *r, int k, char hex[AC_SHA256_HEX])
 	}
 	if (ac_sha256_hex(o->buf.p, o->buf.len, hex) == -1)
 		return -1;
-	ac_view_del(&r->v, f);
+	/* hashed_email takes the place of email, unless it is there. */
+	ac_view_rename(&r->v, f, F_H_EMAIL + k);
 	r->n.hashed[k]++;
 	return 1;
 not_string:
@@ -343,9 +345,12 @@ hash_one(struct rec *r, int k)
 	enum hashed c;
 	int have;
 
+	/* Classify the hashed field before from_clear may put the clear
+	 * one in its place. */
+	c = classify(r->v.val[h], old);
 	if ((have = from_clear(r, k, fresh)) == -1)
 		return -1;
-	switch ((c = classify(r->v.val[h], old))) {
+	switch (c) {
 	case H_NONE:
 		if (have)
 			put_hash(r, h, fresh);

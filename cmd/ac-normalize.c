@@ -23,6 +23,7 @@
 
 #include <jv.h>
 
+#include "crypto.h"
 #include "data.h"
 #include "diag.h"
 #include "dtime.h"
@@ -511,6 +512,29 @@ norm_token(struct rec *r, int f)
 		set(r, f, jv_string_sized(s, (int)n));
 }
 
+/*
+ * A hashable identifier that holds 64 hex digits is a hash made upstream:
+ * kept, trimmed and lower-cased, for ac-hash to pass on; never mistaken
+ * for a malformed e-mail address or phone number.
+ */
+static int
+keep_hash(struct rec *r, int f, const char *s, size_t n)
+{
+	char hex[AC_SHA256_HEX];
+	size_t i;
+
+	trim(&s, &n);
+	if (!ac_is_sha256_hex(s, n))
+		return 0;
+	for (i = 0; i < n; i++)
+		hex[i] = (char)(s[i] >= 'A' && s[i] <= 'F' ? s[i] - 'A' + 'a' :
+		    s[i]);
+	if (memcmp(hex, s, n) != 0 || n != (size_t)jv_string_length_bytes(
+	    jv_copy(r->v.val[f])))
+		set(r, f, jv_string_sized(hex, (int)n));
+	return 1;
+}
+
 /* An identifier: normalized, or removed with a warning. */
 static void
 norm_identifier(struct rec *r, int f)
@@ -535,6 +559,8 @@ norm_identifier(struct rec *r, int f)
 		}
 	}
 	if ((s = text(r, f, &n)) == NULL)
+		return;
+	if (f >= F_EMAIL && f <= F_STREET && keep_hash(r, f, s, n))
 		return;
 	region = jv_get_kind(r->v.val[F_COUNTRY]) == JV_KIND_STRING ?
 	    jv_string_value(r->v.val[F_COUNTRY]) :

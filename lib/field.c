@@ -272,6 +272,37 @@ ac_view_del(struct ac_view *v, int i)
 	v->val[i] = jv_invalid();
 }
 
+void
+ac_view_rename(struct ac_view *v, int from, int to)
+{
+	struct ac_member *m;
+
+	if (v->pos[from] < 0)
+		return;
+	if (v->pos[to] >= 0) {
+		ac_view_del(v, from);
+		return;
+	}
+	m = &v->rec->m[v->pos[from]];
+	jv_free(m->key);
+	m->key = jv_copy(v->fs->keys[to]);
+	m->kp = jv_string_value(m->key);
+	m->klen = strlen(v->fs->names[to]);
+	m->hash = v->fs->hash[to];
+	v->pos[to] = v->pos[from];
+	v->pos[from] = -1;
+	jv_free(v->val[to]);
+	v->val[to] = v->val[from];
+	v->val[from] = jv_invalid();
+}
+
+void
+ac_rec_del_at(struct ac_rec *r, int i)
+{
+	jv_free(r->m[i].val);
+	r->m[i].val = jv_invalid();
+}
+
 const char *
 ac_field_str(jv v, size_t *len)
 {

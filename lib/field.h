@@ -108,6 +108,15 @@ int ac_view_has(const struct ac_view *, int i);
 void ac_view_set(struct ac_view *, int i, jv v);
 /* Remove field i. */
 void ac_view_del(struct ac_view *, int i);
+/*
+ * Field from becomes field to, in from's place, keeping its value for
+ * now: email becomes hashed_email where email stood. When to is present
+ * already, from is only removed and to stays where it is.
+ */
+void ac_view_rename(struct ac_view *, int from, int to);
+
+/* Remove the member at index i (a hole, as ac_field_del leaves). */
+void ac_rec_del_at(struct ac_rec *, int i);
 
 /*
  * The bytes of a string value and their length, or NULL when v is not a

@@ -365,6 +365,16 @@ summary() {
 	checks_pass
 }
 
+@test "an identifier that is already a SHA-256 hash is kept, lower-cased" {
+	local h=509e933019bb285a134a9334b8bb679dff79d0ce023d529af4bd744d47b4fd8a
+	expect "\"email\":\" ${h^^} \"" email "\"$h\""
+	expect "\"phone\":\"$h\"" phone "\"$h\""
+	expect "\"last_name\":\"$h\"" last_name "\"$h\""
+	# 63 digits are not a hash: an invalid address.
+	expect_drop "\"email\":\"${h:1}\"" email email_invalid
+	checks_pass
+}
+
 @test "a value that normalizes to nothing is dropped with the warning empty" {
 	expect_drop '"street_address":"---"' street_address empty
 	expect_drop '"street_address":" . , "' street_address empty
