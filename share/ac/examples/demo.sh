@@ -28,4 +28,19 @@ in=$(grep -c . "$ex")
 n=$(wc -l < "$out/normalized.ndjson")
 r=$(wc -l < "$out/rejects.ndjson")
 echo "== conservation: $in records in = $n out + $r rejected"
-[ "$in" -eq $((n + r)) ]
+[ "$in" -eq $((n + r)) ] || exit 1
+echo
+echo "== the rest of the record filters: ac-consent -E EEA | ac-hash | ac-pick-clickid"
+ac-consent -q --require-explicit EEA -R "$out/r2.ndjson" "$out/normalized.ndjson" |
+    ac-hash -q -R "$out/r3.ndjson" |
+    ac-pick-clickid -q -R "$out/r4.ndjson" > "$out/ready.ndjson"
+jq -c '{order_id, click_id_type, ad_user_data: ."google-ads-consent".ad_user_data,
+    hashed_email: (.hashed_email // "" | .[0:12])}' "$out/ready.ndjson"
+echo
+echo "== rejected by those stages"
+cat "$out/r2.ndjson" "$out/r3.ndjson" "$out/r4.ndjson" |
+    jq -c '{stage, line, code, message}'
+ready=$(wc -l < "$out/ready.ndjson")
+r2=$(cat "$out/r2.ndjson" "$out/r3.ndjson" "$out/r4.ndjson" | wc -l)
+echo "== conservation: $n in = $ready ready + $r2 rejected"
+[ "$n" -eq $((ready + r2)) ]
