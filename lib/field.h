@@ -105,7 +105,7 @@ void ac_view_close(struct ac_view *);
 /* Nonzero when field i is present (null counts as present). */
 int ac_view_has(const struct ac_view *, int i);
 /* Set field i to v (consumed), in place when present, else at the end. */
-void ac_view_set(struct ac_view *, int i, jv v);
+void ac_view_set(struct ac_view *, int i, jv val);
 /* Remove field i. */
 void ac_view_del(struct ac_view *, int i);
 /*
