@@ -176,37 +176,14 @@ drop(struct rec *r, int f, const char *code)
 	later(r, f, code);
 }
 
-/* s[0..*n) less the spaces and tabs around it. */
-static const char *
-trim(const char *s, size_t *n)
-{
-	while (*n > 0 && (*s == ' ' || *s == '\t'))
-		s++, (*n)--;
-	while (*n > 0 && (s[*n - 1] == ' ' || s[*n - 1] == '\t'))
-		(*n)--;
-	return s;
-}
-
-/*
- * Nonzero when v is a string holding 64 hex digits, with spaces or tabs
- * around them; then hex gets the digits in lower case.
- */
+/* A string holding a hash made upstream: hex gets it in lower case. */
 static int
 hash_text(jv v, char hex[AC_SHA256_HEX])
 {
 	const char *s;
-	size_t n, i;
+	size_t n;
 
-	if ((s = ac_field_str(v, &n)) == NULL)
-		return 0;
-	s = trim(s, &n);
-	if (!ac_is_sha256_hex(s, n))
-		return 0;
-	for (i = 0; i < n; i++)
-		hex[i] = (char)(s[i] >= 'A' && s[i] <= 'F' ?
-		    s[i] - 'A' + 'a' : s[i]);
-	hex[n] = '\0';
-	return 1;
+	return (s = ac_field_str(v, &n)) != NULL && ac_hash_text(s, n, hex);
 }
 
 /* Set field f to the hash hex, unless it already holds exactly that. */
@@ -325,7 +302,7 @@ classify(jv v, char hex[AC_SHA256_HEX])
 	case JV_KIND_NULL:
 		return H_BLANK;
 	case JV_KIND_STRING:
-		trim(ac_field_str(v, &n), &n);
+		ac_trim(ac_field_str(v, &n), &n);
 		if (n == 0)
 			return H_BLANK;
 		if (!hash_text(v, hex))

@@ -189,15 +189,6 @@ text(struct rec *r, int f, size_t *n)
 	}
 }
 
-static void
-trim(const char **s, size_t *n)
-{
-	while (*n > 0 && (**s == ' ' || **s == '\t'))
-		(*s)++, (*n)--;
-	while (*n > 0 && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
-		(*n)--;
-}
-
 /* Exactly ten digits once dashes and spaces are removed. */
 static int
 account_id(jv v, char out[11])
@@ -263,7 +254,7 @@ action_id(jv v, char *out, size_t len)
 	}
 	if ((s = ac_field_str(v, &n)) == NULL)
 		return -1;
-	trim(&s, &n);
+	s = ac_trim(s, &n);
 	if (n == 0 || n > 19 || n >= len)
 		return -1;
 	for (i = 0; i < n; i++)
@@ -321,7 +312,7 @@ norm_action(struct rec *r)
 	if (has(r, F_ACTION) &&
 	    jv_get_kind(r->v.val[F_ACTION]) != JV_KIND_NULL) {
 		if ((s = ac_field_str(r->v.val[F_ACTION], &n)) != NULL)
-			trim(&s, &n);
+			s = ac_trim(s, &n);
 		if (s == NULL || (p = action_name_id(s, n)) == NULL)
 			return reject(r, ac_err("conversion_action_invalid",
 			    names[F_ACTION], "expected "
@@ -375,7 +366,7 @@ parse_value(const char *s, size_t n, double *out)
 	char tmp[64], *end;
 	size_t i;
 
-	trim(&s, &n);
+	s = ac_trim(s, &n);
 	if (n == 0 || n >= sizeof(tmp))
 		return -1;
 	for (i = 0; i < n; i++)
@@ -459,7 +450,7 @@ norm_order(struct rec *r)
 	case JV_KIND_STRING:
 		s = ac_field_str(r->v.val[F_ORDER_ID], &n);
 		len = n;
-		trim(&s, &n);
+		s = ac_trim(s, &n);
 		if (n == 0)
 			drop(r, F_ORDER_ID, "order_id_empty");
 		else if (n != len)
@@ -492,7 +483,7 @@ norm_token(struct rec *r, int f)
 	if ((s = text(r, f, &n)) == NULL)
 		return;
 	len = n;
-	trim(&s, &n);
+	s = ac_trim(s, &n);
 	if (f == F_ENVIRONMENT) {
 		if (n != 3) {
 			drop(r, f, "conversion_environment_invalid");
@@ -521,17 +512,11 @@ static int
 keep_hash(struct rec *r, int f, const char *s, size_t n)
 {
 	char hex[AC_SHA256_HEX];
-	size_t i;
 
-	trim(&s, &n);
-	if (!ac_is_sha256_hex(s, n))
+	if (!ac_hash_text(s, n, hex))
 		return 0;
-	for (i = 0; i < n; i++)
-		hex[i] = (char)(s[i] >= 'A' && s[i] <= 'F' ? s[i] - 'A' + 'a' :
-		    s[i]);
-	if (memcmp(hex, s, n) != 0 || n != (size_t)jv_string_length_bytes(
-	    jv_copy(r->v.val[f])))
-		set(r, f, jv_string_sized(hex, (int)n));
+	if (n != AC_SHA256_HEX - 1 || memcmp(hex, s, n) != 0)
+		set(r, f, jv_string(hex));
 	return 1;
 }
 

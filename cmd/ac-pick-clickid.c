@@ -136,15 +136,6 @@ struct rec {
 	struct cell c[NFIELDS];
 };
 
-static void
-trim(const char **s, size_t *n)
-{
-	while (*n > 0 && (**s == ' ' || **s == '\t'))
-		(*s)++, (*n)--;
-	while (*n > 0 && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
-		(*n)--;
-}
-
 /* URL-safe base64 alphabet: what a click ID in a URL is made of. */
 static int
 click_ok(const char *s, size_t n)
@@ -186,7 +177,7 @@ classify(struct rec *r, int f)
 	}
 	s = ac_field_str(r->v.val[f], &n);
 	len = n;
-	trim(&s, &n);
+	s = ac_trim(s, &n);
 	if (n == 0) {
 		c->state = ABSENT;
 		return;
@@ -218,7 +209,7 @@ present(const struct rec *r, int f)
 		return 0;
 	case JV_KIND_STRING:
 		s = ac_field_str(r->v.val[f], &n);
-		trim(&s, &n);
+		s = ac_trim(s, &n);
 		return n > 0;
 	default:
 		return 1;

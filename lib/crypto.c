@@ -38,6 +38,24 @@ ac_is_sha256_hex(const char *s, size_t n)
 	return 1;
 }
 
+int
+ac_hash_text(const char *s, size_t n, char hex[AC_SHA256_HEX])
+{
+	size_t i;
+
+	while (n > 0 && (*s == ' ' || *s == '\t'))
+		s++, n--;
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (!ac_is_sha256_hex(s, n))
+		return 0;
+	for (i = 0; i < n; i++)
+		hex[i] = (char)(s[i] >= 'A' && s[i] <= 'F' ? s[i] - 'A' + 'a' :
+		    s[i]);
+	hex[n] = '\0';
+	return 1;
+}
+
 const char *
 ac_ossl_error(char *buf, size_t len)
 {

@@ -15,6 +15,12 @@ int ac_sha256_hex(const char *s, size_t n, char hex[AC_SHA256_HEX]);
 /* Nonzero when s[0..n) is 64 hex digits, of either case. */
 int ac_is_sha256_hex(const char *s, size_t n);
 
+/*
+ * Nonzero when s[0..n), less spaces and tabs around it, is 64 hex digits:
+ * a hash made upstream. Then hex gets them in lower case.
+ */
+int ac_hash_text(const char *s, size_t n, char hex[AC_SHA256_HEX]);
+
 /* The last OpenSSL error as text in buf (ERR_error_string_n). */
 const char *ac_ossl_error(char *buf, size_t len);
 

@@ -313,6 +313,16 @@ ac_field_str(jv v, size_t *len)
 }
 
 const char *
+ac_trim(const char *s, size_t *n)
+{
+	while (*n > 0 && (*s == ' ' || *s == '\t'))
+		s++, (*n)--;
+	while (*n > 0 && (s[*n - 1] == ' ' || s[*n - 1] == '\t'))
+		(*n)--;
+	return s;
+}
+
+const char *
 ac_field_kind(jv v)
 {
 	return jv_kind_name(jv_get_kind(v));

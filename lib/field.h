@@ -124,6 +124,10 @@ void ac_rec_del_at(struct ac_rec *, int i);
  */
 const char *ac_field_str(jv v, size_t *len);
 
+/* s[0..*n) without the spaces and tabs around it: the new start, with *n
+ * updated. */
+const char *ac_trim(const char *s, size_t *n);
+
 /* The JSON kind of v for messages ("string", "number", ...). Borrows v. */
 const char *ac_field_kind(jv v);
 
