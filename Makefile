@@ -25,7 +25,7 @@ LIBOBJ = lib/crypto.o lib/data.o lib/diag.o lib/dtime.o lib/field.o \
          lib/ndjson.o lib/norm.o lib/opt.o lib/stage.o
 HDR = lib/crypto.h lib/data.h lib/diag.h lib/dtime.h lib/field.h \
       lib/ndjson.h lib/norm.h lib/opt.h lib/stage.h
-UNIT = tests/unit/t_crypto.t tests/unit/t_data.t tests/unit/t_dtime.t tests/unit/t_ndjson.t \
+UNIT = tests/unit/t_crypto.t tests/unit/t_data.t tests/unit/t_field.t tests/unit/t_dtime.t tests/unit/t_ndjson.t \
        tests/unit/t_norm.t tests/unit/t_opt.t
 BIN = $(TOOLS:%=bin/%)
 MAN1 = $(TOOLS:%=man/%.1)

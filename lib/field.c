@@ -151,6 +151,7 @@ ac_fieldset_init(struct ac_fieldset *fs, const char *const *names, int n)
 	unsigned long s;
 	int i;
 
+	fs->n = 0;
 	if (n > AC_FIELDSET_MAX)
 		return -1;
 	fs->n = n;
@@ -277,7 +278,7 @@ ac_view_rename(struct ac_view *v, int from, int to)
 {
 	struct ac_member *m;
 
-	if (v->pos[from] < 0)
+	if (v->pos[from] < 0 || from == to)
 		return;
 	if (v->pos[to] >= 0) {
 		ac_view_del(v, from);

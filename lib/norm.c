@@ -533,6 +533,7 @@ ac_norm_describe(const char *code)
 		{ "street_address_invalid", "dropped: cannot be normalized" },
 		{ "postal_code_invalid", "dropped: cannot be normalized" },
 		{ "text_invalid", "dropped: cannot be normalized" },
+		{ "field_unknown", "dropped: not an identifier field" },
 	};
 	size_t i;
 

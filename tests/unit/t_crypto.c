@@ -22,13 +22,57 @@ static const struct {
 	{ "user.name+nyc@example.com", "f109a2a632fbcea5fc82049f50beed3d8621bf9034399f437fb622222acccdac" },
 };
 
+#define LOWER "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+#define UPPER "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD"
+
+/* ac_hash_text: the text, its length, and the hash it holds or NULL. */
+static const struct {
+	const char *in;
+	size_t n;
+	const char *want;
+	const char *name;
+} text[] = {
+	{ LOWER, 64, LOWER, "64 lower-case digits" },
+	{ " \t " LOWER "\t  ", 64 + 6, LOWER,
+	    "spaces and tabs around are dropped" },
+	{ "\t" LOWER, 65, LOWER, "a leading tab" },
+	{ LOWER " ", 65, LOWER, "a trailing space" },
+	{ UPPER, 64, LOWER, "upper case comes out in lower case" },
+	{ "  " UPPER "\t", 67, LOWER, "upper case with blanks around" },
+	{ "Ba7816Bf8F01cFEa414140De5dAE2223b00361A396177A9cb410FF61f20015aD",
+	    64, LOWER, "mixed case" },
+	{ LOWER "zz", 64, LOWER, "only n bytes are read" },
+	{ LOWER, 63, NULL, "63 digits are not a hash" },
+	{ LOWER "0", 65, NULL, "65 digits are not a hash" },
+	{ "  " LOWER "0 ", 68, NULL, "65 digits with blanks around" },
+	{ "ga7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+	    64, NULL, "a g is not a hex digit" },
+	{ "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015aG",
+	    64, NULL, "nor a G at the end" },
+	{ "ba7816bf8f01cfea414140de5dae2223 00361a396177a9cb410ff61f20015ad",
+	    64, NULL, "an inner space" },
+	{ "ba7816bf8f01cfea414140de5dae2223 b00361a396177a9cb410ff61f20015ad",
+	    65, NULL, "an inner space with 64 digits" },
+	{ "ba7816bf8f01cfea414140de5dae2223\tb00361a396177a9cb410ff61f20015ad",
+	    65, NULL, "an inner tab with 64 digits" },
+	{ "\n" LOWER, 65, NULL, "a newline is not trimmed" },
+	{ LOWER "\r", 65, NULL, "nor a carriage return" },
+	{ "0x" "a7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+	    65, NULL, "0x is not a hex digit" },
+	{ "", 0, NULL, "empty" },
+	{ " \t \t", 4, NULL, "blanks only" },
+	{ "alexz@example.com", 17, NULL, "an e-mail address" },
+};
+
 int
 main(void)
 {
 	char hex[AC_SHA256_HEX], err[256];
-	size_t i;
+	size_t i, ntext = sizeof(text) / sizeof(text[0]), nhash = 0;
 
-	plan(sizeof(vec) / sizeof(vec[0]) + 7);
+	for (i = 0; i < ntext; i++)
+		nhash += text[i].want != NULL;
+	plan(sizeof(vec) / sizeof(vec[0]) + 7 + ntext + nhash);
 	for (i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
 		if (ac_sha256_hex(vec[i].in, strlen(vec[i].in), hex) == -1)
 			diag("%s", ac_ossl_error(err, sizeof(err)));
@@ -46,5 +90,17 @@ main(void)
 	is_str(hex, "59b271ae1bbcb1d31d41929817f4b16fb439eb4f31520b5ad1d5ce98920a7138", "a NUL inside is hashed as data");
 	ok(strcmp(ac_ossl_error(err, sizeof(err)), "") != 0,
 	    "ac_ossl_error always says something");
+	for (i = 0; i < ntext; i++) {
+		memset(hex, 'X', sizeof(hex));
+		if (text[i].want != NULL) {
+			ok(ac_hash_text(text[i].in, text[i].n, hex),
+			    "ac_hash_text: %s: a hash", text[i].name);
+			is_str(memchr(hex, '\0', sizeof(hex)) != NULL ? hex :
+			    "(not NUL-terminated)", text[i].want,
+			    "ac_hash_text: %s: the digits", text[i].name);
+		} else
+			ok(!ac_hash_text(text[i].in, text[i].n, hex),
+			    "ac_hash_text: %s: 0", text[i].name);
+	}
 	return done_testing();
 }

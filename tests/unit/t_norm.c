@@ -3,9 +3,11 @@
  * Identifier normalization: the rules and examples of normalization.md as
  * table tests, over the real data files of $AC_SHAREDIR.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "data.h"
 #include "norm.h"
@@ -565,6 +567,188 @@ invalid_utf8(const struct ac_data *d)
 	ac_buf_free(&b);
 }
 
+/*
+ * A warning text for a reason code: some words, never a value. Checks it
+ * has no format directive, no quotes (a quoted value), no control bytes,
+ * no run of 5 digits (a phone number or a postal code), and follows the
+ * message rules of STYLE.md (lower case start, no trailing period).
+ */
+static const char *
+value_like(const char *t)
+{
+	size_t i, digits = 0, n = strlen(t);
+
+	if (n == 0)
+		return "empty";
+	if (!islower((unsigned char)t[0]))
+		return "does not start in lower case";
+	if (t[n - 1] == '.')
+		return "ends with a period";
+	for (i = 0; i < n; i++) {
+		if (t[i] == '%')
+			return "has a %";
+		if (t[i] == '"' || t[i] == '\'' || t[i] == '`')
+			return "has a quote";
+		if ((unsigned char)t[i] < 0x20 || t[i] == 0x7f)
+			return "has a control byte";
+		digits = isdigit((unsigned char)t[i]) ? digits + 1 : 0;
+		if (digits >= 5)
+			return "has a run of 5 digits";
+	}
+	return NULL;
+}
+
+/* Add code to the set codes[0..*n) unless it is there. */
+static void
+add_code(const char **codes, size_t *n, size_t max, const char *code)
+{
+	size_t i;
+
+	if (code == NULL)
+		return;
+	for (i = 0; i < *n; i++)
+		if (strcmp(codes[i], code) == 0)
+			return;
+	if (*n < max)
+		codes[(*n)++] = code;
+}
+
+/*
+ * ac_norm_describe: every reason code the ac_norm_* functions return, the
+ * documented ones and those seen in the table above, has a text.
+ */
+static void
+describe(const struct ac_data *d)
+{
+	static const char *const documented[] = {
+		AC_NORM_EMPTY, AC_NORM_PLACEHOLDER, "email_invalid",
+		"phone_invalid", "phone_no_region", "phone_bad_length",
+		"phone_bad_calling_code", "country_code_invalid",
+		"name_invalid", "street_address_invalid", "postal_code_invalid",
+		"text_invalid", "field_unknown",
+	};
+	static const char *const unknown[] = {
+		"", "nope", "EMAIL_INVALID", "email_invalid ", "email",
+		"time_future", "hashed_invalid", "dropped",
+	};
+	const char *codes[64], *t, *why;
+	struct ac_buf b = { 0 };
+	size_t i, n = 0;
+	enum kind k;
+
+	for (i = 0; i < sizeof(documented) / sizeof(documented[0]); i++)
+		add_code(codes, &n, 64, documented[i]);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (cases[i].want[0] == '!')
+			add_code(codes, &n, 64, cases[i].want + 1);
+	for (k = EMAIL; k <= COUNTRY; k++)
+		add_code(codes, &n, 64, run(&b, d, k, "ab\xff" "cd", 5, "DE"));
+	add_code(codes, &n, 64, ac_norm_identifier(&b, "city", "\xff", 1,
+	    NULL, 0, d));
+	add_code(codes, &n, 64, ac_norm_identifier(&b, "no_such_field", "x",
+	    1, NULL, 0, d));
+	ac_buf_free(&b);
+	for (i = 0; i < n; i++) {
+		t = ac_norm_describe(codes[i]);
+		why = t != NULL ? value_like(t) : "NULL";
+		ok(why == NULL, "describe \"%s\": words, no value%s%s",
+		    codes[i], why ? ": " : "", why ? why : "");
+	}
+	for (i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++)
+		ok(ac_norm_describe(unknown[i]) == NULL,
+		    "describe \"%s\": not a norm code, NULL", unknown[i]);
+}
+
+/*
+ * What f(arg, out) writes on stderr, in msg (NUL-terminated), with its
+ * return value.
+ */
+static int
+stderr_of(int (*f)(const char *, void *), const char *arg, void *out,
+    char *msg, size_t len)
+{
+	FILE *tmp;
+	int fd, rc;
+	size_t got;
+
+	fflush(stderr);
+	if ((tmp = tmpfile()) == NULL || (fd = dup(2)) == -1 ||
+	    dup2(fileno(tmp), 2) == -1) {
+		printf("Bail out! cannot redirect stderr\n");
+		exit(1);
+	}
+	rc = f(arg, out);
+	fflush(stderr);
+	dup2(fd, 2);
+	close(fd);
+	rewind(tmp);
+	got = fread(msg, 1, len - 1, tmp);
+	msg[got] = '\0';
+	fclose(tmp);
+	return rc;
+}
+
+static int
+call_region(const char *arg, void *out)
+{
+	return ac_norm_opt_region(arg, out);
+}
+
+static int
+call_rule(const char *arg, void *out)
+{
+	return ac_norm_opt_email_rule(arg, out);
+}
+
+static void
+opts(void)
+{
+	static const struct {
+		const char *arg, *want;	/* want NULL: -1 */
+	} reg[] = {
+		{ "de", "DE" }, { "DE", "DE" }, { "dE", "DE" }, { "us", "US" },
+		{ "DEU", NULL }, { "", NULL }, { "d", NULL }, { "deu", NULL },
+		{ "de ", NULL }, { " de", NULL },
+	};
+	static const struct {
+		const char *arg;
+		int want;		/* -1: refused */
+	} rule[] = {
+		{ "gmail", 0 }, { "all", 1 }, { "", -1 }, { "ALL", -1 },
+		{ "Gmail", -1 }, { "al", -1 }, { "all ", -1 }, { "gmail,all", -1 },
+		{ "none", -1 },
+	};
+	char region[3], msg[512];
+	size_t i;
+	int rc, all;
+
+	for (i = 0; i < sizeof(reg) / sizeof(reg[0]); i++) {
+		memset(region, 'X', sizeof(region));
+		rc = stderr_of(call_region, reg[i].arg, region, msg,
+		    sizeof(msg));
+		if (reg[i].want != NULL)
+			ok(rc == 0 && memcmp(region, reg[i].want, 3) == 0 &&
+			    msg[0] == '\0', "--default-region \"%s\": \"%s\", "
+			    "quietly", reg[i].arg, reg[i].want);
+		else
+			ok(rc == -1 && strstr(msg, "--default-region") != NULL,
+			    "--default-region \"%s\": -1 with a message",
+			    reg[i].arg);
+	}
+	for (i = 0; i < sizeof(rule) / sizeof(rule[0]); i++) {
+		all = rule[i].want == 1 ? 0 : 1;
+		rc = stderr_of(call_rule, rule[i].arg, &all, msg, sizeof(msg));
+		if (rule[i].want != -1)
+			ok(rc == 0 && all == rule[i].want && msg[0] == '\0',
+			    "--email-rule \"%s\": all_domains %d, quietly",
+			    rule[i].arg, rule[i].want);
+		else
+			ok(rc == -1 && strstr(msg, "--email-rule") != NULL,
+			    "--email-rule \"%s\": -1 with a message",
+			    rule[i].arg);
+	}
+}
+
 int
 main(void)
 {
@@ -585,6 +769,8 @@ main(void)
 	nfc(&d);
 	text();
 	invalid_utf8(&d);
+	describe(&d);
+	opts();
 	ac_data_free(&d);
 	return done_testing();
 }
