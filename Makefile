@@ -71,6 +71,7 @@ tests/unit/%.t: tests/unit/%.c tests/unit/tap.h lib/libac.a
 check: all $(UNIT)
 	$(TEST_ENV) prove $(UNIT)
 	$(TEST_ENV) prove -e bats tests/cli/*.bats
+	python3 -B -m unittest tests/mock/test_gads.py
 
 bench: all
 	AC_SHAREDIR=$(CURDIR)/share/ac python3 tests/bench/run.py --bin bin

@@ -1,0 +1,1714 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Loopback emulator of the Google Ads REST API and the OAuth token endpoint.
+
+Usage:
+    python3 tests/mock/gads.py --port 0 --port-file FILE [--tls CERT KEY]
+                               [--state-dir DIR] [--log FILE] [options]
+
+Python 3 standard library only.  Listens on 127.0.0.1 only and writes the
+chosen port to FILE (atomically, via rename) once it is listening.  Stops
+cleanly (exit 0) on SIGTERM or SIGINT.
+
+Endpoints
+  POST /{vNN}/customers/{customer_id}:uploadClickConversions
+      ConversionUploadService.UploadClickConversions, REST form.  Follows
+      /work/shared/reference/google-ads-api.md (cited below as "ref §x").
+  POST /token  (also /oauth2/v3/token, /oauth2/v4/token, /o/oauth2/token)
+      OAuth 2.0 token endpoint, refresh_token grant (ref §5.2).
+  /__admin/...  test control, no auth, loopback clients only:
+      POST /__admin/faults    JSON list of faults (or {"faults": [...]}),
+                              appended to the queue; GET lists the queue;
+                              DELETE empties it.
+      GET  /__admin/ledger    {"conversions": [accepted rows, in order]}
+      GET  /__admin/requests  {"requests": [the log entries, in order]}
+      POST /__admin/reset     ledger (memory and file), faults, tokens,
+                              actions and the request log back to start-up
+      POST /__admin/tokens    {"add": [TOKEN | {"token": T, "expires_in": S}],
+                               "expire": [T], "revoke": [T],
+                               "expire_all": true, "revoke_refresh_token": true,
+                               "refresh_token": NEW}      GET: counts only
+      POST /__admin/actions   {"add": [ID], "remove": [ID], "set": [ID],
+                               "default_rule": bool}      GET: current set
+      GET  /__admin/health    {"ok": true}
+
+Conversion actions: an action exists if its id is in the explicit set
+(--actions, admin "add"/"set") or, while the default rule is on, if its id is
+below 1000000.  --actions and admin "set" turn the default rule off.
+
+Faults: each is an object {"kind": K, ...} with optional "endpoint"
+("upload", the default, "token" or "any"), "count" (how many matching
+requests it applies to, default 1) and "delay" (seconds to sleep first).  A
+request takes the first queued fault whose endpoint matches it.  Kinds:
+  rate_limit             429 RESOURCE_EXHAUSTED, quotaError
+                         RESOURCE_TEMPORARILY_EXHAUSTED, quotaErrorDetails
+                         retryDelay "<retry_delay>s" (default 30) and a
+                         Retry-After header (omit with "retry_after": false)
+  daily_quota            429 RESOURCE_EXHAUSTED, quotaError RESOURCE_EXHAUSTED,
+                         retryDelay in hours (default 43200s), no Retry-After
+                         unless "retry_after": true
+  internal               500 INTERNAL, internalError INTERNAL_ERROR
+                         ("details": false for a bare google.rpc.Status)
+  transient              500 INTERNAL, internalError TRANSIENT_ERROR
+  concurrent_modification 409 ABORTED, databaseError CONCURRENT_MODIFICATION
+  deadline_exceeded      504 DEADLINE_EXCEEDED, no details
+  unavailable            503 UNAVAILABLE, no details
+  bad_gateway_html       502 with a text/html body
+  reset                  close the connection (RST) without an answer
+  slow                   sleep "seconds" (default 2), then answer normally
+  token_expired          401 authenticationError OAUTH_TOKEN_EXPIRED
+  row_error              rows "rows" (list) or "row" fail with "errorCode"
+                         (default {"internalError": "INTERNAL_ERROR"}) and
+                         "message"; the other rows are processed normally
+  executed_then_dropped  process the request (ledger updated), then close
+                         the connection (RST) before the answer
+  error                  any Google Ads error: "http", "status", "errorCode",
+                         "message", "details" (false: no GoogleAdsFailure)
+  oauth_error            token endpoint answer {"error", "error_description"}
+                         with status "http" (default 400)
+Kinds per endpoint: "token" takes internal, transient, deadline_exceeded,
+unavailable, bad_gateway_html, reset, slow and oauth_error; "any" only the
+kinds common to both endpoints (the same list without oauth_error); a fault
+for the wrong endpoint is refused (400) when queued.  On the token endpoint
+internal and transient answer 500 {"error": "internal_failure", ...} and
+unavailable / deadline_exceeded 503 / 504 in that OAuth shape.
+
+Log (--log): one NDJSON line per request to the upload or token endpoint or an
+unknown path (admin requests are not logged: the log records what the client
+under test sent): time, method, path, headers (authorization becomes
+"Bearer <redacted>", developer-token, cookie and proxy-authorization
+"<redacted>"), body (parsed JSON; the token form as an object with
+client_secret, refresh_token and assertion redacted; null if unparsable),
+status (null when the connection was dropped), request_id, fault.  No access
+token, refresh token or client secret is ever written.
+
+Ledger (--state-dir DIR): accepted rows are appended to DIR/ledger.ndjson, one
+object per row: time, customer, action, action_id, order_id, click_id,
+click_id_type, conversion_date_time, value, currency_code, user_identifiers
+(a count), job_id, request_id.  An existing ledger.ndjson is loaded at start-up
+so de-duplication survives a restart.
+"""
+
+import argparse
+import base64
+import binascii
+import datetime
+import html
+import http.server
+import json
+import math
+import os
+import random
+import re
+import signal
+import socket
+import ssl
+import struct
+import sys
+import threading
+import time
+import urllib.parse
+
+ADWORDS_SCOPE = "https://www.googleapis.com/auth/adwords"
+JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+MAX_ROWS = 2000                  # ref §2.1
+MAX_IDENTIFIERS = 5              # ref §1.6 (user_identifiers comment)
+DEFAULT_ACTION_LIMIT = 1000000   # ids below this exist by default
+MAX_BODY = 64 << 20
+
+# google.rpc.Code name -> HTTP status (ref §3.1) and the canonical message
+# Google's front ends put in error.message for each.  The messages are not
+# in the reference; they are the strings Google's REST APIs answer with.
+STATUS = {
+    "INVALID_ARGUMENT": (400, "Request contains an invalid argument."),
+    "FAILED_PRECONDITION": (400, "Precondition check failed."),
+    "UNAUTHENTICATED": (401, "Request had invalid authentication credentials. "
+                        "Expected OAuth 2 access token, login cookie or other "
+                        "valid authentication credential. See "
+                        "https://developers.google.com/identity/sign-in/web/"
+                        "devconsole-project."),
+    "PERMISSION_DENIED": (403, "The caller does not have permission"),
+    "NOT_FOUND": (404, "Requested entity was not found."),
+    "ABORTED": (409, "The operation was aborted."),
+    "RESOURCE_EXHAUSTED": (429, "Resource has been exhausted (e.g. check quota)."),
+    "INTERNAL": (500, "Internal error encountered."),
+    "UNAVAILABLE": (503, "The service is currently unavailable."),
+    "DEADLINE_EXCEEDED": (504, "The request deadline was exceeded."),
+}
+GRPC_CODE = {"INVALID_ARGUMENT": 3, "INTERNAL": 13}
+MISSING_CREDENTIAL = (
+    "Request is missing required authentication credential. Expected OAuth 2 "
+    "access token, login cookie or other valid authentication credential. See "
+    "https://developers.google.com/identity/sign-in/web/devconsole-project.")
+
+# GoogleAdsError.message per error code.  Texts are the v25 proto comments
+# (ref §3.6, §3.8 and the errors/*.proto files it cites), except where a
+# capture from the live API quoted in ref §3.4 gives the real wording
+# (NO_CONVERSION_ACTION_FOUND, INTERNAL_ERROR).
+MESSAGES = {
+    "conversionUploadError": {
+        "TOO_MANY_CONVERSIONS_IN_REQUEST":
+            "Upload fewer than 2001 events in a single request.",
+        "ORDER_ID_ALREADY_IN_USE":
+            "The imported event includes an order ID that was previously "
+            "recorded, so the event was not processed.",
+        "DUPLICATE_ORDER_ID":
+            "Imported events include multiple conversions with the same order "
+            "ID and were not processed. Make sure order IDs are unique and try "
+            "again.",
+        "CLICK_CONVERSION_ALREADY_EXISTS":
+            "The imported event has the same click and `conversion_date_time` "
+            "as an existing conversion. Use a unique `conversion_date_time` or "
+            "order ID for each unique event and try again.",
+        "DUPLICATE_CLICK_CONVERSION_IN_REQUEST":
+            "Multiple events have the same click and `conversion_date_time`. "
+            "Make sure your `conversion_date_time` is correctly configured and "
+            "try again.",
+        "INVALID_USER_IDENTIFIER":
+            "Make sure you hash user provided data using SHA-256 and ensure you "
+            "are normalizing according to the guidelines.",
+        "UNSUPPORTED_USER_IDENTIFIER":
+            "The provided user identifiers are not supported. Use only hashed "
+            "email or phone number and try again.",
+        "GBRAID_WBRAID_BOTH_SET":
+            "Can't use both gbraid and wbraid parameters. Use only 1 and try "
+            "again.",
+        "INVALID_JOB_ID":
+            "The provided job id in the request is not within the allowed "
+            "range. A job ID must be a positive integer in the range [1, 2^31).",
+        "NO_CONVERSION_ACTION_FOUND": "The conversion action cannot be found.",
+        "TOO_RECENT_EVENT":
+            "The click associated with the given identifier or iOS URL "
+            "parameter occurred less than 6 hours ago. Retry after 6 hours "
+            "have passed.",
+        "TOO_RECENT_CONVERSION_ACTION":
+            "Can't import events to a conversion action that was just created. "
+            "Try importing again in 6 hours.",
+        "EXPIRED_EVENT":
+            "The imported event can't be recorded because its click occurred "
+            "before this conversion's click-through window. Make sure you "
+            "import the most recent data.",
+        "CONVERSION_PRECEDES_EVENT":
+            "The imported event has a `conversion_date_time` that precedes the "
+            "click. Make sure your `conversion_date_time` is correct and try "
+            "again.",
+    },
+    "dateError": {
+        "INVALID_STRING_DATE_TIME_SECONDS_WITH_OFFSET":
+            "The string date time's format should be yyyy-mm-dd "
+            "hh:mm:ss+|-hh:mm.",
+        "INVALID_FIELD_VALUES_IN_DATE_TIME":
+            "Given field values do not correspond to a valid date time.",
+    },
+    "fieldError": {
+        "REQUIRED": "The required field was not present.",
+        "REQUIRED_NONEMPTY_LIST": "The required repeated field was empty.",
+    },
+    "requestError": {
+        "RESOURCE_NAME_MALFORMED": "Resource name provided is malformed.",
+    },
+    "collectionSizeError": {"TOO_MANY": "Too many."},
+    "currencyCodeError": {"UNSUPPORTED": "The currency code is not supported."},
+    "headerError": {
+        "INVALID_LOGIN_CUSTOMER_ID":
+            "The login customer ID could not be validated.",
+    },
+    "partialFailureError": {
+        "PARTIAL_FAILURE_MODE_REQUIRED":
+            "The partial failure field was false in the request. This method "
+            "requires this field be set to true.",
+    },
+    "authenticationError": {
+        "AUTHENTICATION_ERROR": "Authentication of the request failed.",
+        "OAUTH_TOKEN_INVALID": "OAuth token in the header is not valid.",
+        "OAUTH_TOKEN_EXPIRED": "OAuth token in the header has expired.",
+        "OAUTH_TOKEN_REVOKED": "OAuth token in the header has been revoked.",
+        "OAUTH_TOKEN_HEADER_INVALID": "OAuth token HTTP header is malformed.",
+    },
+    "internalError": {
+        "INTERNAL_ERROR": "An internal error has occurred.",
+        "TRANSIENT_ERROR":
+            "Google Ads API encountered an unexpected transient error. The "
+            "user should retry their request in these cases.",
+        "DEADLINE_EXCEEDED":
+            "The request took longer than a deadline.",
+    },
+    "databaseError": {
+        "CONCURRENT_MODIFICATION":
+            "Multiple requests were attempting to modify the same resource at "
+            "once. Retry the request.",
+    },
+}
+
+
+def error_message(code):
+    """The message for an errorCode object such as {"quotaError": "X"}."""
+    (family, name), = code.items()
+    return MESSAGES.get(family, {}).get(name, "%s.%s" % (family, name))
+
+
+# ---------------------------------------------------------------------------
+# Strict proto3 JSON parsing of the request (ref §1.1, §1.2, §1.6, §1.9,
+# §1.10, §1.11).  JSON accepts both lowerCamelCase and proto field names;
+# null means "not set"; int64 and double also accept strings; enums accept
+# names or numbers.  An unknown name, a value of the wrong type or a second
+# member of a oneof is rejected by the front end before the Google Ads backend
+# sees the request: 400 INVALID_ARGUMENT with a google.rpc.BadRequest detail
+# and no GoogleAdsFailure.  The reference has no such body; its shape and the
+# wording 'Invalid JSON payload received. Unknown name "x" at 'path': Cannot
+# find field.' are those of every googleapis.com REST front end (paths use
+# proto field names and [i]).
+
+class Field:
+    __slots__ = ("json", "proto", "kind", "repeated", "oneof", "maxver")
+
+    def __init__(self, json_name, kind, repeated=False, oneof=None,
+                 maxver=None):
+        self.json = json_name
+        self.proto = re.sub(r"[A-Z]", lambda m: "_" + m.group(0).lower(),
+                            json_name)
+        self.kind = kind
+        self.repeated = repeated
+        self.oneof = oneof
+        self.maxver = maxver      # known only up to this API version
+
+
+ENUMS = {
+    "ConsentStatus": ("enums.ConsentStatusEnum.ConsentStatus",
+                      ["UNSPECIFIED", "UNKNOWN", "GRANTED", "DENIED"]),
+    "ConversionEnvironment": (
+        "enums.ConversionEnvironmentEnum.ConversionEnvironment",
+        ["UNSPECIFIED", "UNKNOWN", "APP", "WEB"]),
+    "ConversionCustomerType": (
+        "enums.ConversionCustomerTypeEnum.ConversionCustomerType",
+        ["UNSPECIFIED", "UNKNOWN", "NEW", "RETURNING"]),
+    "UserIdentifierSource": (
+        "enums.UserIdentifierSourceEnum.UserIdentifierSource",
+        ["UNSPECIFIED", "UNKNOWN", "FIRST_PARTY", "THIRD_PARTY"]),
+}
+
+MESSAGE_TYPES = {
+    "UploadClickConversionsRequest": (
+        "services.UploadClickConversionsRequest", [
+            Field("customerId", "string"),
+            Field("conversions", "msg:ClickConversion", repeated=True),
+            Field("partialFailure", "bool"),
+            Field("validateOnly", "bool"),
+            Field("jobId", "int32"),
+            # Removed in v21 (ref §1.2): an unknown name from v21 on.
+            Field("debugEnabled", "bool", maxver=20),
+        ]),
+    "ClickConversion": ("services.ClickConversion", [
+        Field("gclid", "string"),
+        Field("gbraid", "string"),
+        Field("wbraid", "string"),
+        Field("conversionAction", "string"),
+        Field("conversionDateTime", "string"),
+        Field("conversionValue", "double"),
+        Field("currencyCode", "string"),
+        Field("orderId", "string"),
+        Field("externalAttributionData", "msg:ExternalAttributionData"),
+        Field("customVariables", "msg:CustomVariable", repeated=True),
+        Field("cartData", "msg:CartData"),
+        Field("userIdentifiers", "msg:UserIdentifier", repeated=True),
+        Field("conversionEnvironment", "enum:ConversionEnvironment"),
+        Field("consent", "msg:Consent"),
+        Field("customerType", "enum:ConversionCustomerType"),
+        Field("userIpAddress", "string"),
+        Field("sessionAttributesEncoded", "bytes",
+              oneof="session_attributes"),
+        Field("sessionAttributesKeyValuePairs",
+              "msg:SessionAttributesKeyValuePairs",
+              oneof="session_attributes"),
+    ]),
+    "ExternalAttributionData": ("services.ExternalAttributionData", [
+        Field("externalAttributionCredit", "double"),
+        Field("externalAttributionModel", "string"),
+    ]),
+    "CustomVariable": ("services.CustomVariable", [
+        Field("conversionCustomVariable", "string"),
+        Field("value", "string"),
+    ]),
+    "CartData": ("services.CartData", [
+        Field("merchantId", "int64"),
+        Field("feedCountryCode", "string"),
+        Field("feedLanguageCode", "string"),
+        Field("localTransactionCost", "double"),
+        Field("items", "msg:CartDataItem", repeated=True),
+    ]),
+    "CartDataItem": ("services.CartData.Item", [
+        Field("productId", "string"),
+        Field("quantity", "int32"),
+        Field("unitPrice", "double"),
+    ]),
+    "SessionAttributesKeyValuePairs": (
+        "services.SessionAttributesKeyValuePairs", [
+            Field("keyValuePairs", "msg:SessionAttributeKeyValuePair",
+                  repeated=True),
+        ]),
+    "SessionAttributeKeyValuePair": ("services.SessionAttributeKeyValuePair", [
+        Field("sessionAttributeKey", "string"),
+        Field("sessionAttributeValue", "string"),
+    ]),
+    "UserIdentifier": ("common.UserIdentifier", [
+        Field("userIdentifierSource", "enum:UserIdentifierSource"),
+        Field("hashedEmail", "string", oneof="identifier"),
+        Field("hashedPhoneNumber", "string", oneof="identifier"),
+        Field("mobileId", "string", oneof="identifier"),
+        Field("thirdPartyUserId", "string", oneof="identifier"),
+        Field("addressInfo", "msg:OfflineUserAddressInfo", oneof="identifier"),
+    ]),
+    "OfflineUserAddressInfo": ("common.OfflineUserAddressInfo", [
+        Field("hashedFirstName", "string"),
+        Field("hashedLastName", "string"),
+        Field("city", "string"),
+        Field("state", "string"),
+        Field("countryCode", "string"),
+        Field("postalCode", "string"),
+        Field("hashedStreetAddress", "string"),
+    ]),
+    "Consent": ("common.Consent", [
+        Field("adUserData", "enum:ConsentStatus"),
+        Field("adPersonalization", "enum:ConsentStatus"),
+    ]),
+}
+
+# name (either spelling) -> Field, per message
+FIELD_INDEX = {}
+for _name, (_tname, _fields) in MESSAGE_TYPES.items():
+    FIELD_INDEX[_name] = {}
+    for _f in _fields:
+        FIELD_INDEX[_name][_f.json] = _f
+        FIELD_INDEX[_name][_f.proto] = _f
+
+SCALAR_TYPE = {"string": "TYPE_STRING", "double": "TYPE_DOUBLE",
+               "int32": "TYPE_INT32", "int64": "TYPE_INT64",
+               "bool": "TYPE_BOOL", "bytes": "TYPE_BYTES"}
+INT_RANGE = {"int32": (-(1 << 31), (1 << 31) - 1),
+             "int64": (-(1 << 63), (1 << 63) - 1)}
+
+
+class ParseErrors:
+    def __init__(self, version):
+        self.version = version
+        m = re.fullmatch(r"v(\d+)", version)
+        self.vernum = int(m.group(1)) if m else 0
+        self.violations = []      # (field, description)
+
+    def type_name(self, kind):
+        if kind in SCALAR_TYPE:
+            return SCALAR_TYPE[kind]
+        what, name = kind.split(":", 1)
+        full = ENUMS[name][0] if what == "enum" else MESSAGE_TYPES[name][0]
+        return "type.googleapis.com/google.ads.googleads.%s.%s" % (
+            self.version, full)
+
+    def unknown(self, key, path):
+        if path:
+            d = ('Invalid JSON payload received. Unknown name "%s" at \'%s\': '
+                 'Cannot find field.' % (key, path))
+        else:
+            d = ('Invalid JSON payload received. Unknown name "%s": Cannot '
+                 'find field.' % key)
+        self.violations.append((path, d))
+
+    def invalid(self, path, kind, value):
+        if isinstance(value, list):
+            shown = "[...]"
+        elif isinstance(value, dict):
+            shown = "{...}"
+        else:
+            shown = json.dumps(value)
+            if len(shown) > 64:
+                shown = shown[:61] + "..."
+        self.violations.append((path, "Invalid value at '%s' (%s), %s" % (
+            path, self.type_name(kind), shown)))
+
+    def oneof(self, path, group, key):
+        self.violations.append((path, (
+            "Invalid JSON payload received. Oneof field '%s' is already set. "
+            "Cannot set '%s'" % (group, key))))
+
+
+def join_path(path, name):
+    return "%s.%s" % (path, name) if path else name
+
+
+def parse_scalar(kind, v):
+    """(ok, value) for a proto3 JSON scalar or enum."""
+    if kind == "string":
+        return isinstance(v, str), v
+    if kind == "bool":
+        return isinstance(v, bool), v
+    if kind == "double":
+        if isinstance(v, bool):
+            return False, None
+        if isinstance(v, (int, float)):
+            return True, float(v)
+        if isinstance(v, str):
+            if v in ("NaN", "Infinity", "-Infinity"):
+                return True, float(v.replace("Infinity", "inf"))
+            try:
+                f = float(v)
+            except ValueError:
+                return False, None
+            return (v.strip() == v and not math.isnan(f)
+                    and not math.isinf(f)), f
+        return False, None
+    if kind in INT_RANGE:
+        lo, hi = INT_RANGE[kind]
+        if isinstance(v, bool):
+            return False, None
+        if isinstance(v, float):
+            if not v.is_integer():
+                return False, None
+            v = int(v)
+        elif isinstance(v, str):
+            if not re.fullmatch(r"-?\d+", v):
+                return False, None
+            v = int(v)
+        if not isinstance(v, int) or not lo <= v <= hi:
+            return False, None
+        return True, v
+    if kind == "bytes":
+        if not isinstance(v, str):
+            return False, None
+        s = v.replace("-", "+").replace("_", "/")
+        s += "=" * (-len(s) % 4)
+        try:
+            base64.b64decode(s, validate=True)
+        except (binascii.Error, ValueError):
+            return False, None
+        return True, v
+    if kind.startswith("enum:"):
+        names = ENUMS[kind[5:]][1]
+        if isinstance(v, str):
+            return v in names, v
+        if isinstance(v, int) and not isinstance(v, bool):
+            # proto3 enums are open: unknown numbers are kept as numbers
+            return INT_RANGE["int32"][0] <= v <= INT_RANGE["int32"][1], (
+                names[v] if 0 <= v < len(names) else v)
+        return False, None
+    raise AssertionError(kind)
+
+
+def parse_value(f, v, path, errs):
+    if f.kind.startswith("msg:"):
+        return parse_message(v, f.kind[4:], path, errs)
+    ok, out = parse_scalar(f.kind, v)
+    if not ok:
+        errs.invalid(path, f.kind, v)
+        return None
+    return out
+
+
+def parse_message(obj, mname, path, errs):
+    """obj parsed against message mname; returns a dict keyed by JSON
+    names with null and unknown members dropped.  Problems go to errs."""
+    if not isinstance(obj, dict):
+        errs.invalid(path, "msg:" + mname, obj)
+        return None
+    out = {}
+    oneofs = {}
+    index = FIELD_INDEX[mname]
+    for key, val in obj.items():
+        f = index.get(key)
+        if f is not None and f.maxver is not None and errs.vernum > f.maxver:
+            f = None
+        if f is None:
+            errs.unknown(key, path)
+            continue
+        if val is None:
+            continue
+        if f.oneof:
+            if f.oneof in oneofs:
+                errs.oneof(path, f.oneof, key)
+                continue
+            oneofs[f.oneof] = f.json
+        sub = join_path(path, f.proto)
+        if f.repeated:
+            if not isinstance(val, list):
+                errs.invalid(sub, f.kind, val)
+                continue
+            out[f.json] = [parse_value(f, v, "%s[%d]" % (sub, i), errs)
+                           for i, v in enumerate(val)]
+        else:
+            out[f.json] = parse_value(f, val, sub, errs)
+    return out
+
+
+# ---------------------------------------------------------------------------
+# Error bodies (ref §3.1 - §3.4)
+
+def new_request_id():
+    """22 characters, as in the reference's examples (base64url, 16 bytes)."""
+    return base64.urlsafe_b64encode(os.urandom(16)).rstrip(b"=").decode()
+
+
+def ads_error(code, path=None, message=None, details=None):
+    """One GoogleAdsError.  path: [(field_name, index or None), ...]."""
+    e = {"errorCode": code, "message": message or error_message(code)}
+    if path:
+        elems = []
+        for name, idx in path:
+            el = {"fieldName": name}
+            if idx is not None:
+                el["index"] = idx   # optional int32: 0 is present (ref §3.3)
+            elems.append(el)
+        e["location"] = {"fieldPathElements": elems}
+    if details:
+        e["details"] = details
+    return e
+
+
+def failure_any(version, errors, request_id):
+    return {"@type": "type.googleapis.com/google.ads.googleads.%s.errors."
+                     "GoogleAdsFailure" % version,
+            "errors": errors, "requestId": request_id}
+
+
+def status_body(status, message=None, details=None):
+    """The REST error envelope of ref §3.2."""
+    http_code, canonical = STATUS[status]
+    err = {"code": http_code, "message": message or canonical,
+           "status": status}
+    if details:
+        err["details"] = details
+    return http_code, {"error": err}
+
+
+def ads_status_body(status, version, errors, request_id, message=None):
+    return status_body(status, message,
+                       [failure_any(version, errors, request_id)])
+
+
+def path_string(path):
+    out = []
+    for name, idx in path or ():
+        out.append(name if idx is None else "%s[%d]" % (name, idx))
+    return ".".join(out)
+
+
+# ---------------------------------------------------------------------------
+# Per-row validation (ref §1.6, §1.9, §2.1, §2.4, §2.5, §3.6)
+
+ACTION_RE = re.compile(r"customers/(\d+)/conversionActions/(\d+)")
+DATETIME_SHAPE = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})([+-])(\d{2}):(\d{2})")
+HEX64 = re.compile(r"[0-9a-f]{64}")
+CLICK_KINDS = ("gclid", "gbraid", "wbraid")
+
+
+def parse_datetime(s):
+    """'yyyy-mm-dd hh:mm:ss+|-hh:mm' (ref §2.5) -> (error name or None,
+    aware datetime).  The offset is required; fractions of a second are
+    not accepted (the reference documents none).  Offsets beyond +-14:00 do
+    not exist anywhere and count as invalid field values."""
+    m = DATETIME_SHAPE.fullmatch(s)
+    if not m:
+        return "INVALID_STRING_DATE_TIME_SECONDS_WITH_OFFSET", None
+    y, mo, d, h, mi, sec = (int(x) for x in m.group(1, 2, 3, 4, 5, 6))
+    oh, om = int(m.group(8)), int(m.group(9))
+    if om > 59 or oh * 60 + om > 14 * 60:
+        return "INVALID_FIELD_VALUES_IN_DATE_TIME", None
+    off = datetime.timedelta(hours=oh, minutes=om)
+    if m.group(7) == "-":
+        off = -off
+    try:
+        dt = datetime.datetime(y, mo, d, h, mi, sec,
+                               tzinfo=datetime.timezone(off))
+    except ValueError:
+        return "INVALID_FIELD_VALUES_IN_DATE_TIME", None
+    return None, dt
+
+
+def row_path(i, *rest):
+    return [("conversions", i)] + list(rest)
+
+
+def check_row(i, conv, action_exists):
+    """Stateless checks of conversions[i].  Returns (errors, info); info is
+    None when the row has errors.  Every problem of the row is reported
+    (a row may carry several errors, each located)."""
+    errs = []
+    info = {}
+    ca = conv.get("conversionAction")
+    if not ca:
+        errs.append(ads_error({"fieldError": "REQUIRED"},
+                              row_path(i, ("conversion_action", None))))
+    else:
+        m = ACTION_RE.fullmatch(ca)
+        if not m:
+            errs.append(ads_error({"requestError": "RESOURCE_NAME_MALFORMED"},
+                                  row_path(i, ("conversion_action", None))))
+        elif not action_exists(int(m.group(2))):
+            errs.append(ads_error(
+                {"conversionUploadError": "NO_CONVERSION_ACTION_FOUND"},
+                row_path(i, ("conversion_action", None))))
+        else:
+            # "validation will ignore the customer id and use the conversion
+            # action id as the sole identifier" (ref §1.6)
+            info["action_id"] = m.group(2)
+    cdt = conv.get("conversionDateTime")
+    if not cdt:
+        errs.append(ads_error({"fieldError": "REQUIRED"},
+                              row_path(i, ("conversion_date_time", None))))
+    else:
+        bad, dt = parse_datetime(cdt)
+        if bad:
+            errs.append(ads_error({"dateError": bad},
+                                  row_path(i, ("conversion_date_time", None))))
+        else:
+            info["instant"] = dt.astimezone(datetime.timezone.utc)
+    clicks = [(k, conv[k]) for k in CLICK_KINDS if conv.get(k)]
+    if conv.get("gbraid") and conv.get("wbraid"):
+        errs.append(ads_error(
+            {"conversionUploadError": "GBRAID_WBRAID_BOTH_SET"}, row_path(i)))
+    ids = conv.get("userIdentifiers") or []
+    if len(ids) > MAX_IDENTIFIERS:
+        errs.append(ads_error({"collectionSizeError": "TOO_MANY"},
+                              row_path(i, ("user_identifiers", None))))
+    for j, ident in enumerate(ids):
+        p = row_path(i, ("user_identifiers", j))
+        kinds = [k for k in ("hashedEmail", "hashedPhoneNumber", "mobileId",
+                             "thirdPartyUserId", "addressInfo") if k in ident]
+        if not kinds:
+            errs.append(ads_error(
+                {"conversionUploadError": "INVALID_USER_IDENTIFIER"}, p))
+        elif kinds[0] in ("hashedEmail", "hashedPhoneNumber"):
+            if not HEX64.fullmatch(ident[kinds[0]]):
+                proto = "hashed_email" if kinds[0] == "hashedEmail" \
+                    else "hashed_phone_number"
+                errs.append(ads_error(
+                    {"conversionUploadError": "INVALID_USER_IDENTIFIER"},
+                    p + [(proto, None)]))
+        else:
+            # ref §1.9: ConversionUploadService accepts hashed_email and
+            # hashed_phone_number only
+            errs.append(ads_error(
+                {"conversionUploadError": "UNSUPPORTED_USER_IDENTIFIER"}, p))
+    if not clicks and not ids:
+        # Not in the reference: no click id and no identifier leaves nothing
+        # to attribute the event to.  Modelled as the generic "required
+        # field" error on gclid.
+        errs.append(ads_error({"fieldError": "REQUIRED"},
+                              row_path(i, ("gclid", None))))
+    cur = conv.get("currencyCode")
+    if cur is not None and not re.fullmatch(r"[A-Z]{3}", cur):
+        # ISO 4217 codes are three upper-case letters (ref §1.6); the
+        # reference names no error code, CurrencyCodeError.UNSUPPORTED is the
+        # v25 enum for an unusable currency code.
+        errs.append(ads_error({"currencyCodeError": "UNSUPPORTED"},
+                              row_path(i, ("currency_code", None))))
+    if errs:
+        return errs, None
+    # gclid first, then gbraid, then wbraid: the one click a row is keyed on
+    info["click"] = clicks[0] if clicks else None
+    return errs, info
+
+
+# ---------------------------------------------------------------------------
+# Shared state
+
+class State:
+    def __init__(self, opts):
+        self.opts = opts
+        self.lock = threading.RLock()
+        self.log_fp = open(opts.log, "a", encoding="utf-8") if opts.log \
+            else None
+        self.ledger_path = (os.path.join(opts.state_dir, "ledger.ndjson")
+                            if opts.state_dir else None)
+        self.reset(load=True)
+
+    def reset(self, load=False):
+        with self.lock:
+            self.faults = []
+            self.requests = []
+            self.ledger = []
+            self.order_keys = set()
+            self.click_keys = set()
+            self.tokens = {t: None for t in self.opts.access_token}
+            self.expired = set()
+            self.revoked = set()
+            self.refresh_tokens = {self.opts.refresh_token}
+            self.actions = set(self.opts.actions or ())
+            self.default_rule = self.opts.actions is None
+            if self.ledger_path:
+                if load and os.path.exists(self.ledger_path):
+                    with open(self.ledger_path, encoding="utf-8") as fp:
+                        for line in fp:
+                            if line.strip():
+                                self._remember(json.loads(line))
+                else:
+                    open(self.ledger_path, "w").close()
+
+    # -- conversion actions
+    def action_exists(self, action_id):
+        return action_id in self.actions or (
+            self.default_rule and action_id < DEFAULT_ACTION_LIMIT)
+
+    # -- access tokens
+    def token_status(self, token):
+        """None if valid, else the AuthenticationError name."""
+        with self.lock:
+            if token in self.revoked:
+                return "OAUTH_TOKEN_REVOKED"
+            if token in self.expired:
+                return "OAUTH_TOKEN_EXPIRED"
+            if token not in self.tokens:
+                return "OAUTH_TOKEN_INVALID"
+            exp = self.tokens[token]
+            if exp is not None and time.monotonic() >= exp:
+                self.expired.add(token)
+                del self.tokens[token]
+                return "OAUTH_TOKEN_EXPIRED"
+            return None
+
+    def add_token(self, token, ttl):
+        with self.lock:
+            self.tokens[token] = (time.monotonic() + ttl
+                                  if ttl is not None else None)
+            self.expired.discard(token)
+            self.revoked.discard(token)
+
+    # -- faults
+    def take_fault(self, endpoint):
+        with self.lock:
+            for i, f in enumerate(self.faults):
+                if f.get("endpoint", "upload") in (endpoint, "any"):
+                    f["_left"] -= 1
+                    if f["_left"] <= 0:
+                        del self.faults[i]
+                    return {k: v for k, v in f.items() if k != "_left"}
+            return None
+
+    # -- ledger
+    @staticmethod
+    def order_key(e):
+        return (e["customer"], e["action_id"], e["order_id"])
+
+    @staticmethod
+    def click_key(e):
+        return (e["customer"], e["action_id"], e["click_id_type"],
+                e["click_id"], e["instant"])
+
+    def _remember(self, entry):
+        self.ledger.append(entry)
+        if entry.get("order_id"):
+            self.order_keys.add(self.order_key(entry))
+        if entry.get("click_id"):
+            bad, dt = parse_datetime(entry["conversion_date_time"])
+            if not bad:
+                k = dict(entry, instant=dt.astimezone(datetime.timezone.utc))
+                self.click_keys.add(self.click_key(k))
+
+    def commit(self, entries):
+        with self.lock:
+            for e in entries:
+                self._remember(e)
+            if self.ledger_path and entries:
+                with open(self.ledger_path, "a", encoding="utf-8") as fp:
+                    for e in entries:
+                        fp.write(json.dumps(e, separators=(",", ":")) + "\n")
+                    fp.flush()
+                    os.fsync(fp.fileno())
+
+    # -- log
+    def log(self, entry):
+        line = json.dumps(entry, separators=(",", ":"))
+        with self.lock:
+            self.requests.append(entry)
+            if self.log_fp:
+                self.log_fp.write(line + "\n")
+                self.log_fp.flush()
+
+
+# ---------------------------------------------------------------------------
+# HTTP
+
+UPLOAD_RE = re.compile(r"/(v\d+)/customers/([^/]*):uploadClickConversions")
+TOKEN_PATHS = ("/token", "/oauth2/v3/token", "/oauth2/v4/token",
+               "/o/oauth2/token")
+REDACT_FORM = ("client_secret", "refresh_token", "assertion", "code",
+               "password", "access_token")
+# fault kinds -> the endpoints they make sense on
+COMMON_FAULTS = ("internal", "transient", "deadline_exceeded", "unavailable",
+                 "bad_gateway_html", "reset", "slow")
+UPLOAD_FAULTS = COMMON_FAULTS + (
+    "rate_limit", "daily_quota", "concurrent_modification", "token_expired",
+    "row_error", "executed_then_dropped", "error")
+TOKEN_FAULTS = COMMON_FAULTS + ("oauth_error",)
+FAULT_KINDS = {"upload": UPLOAD_FAULTS, "token": TOKEN_FAULTS,
+               "any": COMMON_FAULTS}
+
+NOT_FOUND_HTML = """<!DOCTYPE html>
+<html lang=en>
+  <meta charset=utf-8>
+  <title>Error 404 (Not Found)!!1</title>
+  <p><b>404.</b> <ins>That's an error.</ins>
+  <p>The requested URL <code>%s</code> was not found on this server.  <ins>That's all we know.</ins>
+"""
+BAD_GATEWAY_HTML = """<html><head><title>502 Bad Gateway</title></head>
+<body><center><h1>502 Bad Gateway</h1></center></body></html>
+"""
+
+
+class Dropped(Exception):
+    """The connection was closed on purpose; nothing more to send."""
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    timeout = 30
+
+    def version_string(self):
+        return "gads-mock"
+
+    # -- plumbing ----------------------------------------------------------
+    def setup(self):
+        if isinstance(self.request, ssl.SSLSocket):
+            # handshake here, in the connection's own thread, not in accept()
+            self.request.settimeout(10)
+            self.request.do_handshake()
+        super().setup()
+
+    def log_message(self, fmt, *args):
+        pass
+
+    @property
+    def state(self):
+        return self.server.state
+
+    def read_body(self):
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            chunks = []
+            total = 0
+            while True:
+                line = self.rfile.readline(1024)
+                size = int(line.split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline(1024) not in (b"\r\n", b"\n",
+                                                           b""):
+                        pass
+                    return b"".join(chunks)
+                total += size
+                if total > MAX_BODY:
+                    raise ValueError("body too large")
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline(1024)
+        n = int(self.headers.get("Content-Length") or 0)
+        if n > MAX_BODY:
+            raise ValueError("body too large")
+        return self.rfile.read(n) if n > 0 else b""
+
+    def logged_headers(self):
+        out = {}
+        for k, v in self.headers.items():
+            k = k.lower()
+            if k == "authorization":
+                v = ("Bearer <redacted>" if v.strip().lower().startswith(
+                    "bearer") else "<redacted>")
+            elif k in ("developer-token", "cookie", "proxy-authorization"):
+                v = "<redacted>"
+            out[k] = v if k not in out else out[k] + ", " + v
+        return out
+
+    def logged_path(self):
+        u = urllib.parse.urlsplit(self.path)
+        if not u.query:
+            return self.path
+        q = [(k, "<redacted>" if k in REDACT_FORM else v)
+             for k, v in urllib.parse.parse_qsl(u.query,
+                                                keep_blank_values=True)]
+        return u.path + "?" + urllib.parse.urlencode(q)
+
+    def send(self, code, body, ctype="application/json; charset=UTF-8",
+             headers=()):
+        if isinstance(body, (dict, list)):
+            data = (json.dumps(body, indent=2) + "\n").encode()
+        elif isinstance(body, str):
+            data = body.encode()
+        else:
+            data = body
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(data)))
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            try:
+                self.wfile.write(data)
+                self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError, ssl.SSLError,
+                    socket.timeout):
+                self.close_connection = True
+        self.entry["status"] = code
+
+    def drop(self):
+        """Close with a TCP RST and no answer (SO_LINGER 0)."""
+        self.entry["status"] = None
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))
+        except OSError:
+            pass
+        try:
+            self.connection.close()
+        except OSError:
+            pass
+        self.close_connection = True
+        raise Dropped()
+
+    def finish(self):
+        try:
+            super().finish()
+        except (OSError, ValueError):
+            pass
+
+    # -- dispatch ----------------------------------------------------------
+    def do_GET(self):
+        self.dispatch()
+
+    def do_POST(self):
+        self.dispatch()
+
+    def do_PUT(self):
+        self.dispatch()
+
+    def do_DELETE(self):
+        self.dispatch()
+
+    def do_PATCH(self):
+        self.dispatch()
+
+    def do_HEAD(self):
+        self.dispatch()
+
+    def dispatch(self):
+        path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
+        self.entry = {
+            "time": datetime.datetime.now(datetime.timezone.utc).isoformat(
+                timespec="milliseconds"),
+            "method": self.command, "path": self.logged_path(),
+            "headers": self.logged_headers(), "body": None, "status": None,
+            "request_id": None,
+        }
+        try:
+            body = self.read_body()
+        except (ValueError, OSError):
+            self.close_connection = True
+            self.send(413, "request too large\n", "text/plain")
+            return
+        if path.startswith("/__admin/"):
+            if self.client_address[0] not in ("127.0.0.1", "::1"):
+                self.not_found(path)
+                return
+            self.admin(path, body)
+            return
+        try:
+            m = UPLOAD_RE.fullmatch(path)
+            if m and self.command == "POST":
+                self.upload(m.group(1), m.group(2), body)
+            elif path in TOKEN_PATHS and self.command == "POST":
+                self.token(body)
+            else:
+                # Unknown path or method: googleapis.com answers with its
+                # HTML 404 page (the reference is silent).
+                self.entry["body"] = self.json_or_none(body)
+                self.not_found(path)
+        except Dropped:
+            pass
+        finally:
+            self.state.log(self.entry)
+
+    def not_found(self, path):
+        self.send(404, NOT_FOUND_HTML % html.escape(path),
+                  "text/html; charset=UTF-8")
+
+    @staticmethod
+    def json_or_none(body):
+        try:
+            return json.loads(body) if body else None
+        except ValueError:
+            return None
+
+    # -- faults shared by both endpoints -----------------------------------
+    def apply_fault(self, fault, version, rid, oauth=False):
+        """Answer for a fault that replaces the normal processing, or
+        return False to go on processing."""
+        kind = fault["kind"]
+        self.entry["fault"] = kind
+        if fault.get("delay"):
+            time.sleep(float(fault["delay"]))
+        if kind == "slow":
+            time.sleep(float(fault.get("seconds", 2)))
+            return False
+        if kind in ("row_error", "executed_then_dropped"):
+            return False
+        if kind == "reset":
+            self.drop()
+        if kind == "bad_gateway_html":
+            self.send(502, BAD_GATEWAY_HTML, "text/html; charset=UTF-8")
+            return True
+        if kind in ("unavailable", "deadline_exceeded"):
+            # No details: the front end answers, the backend never saw it
+            # (ref §3.2: 503 {"code":503,"status":"UNAVAILABLE"}).
+            status = "UNAVAILABLE" if kind == "unavailable" \
+                else "DEADLINE_EXCEEDED"
+            if oauth:
+                code, body = STATUS[status][0], {
+                    "error": "internal_failure",
+                    "error_description": STATUS[status][1]}
+            else:
+                code, body = status_body(status)
+            self.send(code, body)
+            return True
+        if oauth and kind in ("internal", "transient"):
+            # google-auth retries once on "internal_failure" (ref §5.2)
+            self.send(500, {"error": "internal_failure",
+                            "error_description": "Backend Error"})
+            return True
+        if kind == "oauth_error":
+            self.send(int(fault.get("http", 400)), {
+                "error": fault.get("error", "invalid_grant"),
+                "error_description": fault.get(
+                    "error_description", "Token has been expired or revoked.")})
+            return True
+        headers = []
+        status, errors, with_details = None, None, True
+        if kind in ("rate_limit", "daily_quota"):
+            daily = kind == "daily_quota"
+            delay = int(fault.get("retry_delay", 43200 if daily else 30))
+            code = {"quotaError": "RESOURCE_EXHAUSTED" if daily
+                    else "RESOURCE_TEMPORARILY_EXHAUSTED"}
+            msg = ("Too many requests. Retry in %d seconds." if daily else
+                   "Too many requests in a short amount of time. Retry in %d "
+                   "seconds.") % delay
+            # QuotaErrorDetails (ref §3.3); retryDelay is a Duration string.
+            details = {"quotaErrorDetails": {
+                "rateScope": "DEVELOPER" if daily else "ACCOUNT",
+                "rateName": ("Number of operations for basic access" if daily
+                             else "Requests per account"),
+                "retryDelay": "%ds" % delay}}
+            status = "RESOURCE_EXHAUSTED"
+            errors = [ads_error(code, message=msg, details=details)]
+            if fault.get("retry_after", not daily):
+                # Not documented for Google Ads (ref §3.9: daily-quota errors
+                # carry no retry-after); sent so that a client's Retry-After
+                # handling can be tested.
+                headers.append(("Retry-After", str(delay)))
+        elif kind == "internal":
+            status = "INTERNAL"
+            errors = [ads_error({"internalError": "INTERNAL_ERROR"})]
+            with_details = fault.get("details", True)
+        elif kind == "transient":
+            status = "INTERNAL"
+            errors = [ads_error({"internalError": "TRANSIENT_ERROR"})]
+        elif kind == "concurrent_modification":
+            # Not in the reference: ABORTED (409) is google.rpc's code for
+            # concurrency conflicts (ref §3.1).
+            status = "ABORTED"
+            errors = [ads_error({"databaseError": "CONCURRENT_MODIFICATION"})]
+        elif kind == "token_expired":
+            status = "UNAUTHENTICATED"
+            errors = [ads_error({"authenticationError": "OAUTH_TOKEN_EXPIRED"})]
+        elif kind == "error":
+            status = fault.get("status", "INVALID_ARGUMENT")
+            errors = [ads_error(fault.get("errorCode",
+                                          {"requestError": "UNKNOWN"}),
+                                message=fault.get("message"))]
+            with_details = fault.get("details", True)
+        else:
+            raise AssertionError(kind)
+        http_code, canonical = STATUS.get(status, (500, status))
+        http_code = int(fault.get("http", http_code))
+        err = {"code": http_code, "message": canonical, "status": status}
+        if with_details:
+            err["details"] = [failure_any(version, errors, rid)]
+        headers.append(("request-id", rid))
+        self.entry["request_id"] = rid
+        self.send(http_code, {"error": err}, headers=headers)
+        return True
+
+    # -- POST /vNN/customers/CID:uploadClickConversions ----------------------
+    def upload(self, version, cid, body):
+        st = self.state
+        rid = new_request_id()
+        self.entry["body"] = self.json_or_none(body)
+        fault = st.take_fault("upload")
+        if fault and self.apply_fault(fault, version, rid):
+            return
+        fault_kind = fault["kind"] if fault else None
+
+        def reply(code, obj):
+            self.entry["request_id"] = rid
+            self.send(code, obj, headers=[("request-id", rid)])
+
+        def fail(status, errors, message=None):
+            reply(*ads_status_body(status, version, errors, rid, message))
+
+        # Authentication (ref §5.4, §3.8).  Every 401 carries a
+        # GoogleAdsFailure with an authenticationError, as the reference's
+        # classification (§3.9) expects.
+        auth = self.headers.get("Authorization")
+        if auth is None:
+            fail("UNAUTHENTICATED", [ads_error(
+                {"authenticationError": "AUTHENTICATION_ERROR"})],
+                MISSING_CREDENTIAL)
+            return
+        parts = auth.split(None, 1)
+        if len(parts) != 2 or parts[0].lower() != "bearer" or \
+                not parts[1].strip():
+            fail("UNAUTHENTICATED", [ads_error(
+                {"authenticationError": "OAUTH_TOKEN_HEADER_INVALID"})])
+            return
+        why = st.token_status(parts[1].strip())
+        if why:
+            fail("UNAUTHENTICATED", [ads_error({"authenticationError": why})])
+            return
+
+        # customer id: digits only, ten of them (ref §5.4)
+        if not re.fullmatch(r"\d{10}", cid):
+            fail("INVALID_ARGUMENT", [ads_error(
+                {"requestError": "INVALID_CUSTOMER_ID"},
+                message="Invalid customer ID '%s'." % cid)])
+            return
+        lcid = self.headers.get("login-customer-id")
+        if lcid is not None and not re.fullmatch(r"\d{10}", lcid.strip()):
+            fail("INVALID_ARGUMENT", [ads_error(
+                {"headerError": "INVALID_LOGIN_CUSTOMER_ID"})])
+            return
+        # developer-token: optional and ignored since the 2026-09-09 sunset
+        # (ref §5.4).
+
+        # Front-end parsing: content type, JSON syntax, proto3 JSON mapping.
+        ctype = self.headers.get("Content-Type", "")
+        if ctype.split(";")[0].strip().lower() != "application/json":
+            self.bad_request(
+                "Invalid JSON payload received. Unexpected Content-Type "
+                "'%s', expected application/json." % ctype, "")
+            return
+        try:
+            raw = json.loads(body.decode("utf-8")) if body.strip() else {}
+        except (ValueError, UnicodeDecodeError):
+            self.bad_request("Invalid JSON payload received. Unexpected "
+                             "token.", "")
+            return
+        if not isinstance(raw, dict):
+            self.bad_request('Invalid JSON payload received. Unknown name "": '
+                             'Root element must be a message.', "")
+            return
+        perr = ParseErrors(version)
+        req = parse_message(raw, "UploadClickConversionsRequest", "", perr)
+        if perr.violations:
+            self.bad_request(None, None, perr.violations)
+            return
+
+        # Request-level checks (ref §1.2, §2.1)
+        if not req.get("partialFailure"):
+            fail("INVALID_ARGUMENT", [ads_error(
+                {"partialFailureError": "PARTIAL_FAILURE_MODE_REQUIRED"},
+                [("partial_failure", None)])])
+            return
+        convs = req.get("conversions") or []
+        if not convs:
+            # Not in the reference: an empty required repeated field.
+            fail("INVALID_ARGUMENT", [ads_error(
+                {"fieldError": "REQUIRED_NONEMPTY_LIST"},
+                [("conversions", None)])])
+            return
+        if len(convs) > MAX_ROWS:
+            fail("INVALID_ARGUMENT", [ads_error(
+                {"conversionUploadError": "TOO_MANY_CONVERSIONS_IN_REQUEST"},
+                [("conversions", None)])])
+            return
+        job = req.get("jobId")
+        if job is not None and job < 1:
+            # INVALID_JOB_ID says [1, 2^31) while the field doc says
+            # non-negative (ref §2.1, §7.8): the stricter rule, so a client
+            # that works here works on both readings.  Values >= 2^31 never
+            # get here: they are not int32 and fail parsing above.
+            fail("INVALID_ARGUMENT", [ads_error(
+                {"conversionUploadError": "INVALID_JOB_ID"},
+                [("job_id", None)])])
+            return
+        if job is None:
+            job = random.randrange(1 << 31, 1 << 63)
+        validate_only = bool(req.get("validateOnly"))
+
+        row_faults = {}
+        if fault_kind == "row_error":
+            rows = fault.get("rows")
+            if rows is None:
+                rows = [fault.get("row", 0)]
+            for r in rows:
+                row_faults[int(r)] = (
+                    fault.get("errorCode", {"internalError": "INTERNAL_ERROR"}),
+                    fault.get("message"))
+
+        with st.lock:
+            row_errors, entries = self.check_rows(cid, convs, row_faults,
+                                                  job, rid)
+            if not validate_only:
+                st.commit([e for e in entries if e is not None])
+
+        resp = {}
+        all_errors = [e for errs in row_errors for e in errs]
+        if all_errors:
+            first = all_errors[0]
+            where = path_string(
+                (el["fieldName"], el.get("index"))
+                for el in first.get("location", {}).get("fieldPathElements",
+                                                        []))
+            msg = first["message"] + (", at " + where if where else "")
+            if len(all_errors) > 1:
+                msg = "Multiple errors in 'details'. First error: " + msg
+            # partialFailureError carries the numeric google.rpc code
+            # (ref §3.1, §3.4); INVALID_ARGUMENT whatever the row errors are.
+            resp["partialFailureError"] = {
+                "code": GRPC_CODE["INVALID_ARGUMENT"], "message": msg,
+                "details": [failure_any(version, all_errors, rid)]}
+        if not validate_only:
+            # aligned with the request: {} for a failed row (ref §1.5)
+            resp["results"] = [self.result(c) if e is not None else {}
+                               for c, e in zip(convs, entries)]
+        # Not in the reference for validateOnly: the job id is returned in
+        # both cases.
+        resp["jobId"] = str(job)
+        if fault_kind == "executed_then_dropped":
+            self.entry["request_id"] = rid
+            self.drop()
+        reply(200, resp)
+
+    @staticmethod
+    def result(conv):
+        """ClickConversionResult echo, as in ref §1.12."""
+        r = {}
+        for k in CLICK_KINDS:
+            if conv.get(k):
+                r[k] = conv[k]
+        r["conversionAction"] = conv["conversionAction"]
+        r["conversionDateTime"] = conv["conversionDateTime"]
+        return r
+
+    def check_rows(self, cid, convs, row_faults, job, rid):
+        """Per-row errors (list per row) and ledger entries (None for a
+        failed row).  Caller holds the state lock."""
+        st = self.state
+        row_errors = [[] for _ in convs]
+        infos = []
+        for i, conv in enumerate(convs):
+            errs, info = check_row(i, conv, st.action_exists)
+            row_errors[i].extend(errs)
+            if i in row_faults:
+                code, msg = row_faults[i]
+                row_errors[i].append(ads_error(code, row_path(i), msg))
+                info = None
+            infos.append(info)
+
+        # Duplicates inside the request (ref §2.4).  "Imported events include
+        # multiple conversions with the same order ID and were not processed":
+        # every row sharing the key fails, none is kept.  The click key
+        # includes the conversion action (the same click may convert in two
+        # actions) and compares instants, not strings.
+        def key_rows(keyf):
+            seen = {}
+            for i, info in enumerate(infos):
+                if info is not None:
+                    k = keyf(i, info)
+                    if k is not None:
+                        seen.setdefault(k, []).append(i)
+            return [rows for rows in seen.values() if len(rows) > 1]
+
+        dup_order = key_rows(lambda i, info: (info["action_id"],
+                                              convs[i]["orderId"])
+                             if convs[i].get("orderId") else None)
+        dup_click = key_rows(lambda i, info: (info["action_id"],
+                                              info["click"], info["instant"])
+                             if info["click"] else None)
+        bad = set()
+        for rows in dup_order:
+            for i in rows:
+                row_errors[i].append(ads_error(
+                    {"conversionUploadError": "DUPLICATE_ORDER_ID"},
+                    row_path(i, ("order_id", None))))
+                bad.add(i)
+        for rows in dup_click:
+            for i in rows:
+                row_errors[i].append(ads_error(
+                    {"conversionUploadError":
+                     "DUPLICATE_CLICK_CONVERSION_IN_REQUEST"}, row_path(i)))
+                bad.add(i)
+
+        entries = []
+        for i, info in enumerate(infos):
+            if info is None or i in bad:
+                entries.append(None)
+                continue
+            conv = convs[i]
+            click = info["click"]
+            e = {
+                "time": datetime.datetime.now(datetime.timezone.utc)
+                .isoformat(timespec="milliseconds"),
+                "customer": cid,
+                "action": conv["conversionAction"],
+                "action_id": info["action_id"],
+                "order_id": conv.get("orderId") or None,
+                "click_id": click[1] if click else None,
+                "click_id_type": click[0] if click else None,
+                "conversion_date_time": conv["conversionDateTime"],
+                "value": conv.get("conversionValue"),
+                "currency_code": conv.get("currencyCode"),
+                "user_identifiers": len(conv.get("userIdentifiers") or []),
+                "job_id": str(job),
+                "request_id": rid,
+            }
+            # Against the ledger (ref §2.4): order id per conversion action;
+            # click + conversion_date_time per conversion action.
+            if e["order_id"] and st.order_key(e) in st.order_keys:
+                row_errors[i].append(ads_error(
+                    {"conversionUploadError": "ORDER_ID_ALREADY_IN_USE"},
+                    row_path(i, ("order_id", None))))
+                entries.append(None)
+                continue
+            if click and st.click_key(dict(e, instant=info["instant"])) \
+                    in st.click_keys:
+                row_errors[i].append(ads_error(
+                    {"conversionUploadError":
+                     "CLICK_CONVERSION_ALREADY_EXISTS"}, row_path(i)))
+                entries.append(None)
+                continue
+            entries.append(e)
+        return row_errors, entries
+
+    def bad_request(self, message, field, violations=None):
+        """Front-end rejection: google.rpc.BadRequest, no GoogleAdsFailure,
+        no request-id (the Google Ads backend never saw the request)."""
+        if violations is None:
+            violations = [(field, message)]
+        fv = []
+        for f, d in violations:
+            v = {}
+            if f:
+                v["field"] = f
+            v["description"] = d
+            fv.append(v)
+        code, body = status_body(
+            "INVALID_ARGUMENT", "\n".join(d for _, d in violations),
+            [{"@type": "type.googleapis.com/google.rpc.BadRequest",
+              "fieldViolations": fv}])
+        self.send(code, body)
+
+    # -- POST /token ---------------------------------------------------------
+    def token(self, body):
+        st = self.state
+        ctype = self.headers.get("Content-Type", "")
+        form = {}
+        if ctype.split(";")[0].strip().lower() == \
+                "application/x-www-form-urlencoded":
+            try:
+                for k, v in urllib.parse.parse_qsl(body.decode("utf-8"),
+                                                   keep_blank_values=True):
+                    form.setdefault(k, v)
+            except UnicodeDecodeError:
+                form = None
+        else:
+            form = None
+        if form is not None:
+            self.entry["body"] = {k: ("<redacted>" if k in REDACT_FORM else v)
+                                  for k, v in form.items()}
+        fault = st.take_fault("token")
+        if fault and self.apply_fault(fault, None, None, oauth=True):
+            return
+
+        def oauth_error(code, error, desc):
+            self.send(code, {"error": error, "error_description": desc},
+                      headers=[("Cache-Control", "no-store")])
+
+        if form is None:
+            oauth_error(400, "invalid_request",
+                        "Content-Type must be "
+                        "application/x-www-form-urlencoded")
+            return
+        grant = form.get("grant_type")
+        if not grant:
+            oauth_error(400, "unsupported_grant_type", "Invalid grant_type: ")
+            return
+        if grant == "refresh_token":
+            self.grant_refresh_token(form, oauth_error)
+        elif grant == JWT_GRANT:
+            self.grant_jwt_bearer(form, oauth_error)
+        else:
+            oauth_error(400, "unsupported_grant_type",
+                        "Invalid grant_type: " + grant)
+
+    def client_credentials(self, form):
+        """client_id and client_secret from the form or HTTP Basic."""
+        cid, secret = form.get("client_id"), form.get("client_secret")
+        auth = self.headers.get("Authorization", "")
+        if auth.lower().startswith("basic "):
+            try:
+                u, _, p = base64.b64decode(auth[6:].strip()).decode() \
+                    .partition(":")
+                cid = cid or urllib.parse.unquote_plus(u)
+                secret = secret or urllib.parse.unquote_plus(p)
+            except (binascii.Error, UnicodeDecodeError, ValueError):
+                pass
+        return cid, secret
+
+    def grant_refresh_token(self, form, oauth_error):
+        """ref §5.2.  Client errors are not in the reference: Google's token
+        endpoint answers 401 invalid_client for an unknown client or a wrong
+        secret (RFC 6749 §5.2) and 400 invalid_request for a missing
+        parameter."""
+        st = self.state
+        o = st.opts
+        cid, secret = self.client_credentials(form)
+        if not cid:
+            oauth_error(400, "invalid_request",
+                        "Could not determine client ID from request.")
+            return
+        if cid != o.client_id:
+            oauth_error(401, "invalid_client", "The OAuth client was not found.")
+            return
+        if secret != o.client_secret:
+            oauth_error(401, "invalid_client", "Unauthorized")
+            return
+        rt = form.get("refresh_token")
+        if not rt:
+            oauth_error(400, "invalid_request",
+                        "Missing required parameter: refresh_token")
+            return
+        with st.lock:
+            good = rt in st.refresh_tokens
+        if not good:
+            oauth_error(400, "invalid_grant", "Token has been expired or revoked.")
+            return
+        self.issue_token(form.get("scope") or ADWORDS_SCOPE)
+
+    def grant_jwt_bearer(self, form, oauth_error):
+        """Service-account flow (ref §5.3): assertion = RS256-signed JWT.
+        Not implemented yet (a later issue adds it here: verify the
+        assertion's signature against a configured public key, its iss, aud,
+        scope, iat and exp, then self.issue_token(scope)).  Until then Google's
+        answer for a grant type the client may not use."""
+        oauth_error(400, "unsupported_grant_type",
+                    "Invalid grant_type: " + JWT_GRANT)
+
+    def issue_token(self, scope):
+        st = self.state
+        tok = "ya29.mock-" + base64.urlsafe_b64encode(
+            os.urandom(24)).rstrip(b"=").decode()
+        ttl = st.opts.token_ttl
+        st.add_token(tok, ttl)
+        self.send(200, {"access_token": tok, "expires_in": ttl,
+                        "scope": scope, "token_type": "Bearer"},
+                  headers=[("Cache-Control", "no-store")])
+
+    # -- /__admin/ -----------------------------------------------------------
+    def admin(self, path, body):
+        st = self.state
+        self.entry = {}           # admin traffic is not logged
+        try:
+            arg = json.loads(body) if body.strip() else None
+        except ValueError:
+            self.send(400, {"error": "body is not JSON"})
+            return
+        what = path[len("/__admin/"):]
+        m = self.command
+        try:
+            if what == "health" and m == "GET":
+                self.send(200, {"ok": True})
+            elif what == "faults" and m == "POST":
+                faults = arg.get("faults") if isinstance(arg, dict) else arg
+                if not isinstance(faults, list):
+                    raise ValueError("expected a list of faults")
+                checked = []
+                for f in faults:
+                    if not isinstance(f, dict):
+                        raise ValueError("a fault is an object: %r" % (f,))
+                    kinds = FAULT_KINDS.get(f.get("endpoint", "upload"))
+                    if kinds is None:
+                        raise ValueError("unknown endpoint in %r" % (f,))
+                    if f.get("kind") not in kinds:
+                        raise ValueError("unknown fault kind for endpoint "
+                                         "%s: %r" % (f.get("endpoint",
+                                                           "upload"), f))
+                    checked.append(dict(f, _left=int(f.get("count", 1))))
+                with st.lock:
+                    st.faults.extend(checked)
+                    n = len(st.faults)
+                self.send(200, {"queued": n})
+            elif what == "faults" and m == "GET":
+                with st.lock:
+                    self.send(200, {"faults": [
+                        dict({k: v for k, v in f.items() if k != "_left"},
+                             count=f["_left"]) for f in st.faults]})
+            elif what == "faults" and m == "DELETE":
+                with st.lock:
+                    st.faults.clear()
+                self.send(200, {"queued": 0})
+            elif what == "ledger" and m == "GET":
+                with st.lock:
+                    self.send(200, {"conversions": list(st.ledger)})
+            elif what == "requests" and m == "GET":
+                with st.lock:
+                    self.send(200, {"requests": list(st.requests)})
+            elif what == "reset" and m == "POST":
+                st.reset()
+                self.send(200, {"ok": True})
+            elif what == "tokens" and m == "POST":
+                self.admin_tokens(arg or {})
+            elif what == "tokens" and m == "GET":
+                with st.lock:
+                    self.send(200, {"valid": len(st.tokens),
+                                    "expired": len(st.expired),
+                                    "revoked": len(st.revoked),
+                                    "refresh_tokens": len(st.refresh_tokens)})
+            elif what == "actions" and m == "POST":
+                arg = arg or {}
+                with st.lock:
+                    if "set" in arg:
+                        st.actions = {int(a) for a in arg["set"]}
+                        st.default_rule = False
+                    st.actions |= {int(a) for a in arg.get("add", ())}
+                    st.actions -= {int(a) for a in arg.get("remove", ())}
+                    if "default_rule" in arg:
+                        st.default_rule = bool(arg["default_rule"])
+                self.admin_actions()
+            elif what == "actions" and m == "GET":
+                self.admin_actions()
+            else:
+                self.send(404, {"error": "no such admin endpoint"})
+        except (ValueError, TypeError, AttributeError) as e:
+            self.send(400, {"error": str(e)})
+
+    def admin_actions(self):
+        st = self.state
+        with st.lock:
+            self.send(200, {"actions": sorted(st.actions),
+                            "default_rule": st.default_rule,
+                            "default_limit": DEFAULT_ACTION_LIMIT})
+
+    def admin_tokens(self, arg):
+        st = self.state
+        with st.lock:
+            for t in arg.get("add", ()):
+                if isinstance(t, dict):
+                    st.add_token(t["token"], t.get("expires_in"))
+                else:
+                    st.add_token(t, None)
+            for t in arg.get("expire", ()):
+                st.tokens.pop(t, None)
+                st.expired.add(t)
+            if arg.get("expire_all"):
+                st.expired |= set(st.tokens)
+                st.tokens.clear()
+            for t in arg.get("revoke", ()):
+                st.tokens.pop(t, None)
+                st.revoked.add(t)
+            if arg.get("revoke_refresh_token"):
+                st.refresh_tokens.clear()
+            if arg.get("refresh_token"):
+                st.refresh_tokens.add(arg["refresh_token"])
+            self.send(200, {"valid": len(st.tokens),
+                            "expired": len(st.expired),
+                            "revoked": len(st.revoked),
+                            "refresh_tokens": len(st.refresh_tokens)})
+
+
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+
+    def handle_error(self, request, client_address):
+        # A client that hangs up, fails the TLS handshake or times out is
+        # normal here; say so in one line instead of a traceback.
+        exc = sys.exc_info()[1]
+        if not isinstance(exc, (OSError, ssl.SSLError, ValueError)):
+            super().handle_error(request, client_address)
+
+
+# ---------------------------------------------------------------------------
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(
+        prog="gads.py",
+        description="Loopback emulator of the Google Ads REST API "
+                    "(uploadClickConversions) and the OAuth token endpoint, "
+                    "with an admin API for fault injection.  See the module "
+                    "docstring for endpoints, faults, log and ledger formats.")
+    p.add_argument("--port", type=int, default=0,
+                   help="TCP port on 127.0.0.1 (0: any free port)")
+    p.add_argument("--port-file", metavar="FILE",
+                   help="write the port here (atomically) once listening")
+    p.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"),
+                   help="serve HTTPS with this PEM certificate and key")
+    p.add_argument("--state-dir", metavar="DIR",
+                   help="append accepted rows to DIR/ledger.ndjson "
+                        "(loaded at start-up)")
+    p.add_argument("--log", metavar="FILE",
+                   help="append one NDJSON line per request (secrets "
+                        "redacted)")
+    p.add_argument("--client-id", default="ac-test-client-id",
+                   help="OAuth client id accepted by /token "
+                        "(default %(default)s)")
+    p.add_argument("--client-secret", default="ac-test-client-secret",
+                   help="OAuth client secret accepted by /token "
+                        "(default %(default)s)")
+    p.add_argument("--refresh-token", default="ac-test-refresh-token",
+                   help="refresh token accepted by /token "
+                        "(default %(default)s)")
+    p.add_argument("--access-token", action="append", default=[],
+                   metavar="TOKEN",
+                   help="an access token valid from the start, without "
+                        "expiry (repeatable)")
+    p.add_argument("--token-ttl", type=int, default=3599, metavar="SECONDS",
+                   help="lifetime of issued access tokens "
+                        "(default %(default)s)")
+    p.add_argument("--actions", metavar="ID[,ID...]",
+                   type=lambda s: [int(x) for x in s.split(",") if x.strip()],
+                   help="the conversion action ids that exist (default: "
+                        "every id below %d)" % DEFAULT_ACTION_LIMIT)
+    return p.parse_args(argv)
+
+
+def write_port_file(path, port):
+    tmp = "%s.%d.tmp" % (path, os.getpid())
+    with open(tmp, "w") as fp:
+        fp.write("%d\n" % port)
+    os.replace(tmp, path)
+
+
+def main(argv=None):
+    opts = parse_args(sys.argv[1:] if argv is None else argv)
+    if opts.state_dir:
+        os.makedirs(opts.state_dir, exist_ok=True)
+    server = Server(("127.0.0.1", opts.port), Handler)
+    server.state = State(opts)
+    if opts.tls:
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(opts.tls[0], opts.tls[1])
+        server.socket = ctx.wrap_socket(server.socket, server_side=True,
+                                        do_handshake_on_connect=False)
+
+    def stop(signum, frame):
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    if opts.port_file:
+        write_port_file(opts.port_file, server.server_address[1])
+    try:
+        server.serve_forever(poll_interval=0.1)
+    finally:
+        server.server_close()
+        if server.state.log_fp:
+            server.state.log_fp.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
