@@ -30,6 +30,7 @@
 #include "diag.h"
 #include "field.h"
 #include "ndjson.h"
+#include "norm.h"
 #include "opt.h"
 #include "stage.h"
 
@@ -47,6 +48,7 @@ struct opts {
 	const char *rejects;
 	int quiet, verbose;
 	struct ac_data data;
+	struct ac_buf buf;	/* country_code, normalized */
 	struct ac_fieldset fields;
 	/* Built once and shared by reference: no allocation per record. */
 	jv keys[NKEYS];		/* "ad_user_data", "ad_personalization" */
@@ -262,32 +264,23 @@ lookup(struct rec *r, int f, int k)
 	return v;
 }
 
-/* Nonzero when the record's country_code is in --require-explicit. */
+/*
+ * Nonzero when the record's country_code is in --require-explicit. It is
+ * read by ac-normalize's rule, so that this stage may come before
+ * ac-normalize as well as after it.
+ */
 static int
 explicit_region(const struct rec *r)
 {
+	struct opts *o = r->o;
 	const char *s;
-	char cc[2];
-	size_t n, i;
+	size_t n;
 
-	if (r->o->nregions == 0 ||
-	    (s = ac_field_str(r->v.val[F_COUNTRY], &n)) == NULL)
+	if (o->nregions == 0 ||
+	    (s = ac_field_str(r->v.val[F_COUNTRY], &n)) == NULL ||
+	    ac_norm_country(&o->buf, s, n, &o->data) != NULL)
 		return 0;
-	/* Trimmed and upper-cased, so that this stage may come before
-	 * ac-normalize as well as after it. */
-	while (n > 0 && (*s == ' ' || *s == '\t'))
-		s++, n--;
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
-	if (n != 2)
-		return 0;
-	for (i = 0; i < 2; i++) {
-		cc[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ?
-		    s[i] - 'a' + 'A' : s[i]);
-		if (cc[i] < 'A' || cc[i] > 'Z')
-			return 0;
-	}
-	return r->o->region_set[(cc[0] - 'A') * 26 + (cc[1] - 'A')];
+	return o->region_set[(o->buf.p[0] - 'A') * 26 + (o->buf.p[1] - 'A')];
 }
 
 /* Nonzero when key k of obj is already the string statusnames[s]. */
@@ -629,6 +622,7 @@ done:
 	for (i = 0; i < NSTATUS; i++)
 		jv_free(o.names[i]);
 	ac_data_free(&o.data);
+	ac_buf_free(&o.buf);
 	ac_fieldset_free(&o.fields);
 	return status;
 }

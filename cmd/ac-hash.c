@@ -217,6 +217,14 @@ phone_region(struct rec *r, char cc[3])
 		memcpy(cc, o->cbuf.p, 3);
 		return cc;
 	}
+	/* A country_code that is there but unreadable is not replaced by
+	 * -d: the number may well be from elsewhere. */
+	if (s != NULL)
+		ac_trim(s, &n);
+	if (ac_view_has(&r->v, F_COUNTRY) &&
+	    jv_get_kind(r->v.val[F_COUNTRY]) != JV_KIND_NULL &&
+	    (s == NULL || n > 0))
+		return NULL;
 	return o->region[0] != '\0' ? o->region : NULL;
 }
 

@@ -123,6 +123,7 @@ static const char *const names[NFIELDS] = {
 struct rec {
 	struct ac_view v;
 	jv err;				/* null, or the rejection */
+	int country_dropped;		/* country_code was there, unreadable */
 	struct opts *o;
 	struct ac_stage *st;
 };
@@ -547,15 +548,20 @@ norm_identifier(struct rec *r, int f)
 		return;
 	if (f >= F_EMAIL && f <= F_STREET && keep_hash(r, f, s, n))
 		return;
+	/* country_code, normalized first; -d only when the record had none
+	 * (one that was there but unreadable may be from elsewhere). */
 	region = jv_get_kind(r->v.val[F_COUNTRY]) == JV_KIND_STRING ?
 	    jv_string_value(r->v.val[F_COUNTRY]) :
-	    o->region[0] ? o->region : NULL;
+	    o->region[0] && !r->country_dropped ? o->region : NULL;
 	why = ac_norm_identifier(&o->buf, names[f], s, n, region, o->email_all,
 	    &o->data);
 	/* Blank values were removed by text() as absent; a value that
 	 * normalizes to nothing ("---" as a street) is worth a warning. */
-	if (why != NULL)
+	if (why != NULL) {
 		drop(r, f, why);
+		if (f == F_COUNTRY)
+			r->country_dropped = 1;
+	}
 	else if (o->buf.len != n || memcmp(o->buf.p, s, n) != 0)
 		set(r, f, jv_string_sized(o->buf.p, (int)o->buf.len));
 }
@@ -571,6 +577,7 @@ normalize(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
 	size_t i;
 
 	ac_view_open(&r.v, &o->fields, rec);
+	r.country_dropped = 0;
 	r.o = o;
 	r.st = st;
 	r.err = jv_null();

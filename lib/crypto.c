@@ -43,9 +43,11 @@ ac_hash_text(const char *s, size_t n, char hex[AC_SHA256_HEX])
 {
 	size_t i;
 
-	while (n > 0 && (*s == ' ' || *s == '\t'))
+	/* White space and control characters around it, as from a CSV
+	 * export ("...\r"), as the normalization rules drop them. */
+	while (n > 0 && (unsigned char)*s <= ' ')
 		s++, n--;
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+	while (n > 0 && (unsigned char)s[n - 1] <= ' ')
 		n--;
 	if (!ac_is_sha256_hex(s, n))
 		return 0;

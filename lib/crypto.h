@@ -16,8 +16,9 @@ int ac_sha256_hex(const char *s, size_t n, char hex[AC_SHA256_HEX]);
 int ac_is_sha256_hex(const char *s, size_t n);
 
 /*
- * Nonzero when s[0..n), less spaces and tabs around it, is 64 hex digits:
- * a hash made upstream. Then hex gets them in lower case.
+ * Nonzero when s[0..n), less the white space and control characters
+ * around it, is 64 hex digits: a hash made upstream. Then hex gets them
+ * in lower case.
  */
 int ac_hash_text(const char *s, size_t n, char hex[AC_SHA256_HEX]);
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,11 +18,16 @@ ac_field_hash(const char *s, size_t n)
 	return h & 0xffffffffUL;
 }
 
+#define INDEX_FROM 16	/* members before a record gets an index */
+
 void
 ac_rec_init(struct ac_rec *r)
 {
 	r->m = NULL;
 	r->n = r->cap = 0;
+	r->idx = NULL;
+	r->idxcap = 0;
+	r->indexed = 0;
 }
 
 void
@@ -34,6 +40,9 @@ ac_rec_clear(struct ac_rec *r)
 		jv_free(r->m[i].val);
 	}
 	r->n = 0;
+	if (r->indexed > 0)
+		memset(r->idx, 0, r->idxcap * sizeof(*r->idx));
+	r->indexed = 0;
 }
 
 void
@@ -41,7 +50,32 @@ ac_rec_free(struct ac_rec *r)
 {
 	ac_rec_clear(r);
 	free(r->m);
+	free(r->idx);
 	ac_rec_init(r);
+}
+
+/* Bring the index up to date with the members; rebuilt when too full. */
+static void
+reindex(struct ac_rec *r)
+{
+	size_t s;
+	int i;
+
+	if (r->idxcap < 2 * (size_t)r->n) {
+		free(r->idx);
+		for (r->idxcap = 64; r->idxcap < 2 * (size_t)r->n;)
+			r->idxcap *= 2;
+		if ((r->idx = calloc(r->idxcap, sizeof(*r->idx))) == NULL)
+			abort();	/* out of memory, as libjq does */
+		r->indexed = 0;
+	}
+	for (i = r->indexed; i < r->n; i++) {
+		for (s = r->m[i].hash & (r->idxcap - 1); r->idx[s] != 0;
+		    s = (s + 1) & (r->idxcap - 1))
+			;
+		r->idx[s] = i + 1;
+	}
+	r->indexed = r->n;
 }
 
 void
@@ -63,17 +97,35 @@ ac_rec_append(struct ac_rec *r, jv key, unsigned long h, jv v)
 	m->hash = h;
 }
 
-int
-ac_field_find(const struct ac_rec *r, const char *key, size_t len,
+static int
+same_key(const struct ac_member *m, const char *key, size_t len,
     unsigned long h)
 {
+	return m->hash == h && m->klen == len && jv_is_valid(m->val) &&
+	    memcmp(m->kp, key, len) == 0;
+}
+
+int
+ac_field_find(const struct ac_rec *cr, const char *key, size_t len,
+    unsigned long h)
+{
+	/* The index is a cache: finding does not change the record. */
+	struct ac_rec *r = (struct ac_rec *)(uintptr_t)cr;
+	size_t s;
 	int i;
 
-	for (i = 0; i < r->n; i++)
-		if (r->m[i].hash == h && r->m[i].klen == len &&
-		    jv_is_valid(r->m[i].val) &&
-		    memcmp(r->m[i].kp, key, len) == 0)
-			return i;
+	if (r->n < INDEX_FROM) {
+		for (i = 0; i < r->n; i++)
+			if (same_key(&r->m[i], key, len, h))
+				return i;
+		return -1;
+	}
+	if (r->indexed < r->n)
+		reindex(r);
+	for (s = h & (r->idxcap - 1); (i = r->idx[s]) != 0;
+	    s = (s + 1) & (r->idxcap - 1))
+		if (same_key(&r->m[i - 1], key, len, h))
+			return i - 1;
 	return -1;
 }
 
@@ -285,6 +337,11 @@ ac_view_rename(struct ac_view *v, int from, int to)
 		return;
 	}
 	m = &v->rec->m[v->pos[from]];
+	/* The member's hash changes: the index is rebuilt when next used. */
+	if (v->rec->indexed > 0) {
+		memset(v->rec->idx, 0, v->rec->idxcap * sizeof(*v->rec->idx));
+		v->rec->indexed = 0;
+	}
 	jv_free(m->key);
 	m->key = jv_copy(v->fs->keys[to]);
 	m->kp = jv_string_value(m->key);

@@ -29,6 +29,12 @@ struct ac_member {
 struct ac_rec {
 	struct ac_member *m;
 	int n, cap;
+	/* A hash index of the members, built only for wide records so that
+	 * finding a key does not cost a scan (a line of 100k keys would
+	 * otherwise take quadratic time to parse). */
+	int *idx;		/* member index + 1, or 0 */
+	size_t idxcap;		/* a power of two, or 0 */
+	int indexed;		/* members 0..indexed-1 are in idx */
 };
 
 /* FNV-1a of the key bytes. */

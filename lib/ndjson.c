@@ -19,7 +19,6 @@
 #include "field.h"
 #include "ndjson.h"
 
-#define WBUF_FLUSH (64 * 1024)	/* write out once this much is buffered */
 #define RBUF_MIN (256 * 1024)	/* read chunk */
 
 /* Writer */
@@ -30,7 +29,7 @@ ac_writer_init(struct ac_writer *w, int fd)
 	w->fd = fd;
 	w->len = 0;
 	w->err = 0;
-	w->cap = 2 * WBUF_FLUSH;
+	w->cap = 2 * AC_WBUF_FLUSH;
 	if ((w->buf = malloc(w->cap)) == NULL)
 		return -1;
 	return 0;
@@ -84,15 +83,11 @@ wstring(struct ac_writer *w, const char *s, size_t n)
 	size_t i, run;
 	char esc[6];
 
-	/* Worst case every byte becomes \u00XX. */
-	if (w->cap - w->len < 6 * n + 2)
-		wgrow(w, 6 * n + 2);
-	w->buf[w->len++] = '"';
+	wput(w, "\"", 1);
 	for (i = 0; i < n;) {
 		for (run = i; run < n && !needs_esc[(unsigned char)s[run]];)
 			run++;
-		memcpy(w->buf + w->len, s + i, run - i);
-		w->len += run - i;
+		wput(w, s + i, run - i);
 		if (run == n)
 			break;
 		esc[0] = '\\';
@@ -108,16 +103,20 @@ wstring(struct ac_writer *w, const char *s, size_t n)
 			memcpy(esc + 1, "u00", 3);
 			esc[4] = hex[(unsigned char)s[run] >> 4];
 			esc[5] = hex[(unsigned char)s[run] & 0xf];
-			memcpy(w->buf + w->len, esc, 6);
-			w->len += 6;
+			wput(w, esc, 6);
 			i = run + 1;
 			continue;
 		}
-		memcpy(w->buf + w->len, esc, 2);
-		w->len += 2;
+		wput(w, esc, 2);
 		i = run + 1;
 	}
-	w->buf[w->len++] = '"';
+	wput(w, "\"", 1);
+}
+
+void
+ac_write_string(struct ac_writer *w, const char *s, size_t n)
+{
+	wstring(w, s, n);
 }
 
 size_t
@@ -297,7 +296,7 @@ ac_write_rec(struct ac_writer *w, const struct ac_rec *rec)
 {
 	ac_write_rec_value(w, rec);
 	wput(w, "\n", 1);
-	if (w->len >= WBUF_FLUSH)
+	if (w->len >= AC_WBUF_FLUSH)
 		return ac_writer_flush(w);
 	return w->err ? -1 : 0;
 }
@@ -332,7 +331,7 @@ ac_write(struct ac_writer *w, jv rec)
 {
 	ac_write_value(w, rec);
 	wput(w, "\n", 1);
-	if (w->len >= WBUF_FLUSH)
+	if (w->len >= AC_WBUF_FLUSH)
 		return ac_writer_flush(w);
 	return w->err ? -1 : 0;
 }

@@ -14,6 +14,8 @@
  * is about to wait for input (so a stage in the middle of a slow pipe
  * passes records on at once), and by ac_writer_flush().
  */
+#define AC_WBUF_FLUSH (64 * 1024)	/* write out once this much is buffered */
+
 struct ac_writer {
 	int fd;
 	char *buf;
@@ -32,6 +34,8 @@ int ac_write_rec(struct ac_writer *, const struct ac_rec *rec);
 void ac_write_value(struct ac_writer *, jv v);
 /* Append a record's compact JSON, no newline. Borrows rec. */
 void ac_write_rec_value(struct ac_writer *, const struct ac_rec *rec);
+/* Append s[0..n) as a JSON string (valid UTF-8, any length). */
+void ac_write_string(struct ac_writer *, const char *s, size_t n);
 /* Append raw bytes. */
 void ac_write_bytes(struct ac_writer *, const char *, size_t);
 /* Write out the buffer. Returns -1 (w->err set) on a write error. */

@@ -484,6 +484,9 @@ ac_norm_country(struct ac_buf *b, const char *s, size_t n,
 	for (i = 0; i < b->len; i++)
 		if (b->p[i] >= 'a' && b->p[i] <= 'z')
 			b->p[i] = (char)(b->p[i] - 'a' + 'A');
+	/* UK is the code ISO 3166 reserves for GB; CRMs are full of it. */
+	if (strcmp(b->p, "UK") == 0)
+		b->p[0] = 'G', b->p[1] = 'B';
 	if (!ac_data_is_country(d, b->p))
 		return "country_code_invalid";
 	return NULL;

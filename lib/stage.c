@@ -16,11 +16,28 @@
 #include "ndjson.h"
 #include "stage.h"
 
+/* Nonzero when the file of sb is one of the reader's inputs. */
+static int
+is_input(const struct ac_reader *rd, const struct stat *sb)
+{
+	struct stat in;
+	int i;
+
+	if (!S_ISREG(sb->st_mode))
+		return 0;	/* /dev/null may well be both */
+	for (i = 0; i < rd->nfiles; i++)
+		if (rd->fds[i] >= 0 && fstat(rd->fds[i], &in) == 0 &&
+		    in.st_dev == sb->st_dev && in.st_ino == sb->st_ino)
+			return 1;
+	return 0;
+}
+
 int
 ac_stage_open(struct ac_stage *st, const char *name, int argc, char *argv[],
     const char *rejects)
 {
 	struct stat sb;
+	const char *why;
 	int fd;
 
 	memset(st, 0, sizeof(*st));
@@ -34,10 +51,18 @@ ac_stage_open(struct ac_stage *st, const char *name, int argc, char *argv[],
 	}
 	st->rd.flush[0] = &st->out;
 	if (rejects != NULL) {
-		fd = open(rejects, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-		    0600);
-		if (fd == -1 || ac_writer_init(&st->rej, fd) == -1) {
-			ac_warn("rejects file %s", rejects);
+		/* Truncated only once it is known not to be an input. */
+		fd = open(rejects, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+		why = NULL;
+		if (fd == -1 || fstat(fd, &sb) == -1)
+			why = strerror(errno);
+		else if (is_input(&st->rd, &sb))
+			why = "it is also an input";
+		else if ((S_ISREG(sb.st_mode) && ftruncate(fd, 0) == -1) ||
+		    ac_writer_init(&st->rej, fd) == -1)
+			why = strerror(errno);
+		if (why != NULL) {
+			ac_warnx("rejects file %s: %s", rejects, why);
 			if (fd != -1)
 				close(fd);
 			ac_writer_close(&st->out);
@@ -45,8 +70,7 @@ ac_stage_open(struct ac_stage *st, const char *name, int argc, char *argv[],
 			return -1;
 		}
 		/* It holds personal data: private even when it existed. */
-		if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) &&
-		    (sb.st_mode & 077) != 0)
+		if (S_ISREG(sb.st_mode) && (sb.st_mode & 077) != 0)
 			fchmod(fd, 0600);
 		st->has_rej = 1;
 		st->rd.flush[1] = &st->rej;
@@ -153,14 +177,14 @@ write_reject(struct ac_stage *st, const char *code, const char *field,
 		ac_write_bytes(w, st->rd.raw, st->rd.rawlen);
 	} else if (ac_utf8_valid(st->rd.raw, st->rd.rawlen)) {
 		ac_write_bytes(w, ",\"raw\":", 7);
-		ac_write_value(w, jv_string_sized(st->rd.raw,
-		    (int)st->rd.rawlen));
+		ac_write_string(w, st->rd.raw, st->rd.rawlen);
 	} else {
 		ac_write_bytes(w, ",\"raw_base64\":", 14);
 		base64(w, (const unsigned char *)st->rd.raw, st->rd.rawlen);
 	}
 	ac_write_bytes(w, "}\n", 2);
-	if (w->len >= 64 * 1024 && ac_writer_flush(w) == -1 && !st->fatal) {
+	if (w->len >= AC_WBUF_FLUSH && ac_writer_flush(w) == -1 &&
+	    !st->fatal) {
 		errno = w->err;
 		ac_warn("rejects file");
 		st->fatal = 1;

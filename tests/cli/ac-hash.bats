@@ -551,7 +551,12 @@ ac-hash: hashed 0; already hashed 15 (6 email, 4 phone, 2 first_name, 2 last_nam
 	hexpect '"phone":"0170 1234567","country_code":" de "' hashed_phone_number "\"$H_DE\""
 	hexpect '"phone":"0170 1234567"' hashed_phone_number "\"$H_DE\"" -d DE
 	hexpect '"phone":"0170 1234567"' hashed_phone_number "\"$H_DE\"" --default-region de
-	hexpect '"phone":"0170 1234567","country_code":"UK"' hashed_phone_number "\"$H_DE\"" -d DE
+	hexpect '"phone":"0170 1234567","country_code":null' hashed_phone_number "\"$H_DE\"" -d DE
+	hexpect '"phone":"0170 1234567","country_code":" "' hashed_phone_number "\"$H_DE\"" -d DE
+	# One that is there but unreadable is not replaced by -d.
+	hexpect_drop '"phone":"0170 1234567","country_code":"XX"' phone phone_no_region -d DE
+	# UK is read as GB.
+	hexpect '"phone":"020 7946 0958","country_code":"UK"' hashed_phone_number "\"$(sha +442079460958)\"" -d DE
 	hexpect '"phone":"0170 1234567","country_code":null' hashed_phone_number "\"$H_DE\"" -d DE
 	hexpect '"phone":"(415) 555-0100","country_code":"US"' hashed_phone_number "\"$(sha +14155550100)\"" -d DE
 	hexpect '"phone":"0049 170 1234567","country_code":"DE"' hashed_phone_number "\"$H_DE\""
@@ -565,7 +570,7 @@ ac-hash: hashed 0; already hashed 15 (6 email, 4 phone, 2 first_name, 2 last_nam
 @test "phone: an integer is read as digits; no region, no hash" {
 	hexpect '"phone":4155550100,"country_code":"US"' hashed_phone_number "\"$(sha +14155550100)\""
 	hexpect_drop '"phone":"0170 1234567"' phone phone_no_region
-	hexpect_drop '"phone":"0170 1234567","country_code":"UK"' phone phone_no_region
+	hexpect_drop '"phone":"0170 1234567","country_code":"XX"' phone phone_no_region
 	hexpect_drop '"phone":"0170 1234567","country_code":"AQ"' phone phone_no_region -d DE
 	hexpect_drop '"phone":"09876543210"' phone phone_no_region
 	checks_pass

@@ -274,7 +274,9 @@ summary() {
 @test "phone: a national number without a region is dropped, never guessed" {
 	expect_drop '"phone":"0170 1234567"' phone phone_no_region
 	expect_drop '"phone":"09876543210"' phone phone_no_region
-	expect_drop '"phone":"0170 1234567","country_code":"UK"' phone phone_no_region
+	expect_drop '"phone":"0170 1234567","country_code":"XX"' phone phone_no_region
+	# A country_code that is there but unreadable is not replaced by -d.
+	expect_drop '"phone":"0170 1234567","country_code":"Zanzibaria"' phone phone_no_region -d DE
 	run_rec '"phone":"09876543210"'
 	[[ $output != *'+09876543210'* ]]
 	checks_pass
@@ -411,7 +413,10 @@ summary() {
 @test "country_code: trimmed, uppercased, ISO 3166-1 alpha-2 only" {
 	expect '"country_code":" de "' country_code '"DE"'
 	expect '"country_code":"gb"' country_code '"GB"'
-	expect_drop '"country_code":"UK"' country_code country_code_invalid
+	expect_drop '"country_code":"XK"' country_code country_code_invalid
+	# UK is the code ISO 3166 reserves for GB.
+	expect '"country_code":" uk "' country_code '"GB"'
+	expect '"phone":"020 7946 0958","country_code":"UK"' phone '"+442079460958"' 
 	expect_drop '"country_code":"DEU"' country_code country_code_invalid
 	expect_drop '"country_code":"Zanzibaria"' country_code country_code_invalid
 	checks_pass

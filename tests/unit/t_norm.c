@@ -343,7 +343,7 @@ static const struct tc cases[] = {
 	{ COUNTRY, "  ", NULL, "!empty" },
 	{ COUNTRY, "XX", NULL, "!country_code_invalid" },
 	{ COUNTRY, "EU", NULL, "!country_code_invalid" },
-	{ COUNTRY, "UK", NULL, "!country_code_invalid" },
+	{ COUNTRY, "UK", NULL, "GB" },	/* ISO 3166 reserves UK for GB */
 	{ COUNTRY, "DEU", NULL, "!country_code_invalid" },
 	{ COUNTRY, "D", NULL, "!country_code_invalid" },
 	{ COUNTRY, "D E", NULL, "!country_code_invalid" },
