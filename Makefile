@@ -20,7 +20,7 @@ ALL_CFLAGS = $(WARN) $(WERROR) $(SAN) -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 \
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 LIBS    = $(JQ_LIBS) $(DEP_LIBS) -lm
 
-TOOLS = ac-consent ac-hash ac-normalize ac-pick-clickid
+TOOLS = ac-batch ac-consent ac-hash ac-normalize ac-pick-clickid
 LIBOBJ = lib/crypto.o lib/data.o lib/diag.o lib/dtime.o lib/field.o \
          lib/ndjson.o lib/norm.o lib/opt.o lib/stage.o
 HDR = lib/crypto.h lib/data.h lib/diag.h lib/dtime.h lib/field.h \

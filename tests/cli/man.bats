@@ -42,9 +42,10 @@ help_opts() {
 }
 
 # usage_letters TOOL: the short options in the usage line ("usage: ..."),
-# one per line: "[-hqVv]" gives -h -q -V -v, "[-d CC]" gives -d.
+# one per line: "[-hqVv]" gives -h -q -V -v, "[-d CC]" gives -d; a
+# long-only option ("[--job-id N]") gives nothing.
 usage_letters() {
-	"$1" -h | sed -n '1s/^usage: //p' | grep -o '\[-[[:alnum:]]*' |
+	"$1" -h | sed -n '1s/^usage: //p' | grep -o '\[-[[:alnum:]][[:alnum:]]*' |
 	    sed 's/^\[-//' | fold -w1 | sed 's/^/-/'
 }
 
@@ -272,7 +273,8 @@ pages() {
 
 @test "the options in DESCRIPTION are in alphabetical order" {
 	# style(9): letters in order, an upper-case letter before its
-	# lower-case one (-R after -q, -V before -v).
+	# lower-case one (-R after -q, -V before -v); a long-only option
+	# sorts by its name (--job-id after -h, --validate-only after -v).
 	local t page bad=0 got want
 	for t in $(tools); do
 		page=$MAN/$t.1
@@ -281,7 +283,8 @@ pages() {
 		    d && /^\.Bl/ { n++ } d && n == 1 && /^\.It Fl / { print $3 }
 		    d && /^\.El/ && n == 1 { exit }' "$page")
 		want=$(for o in $got; do
-			printf '%s %s %s\n' "$(tr '[:upper:]' '[:lower:]' <<<"$o")" \
+			printf '%s %s %s\n' "$(sed 's/^\\\{0,1\}-//' <<<"$o" |
+			    tr '[:upper:]' '[:lower:]')" \
 			    "$([[ $o == [[:upper:]]* ]] && echo 0 || echo 1)" "$o"
 		done | sort -k1,1 -k2,2n | cut -d' ' -f3)
 		if [[ -z $got ]]; then

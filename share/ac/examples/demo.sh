@@ -44,3 +44,11 @@ ready=$(wc -l < "$out/ready.ndjson")
 r2=$(cat "$out/r2.ndjson" "$out/r3.ndjson" "$out/r4.ndjson" | wc -l)
 echo "== conservation: $n in = $ready ready + $r2 rejected"
 [ "$n" -eq $((ready + r2)) ]
+echo
+echo "== ac-batch: request bodies for the Google Ads API (one line per request)"
+ac-batch -q -R "$out/r5.ndjson" "$out/ready.ndjson" > "$out/requests.ndjson" ||
+    [ $? -eq 1 ] || exit 1
+jq -c '{customer_id, method, conversions: (.request.conversions | length),
+    first: .request.conversions[0] | {conversionAction, conversionDateTime, orderId,
+    consent, identifiers: (.userIdentifiers // [] | length)}}' "$out/requests.ndjson"
+echo "(ac-upload, which sends them, comes next)"
