@@ -40,10 +40,6 @@
 #define MAX_EXACT 9007199254740992.0	/* 2^53 */
 #define NIDS 5				/* identifiers hashed */
 
-/* SHA-256 of no bytes at all: the mark of an upstream bug, not a person. */
-static const char empty_sha256[] =
-    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-
 /* Counts for the end-of-run line, per identifier. */
 struct tally {
 	unsigned long hashed[NIDS], already[NIDS], dropped[NIDS];
@@ -267,7 +263,7 @@ from_clear(struct rec *r, int k, char hex[AC_SHA256_HEX])
 			return 0;
 		}
 		if (hash_text(r->v.val[f], hex)) {
-			if (strcmp(hex, empty_sha256) == 0) {
+			if (strcmp(hex, AC_SHA256_EMPTY) == 0) {
 				drop(r, f, "hashed_empty");
 				r->n.dropped[k]++;
 				return 0;
@@ -315,7 +311,7 @@ classify(jv v, char hex[AC_SHA256_HEX])
 			return H_BLANK;
 		if (!hash_text(v, hex))
 			return H_INVALID;
-		return strcmp(hex, empty_sha256) == 0 ? H_EMPTY : H_VALID;
+		return strcmp(hex, AC_SHA256_EMPTY) == 0 ? H_EMPTY : H_VALID;
 	default:
 		return H_INVALID;
 	}

@@ -14,6 +14,7 @@
  * identifier that cannot be normalized is removed with a warning under
  * "ac_warnings" and the record goes on.
  */
+#include <float.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -400,6 +401,9 @@ norm_value(struct rec *r)
 			return reject(r, ac_err("value_invalid",
 			    names[F_VALUE], "expected a number or a numeric "
 			    "string"));
+		if (!isfinite(d) || fabs(d) >= DBL_MAX)
+			return reject(r, ac_err("value_invalid",
+			    names[F_VALUE], "beyond the range of a number"));
 		if (d < 0)
 			return reject(r, ac_err("value_negative",
 			    names[F_VALUE], "negative; a refund is a "
@@ -566,6 +570,21 @@ norm_identifier(struct rec *r, int f)
 		set(r, f, jv_string_sized(o->buf.p, (int)o->buf.len));
 }
 
+/* Nonzero for null and for a string of only spaces and tabs. */
+static int
+blank(jv v)
+{
+	const char *s;
+	size_t n;
+
+	if (jv_get_kind(v) == JV_KIND_NULL)
+		return 1;
+	if ((s = ac_field_str(v, &n)) == NULL)
+		return 0;
+	ac_trim(s, &n);
+	return n == 0;
+}
+
 /* Returns null, or the rejection from ac_err(). */
 static jv
 normalize(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
@@ -573,6 +592,9 @@ normalize(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
 	/* country_code first: phone numbers are read in its region. */
 	static const int ids[] = { F_COUNTRY, F_EMAIL, F_PHONE, F_FIRST_NAME,
 		F_LAST_NAME, F_STREET, F_CITY, F_REGION, F_POSTAL };
+	static const int blank_is_absent[] = { F_CUSTOMER_ID,
+		F_LOGIN_CUSTOMER_ID, F_ACTION, F_ACTION_ID, F_TIME, F_VALUE,
+		F_CURRENCY };
 	struct rec r;
 	size_t i;
 
@@ -581,6 +603,11 @@ normalize(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
 	r.o = o;
 	r.st = st;
 	r.err = jv_null();
+	/* An empty cell of a CSV export is "" : absent, as null is. */
+	for (i = 0; i < sizeof(blank_is_absent) / sizeof(blank_is_absent[0]);
+	    i++)
+		if (blank(r.v.val[blank_is_absent[i]]))
+			del(&r, blank_is_absent[i]);
 	/* Everything that can reject the record comes first, so a rejected
 	 * record carries no warnings. */
 	if (norm_account(&r, F_CUSTOMER_ID) == 0 &&

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jv.h>
 
@@ -103,6 +104,8 @@ describe(const char *code)
 		    "characters of [A-Za-z0-9_-]" },
 		{ "wbraid_malformed", "dropped: malformed, not 10 to 512 "
 		    "characters of [A-Za-z0-9_-]" },
+		{ "hashed_empty", "dropped: the SHA-256 hash of an empty "
+		    "value" },
 		{ "hashed_invalid", "dropped: not a SHA-256 hash of 64 hex "
 		    "digits" },
 		{ "not_string", "dropped: not a string" },
@@ -185,6 +188,12 @@ classify(struct rec *r, int f)
 	if (f < NCLICK ? !click_ok(s, n) : !ac_is_sha256_hex(s, n)) {
 		c->state = BAD;
 		c->code = f < NCLICK ? malformed[f] : "hashed_invalid";
+		return;
+	}
+	/* The hash of nothing identifies nobody: an upstream bug. */
+	if (f >= NCLICK && strncasecmp(s, AC_SHA256_EMPTY, n) == 0) {
+		c->state = BAD;
+		c->code = "hashed_empty";
 		return;
 	}
 	c->state = GOOD;

@@ -5,6 +5,9 @@
 #include <stddef.h>
 
 #define AC_SHA256_HEX 65	/* 64 hex digits and a NUL */
+/* The SHA-256 of the empty string: what a hashed blank field holds. */
+#define AC_SHA256_EMPTY \
+    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 /*
  * SHA-256 of s[0..n) as 64 lower-case hex digits in hex. Returns -1 when

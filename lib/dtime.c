@@ -272,6 +272,12 @@ ac_time_value(jv v, int use_tz, long long now, long long skew, char *out,
 		snprintf(msg, msglen, "in the future");
 		return "time_future";
 	}
+	/* Google Ads began in 2000: an earlier time is a wrong unit or a
+	 * date mistaken for epoch seconds ("20260423"), never a click. */
+	if (t < AC_TIME_MIN) {
+		snprintf(msg, msglen, "before 2000, so not a conversion time");
+		return "time_invalid";
+	}
 	ac_time_format(out, outlen, t, off);
 	return NULL;
 }

@@ -47,10 +47,13 @@ void ac_time_format(char *buf, size_t len, long long t, int off);
  * time zone (TZ, the advertiser's zone) and a time without offset is read
  * in it; without, a string keeps its offset, a number is UTC and a time
  * without offset is refused. A time more than skew seconds after now is
- * refused. Returns NULL, or a reason code (time_missing, time_invalid,
+ * refused, and so is one before AC_TIME_MIN. Returns NULL, or a reason
+ * code (time_missing, time_invalid,
  * time_no_offset, time_nonexistent, time_future) with a message naming no
  * value in msg.
  */
+#define AC_TIME_MIN 946684800LL	/* 2000-01-01T00:00:00Z */
+
 const char *ac_time_value(jv v, int use_tz, long long now, long long skew,
     char *out, size_t outlen, char *msg, size_t msglen);
 

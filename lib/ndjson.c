@@ -1110,6 +1110,9 @@ ac_read(struct ac_reader *rd, struct ac_rec *rec)
 		rd->line++;
 		if (len > 0 && s[len - 1] == '\r')
 			len--;
+		/* A byte order mark that some Windows tools write first. */
+		if (rd->line == 1 && len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+			s += 3, len -= 3;
 		if (blank(s, len))
 			continue;
 		return parse_line(rd, s, len, rec);

@@ -122,9 +122,16 @@ ac_norm_text(struct ac_buf *b, const char *s, size_t n, int flags)
 				pending = 1;
 				continue;
 			}
-		} else if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
-			continue;	/* control characters are never data */
+		} else if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) ||
+		    (c >= 0x80 && utf8proc_category(c) ==
+		    UTF8PROC_CATEGORY_CF)) {
+			/* Control and format characters (zero-width space,
+			 * soft hyphen, BOM) are never data. */
+			continue;
 		} else if ((flags & AC_TXT_NOPUNCT) && is_punct(c)) {
+			continue;
+		} else if ((flags & AC_TXT_NODASH) && c >= 0x80 &&
+		    utf8proc_category(c) == UTF8PROC_CATEGORY_PD) {
 			continue;
 		} else {
 			if (pending && b->len > 0)
@@ -181,7 +188,11 @@ ac_norm_email(struct ac_buf *b, const char *s, size_t n, int all_domains,
 	/* "n/a" is a placeholder before it is a malformed address. */
 	if (ac_data_is_placeholder(d, "email", b->p, b->len))
 		return AC_NORM_PLACEHOLDER;
+	/* Exactly one @, and none of the characters that mark a display
+	 * name, a list or a URL ("Alex <a@b.c>", "a@b.c,", "mailto:a@b.c"):
+	 * those are not addresses to hash. */
 	if (memchr(b->p, '\0', b->len) != NULL ||
+	    strpbrk(b->p, "<>()[],;:\"\\") != NULL ||
 	    (at = strchr(b->p, '@')) == NULL || strchr(at + 1, '@') != NULL ||
 	    at == b->p || !valid_domain(at + 1))
 		return "email_invalid";
@@ -288,7 +299,10 @@ ac_norm_phone(struct ac_buf *b, const char *s, size_t n, const char *region,
 	size_t i, nd = 0, j;
 	int plus = 0, seen = 0;
 
-	if (ac_norm_text(b, s, n, AC_TXT_LOWER | AC_TXT_TRIM) == -1)
+	/* All white space (a no-break space between groups of digits is a
+	 * separator too) and dashes such as the en dash. */
+	if (ac_norm_text(b, s, n, AC_TXT_LOWER | AC_TXT_NOSPACE |
+	    AC_TXT_NODASH) == -1)
 		return "phone_invalid";
 	if (b->len == 0)
 		return AC_NORM_EMPTY;

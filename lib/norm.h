@@ -84,6 +84,7 @@ int ac_norm_opt_email_rule(const char *arg, int *all_domains);
 #define AC_TXT_COLLAPSE 0x04	/* inner white-space runs become one space */
 #define AC_TXT_NOSPACE 0x08	/* drop all white space */
 #define AC_TXT_NOPUNCT 0x10	/* drop punctuation and symbols (P*, S*) */
+#define AC_TXT_NODASH 0x20	/* drop non-ASCII dashes (Pd) */
 int ac_norm_text(struct ac_buf *, const char *s, size_t n, int flags);
 
 #endif

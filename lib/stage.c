@@ -343,9 +343,10 @@ ac_stage_finish(struct ac_stage *st)
 		status = AC_EXIT_DATA;
 	if (st->fatal)
 		status = AC_EXIT_FATAL;
-	if (st->quiet && st->nrej > 0) {
-		fprintf(stderr, "%s: %lu of %lu records rejected\n", st->name,
-		    st->nrej, st->nin);
+	if (st->quiet && (st->nrej > 0 || st->fatal)) {
+		fprintf(stderr, "%s: %lu of %lu records rejected%s\n",
+		    st->name, st->nrej, st->nin,
+		    st->fatal ? "; stopped early" : "");
 	} else if (!st->quiet) {
 		fprintf(stderr, "%s: %lu in, %lu out, %lu rejected",
 		    st->name, st->nin, st->nout, st->nrej);

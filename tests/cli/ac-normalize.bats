@@ -367,6 +367,25 @@ summary() {
 	checks_pass
 }
 
+@test "review fixes: blank cells, old epochs, huge values, a BOM, Unicode separators" {
+	BASE=$CA
+	expect '"conversion_date_time":1776947469,"login_customer_id":"","currency_code":" "' login_customer_id absent
+	expect_reject '"conversion_date_time":0' time_invalid conversion_date_time
+	expect_reject '"conversion_date_time":"20260423"' time_invalid conversion_date_time
+	expect_reject '"conversion_date_time":1776947469,"conversion_value":1e400,"currency_code":"EUR"' value_invalid conversion_value
+	BASE="$CA,$T"
+	expect '"phone":"0170\u00a01234567","country_code":"DE"' phone '"+491701234567"'
+	expect '"phone":"0170\u20131234567","country_code":"DE"' phone '"+491701234567"'
+	expect '"first_name":"A\u200blex\u00ad"' first_name '"alex"'
+	expect_drop '"email":"Alex Z <alexz@example.com>"' email email_invalid
+	expect_drop '"email":"mailto:alexz@example.com"' email email_invalid
+	expect_drop '"email":"alexz@example.com,"' email email_invalid
+	printf '\xef\xbb\xbf{%s}\n' "$BASE" >bom.ndjson
+	run --separate-stderr ac-normalize bom.ndjson
+	is "$status" 0 "a byte order mark before the first record"
+	checks_pass
+}
+
 @test "an identifier that is already a SHA-256 hash is kept, lower-cased" {
 	local h=509e933019bb285a134a9334b8bb679dff79d0ce023d529af4bd744d47b4fd8a
 	expect "\"email\":\" ${h^^} \"" email "\"$h\""
@@ -460,7 +479,8 @@ summary() {
 	expect_reject '"customer_id":"123-456-789"' customer_id_invalid customer_id
 	expect_reject '"customer_id":"123-456-78901"' customer_id_invalid customer_id
 	expect_reject '"customer_id":"123-456-789a"' customer_id_invalid customer_id
-	expect_reject '"customer_id":""' customer_id_invalid customer_id
+	# A blank customer_id is absent (an empty CSV cell): derived again.
+	expect '"customer_id":" "' customer_id '"1234567890"'
 	expect_reject '"customer_id":123456789' customer_id_invalid customer_id
 	expect_reject '"customer_id":1234567890.5' customer_id_invalid customer_id
 	expect_reject '"customer_id":true' customer_id_invalid customer_id
@@ -695,7 +715,8 @@ summary() {
 	expect_reject '"conversion_value":"-0.01","currency_code":"EUR"' value_negative conversion_value
 	expect_reject '"conversion_value":"49,90","currency_code":"EUR"' value_invalid conversion_value
 	expect_reject '"conversion_value":"abc","currency_code":"EUR"' value_invalid conversion_value
-	expect_reject '"conversion_value":"","currency_code":"EUR"' value_invalid conversion_value
+	# A blank value is absent, as null is (an empty CSV cell).
+	expect '"conversion_value":"","currency_code":"EUR"' conversion_value absent
 	expect_reject '"conversion_value":"€49","currency_code":"EUR"' value_invalid conversion_value
 	expect_reject '"conversion_value":true,"currency_code":"EUR"' value_invalid conversion_value
 	checks_pass

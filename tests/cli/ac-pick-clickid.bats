@@ -436,6 +436,16 @@ ac-pick-clickid: gclid 5, gbraid 2, wbraid 1, none 2; 4 extra click IDs removed"
 	is "${stderr_lines[0]}" "ac-pick-clickid: in.ndjson:1: hashed_email: dropped: not a SHA-256 hash of 64 hex digits (hashed_invalid)"
 }
 
+@test "hashed: the hash of an empty value is dropped with hashed_empty" {
+	local g='"gclid":"'$G1'"' e=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
+	expect_gone "$g,\"hashed_email\":\"$e\"" hashed_email hashed_empty
+	expect_gone "$g,\"hashed_phone_number\":\"${e^^}\"" hashed_phone_number hashed_empty
+	checks_pass
+	# It does not make a record attributable.
+	pk '"hashed_email":"'$e'"'
+	is "$status" 1
+}
+
 @test "hashed: null, empty and blank are absent, removed without a warning" {
 	pk '"gclid":"'$G1'","hashed_email":null,"hashed_phone_number":"  "'
 	is "$status" 0
