@@ -114,8 +114,8 @@ region_line(struct ac_data *d, char **f, int nf, const char **why)
 	char *p, *tok;
 	int i;
 
-	if (nf != 6) {
-		*why = "expected 6 tab-separated fields";
+	if (nf != 5) {
+		*why = "expected 5 tab-separated fields";
 		return -1;
 	}
 	if ((i = idx2(f[0])) < 0) {
@@ -131,11 +131,21 @@ region_line(struct ac_data *d, char **f, int nf, const char **why)
 	r = &d->regions[d->nregions];
 	memset(r, 0, sizeof(*r));
 	memcpy(r->code, f[0], 3);
-	if (num(f[1], 999, &r->calling) == -1 || r->calling == 0 ||
-	    num(f[4], 17, &r->minlen) == -1 ||
-	    num(f[5], 17, &r->maxlen) == -1 || r->minlen > r->maxlen) {
-		*why = "calling code or lengths out of range";
+	if (num(f[1], 999, &r->calling) == -1 || r->calling == 0) {
+		*why = "calling code out of range";
 		return -1;
+	}
+	r->minlen = 99;
+	for (p = f[4]; (tok = strsep(&p, ",")) != NULL;) {
+		if (num(tok, 17, &i) == -1 || i == 0) {
+			*why = "bad length list";
+			return -1;
+		}
+		r->lengths |= 1UL << i;
+		if (i < r->minlen)
+			r->minlen = i;
+		if (i > r->maxlen)
+			r->maxlen = i;
 	}
 	if (strcmp(f[2], "-") != 0) {
 		for (p = f[2]; (tok = strsep(&p, ",")) != NULL;) {
@@ -156,6 +166,7 @@ region_line(struct ac_data *d, char **f, int nf, const char **why)
 		strcpy(r->trunk, f[3]);
 	}
 	c = &d->calling[r->calling];
+	c->lengths |= r->lengths;
 	if (!c->exists) {
 		c->exists = 1;
 		c->minlen = r->minlen;
@@ -169,7 +180,7 @@ region_line(struct ac_data *d, char **f, int nf, const char **why)
 		if (strcmp(c->trunk, r->trunk) != 0)
 			c->trunk[0] = '\0';
 	}
-	d->region_of[i] = (short)d->nregions++;
+	d->region_of[idx2(r->code)] = (short)d->nregions++;
 	return 0;
 }
 

@@ -21,12 +21,14 @@ struct ac_region {
 	int nintl;
 	char trunk[6];		/* "" when the region has none */
 	int minlen, maxlen;	/* national significant number */
+	unsigned long lengths;	/* bit n: n digits is a possible length */
 };
 
 /* What a calling code allows, over all the regions that share it. */
 struct ac_calling {
 	int exists;
 	int minlen, maxlen;
+	unsigned long lengths;	/* the union over its regions */
 	char trunk[6];		/* shared by all its regions, else "" */
 };
 

@@ -244,6 +244,13 @@ repeated_digit(const char *s)
 	return 1;
 }
 
+/* Nonzero when n digits is one of the lengths in mask. */
+static int
+possible(unsigned long mask, size_t n)
+{
+	return n < 8 * sizeof(mask) && ((mask >> n) & 1);
+}
+
 static int
 starts(const char *s, const char *prefix)
 {
@@ -274,11 +281,11 @@ international(struct ac_buf *b, const char *digits, const struct ac_data *d)
 		return "phone_bad_calling_code";
 	nsn = digits + i;
 	tl = strlen(c->trunk);
-	if (tl > 0 && starts(nsn, c->trunk) && strlen(nsn) - tl >=
-	    (size_t)c->minlen && strlen(nsn) - tl <= (size_t)c->maxlen &&
-	    (c->trunk[0] == '0' || strlen(nsn) > (size_t)c->maxlen))
+	if (tl > 0 && starts(nsn, c->trunk) &&
+	    possible(c->lengths, strlen(nsn) - tl) &&
+	    (c->trunk[0] == '0' || !possible(c->lengths, strlen(nsn))))
 		nsn += tl;
-	if (strlen(nsn) < (size_t)c->minlen || strlen(nsn) > (size_t)c->maxlen)
+	if (!possible(c->lengths, strlen(nsn)))
 		return "phone_bad_length";
 	reserve(b, len + 2);
 	b->len = (size_t)snprintf(b->p, b->cap, "+%d%s", code, nsn);
@@ -350,19 +357,21 @@ ac_norm_phone(struct ac_buf *b, const char *s, size_t n, const char *region,
 
 		snprintf(cc, sizeof(cc), "%d", r->calling);
 		if (starts(digits, cc) && nd > (size_t)r->maxlen +
-		    strlen(r->trunk)) {
+		    strlen(r->trunk) && possible(r->lengths, nd - strlen(cc))) {
 			rc = international(b, digits, d);
 			goto done;
 		}
 	}
 	/* The trunk prefix: "0" wherever it is one, since no national
 	 * number there begins with it; others ("1" in the NANP, "8" in RU)
-	 * only when the number is too long without removing it. */
+	 * only when the number is not a possible length with it and is
+	 * without it. */
 	p = digits;
 	if (r->trunk[0] != '\0' && starts(p, r->trunk) &&
-	    (r->trunk[0] == '0' || nd > (size_t)r->maxlen))
+	    (r->trunk[0] == '0' || (!possible(r->lengths, nd) &&
+	    possible(r->lengths, nd - strlen(r->trunk)))))
 		p += strlen(r->trunk);
-	if (strlen(p) < (size_t)r->minlen || strlen(p) > (size_t)r->maxlen)
+	if (!possible(r->lengths, strlen(p)))
 		return "phone_bad_length";
 	if (repeated_digit(p))
 		return AC_NORM_PLACEHOLDER;

@@ -386,6 +386,13 @@ summary() {
 	checks_pass
 }
 
+@test "phone: possible lengths are sets: a Russian 8 is a trunk prefix" {
+	expect '"phone":"8 495 123 45 67","country_code":"RU"' phone '"+74951234567"'
+	expect '"phone":"+7 8 495 123 45 67"' phone '"+74951234567"'
+	expect '"phone":"+7 495 123 45 67"' phone '"+74951234567"'
+	checks_pass
+}
+
 @test "an identifier that is already a SHA-256 hash is kept, lower-cased" {
 	local h=509e933019bb285a134a9334b8bb679dff79d0ce023d529af4bd744d47b4fd8a
 	expect "\"email\":\" ${h^^} \"" email "\"$h\""

@@ -41,6 +41,12 @@ regions(const struct ac_data *d)
 		is_str(r->trunk, "1", "US: trunk prefix 1");
 		ok(r->minlen == 10 && r->maxlen == 10, "US: 10 digits");
 	}
+	if ((r = ac_data_region(d, "RU")) != NULL) {
+		/* A set, not a range: 10 or 14, so an 11-digit "8 495 ..."
+		 * is a number with its trunk prefix. */
+		ok(r->lengths == ((1UL << 10) | (1UL << 14)),
+		    "RU: lengths are the set {10, 14}");
+	}
 	if (ok((r = ac_data_region(d, "IT")) != NULL, "IT is a region")) {
 		is_int(r->calling, 39, "IT: calling code 39");
 		is_str(r->trunk, "", "IT: no trunk prefix");
@@ -217,7 +223,7 @@ bad_dirs(const char *good)
 	setenv("AC_SHAREDIR", dir, 1);
 
 	/* A later file missing: the message names that file. */
-	put(dir, "regions.tsv", "# comment\nDE\t49\t00\t0\t4\t15\n");
+	put(dir, "regions.tsv", "# comment\nDE\t49\t00\t0\t4,5,6,7,8,9,10,11,12,13,14,15\n");
 	err[0] = '\0';
 	is_int(ac_data_load(&d, err, sizeof(err)), -1,
 	    "missing iso3166.txt: load fails");
@@ -226,7 +232,7 @@ bad_dirs(const char *good)
 		diag("message: %s", err);
 
 	/* A malformed line: the message names the file and the line. */
-	put(dir, "regions.tsv", "# comment\nDE\t49\t00\t0\t4\t15\nXX\t49\n");
+	put(dir, "regions.tsv", "# comment\nDE\t49\t00\t0\t4,5,6,7,8,9,10,11,12,13,14,15\nXX\t49\n");
 	err[0] = '\0';
 	is_int(ac_data_load(&d, err, sizeof(err)), -1,
 	    "bad regions.tsv: load fails");
@@ -234,7 +240,7 @@ bad_dirs(const char *good)
 	    "bad regions.tsv: message names file and line 3"))
 		diag("message: %s", err);
 
-	put(dir, "regions.tsv", "DE\t49\t00\t0\t4\t15\n");
+	put(dir, "regions.tsv", "DE\t49\t00\t0\t4,5,6,7,8,9,10,11,12,13,14,15\n");
 	put(dir, "iso3166.txt", "DE\tGermany\n");
 	put(dir, "iso4217.txt", "EUR\t-\tEuro\n");
 	put(dir, "eea.txt", "DE\tGermany\n");
