@@ -4,19 +4,22 @@
  * explicit consent state, and without personal identifiers when the
  * customer did not consent to sending user data.
  *
- * Reads: google-ads-consent and its alias consent (the members
- * ad_user_data and ad_personalization), and country_code for
+ * Reads: google-ads-consent and its alias consent, each an object with the
+ * members ad_user_data and ad_personalization (or the API's adUserData and
+ * adPersonalization) or a single value for both, and country_code for
  * --require-explicit.
  * Writes: google-ads-consent, with both members as "GRANTED", "DENIED" or
- * "UNSPECIFIED", in its place or added at the end; the alias loses those
- * two members, and the whole alias goes when nothing else was in it.
+ * "UNSPECIFIED" and without the camel-case ones, in its place or added at
+ * the end; the alias loses the consent members, and goes when nothing else
+ * was in it or when it was a single value.
  * Removes, when ad_user_data is DENIED: email, phone, first_name,
  * last_name, street_address, city, region, postal_code, address_info,
  * user_ip_address and every key that starts with "hashed_".
  * Other fields pass through untouched, in their order.
  *
  * Outputs every record, except that with --missing reject a record without
- * a consent state is rejected. Unusable consent values and the removal of
+ * a consent state is rejected. Unusable consent values, spellings that
+ * disagree, unknown members of a consent object and the removal of
  * identifiers are warnings under "ac_warnings".
  */
 #include <getopt.h>
@@ -35,6 +38,7 @@
 #include "stage.h"
 
 enum { K_USER_DATA, K_PERSONALIZATION, NKEYS };
+enum { SNAKE, CAMEL, NSPELL };	/* ad_user_data, adUserData */
 enum status { S_GRANTED, S_DENIED, S_UNSPECIFIED, NSTATUS };
 enum missing { M_UNSPECIFIED, M_DENIED, M_REJECT };
 
@@ -51,9 +55,10 @@ struct opts {
 	struct ac_buf buf;	/* country_code, normalized */
 	struct ac_fieldset fields;
 	/* Built once and shared by reference: no allocation per record. */
-	jv keys[NKEYS];		/* "ad_user_data", "ad_personalization" */
+	jv keys[NSPELL][NKEYS];	/* "ad_user_data", ..., "adPersonalization" */
 	jv names[NSTATUS];	/* "GRANTED", "DENIED", "UNSPECIFIED" */
 	jv canon[NSTATUS][NSTATUS];	/* whole google-ads-consent objects */
+	jv stage, code;		/* "stage", "code": keys of a warning */
 	/* Over the records written. */
 	unsigned long count[NKEYS][NSTATUS];
 	unsigned long removed;
@@ -101,8 +106,13 @@ describe(const char *code)
 	static const struct {
 		const char *code, *text;
 	} t[] = {
-		{ "consent_not_object", "not an object: consent counted as "
-		    "missing" },
+		{ "consent_conflict", "ad_user_data and adUserData (or "
+		    "ad_personalization and adPersonalization) disagree: "
+		    "counted as DENIED" },
+		{ "consent_key_unknown", "a member that is not a consent "
+		    "status: passed through" },
+		{ "consent_not_object", "neither an object nor a consent "
+		    "value: counted as missing" },
 		{ "consent_value_invalid", "not GRANTED or DENIED: counted "
 		    "as missing" },
 		{ "identifiers_removed_no_consent", "personal identifiers "
@@ -129,19 +139,37 @@ static const char *const names[NFIELDS] = {
 	"postal_code", "address_info", "user_ip_address"
 };
 
-static const char *const keynames[NKEYS] = {
-	"ad_user_data", "ad_personalization"
+static const char *const keynames[NSPELL][NKEYS] = {
+	{ "ad_user_data", "ad_personalization" },
+	{ "adUserData", "adPersonalization" }
 };
 
 static const char *const statusnames[NSTATUS] = {
 	"GRANTED", "DENIED", "UNSPECIFIED"
 };
 
-/* "google-ads-consent.ad_user_data" and the like, for warnings. */
-static const char *const paths[2][NKEYS] = {
-	{ "google-ads-consent.ad_user_data",
+/* "google-ads-consent.ad_user_data" and the like, for warnings:
+ * [F_GAC or F_ALIAS][spelling][key]. */
+static const char *const paths[2][NSPELL][NKEYS] = {
+	{ { "google-ads-consent.ad_user_data",
 	    "google-ads-consent.ad_personalization" },
-	{ "consent.ad_user_data", "consent.ad_personalization" }
+	  { "google-ads-consent.adUserData",
+	    "google-ads-consent.adPersonalization" } },
+	{ { "consent.ad_user_data", "consent.ad_personalization" },
+	  { "consent.adUserData", "consent.adPersonalization" } }
+};
+
+/* What google-ads-consent or consent holds, read in one pass. */
+struct src {
+	/* [spelling][key]; V_INVALID until a look-up warns about it. A
+	 * single value stands in both ad_user_data and ad_personalization. */
+	enum value val[NSPELL][NKEYS];
+	/* The status that the ad_user_data or ad_personalization string
+	 * spells exactly, or -1: such a member needs no rewriting. */
+	int exact[NKEYS];
+	int known;		/* bit s * NKEYS + k: member keynames[s][k] */
+	int unknown;		/* an object with some other member */
+	int scalar;		/* a single value that reads, not null */
 };
 
 /* One record being processed: its fields and the warnings to add. */
@@ -149,12 +177,16 @@ struct rec {
 	struct ac_view v;
 	struct opts *o;
 	struct ac_stage *st;
+	struct src src[2];	/* F_GAC, F_ALIAS */
 	/* Warnings wait until google-ads-consent is written, so that a new
 	 * google-ads-consent comes before a new ac_warnings, and a rejected
-	 * record is not counted as warned. At most 2 + 2 * NKEYS. */
+	 * record is not counted as warned. At most 2 consent_not_object,
+	 * 2 * NSPELL * NKEYS consent_value_invalid, NKEYS consent_conflict
+	 * (a conflict gives a value, so the alias is not read), one
+	 * consent_key_unknown and one identifiers_removed_no_consent. */
 	struct {
 		const char *field, *code;
-	} warn[2 + 2 * NKEYS];
+	} warn[2 + 2 * NSPELL * NKEYS + NKEYS + 2];
 	int nwarn;
 };
 
@@ -187,8 +219,11 @@ read_text(const char *s, size_t n)
 		{ "1", V_GRANTED }, { "0", V_DENIED },
 		/* The API's own "not stated" values. */
 		{ "unspecified", V_MISSING }, { "unknown", V_MISSING },
+		/* The Data Manager API's ConsentStatus names. */
+		{ "consent_granted", V_GRANTED }, { "consent_denied", V_DENIED },
+		{ "consent_status_unspecified", V_MISSING },
 	};
-	char low[12];
+	char low[28];
 	size_t i;
 
 	while (n > 0 && is_space(*s))
@@ -244,24 +279,160 @@ read_value(jv v)
 	return r;
 }
 
+/* The index s * NKEYS + k of the consent member named p[0..n), or -1. */
+static int
+known_key(const char *p, size_t n)
+{
+	int s, k;
+
+	for (s = 0; s < NSPELL; s++)
+		for (k = 0; k < NKEYS; k++)
+			if (n == strlen(keynames[s][k]) &&
+			    memcmp(p, keynames[s][k], n) == 0)
+				return s * NKEYS + k;
+	return -1;
+}
+
+/* The status that the value v spells exactly, or -1. Borrows v. */
+static int
+exact_status(jv v)
+{
+	const char *p;
+	size_t n;
+	int s;
+
+	if ((p = ac_field_str(v, &n)) == NULL)
+		return -1;
+	for (s = 0; s < NSTATUS; s++)
+		if (n == strlen(statusnames[s]) &&
+		    memcmp(p, statusnames[s], n) == 0)
+			return s;
+	return -1;
+}
+
 /*
- * The state of key k from the object of field f (F_GAC or F_ALIAS), or
- * V_MISSING, with a pending warning when the value is unusable.
+ * Read field f (F_GAC or F_ALIAS) into r->src[f]: the members of an
+ * object, or a single value for both keys. A field that is neither gets
+ * consent_not_object and holds nothing. One pass over the object, no
+ * allocation.
+ */
+static void
+scan(struct rec *r, int f)
+{
+	struct src *s = &r->src[f];
+	jv obj = r->v.val[f], key, val;
+	const char *p;
+	size_t n;
+	enum value v;
+	int sp, k, id, it;
+
+	for (sp = 0; sp < NSPELL; sp++)
+		for (k = 0; k < NKEYS; k++)
+			s->val[sp][k] = V_MISSING;
+	for (k = 0; k < NKEYS; k++)
+		s->exact[k] = -1;
+	s->known = s->unknown = s->scalar = 0;
+	switch (jv_get_kind(obj)) {
+	case JV_KIND_INVALID:
+	case JV_KIND_NULL:
+		return;
+	case JV_KIND_OBJECT:
+		break;
+	default:
+		/* "consent": false, "DENIED", 1, ...: one flag for both. */
+		if ((v = read_value(jv_copy(obj))) == V_INVALID) {
+			pending(r, names[f], "consent_not_object");
+			return;
+		}
+		s->scalar = 1;
+		for (k = 0; k < NKEYS; k++)
+			s->val[SNAKE][k] = v;
+		return;
+	}
+	for (it = jv_object_iter(obj); jv_object_iter_valid(obj, it);
+	    it = jv_object_iter_next(obj, it)) {
+		key = jv_object_iter_key(obj, it);
+		p = ac_field_str(key, &n);
+		id = p != NULL ? known_key(p, n) : -1;
+		jv_free(key);
+		if (id < 0) {
+			s->unknown = 1;
+			continue;
+		}
+		s->known |= 1 << id;
+		val = jv_object_iter_value(obj, it);
+		if (id < NKEYS)
+			s->exact[id] = exact_status(val);
+		s->val[id / NKEYS][id % NKEYS] = read_value(val);
+	}
+}
+
+/* Spelling sp of key k in field f, after a warning when it is unusable. */
+static enum value
+member(struct rec *r, int f, int sp, int k)
+{
+	enum value v = r->src[f].val[sp][k];
+
+	if (v != V_INVALID)
+		return v;
+	pending(r, paths[f == F_ALIAS][sp][k], "consent_value_invalid");
+	return V_MISSING;
+}
+
+/*
+ * The state of key k from field f (F_GAC or F_ALIAS), or V_MISSING, with
+ * pending warnings for unusable values. ad_user_data is read first;
+ * adUserData in the same object counts when ad_user_data is missing, and
+ * when both are there and disagree, DENIED is taken, with a warning.
  */
 static enum value
 lookup(struct rec *r, int f, int k)
 {
-	jv obj = r->v.val[f];
-	enum value v;
+	enum value a = member(r, f, SNAKE, k), b = member(r, f, CAMEL, k);
 
-	if (jv_get_kind(obj) != JV_KIND_OBJECT)
-		return V_MISSING;
-	v = read_value(jv_object_get(jv_copy(obj), jv_copy(r->o->keys[k])));
-	if (v == V_INVALID) {
-		pending(r, paths[f == F_ALIAS][k], "consent_value_invalid");
-		v = V_MISSING;
+	if (a == V_MISSING)
+		return b;
+	if (b == V_MISSING || b == a)
+		return a;
+	pending(r, paths[f == F_ALIAS][SNAKE][k], "consent_conflict");
+	return V_DENIED;
+}
+
+/*
+ * Nonzero when the record already carries consent_key_unknown from this
+ * stage: then a second run adds no second one.
+ */
+static int
+warned_unknown(const struct rec *r)
+{
+	jv w = ac_field_get(r->v.rec, AC_WARNINGS_KEY), e, x;
+	const char *p;
+	size_t n;
+	int i, len, yes = 0, ok;
+
+	if (jv_get_kind(w) != JV_KIND_ARRAY) {
+		jv_free(w);
+		return 0;
 	}
-	return v;
+	len = jv_array_length(jv_copy(w));
+	for (i = 0; i < len && !yes; i++) {
+		e = jv_array_get(jv_copy(w), i);
+		if (jv_get_kind(e) != JV_KIND_OBJECT) {
+			jv_free(e);
+			continue;
+		}
+		x = jv_object_get(jv_copy(e), jv_copy(r->o->stage));
+		ok = (p = ac_field_str(x, &n)) != NULL &&
+		    n == strlen(r->st->name) && memcmp(p, r->st->name, n) == 0;
+		jv_free(x);
+		x = jv_object_get(e, jv_copy(r->o->code));
+		yes = ok && (p = ac_field_str(x, &n)) != NULL &&
+		    n == strlen("consent_key_unknown") &&
+		    memcmp(p, "consent_key_unknown", n) == 0;
+		jv_free(x);
+	}
+	jv_free(w);
+	return yes;
 }
 
 /*
@@ -283,20 +454,6 @@ explicit_region(const struct rec *r)
 	return o->region_set[(o->buf.p[0] - 'A') * 26 + (o->buf.p[1] - 'A')];
 }
 
-/* Nonzero when key k of obj is already the string statusnames[s]. */
-static int
-is_canonical(jv obj, jv key, int s)
-{
-	jv v = jv_object_get(jv_copy(obj), key);
-	const char *p;
-	size_t n;
-	int yes = (p = ac_field_str(v, &n)) != NULL &&
-	    n == strlen(statusnames[s]) && memcmp(p, statusnames[s], n) == 0;
-
-	jv_free(v);
-	return yes;
-}
-
 /*
  * The object of field f, taken out of the record so that this is its only
  * reference and it can be changed in place; the member stays where it is
@@ -316,44 +473,56 @@ static void
 write_gac(struct rec *r, const int *st)
 {
 	struct opts *o = r->o;
+	const struct src *s = &r->src[F_GAC];
 	jv obj;
 	int k;
 
 	if (jv_get_kind(r->v.val[F_GAC]) != JV_KIND_OBJECT) {
-		/* Absent, null or not an object: a shared object. */
+		/* Absent, null, a single value or not an object: a shared
+		 * object. */
 		ac_view_set(&r->v, F_GAC,
 		    jv_copy(o->canon[st[K_USER_DATA]][st[K_PERSONALIZATION]]));
 		return;
 	}
 	for (k = 0; k < NKEYS; k++)
-		if (!is_canonical(r->v.val[F_GAC], jv_copy(o->keys[k]), st[k]))
+		if (s->exact[k] != st[k])
 			break;
-	if (k == NKEYS)
+	if (k == NKEYS && (s->known >> NKEYS) == 0)
 		return;		/* as it should be: nothing to change */
 	obj = take(r, F_GAC);
 	for (k = 0; k < NKEYS; k++)
-		obj = jv_object_set(obj, jv_copy(o->keys[k]),
+		if (s->known & 1 << (CAMEL * NKEYS + k))
+			obj = jv_object_delete(obj,
+			    jv_copy(o->keys[CAMEL][k]));
+	for (k = 0; k < NKEYS; k++)
+		obj = jv_object_set(obj, jv_copy(o->keys[SNAKE][k]),
 		    jv_copy(o->names[st[k]]));
 	ac_view_set(&r->v, F_GAC, obj);
 }
 
-/* The alias gives up ad_user_data and ad_personalization. */
+/*
+ * The alias gives up its consent members, in either spelling, and goes
+ * when nothing else was in it; a single value that was read goes too.
+ * An object that never had consent members, {} included, stays as it is.
+ */
 static void
 strip_alias(struct rec *r)
 {
+	const struct src *s = &r->src[F_ALIAS];
 	jv obj;
-	int k, has = 0;
+	int id;
 
-	if (jv_get_kind(r->v.val[F_ALIAS]) != JV_KIND_OBJECT)
+	if (s->scalar) {
+		ac_view_del(&r->v, F_ALIAS);
 		return;
-	for (k = 0; k < NKEYS; k++)
-		has |= jv_object_has(jv_copy(r->v.val[F_ALIAS]),
-		    jv_copy(r->o->keys[k]));
-	if (!has)
+	}
+	if (s->known == 0)
 		return;
 	obj = take(r, F_ALIAS);
-	for (k = 0; k < NKEYS; k++)
-		obj = jv_object_delete(obj, jv_copy(r->o->keys[k]));
+	for (id = 0; id < NSPELL * NKEYS; id++)
+		if (s->known & 1 << id)
+			obj = jv_object_delete(obj,
+			    jv_copy(r->o->keys[id / NKEYS][id % NKEYS]));
 	if (jv_object_length(jv_copy(obj)) == 0) {
 		jv_free(obj);
 		ac_view_del(&r->v, F_ALIAS);
@@ -404,16 +573,8 @@ apply(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
 	r.o = o;
 	r.st = st;
 	r.nwarn = 0;
-	for (f = F_GAC; f <= F_ALIAS; f++) {
-		switch (jv_get_kind(r.v.val[f])) {
-		case JV_KIND_INVALID:
-		case JV_KIND_NULL:
-		case JV_KIND_OBJECT:
-			break;
-		default:
-			pending(&r, names[f], "consent_not_object");
-		}
-	}
+	for (f = F_GAC; f <= F_ALIAS; f++)
+		scan(&r, f);
 	for (k = 0; k < NKEYS; k++) {
 		/* google-ads-consent wins over the alias. */
 		if ((v = lookup(&r, F_GAC, k)) == V_MISSING)
@@ -423,7 +584,7 @@ apply(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
 			continue;
 		}
 		if (o->missing == M_REJECT) {
-			err = ac_err("consent_missing", paths[0][k], "no usable "
+			err = ac_err("consent_missing", paths[0][SNAKE][k], "no usable "
 			    "consent status in google-ads-consent or consent");
 			goto out;
 		}
@@ -432,10 +593,18 @@ apply(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
 		state[k] = expl || o->missing == M_DENIED ? S_DENIED :
 		    S_UNSPECIFIED;
 	}
+	/* One warning per record, naming the first object with a member
+	 * that is not a consent status ("adUserDat", "marketing"). */
+	for (f = F_GAC; f <= F_ALIAS; f++)
+		if (r.src[f].unknown) {
+			if (!warned_unknown(&r))
+				pending(&r, names[f], "consent_key_unknown");
+			break;
+		}
 	write_gac(&r, state);
 	strip_alias(&r);
 	if (state[K_USER_DATA] == S_DENIED && remove_identifiers(&r)) {
-		pending(&r, paths[0][K_USER_DATA],
+		pending(&r, paths[0][SNAKE][K_USER_DATA],
 		    "identifiers_removed_no_consent");
 		o->removed++;
 	}
@@ -499,7 +668,7 @@ summary(const struct opts *o)
 
 	fputs("ac-consent:", stderr);
 	for (k = 0; k < NKEYS; k++) {
-		fprintf(stderr, "%s %s", k ? ";" : "", keynames[k]);
+		fprintf(stderr, "%s %s", k ? ";" : "", keynames[SNAKE][k]);
 		for (s = 0; s < NSTATUS; s++)
 			fprintf(stderr, "%s %lu %s", s ? "," : "",
 			    o->count[k][s], statusnames[s]);
@@ -588,15 +757,19 @@ main(int argc, char *argv[])
 	}
 	free(regions);
 	ac_fieldset_init(&o.fields, names, NFIELDS);
-	for (i = 0; i < NKEYS; i++)
-		o.keys[i] = jv_string(keynames[i]);
+	for (i = 0; i < NSPELL; i++)
+		for (j = 0; j < NKEYS; j++)
+			o.keys[i][j] = jv_string(keynames[i][j]);
 	for (i = 0; i < NSTATUS; i++)
 		o.names[i] = jv_string(statusnames[i]);
+	o.stage = jv_string("stage");
+	o.code = jv_string("code");
 	for (i = 0; i < NSTATUS; i++)
 		for (j = 0; j < NSTATUS; j++)
 			o.canon[i][j] = jv_object_set(jv_object_set(jv_object(),
-			    jv_copy(o.keys[K_USER_DATA]), jv_copy(o.names[i])),
-			    jv_copy(o.keys[K_PERSONALIZATION]),
+			    jv_copy(o.keys[SNAKE][K_USER_DATA]),
+			    jv_copy(o.names[i])),
+			    jv_copy(o.keys[SNAKE][K_PERSONALIZATION]),
 			    jv_copy(o.names[j]));
 	if (ac_stage_open(&st, "ac-consent", argc, argv, o.rejects) == -1) {
 		status = AC_EXIT_FATAL;
@@ -617,10 +790,13 @@ done:
 	for (i = 0; i < NSTATUS; i++)
 		for (j = 0; j < NSTATUS; j++)
 			jv_free(o.canon[i][j]);
-	for (i = 0; i < NKEYS; i++)
-		jv_free(o.keys[i]);
+	for (i = 0; i < NSPELL; i++)
+		for (j = 0; j < NKEYS; j++)
+			jv_free(o.keys[i][j]);
 	for (i = 0; i < NSTATUS; i++)
 		jv_free(o.names[i]);
+	jv_free(o.stage);
+	jv_free(o.code);
 	ac_data_free(&o.data);
 	ac_buf_free(&o.buf);
 	ac_fieldset_free(&o.fields);

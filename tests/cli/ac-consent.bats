@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: MIT
-# ac-consent: reading consent (google-ads-consent and its alias consent),
-# writing it back explicitly, --missing, --require-explicit, removing the
+# ac-consent: reading consent (google-ads-consent and its alias consent, in
+# the snake-case, camel-case and Data Manager spellings, as objects or as
+# one value for both), writing it back explicitly, --missing, --require-explicit, removing the
 # personal identifiers when ad_user_data is DENIED, the summary, the
 # rejects file and the STYLE.md §10 checks every tool must pass. Run from
 # the project root:
@@ -144,27 +145,27 @@ GAC_GG='"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"GRA
 @test "golden: the default rules give exactly golden.out" {
 	cfixture golden golden
 	is "$status" 0 "exit status"
-	is "$(tail -n 2 err)" "$(stage_summary 12 12 0 '' 4 '2 identifiers_removed_no_consent, 1 consent_value_invalid, 1 consent_not_object')
-$(consent_summary 5 2 5 2 4 6 2)" "summaries"
+	is "$(tail -n 2 err)" "$(stage_summary 12 12 0 '' 5 '2 consent_key_unknown, 2 identifiers_removed_no_consent, 1 consent_value_invalid')
+$(consent_summary 6 2 4 3 4 5 2)" "summaries"
 }
 
 @test "golden: -E EEA gives exactly eea.out" {
 	cfixture golden eea -E EEA
 	is "$status" 0 "exit status"
-	is "$(tail -n 1 err)" "$(consent_summary 5 6 1 2 8 2 6)" "consent summary"
+	is "$(tail -n 1 err)" "$(consent_summary 6 5 1 3 7 2 5)" "consent summary"
 }
 
 @test "golden: -m reject gives exactly reject.out and rejects the rest" {
 	cfixture golden reject -m reject -R rej.ndjson
 	is "$status" 1 "exit status"
 	is "$(jq -c '[.line, .code, .field]' rej.ndjson | tr '\n' ' ')" \
-	    '[3,"consent_missing","google-ads-consent.ad_user_data"] [7,"consent_missing","google-ads-consent.ad_user_data"] [8,"consent_missing","google-ads-consent.ad_user_data"] [9,"consent_missing","google-ads-consent.ad_personalization"] [11,"consent_missing","google-ads-consent.ad_user_data"] [12,"consent_missing","google-ads-consent.ad_user_data"] ' \
+	    '[3,"consent_missing","google-ads-consent.ad_user_data"] [7,"consent_missing","google-ads-consent.ad_user_data"] [9,"consent_missing","google-ads-consent.ad_personalization"] [11,"consent_missing","google-ads-consent.ad_user_data"] [12,"consent_missing","google-ads-consent.ad_user_data"] ' \
 	    "rejects"
 	# Each rejected record is the input line, unchanged.
-	is "$(jq -c .record rej.ndjson)" "$(sed -n '3p;7p;8p;9p;11p;12p' "$F/golden.in")" "records"
+	is "$(jq -c .record rej.ndjson)" "$(sed -n '3p;7p;9p;11p;12p' "$F/golden.in")" "records"
 	is "$(($(nlines out) + $(nlines rej.ndjson)))" "$(nonblank golden.in)" "conservation"
-	is "$(tail -n 2 err)" "$(stage_summary 12 6 6 '6 consent_missing' 1 '1 identifiers_removed_no_consent')
-$(consent_summary 5 1 0 2 4 0 1)" "summaries count only the records written"
+	is "$(tail -n 2 err)" "$(stage_summary 12 7 5 '5 consent_missing' 3 '2 consent_key_unknown, 1 identifiers_removed_no_consent')
+$(consent_summary 6 1 0 3 4 0 1)" "summaries count only the records written"
 }
 
 @test "golden: the long options give the same output as the short ones" {
@@ -193,6 +194,27 @@ $(consent_summary 5 1 0 2 4 0 1)" "summaries count only the records written"
 	cp "$F/reject.out" again.in
 	run --separate-stderr ac-consent -m reject again.in
 	is "$output" "$(cat "$F/reject.out")" "second pass over reject.out"
+}
+
+@test "golden: real-world spellings give exactly spellings.out" {
+	cfixture spellings spellings
+	is "$status" 0 "exit status"
+	is "$(tail -n 2 err)" "$(stage_summary 13 13 0 '' 9 '6 identifiers_removed_no_consent, 1 consent_conflict, 1 consent_key_unknown, 1 consent_not_object')
+$(consent_summary 4 6 3 6 4 3 6)" "summaries"
+	# CONSENT_STATUS_UNSPECIFIED is missing: DENIED in the EEA (S-4, DE).
+	ac-consent -E EEA spellings.in >out 2>err
+	is "$(jq -c 'select(.order_id == "S-4") | [.["google-ads-consent"], has("email")]' out)" \
+	    '[{"ad_user_data":"DENIED","ad_personalization":"GRANTED"},false]' "S-4 with -E EEA"
+	is "$(tail -n 1 err)" "$(consent_summary 4 7 2 6 5 2 7)" "consent summary with -E EEA"
+	# A second pass changes nothing: no camel case, no single values left,
+	# and consent_key_unknown is not added twice. Only the consent that is
+	# an array (S-12) is warned about again, as the page says.
+	cp "$F/spellings.out" again.in
+	run --separate-stderr ac-consent again.in
+	is "$(grep -v '"S-12"' <<<"$output")" "$(grep -v '"S-12"' "$F/spellings.out")" "second pass over spellings.out"
+	is "$(jq -c 'select(.order_id == "S-12") | [.consent, [.ac_warnings[].code]]' <<<"$output")" \
+	    '[["DENIED"],["consent_not_object","consent_not_object"]]' "S-12 again"
+	is "${stderr_lines[-2]}" "$(stage_summary 13 13 0 '' 1 '1 consent_not_object')" "warnings of the second pass"
 }
 
 @test "unknown keys and key order pass through" {
@@ -276,7 +298,8 @@ $(consent_summary 5 1 0 2 4 0 1)" "summaries count only the records written"
 
 @test "not an object: consent_not_object, counted as missing" {
 	local v
-	for v in '"GRANTED"' '"yes"' true 1 '[]' '[{"ad_user_data":"GRANTED"}]'; do
+	for v in '"maybe"' '"GRANTED!"' '"yesno"' 2 -1 0.5 '[]' '["DENIED"]' \
+	    '[{"ad_user_data":"GRANTED"}]' '"ｇｒａｎｔｅｄ"'; do
 		cexpect '"google-ads-consent":'"$v" UNSPECIFIED UNSPECIFIED 'google-ads-consent:consent_not_object'
 		cexpect '"consent":'"$v" UNSPECIFIED UNSPECIFIED 'consent:consent_not_object'
 		cexpect '"consent":'"$v"',"google-ads-consent":{"ad_user_data":"DENIED","ad_personalization":"GRANTED"}' DENIED GRANTED 'consent:consent_not_object'
@@ -286,12 +309,197 @@ $(consent_summary 5 1 0 2 4 0 1)" "summaries count only the records written"
 }
 
 @test "not an object: google-ads-consent is replaced in its place, consent is left as it is" {
-	crun '{"a":1,"google-ads-consent":"GRANTED","consent":"yes","b":2}'
+	crun '{"a":1,"google-ads-consent":"GRANTED!","consent":["yes"],"b":2}'
 	is "$status" 0
-	is "$output" '{"a":1,"google-ads-consent":{"ad_user_data":"UNSPECIFIED","ad_personalization":"UNSPECIFIED"},"consent":"yes","b":2,"ac_warnings":[{"stage":"ac-consent","field":"google-ads-consent","code":"consent_not_object"},{"stage":"ac-consent","field":"consent","code":"consent_not_object"}]}'
-	is "${stderr_lines[0]}" "ac-consent: in.ndjson:1: google-ads-consent: not an object: consent counted as missing (consent_not_object)"
+	is "$output" '{"a":1,"google-ads-consent":{"ad_user_data":"UNSPECIFIED","ad_personalization":"UNSPECIFIED"},"consent":["yes"],"b":2,"ac_warnings":[{"stage":"ac-consent","field":"google-ads-consent","code":"consent_not_object"},{"stage":"ac-consent","field":"consent","code":"consent_not_object"}]}'
+	is "${stderr_lines[0]}" "ac-consent: in.ndjson:1: google-ads-consent: neither an object nor a consent value: counted as missing (consent_not_object)"
 	crun '{"a":1,"google-ads-consent":null,"b":2}'
 	is "$output" '{"a":1,"google-ads-consent":{"ad_user_data":"UNSPECIFIED","ad_personalization":"UNSPECIFIED"},"b":2}' "null: replaced in place, no warning"
+}
+
+## Real-world spellings: camel case, Data Manager names, single values
+
+@test "camel case: adUserData and adPersonalization are read in both objects" {
+	local o
+	for o in google-ads-consent consent; do
+		cexpect '"'"$o"'":{"adUserData":"GRANTED","adPersonalization":"DENIED"}' GRANTED DENIED ''
+		cexpect '"'"$o"'":{"adUserData":"no","adPersonalization":true}' DENIED GRANTED ''
+		cexpect '"'"$o"'":{"adUserData":"CONSENT_DENIED"}' DENIED UNSPECIFIED ''
+		cexpect '"'"$o"'":{"adPersonalization":"GRANTED"}' UNSPECIFIED GRANTED ''
+		cexpect '"'"$o"'":{"adUserData":"UNSPECIFIED","adPersonalization":null}' DENIED DENIED '' -m denied
+		cexpect '"'"$o"'":{"adUserData":"maybe","adPersonalization":"GRANTED"}' UNSPECIFIED GRANTED "$o.adUserData:consent_value_invalid"
+		# A snake-case member that is missing or unusable lets the
+		# camel-case one through.
+		cexpect '"'"$o"'":{"ad_user_data":"UNSPECIFIED","adUserData":"DENIED","ad_personalization":null,"adPersonalization":"GRANTED"}' DENIED GRANTED ''
+		cexpect '"'"$o"'":{"ad_user_data":"maybe","adUserData":"GRANTED"}' GRANTED UNSPECIFIED "$o.ad_user_data:consent_value_invalid"
+	done
+	# google-ads-consent still wins over consent, whatever the spelling.
+	cexpect '"google-ads-consent":{"adUserData":"GRANTED"},"consent":{"ad_user_data":"DENIED","adPersonalization":"DENIED"}' GRANTED DENIED ''
+	cexpect '"consent":{"adUserData":"DENIED"},"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"GRANTED"}' GRANTED GRANTED ''
+	cexpect '"country_code":"DE","consent":{"adPersonalization":"yes"}' DENIED GRANTED '' -E EEA
+	# Near misses are not consent members (see consent_key_unknown).
+	cexpect '"consent":{"AdUserData":"DENIED","aduserdata":"DENIED","ad-user-data":"DENIED"}' UNSPECIFIED UNSPECIFIED 'consent:consent_key_unknown'
+	checks_pass
+}
+
+@test "camel case: both spellings that agree are one value; that disagree are DENIED with consent_conflict" {
+	local o
+	for o in google-ads-consent consent; do
+		cexpect '"'"$o"'":{"ad_user_data":"GRANTED","adUserData":"yes","ad_personalization":"DENIED","adPersonalization":false}' GRANTED DENIED ''
+		cexpect '"'"$o"'":{"ad_user_data":"GRANTED","adUserData":"DENIED"}' DENIED UNSPECIFIED "$o.ad_user_data:consent_conflict"
+		cexpect '"'"$o"'":{"adUserData":"DENIED","ad_user_data":"GRANTED"}' DENIED UNSPECIFIED "$o.ad_user_data:consent_conflict"
+		cexpect '"'"$o"'":{"ad_user_data":false,"adUserData":"CONSENT_GRANTED"}' DENIED UNSPECIFIED "$o.ad_user_data:consent_conflict"
+		cexpect '"'"$o"'":{"ad_personalization":"GRANTED","adPersonalization":"DENIED","ad_user_data":"GRANTED"}' GRANTED DENIED "$o.ad_personalization:consent_conflict"
+		cexpect '"'"$o"'":{"ad_user_data":"yes","adUserData":"no","ad_personalization":"no","adPersonalization":"yes"}' DENIED DENIED "$o.ad_user_data:consent_conflict $o.ad_personalization:consent_conflict"
+		# The snake-case value is usable, the camel-case one is not: the
+		# snake-case value counts, and the unusable one is named.
+		cexpect '"'"$o"'":{"ad_user_data":"GRANTED","adUserData":"maybe"}' GRANTED UNSPECIFIED "$o.adUserData:consent_value_invalid"
+	done
+	# A conflict gives DENIED, so the alias is not consulted.
+	cexpect '"google-ads-consent":{"ad_user_data":"GRANTED","adUserData":"DENIED"},"consent":{"ad_user_data":"GRANTED"}' DENIED UNSPECIFIED 'google-ads-consent.ad_user_data:consent_conflict'
+	# A conflict is a stated value: -m reject lets it through.
+	cexpect '"google-ads-consent":{"ad_user_data":"GRANTED","adUserData":"DENIED","ad_personalization":"GRANTED"}' DENIED GRANTED 'google-ads-consent.ad_user_data:consent_conflict' -m reject
+	checks_pass
+}
+
+@test "camel case: written back as ad_user_data and ad_personalization only, other members kept" {
+	crun '{"a":1,"google-ads-consent":{"x":1,"adUserData":"GRANTED","adPersonalization":"DENIED","y":2},"b":2}'
+	is "$status" 0
+	is "$output" '{"a":1,"google-ads-consent":{"x":1,"y":2,"ad_user_data":"GRANTED","ad_personalization":"DENIED"},"b":2,"ac_warnings":[{"stage":"ac-consent","field":"google-ads-consent","code":"consent_key_unknown"}]}'
+	crun '{"google-ads-consent":{"ad_user_data":"GRANTED","adUserData":"GRANTED","ad_personalization":"DENIED"},"a":1}'
+	is "$output" '{"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"DENIED"},"a":1}' "canonical values, camel case removed"
+	crun '{"google-ads-consent":{"ad_user_data":"GRANTED","adUserData":"DENIED","ad_personalization":"DENIED"},"a":1}'
+	is "$output" '{"google-ads-consent":{"ad_user_data":"DENIED","ad_personalization":"DENIED"},"a":1,"ac_warnings":[{"stage":"ac-consent","field":"google-ads-consent.ad_user_data","code":"consent_conflict"}]}' "conflict"
+	is "${stderr_lines[0]}" "ac-consent: in.ndjson:1: google-ads-consent.ad_user_data: ad_user_data and adUserData (or ad_personalization and adPersonalization) disagree: counted as DENIED (consent_conflict)"
+	crun '{"a":1,"consent":{"adUserData":"GRANTED","adPersonalization":"DENIED"},"b":2}'
+	is "$output" '{"a":1,"b":2,"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"DENIED"}}' "alias with only camel case: removed"
+	crun '{"a":1,"consent":{"sms":"no","adUserData":"GRANTED","ad_user_data":"GRANTED"},"b":2}'
+	is "$output" '{"a":1,"consent":{"sms":"no"},"b":2,"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"UNSPECIFIED"},"ac_warnings":[{"stage":"ac-consent","field":"consent","code":"consent_key_unknown"}]}' "alias keeps its other members"
+	crun '{"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"GRANTED"},"consent":{"adUserData":"DENIED"},"a":1}'
+	is "$output" '{"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"GRANTED"},"a":1}' "alias camel case overridden: still removed"
+}
+
+@test "Data Manager names: CONSENT_GRANTED, CONSENT_DENIED in any case; CONSENT_STATUS_UNSPECIFIED is missing" {
+	local v o
+	for o in google-ads-consent consent; do
+		for v in '"CONSENT_GRANTED"' '"consent_granted"' '" Consent_Granted "'; do
+			cexpect '"'"$o"'":{"ad_user_data":'"$v"',"ad_personalization":'"$v"'}' GRANTED GRANTED ''
+		done
+		for v in '"CONSENT_DENIED"' '"consent_denied"' '"\tConsent_DENIED"'; do
+			cexpect '"'"$o"'":{"ad_user_data":'"$v"',"ad_personalization":'"$v"'}' DENIED DENIED ''
+		done
+		for v in '"CONSENT_STATUS_UNSPECIFIED"' '"consent_status_unspecified"'; do
+			cexpect '"'"$o"'":{"ad_user_data":'"$v"',"ad_personalization":'"$v"'}' UNSPECIFIED UNSPECIFIED ''
+			cexpect '"'"$o"'":{"ad_user_data":'"$v"',"ad_personalization":'"$v"'}' DENIED DENIED '' -m denied
+		done
+	done
+	for v in '"CONSENT_UNSPECIFIED"' '"CONSENT_STATUS_GRANTED"' '"CONSENT_GRANTED_"' '"CONSENT GRANTED"' '"CONSENT_STATUS_UNSPECIFIEDX"'; do
+		cexpect '"google-ads-consent":{"ad_user_data":'"$v"',"ad_personalization":"GRANTED"}' \
+		    UNSPECIFIED GRANTED 'google-ads-consent.ad_user_data:consent_value_invalid'
+	done
+	cexpect '"google-ads-consent":{"ad_user_data":"CONSENT_STATUS_UNSPECIFIED"},"consent":{"ad_user_data":"CONSENT_DENIED"}' DENIED UNSPECIFIED ''
+	cexpect '"country_code":"DE","google-ads-consent":{"ad_user_data":"CONSENT_STATUS_UNSPECIFIED","ad_personalization":"CONSENT_GRANTED"}' DENIED GRANTED '' -E EEA
+	creject '{"google-ads-consent":{"ad_user_data":"CONSENT_STATUS_UNSPECIFIED","ad_personalization":"CONSENT_GRANTED"}}' google-ads-consent.ad_user_data -m reject
+	checks_pass
+}
+
+@test "single value: consent or google-ads-consent as one flag applies to both" {
+	local v o
+	for o in google-ads-consent consent; do
+		for v in true '"granted"' '"GRANTED"' '" Yes "' '"true"' '"1"' 1 1.0 '"CONSENT_GRANTED"'; do
+			cexpect '"'"$o"'":'"$v" GRANTED GRANTED ''
+		done
+		for v in false '"denied"' '"DENIED"' '"no"' '"FALSE"' '"0"' 0 -0 '"consent_denied"'; do
+			cexpect '"'"$o"'":'"$v" DENIED DENIED ''
+		done
+		for v in '""' '"  "' '"UNSPECIFIED"' '"unknown"' '"CONSENT_STATUS_UNSPECIFIED"'; do
+			cexpect '"'"$o"'":'"$v" UNSPECIFIED UNSPECIFIED ''
+			cexpect '"'"$o"'":'"$v" DENIED DENIED '' -m denied
+			creject '{"'"$o"'":'"$v"'}' google-ads-consent.ad_user_data -m reject
+		done
+		cexpect '"country_code":"FR","'"$o"'":"yes"' GRANTED GRANTED '' -E EEA
+		cexpect '"'"$o"'":"no"' DENIED DENIED '' -m reject
+	done
+	# Key by key, google-ads-consent still wins; a single value fills in.
+	cexpect '"google-ads-consent":{"ad_user_data":"GRANTED"},"consent":false' GRANTED DENIED ''
+	cexpect '"google-ads-consent":"denied","consent":{"ad_user_data":"GRANTED","ad_personalization":"GRANTED"}' DENIED DENIED ''
+	cexpect '"google-ads-consent":"UNSPECIFIED","consent":"yes"' GRANTED GRANTED ''
+	cexpect '"google-ads-consent":true,"consent":"no"' GRANTED GRANTED ''
+	checks_pass
+}
+
+@test "single value: google-ads-consent becomes the object in its place; a consent value that was read is removed" {
+	crun '{"a":1,"google-ads-consent":"DENIED","b":2}'
+	is "$status" 0
+	is "$output" '{"a":1,"google-ads-consent":{"ad_user_data":"DENIED","ad_personalization":"DENIED"},"b":2}'
+	is "$(tail -n 2 <<<"$stderr")" "$(stage_summary 1 1 0 '' 0)
+$(consent_summary 0 1 0 0 1 0 0)" "no warning, counted for both"
+	crun '{"a":1,"consent":false,"b":2}'
+	is "$output" '{"a":1,"b":2,"google-ads-consent":{"ad_user_data":"DENIED","ad_personalization":"DENIED"}}' "consent false"
+	crun '{"a":1,"consent":"granted","google-ads-consent":{"ad_user_data":"DENIED"},"b":2}'
+	is "$output" '{"a":1,"google-ads-consent":{"ad_user_data":"DENIED","ad_personalization":"GRANTED"},"b":2}' "consent fills in, then goes"
+	crun '{"a":1,"consent":"","b":2}'
+	is "$output" '{"a":1,"b":2,"google-ads-consent":{"ad_user_data":"UNSPECIFIED","ad_personalization":"UNSPECIFIED"}}' "blank: read as missing, removed"
+	crun '{"a":1,"consent":null,"b":2}'
+	is "$output" '{"a":1,"consent":null,"b":2,"google-ads-consent":{"ad_user_data":"UNSPECIFIED","ad_personalization":"UNSPECIFIED"}}' "null: left as it is"
+	crun '{"a":1,"consent":"maybe","b":2}'
+	is "$output" '{"a":1,"consent":"maybe","b":2,"google-ads-consent":{"ad_user_data":"UNSPECIFIED","ad_personalization":"UNSPECIFIED"},"ac_warnings":[{"stage":"ac-consent","field":"consent","code":"consent_not_object"}]}' "unreadable: left, warned"
+}
+
+@test "DENIED in each new spelling removes the personal identifiers" {
+	local c out got
+	out='{"gclid":"Cj0K-g","gbraid":"gb","wbraid":"wb","country_code":"DE","user_agent":"Mozilla/5.0","order_id":"A-1","note":"free text","google-ads-consent":{"ad_user_data":"DENIED","ad_personalization":"DENIED"},"ac_warnings":[{"stage":"ac-consent","field":"google-ads-consent.ad_user_data","code":"identifiers_removed_no_consent"}]}'
+	for c in '"consent":{"adUserData":"DENIED","adPersonalization":"DENIED"}' \
+	    '"google-ads-consent":{"adUserData":"DENIED","adPersonalization":"DENIED"}' \
+	    '"consent":{"ad_user_data":"CONSENT_DENIED","ad_personalization":"consent_denied"}' \
+	    '"google-ads-consent":{"adUserData":"CONSENT_DENIED","ad_personalization":"Consent_Denied"}' \
+	    '"consent":false' '"consent":"denied"' '"consent":"no"' '"consent":0' \
+	    '"consent":"CONSENT_DENIED"' '"google-ads-consent":"DENIED"' \
+	    '"google-ads-consent":false' \
+	    '"consent":{"ad_user_data":"GRANTED","adUserData":"DENIED","ad_personalization":"DENIED"}' \
+	    '"google-ads-consent":{"adUserData":"GRANTED","ad_user_data":"DENIED","ad_personalization":"DENIED"}'; do
+		crun "{$KEEP,$ALL_IDS,$c}"
+		# A conflict adds its own warning first; compare without it.
+		got=$(jq -c '.ac_warnings |= map(select(.code != "consent_conflict")) |
+		    .["google-ads-consent"] |= {ad_user_data, ad_personalization}' <<<"$output")
+		[[ $status -eq 0 && $got == "$out" ]] ||
+		    fail_check "identifiers removed" "$c" "" "$out" "$output"
+		[[ $stderr == *"identifiers removed from 1 record"* ]] ||
+		    fail_check "identifiers removed (summary)" "$c" "" "counted" "$stderr"
+	done
+	checks_pass
+}
+
+@test "unknown members: passed through, one consent_key_unknown per record" {
+	cexpect '"consent":{"adUserDat":"DENIED"}' UNSPECIFIED UNSPECIFIED 'consent:consent_key_unknown'
+	cexpect '"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalisation":"DENIED"}' GRANTED UNSPECIFIED 'google-ads-consent:consent_key_unknown'
+	cexpect '"consent":{"marketing":"yes","sms":"no","ad_user_data":"DENIED"}' DENIED UNSPECIFIED 'consent:consent_key_unknown'
+	# Both objects with unknown members: one warning, naming the first.
+	cexpect '"consent":{"x":1},"google-ads-consent":{"y":1,"ad_user_data":"yes"}' GRANTED UNSPECIFIED 'google-ads-consent:consent_key_unknown'
+	# With other warnings, after the value warnings.
+	cexpect '"google-ads-consent":{"ad_user_data":"maybe","z":1}' UNSPECIFIED UNSPECIFIED 'google-ads-consent.ad_user_data:consent_value_invalid google-ads-consent:consent_key_unknown'
+	cexpect '"google-ads-consent":{"ad_user_data":"no","z":1},"email":"x@example.com"' DENIED UNSPECIFIED 'google-ads-consent:consent_key_unknown google-ads-consent.ad_user_data:identifiers_removed_no_consent'
+	checks_pass
+	crun '{"a":1,"consent":{"adUserDat":"DENIED","marketing":{"email":true}},"google-ads-consent":{"q":[1],"ad_user_data":"GRANTED","ad_personalization":"GRANTED"}}'
+	is "$output" '{"a":1,"consent":{"adUserDat":"DENIED","marketing":{"email":true}},"google-ads-consent":{"q":[1],"ad_user_data":"GRANTED","ad_personalization":"GRANTED"},"ac_warnings":[{"stage":"ac-consent","field":"google-ads-consent","code":"consent_key_unknown"}]}' "values untouched, in order"
+	is "${stderr_lines[0]}" "ac-consent: in.ndjson:1: google-ads-consent: a member that is not a consent status: passed through (consent_key_unknown)"
+	# Run again: the record carries the warning, no second one.
+	printf '%s\n' "$output" >again.ndjson
+	run --separate-stderr ac-consent again.ndjson
+	is "$output" "$(cat again.ndjson)" "second pass"
+	is "${stderr_lines[0]}" "$(stage_summary 1 1 0 '' 0)" "no second warning"
+	# The warning of another stage with that code does not count.
+	crun '{"ac_warnings":[{"stage":"ac-other","field":"consent","code":"consent_key_unknown"},"odd"],"consent":{"x":1}}'
+	is "$(jq -c .ac_warnings <<<"$output")" '[{"stage":"ac-other","field":"consent","code":"consent_key_unknown"},"odd",{"stage":"ac-consent","field":"consent","code":"consent_key_unknown"}]'
+}
+
+@test "alias: {} is left alone, an object emptied of its consent members goes" {
+	crun '{"consent":{},"a":1}'
+	is "$output" '{"consent":{},"a":1,"google-ads-consent":{"ad_user_data":"UNSPECIFIED","ad_personalization":"UNSPECIFIED"}}' "never had consent members"
+	crun '{"consent":{"adUserData":null},"a":1}'
+	is "$output" '{"a":1,"google-ads-consent":{"ad_user_data":"UNSPECIFIED","ad_personalization":"UNSPECIFIED"}}' "had one, null"
+	crun '{"consent":{"ad_personalization":"maybe"},"a":1}'
+	is "$output" '{"a":1,"google-ads-consent":{"ad_user_data":"UNSPECIFIED","ad_personalization":"UNSPECIFIED"},"ac_warnings":[{"stage":"ac-consent","field":"consent.ad_personalization","code":"consent_value_invalid"}]}' "had one, unusable"
 }
 
 ## Writing consent
@@ -299,9 +507,9 @@ $(consent_summary 5 1 0 2 4 0 1)" "summaries count only the records written"
 @test "writing: an existing google-ads-consent keeps its place, its other keys and their order" {
 	crun '{"a":1,"google-ads-consent":{"x":[1],"ad_personalization":"no","y":null,"ad_user_data":" granted "},"b":2}'
 	is "$status" 0
-	is "$output" '{"a":1,"google-ads-consent":{"x":[1],"ad_personalization":"DENIED","y":null,"ad_user_data":"GRANTED"},"b":2}'
+	is "$output" '{"a":1,"google-ads-consent":{"x":[1],"ad_personalization":"DENIED","y":null,"ad_user_data":"GRANTED"},"b":2,"ac_warnings":[{"stage":"ac-consent","field":"google-ads-consent","code":"consent_key_unknown"}]}'
 	crun '{"a":1,"google-ads-consent":{"x":1},"b":2}'
-	is "$output" '{"a":1,"google-ads-consent":{"x":1,"ad_user_data":"UNSPECIFIED","ad_personalization":"UNSPECIFIED"},"b":2}' "missing members are added inside"
+	is "$output" '{"a":1,"google-ads-consent":{"x":1,"ad_user_data":"UNSPECIFIED","ad_personalization":"UNSPECIFIED"},"b":2,"ac_warnings":[{"stage":"ac-consent","field":"google-ads-consent","code":"consent_key_unknown"}]}' "missing members are added inside"
 	crun '{"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"DENIED"},"a":1}'
 	is "$output" '{"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"DENIED"},"a":1}' "canonical: unchanged"
 }
@@ -330,9 +538,9 @@ $(consent_summary 5 1 0 2 4 0 1)" "summaries count only the records written"
 
 @test "alias: a consent object with other members keeps them, in its place" {
 	crun '{"a":1,"consent":{"email_opt_in":true,"ad_user_data":"yes","ad_personalization":"no","sms":"no"},"b":2}'
-	is "$output" '{"a":1,"consent":{"email_opt_in":true,"sms":"no"},"b":2,"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"DENIED"}}'
+	is "$output" '{"a":1,"consent":{"email_opt_in":true,"sms":"no"},"b":2,"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"DENIED"},"ac_warnings":[{"stage":"ac-consent","field":"consent","code":"consent_key_unknown"}]}'
 	crun '{"consent":{"email_opt_in":true},"a":1}'
-	is "$output" '{"consent":{"email_opt_in":true},"a":1,"google-ads-consent":{"ad_user_data":"UNSPECIFIED","ad_personalization":"UNSPECIFIED"}}' "without the two: untouched"
+	is "$output" '{"consent":{"email_opt_in":true},"a":1,"google-ads-consent":{"ad_user_data":"UNSPECIFIED","ad_personalization":"UNSPECIFIED"},"ac_warnings":[{"stage":"ac-consent","field":"consent","code":"consent_key_unknown"}]}' "without the two: untouched"
 	crun '{"consent":{},"a":1}'
 	is "$output" '{"consent":{},"a":1,"google-ads-consent":{"ad_user_data":"UNSPECIFIED","ad_personalization":"UNSPECIFIED"}}' "empty: untouched"
 }
@@ -341,7 +549,7 @@ $(consent_summary 5 1 0 2 4 0 1)" "summaries count only the records written"
 	crun '{"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"GRANTED"},"consent":{"ad_user_data":"DENIED"},"a":1}'
 	is "$output" '{"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"GRANTED"},"a":1}'
 	crun '{"consent":{"ad_user_data":"DENIED","x":1},"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"GRANTED"}}'
-	is "$output" '{"consent":{"x":1},"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"GRANTED"}}'
+	is "$output" '{"consent":{"x":1},"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"GRANTED"},"ac_warnings":[{"stage":"ac-consent","field":"consent","code":"consent_key_unknown"}]}'
 }
 
 ## --missing
@@ -369,7 +577,8 @@ $(consent_summary 5 1 0 2 4 0 1)" "summaries count only the records written"
 	creject '{"google-ads-consent":{"ad_user_data":"maybe","ad_personalization":"GRANTED"}}' google-ads-consent.ad_user_data -m reject
 	creject '{"google-ads-consent":{"ad_user_data":"UNSPECIFIED","ad_personalization":"DENIED"}}' google-ads-consent.ad_user_data -m reject
 	creject '{"consent":{"ad_personalization":"DENIED"}}' google-ads-consent.ad_user_data -m reject
-	creject '{"google-ads-consent":"GRANTED"}' google-ads-consent.ad_user_data -m reject
+	creject '{"google-ads-consent":"maybe"}' google-ads-consent.ad_user_data -m reject
+	creject '{"google-ads-consent":"UNSPECIFIED","consent":"CONSENT_STATUS_UNSPECIFIED"}' google-ads-consent.ad_user_data -m reject
 	# Even in a region of -E: missing is still rejected.
 	creject '{"country_code":"DE","google-ads-consent":{"ad_user_data":"GRANTED"}}' google-ads-consent.ad_personalization -m reject -E EEA
 	# Stated consent goes on.
@@ -514,9 +723,9 @@ $(consent_summary 0 1 0 1 0 0 1)"
 	cp "$F/golden.in" g.ndjson
 	ac-consent -E EEA g.ndjson >out 2>err
 	is "$(jq -c 'select(.ac_warnings[]?.code == "identifiers_removed_no_consent") | .order_id' out | tr '\n' ' ')" \
-	    '"G-3" "G-6" "G-7" "G-8" "G-9" "G-11" '
-	is "$(jq -s '[.[].ac_warnings[]? | select(.code == "identifiers_removed_no_consent")] | length' out)" 6
-	[[ $(tail -n 1 err) == *"; identifiers removed from 6 records" ]]
+	    '"G-3" "G-6" "G-7" "G-9" "G-11" '
+	is "$(jq -s '[.[].ac_warnings[]? | select(.code == "identifiers_removed_no_consent")] | length' out)" 5
+	[[ $(tail -n 1 err) == *"; identifiers removed from 5 records" ]]
 }
 
 ## Pipeline
@@ -594,7 +803,7 @@ $(consent_summary 0 1 0 1 0 0 1)"
 	is "${stderr_lines[-2]}" "$(stage_summary 1 1 0 '' 1 '1 identifiers_removed_no_consent')" "after the stage summary"
 	cp "$F/golden.in" .
 	run --separate-stderr ac-consent -m denied golden.in
-	is "${stderr_lines[-1]}" "$(consent_summary 5 7 0 2 10 0 7)"
+	is "${stderr_lines[-1]}" "$(consent_summary 6 6 0 3 9 0 6)"
 }
 
 @test "empty input gives empty output and exit 0" {
@@ -627,7 +836,7 @@ $(consent_summary 0 0 0 0 0 0 0)"
 	is "$status" 0
 	is "$output" "$(cat "$F/golden.out")" "same as golden.out"
 	# golden.in:6 is line 9 here (one blank line before it, two inside).
-	is "${stderr_lines[0]}" "ac-consent: crlf.ndjson:9: google-ads-consent.ad_user_data: personal identifiers removed: ad_user_data is DENIED (identifiers_removed_no_consent)"
+	is "$(grep -F 'identifiers_removed_no_consent)' <<<"$stderr" | head -n 1)" "ac-consent: crlf.ndjson:9: google-ads-consent.ad_user_data: personal identifiers removed: ad_user_data is DENIED (identifiers_removed_no_consent)"
 	printf '%s\r\n\r\n{"a":\r\n%s' "{$GAC_GG,\"n\":1}" "{$GAC_GG,\"n\":2}" >crlf2.ndjson
 	run --separate-stderr ac-consent -R rej.ndjson crlf2.ndjson
 	is "$status" 1
