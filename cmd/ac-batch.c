@@ -35,6 +35,7 @@
 #include "diag.h"
 #include "field.h"
 #include "ndjson.h"
+#include "norm.h"
 #include "opt.h"
 #include "stage.h"
 
@@ -45,8 +46,6 @@
 /* Duplicate keys per generation: two generations take at most about
  * 6 MiB, so that the whole tool stays under 16 MiB on any input. */
 #define GEN_KEYS (1 << 17)
-#define CLICK_MIN 10		/* click-ID sanity check, as ac-pick-clickid */
-#define CLICK_MAX 512
 #define FLUSH_AT (64 * 1024)	/* write stdout out once this much waits */
 
 enum field {
@@ -382,23 +381,6 @@ time_ok(const char *s, size_t n)
 }
 
 static int
-click_ok(const char *s, size_t n)
-{
-	size_t i;
-	unsigned char ch;
-
-	if (n < CLICK_MIN || n > CLICK_MAX)
-		return 0;
-	for (i = 0; i < n; i++) {
-		ch = (unsigned char)s[i];
-		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-		    (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
-			return 0;
-	}
-	return 1;
-}
-
-static int
 hexval(char c)
 {
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ?
@@ -546,7 +528,7 @@ click_check(struct rec *r, const struct batch *b, struct ac_writer *out)
 	for (f = F_GCLID; f <= F_WBRAID; f++) {
 		if (absent(r, f))
 			continue;
-		if ((s = str(r, f, &n)) == NULL || !click_ok(s, n))
+		if ((s = str(r, f, &n)) == NULL || !ac_click_id_ok(s, n))
 			return ac_err("click_id_invalid", names[f],
 			    "not 10 to 512 characters of [A-Za-z0-9_-]: run "
 			    "ac-pick-clickid");

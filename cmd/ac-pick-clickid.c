@@ -29,12 +29,11 @@
 #include "diag.h"
 #include "field.h"
 #include "ndjson.h"
+#include "norm.h"
 #include "opt.h"
 #include "stage.h"
 
 /* Bounds of the click-ID sanity check (see man/ac-pick-clickid.1). */
-#define CLICK_MIN 10
-#define CLICK_MAX 512
 
 enum field {
 	F_GCLID, F_GBRAID, F_WBRAID,	/* in order of priority */
@@ -139,24 +138,6 @@ struct rec {
 	struct cell c[NFIELDS];
 };
 
-/* URL-safe base64 alphabet: what a click ID in a URL is made of. */
-static int
-click_ok(const char *s, size_t n)
-{
-	size_t i;
-	unsigned char ch;
-
-	if (n < CLICK_MIN || n > CLICK_MAX)
-		return 0;
-	for (i = 0; i < n; i++) {
-		ch = (unsigned char)s[i];
-		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
-		    (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
-			return 0;
-	}
-	return 1;
-}
-
 /* Classify field f: a click ID when f < NCLICK, else a hashed one. */
 static void
 classify(struct rec *r, int f)
@@ -185,7 +166,7 @@ classify(struct rec *r, int f)
 		c->state = ABSENT;
 		return;
 	}
-	if (f < NCLICK ? !click_ok(s, n) : !ac_is_sha256_hex(s, n)) {
+	if (f < NCLICK ? !ac_click_id_ok(s, n) : !ac_is_sha256_hex(s, n)) {
 		c->state = BAD;
 		c->code = f < NCLICK ? malformed[f] : "hashed_invalid";
 		return;

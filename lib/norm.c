@@ -598,3 +598,20 @@ ac_norm_opt_email_rule(const char *arg, int *all_domains)
 	}
 	return 0;
 }
+
+int
+ac_click_id_ok(const char *s, size_t n)
+{
+	size_t i;
+	unsigned char ch;
+
+	if (n < AC_CLICK_MIN || n > AC_CLICK_MAX)
+		return 0;
+	for (i = 0; i < n; i++) {
+		ch = (unsigned char)s[i];
+		if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') ||
+		    (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
+			return 0;
+	}
+	return 1;
+}

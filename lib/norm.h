@@ -62,6 +62,16 @@ const char *ac_norm_identifier(struct ac_buf *, const char *field,
     const struct ac_data *);
 
 /*
+ * Nonzero when s[0..n) is a well-formed click ID (gclid, gbraid, wbraid):
+ * AC_CLICK_MIN to AC_CLICK_MAX characters of the URL-safe base64
+ * alphabet. Google publishes no grammar: a sanity check against junk and
+ * URL-encoding accidents.
+ */
+#define AC_CLICK_MIN 10
+#define AC_CLICK_MAX 512
+int ac_click_id_ok(const char *s, size_t n);
+
+/*
  * What a reason code of the functions above means, for a warning line
  * ("dropped: not a phone number"), or NULL for a code not theirs.
  */
