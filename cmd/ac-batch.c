@@ -23,7 +23,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -989,42 +988,36 @@ out:
 	return err;
 }
 
-/*
- * With --max-wait: wait for input no longer than the first due group, and
- * send the groups that are due. ac_read() blocks in read(2) only when its
- * buffer holds no complete line, so poll(2) the input first in that case.
- */
-static void
-wait_input(struct ac_stage *st, struct batch *b, const struct opts *o)
-{
-	struct ac_reader *rd = &st->rd;
-	struct pollfd pfd;
-	long long now, ms;
-	int n;
+/* What the reader's idle hook needs. */
+struct idle {
+	struct ac_stage *st;
+	struct batch *b;
+	const struct opts *o;
+};
 
-	while (o->wait_ms > 0 && b->next_due >= 0 && !st->fatal) {
-		now = now_ms();
-		if (b->next_due <= now) {
-			emit_due(st, b, o, now);
-			if (ac_writer_flush(&st->out) == -1)
-				fatal_stdout(st);
-			continue;
+/*
+ * The reader is about to wait for input: send the groups that are due
+ * (--max-wait) and say how long it may wait before the next one is.
+ */
+static long long
+idle(void *arg)
+{
+	struct idle *c = arg;
+	long long now;
+
+	if (c->o->wait_ms == 0 || c->b->next_due < 0 || c->st->fatal)
+		return -1;
+	now = now_ms();
+	if (c->b->next_due <= now) {
+		emit_due(c->st, c->b, c->o, now);
+		if (ac_writer_flush(&c->st->out) == -1) {
+			fatal_stdout(c->st);
+			return -1;
 		}
-		if (rd->cur >= rd->nfiles || rd->eof ||
-		    memchr(rd->buf + rd->start, '\n', rd->end - rd->start))
-			return;
-		/* What was sent goes on before we wait. */
-		if (ac_writer_flush(&st->out) == -1) {
-			fatal_stdout(st);
-			return;
-		}
-		ms = b->next_due - now;
-		pfd.fd = rd->fds[rd->cur];
-		pfd.events = POLLIN;
-		n = poll(&pfd, 1, ms > 1000000 ? 1000000 : (int)ms);
-		if (n > 0 || (n < 0 && errno != EINTR))
-			return;	/* ready, or let read(2) report it */
+		if (c->b->next_due < 0)
+			return -1;
 	}
+	return c->b->next_due > now ? c->b->next_due - now : 0;
 }
 
 int
@@ -1033,6 +1026,7 @@ main(int argc, char *argv[])
 	struct ac_stage st;
 	struct ac_rec rec;
 	struct batch b;
+	struct idle ic;
 	struct opts o;
 	const char *errstr;
 	long long now;
@@ -1122,9 +1116,13 @@ main(int argc, char *argv[])
 	b.k_udata = jv_string("ad_user_data");
 	b.k_perso = jv_string("ad_personalization");
 
+	ic.st = &st;
+	ic.b = &b;
+	ic.o = &o;
+	st.rd.idle = idle;
+	st.rd.idle_arg = &ic;
 	ac_rec_init(&rec);
 	for (;;) {
-		wait_input(&st, &b, &o);
 		if (!ac_stage_next(&st, &rec))
 			break;
 		res = batch_record(&st, &b, &o, &rec);

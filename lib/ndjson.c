@@ -503,6 +503,25 @@ flush_if_idle(struct ac_reader *rd, int fd)
 			ac_writer_flush(rd->flush[i]);
 }
 
+/* Until input is ready, give the idle hook the time it asks for. */
+static void
+wait_idle(struct ac_reader *rd, int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	long long ms;
+	int n;
+
+	if (rd->idle == NULL)
+		return;
+	for (;;) {
+		if ((ms = rd->idle(rd->idle_arg)) < 0)
+			return;
+		n = poll(&pfd, 1, ms > 1000000 ? 1000000 : (int)ms);
+		if (n != 0 && !(n < 0 && errno == EINTR))
+			return;		/* ready, or let read(2) say why not */
+	}
+}
+
 /* Read more of the current file. Returns -1 on a read error. */
 static int
 fill(struct ac_reader *rd)
@@ -525,6 +544,7 @@ fill(struct ac_reader *rd)
 		rd->cap *= 2;
 	}
 	flush_if_idle(rd, fd);
+	wait_idle(rd, fd);
 	do
 		n = read(fd, rd->buf + rd->end, rd->cap - rd->end);
 	while (n < 0 && errno == EINTR);

@@ -77,6 +77,14 @@ struct ac_reader {
 	size_t cap, start, end;
 	int eof;		/* the current file reached end of file */
 	struct ac_writer *flush[2];	/* flushed before waiting for input */
+	/*
+	 * Called, when set, each time the reader is about to wait for
+	 * input: returns how many milliseconds it may wait at most (-1: no
+	 * limit) and is called again when they have passed. ac-batch sends
+	 * its due requests from here (--max-wait).
+	 */
+	long long (*idle)(void *arg);
+	void *idle_arg;
 	struct ac_keycache *keys;
 	/* After AC_RD_BAD: a reason code, a message (no input text) and
 	 * the raw line, valid until the next ac_read(). */

@@ -672,6 +672,21 @@ ac-batch: 3 requests, 8 rows" "the two closing lines"
 	[[ $t -ge 800 && $t -lt 2300 ]] || { echo "request at $t ms" >&2; return 1; }
 }
 
+@test "--max-wait: a due request goes out while the input pauses mid-line" {
+	local r1 r2
+	r1=$(brec '"gclid":"'$G1'","order_id":"M-1"')
+	r2=$(brec '"gclid":"'$G2'","order_id":"M-2"')
+	T0=$(date +%s%N)
+	# The second record arrives in two halves, 3 s apart.
+	{ echo "$r1"; printf '%s' "${r2:0:20}"; sleep 3; echo "${r2:20}"; } |
+	    ac-batch -w 1 2>/dev/null | stamp >out
+	is "$(nlines out)" 2
+	is "$(sed -n '1s/^[0-9]* //p' out | jq -r .rows[0].order_id)" M-1
+	local t1
+	t1=$(sed -n '1s/ .*//p' out)
+	[[ $t1 -ge 800 && $t1 -lt 2500 ]] || { echo "first request at $t1 ms" >&2; return 1; }
+}
+
 @test "--max-wait: without it (or 0) a request waits for the end of the input" {
 	local r1 r2 w
 	r1=$(brec '"gclid":"'$G1'","order_id":"E-1"')
