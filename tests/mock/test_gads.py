@@ -955,8 +955,15 @@ class TestLog(EmulatorCase):
             self.emu.upload([conv()])
         self.emu.refresh(refresh_token="1//wrong-refresh")
         self.emu.request("GET", "/nowhere?access_token=ya29.in-query")
-        with open(self.emu.log, encoding="utf-8") as fp:
-            text = fp.read()
+        # The server logs a request after answering it: wait for the
+        # last line rather than race it.
+        deadline = time.monotonic() + 5
+        while True:
+            with open(self.emu.log, encoding="utf-8") as fp:
+                text = fp.read()
+            if '"/nowhere' in text or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
         for secret in (TOKEN, issued, REFRESH, CLIENT_SECRET,
                        "ya29.not-a-valid-token", "1//wrong-refresh",
                        "DEVTOKEN-secret", "ya29.in-query"):
