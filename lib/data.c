@@ -184,17 +184,27 @@ region_line(struct ac_data *d, char **f, int nf, const char **why)
 	return 0;
 }
 
+/* Index of three upper-case letters, or -1. */
+static int
+idx3(const char *s)
+{
+	if (strlen(s) != 3 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' ||
+	    s[1] > 'Z' || s[2] < 'A' || s[2] > 'Z')
+		return -1;
+	return ((s[0] - 'A') * 26 + (s[1] - 'A')) * 26 + (s[2] - 'A');
+}
+
 static int
 country_line(struct ac_data *d, char **f, int nf, const char **why)
 {
-	int i;
+	int i, j;
 
-	(void)nf;
-	if ((i = idx2(f[0])) < 0) {
-		*why = "expected two upper-case letters";
+	if (nf != 3 || (i = idx2(f[0])) < 0 || (j = idx3(f[1])) < 0) {
+		*why = "expected alpha-2<TAB>alpha-3<TAB>name";
 		return -1;
 	}
 	d->iso3166[i] = 1;
+	d->alpha3[j] = (short)(i + 1);
 	return 0;
 }
 
@@ -351,6 +361,20 @@ ac_data_is_country(const struct ac_data *d, const char *s)
 	int i = idx2(s);
 
 	return i >= 0 && d->iso3166[i];
+}
+
+int
+ac_data_alpha3(const struct ac_data *d, const char *s, char cc[3])
+{
+	int j = idx3(s), i;
+
+	if (j < 0 || d->alpha3[j] == 0)
+		return -1;
+	i = d->alpha3[j] - 1;
+	cc[0] = (char)('A' + i / 26);
+	cc[1] = (char)('A' + i % 26);
+	cc[2] = '\0';
+	return 0;
 }
 
 int

@@ -37,6 +37,7 @@ struct ac_data {
 	int nregions;
 	short region_of[26 * 26];	/* index into regions, or -1 */
 	unsigned char iso3166[26 * 26];
+	short alpha3[26 * 26 * 26];	/* alpha-3 -> alpha-2 index + 1, or 0 */
 	unsigned char eea[26 * 26];	/* eea.txt: EEA, UK and CH */
 	unsigned char iso4217[26 * 26 * 26];
 	struct ac_calling calling[1000];
@@ -60,6 +61,11 @@ const struct ac_region *ac_data_region(const struct ac_data *,
     const char *cc);
 /* Nonzero when s (2 upper-case letters) is an ISO 3166-1 alpha-2 code. */
 int ac_data_is_country(const struct ac_data *, const char *s);
+/*
+ * The alpha-2 code (3 bytes, NUL-terminated, into cc) of the ISO 3166-1
+ * alpha-3 code s (3 upper-case letters). Returns -1 when s is none.
+ */
+int ac_data_alpha3(const struct ac_data *, const char *s, char cc[3]);
 /* Nonzero when s (2 upper-case letters) is listed in eea.txt. */
 int ac_data_is_eea(const struct ac_data *, const char *s);
 /* Nonzero when s (3 upper-case letters) is an ISO 4217 code. */

@@ -498,6 +498,7 @@ const char *
 ac_norm_country(struct ac_buf *b, const char *s, size_t n,
     const struct ac_data *d)
 {
+	char cc[3];
 	size_t i;
 
 	if (ac_norm_text(b, s, n, AC_TXT_TRIM) == -1)
@@ -510,6 +511,11 @@ ac_norm_country(struct ac_buf *b, const char *s, size_t n,
 	/* UK is the code ISO 3166 reserves for GB; CRMs are full of it. */
 	if (strcmp(b->p, "UK") == 0)
 		b->p[0] = 'G', b->p[1] = 'B';
+	/* An alpha-3 code ("USA", "DEU") names a country just as exactly. */
+	if (b->len == 3 && ac_data_alpha3(d, b->p, cc) == 0) {
+		memcpy(b->p, cc, 3);
+		b->len = 2;
+	}
 	if (!ac_data_is_country(d, b->p))
 		return "country_code_invalid";
 	return NULL;

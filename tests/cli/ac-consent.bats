@@ -613,10 +613,10 @@ $(consent_summary 0 1 0 0 1 0 0)" "no warning, counted for both"
 
 @test "--require-explicit: country_code is trimmed and upper-cased; others are in no region" {
 	local cc
-	for cc in '"de"' '" De "' '"\tdE\t"'; do
+	for cc in '"de"' '" De "' '"\tdE\t"' '"DEU"'; do
 		cexpect '"country_code":'"$cc" DENIED DENIED '' -E EEA
 	done
-	for cc in '"DEU"' '"D"' '""' '"D E"' 276 null '["DE"]' '{"DE":1}' '"Ä E"'; do
+	for cc in '"DEX"' '"D"' '""' '"D E"' 276 null '["DE"]' '{"DE":1}' '"Ä E"'; do
 		cexpect '"country_code":'"$cc" UNSPECIFIED UNSPECIFIED '' -E EEA
 	done
 	cexpect '"a":1' UNSPECIFIED UNSPECIFIED '' -E EEA

@@ -443,7 +443,10 @@ summary() {
 	# UK is the code ISO 3166 reserves for GB.
 	expect '"country_code":" uk "' country_code '"GB"'
 	expect '"phone":"020 7946 0958","country_code":"UK"' phone '"+442079460958"' 
-	expect_drop '"country_code":"DEU"' country_code country_code_invalid
+	expect_drop '"country_code":"XXX"' country_code country_code_invalid
+	# An alpha-3 code names a country just as exactly.
+	expect '"country_code":"DEU"' country_code '"DE"'
+	expect '"country_code":" usa "' country_code '"US"'
 	expect_drop '"country_code":"Zanzibaria"' country_code country_code_invalid
 	checks_pass
 }

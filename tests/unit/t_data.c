@@ -241,7 +241,7 @@ bad_dirs(const char *good)
 		diag("message: %s", err);
 
 	put(dir, "regions.tsv", "DE\t49\t00\t0\t4,5,6,7,8,9,10,11,12,13,14,15\n");
-	put(dir, "iso3166.txt", "DE\tGermany\n");
+	put(dir, "iso3166.txt", "DE\tDEU\tGermany\n");
 	put(dir, "iso4217.txt", "EUR\t-\tEuro\n");
 	put(dir, "eea.txt", "DE\tGermany\n");
 	put(dir, "placeholders.txt", "*\tn/a\nemail\tnoemail@\nbroken line\n");
@@ -262,6 +262,14 @@ bad_dirs(const char *good)
 		    "minimal: only country DE");
 		ok(ac_data_is_eea(&d, "DE") && !ac_data_is_eea(&d, "FR"),
 		    "minimal: only DE needs explicit consent");
+		{
+			char cc[3];
+
+			ok(ac_data_alpha3(&d, "DEU", cc) == 0 &&
+			    strcmp(cc, "DE") == 0 &&
+			    ac_data_alpha3(&d, "USA", cc) == -1,
+			    "minimal: alpha-3 DEU is DE, USA unknown");
+		}
 		ac_data_free(&d);
 	} else {
 		diag("message: %s", err);

@@ -344,7 +344,9 @@ static const struct tc cases[] = {
 	{ COUNTRY, "XX", NULL, "!country_code_invalid" },
 	{ COUNTRY, "EU", NULL, "!country_code_invalid" },
 	{ COUNTRY, "UK", NULL, "GB" },	/* ISO 3166 reserves UK for GB */
-	{ COUNTRY, "DEU", NULL, "!country_code_invalid" },
+	{ COUNTRY, "DEU", NULL, "DE" },	/* alpha-3 */
+	{ COUNTRY, " usa ", NULL, "US" },
+	{ COUNTRY, "XXX", NULL, "!country_code_invalid" },
 	{ COUNTRY, "D", NULL, "!country_code_invalid" },
 	{ COUNTRY, "D E", NULL, "!country_code_invalid" },
 	{ COUNTRY, "Germany", NULL, "!country_code_invalid" },
