@@ -631,10 +631,7 @@ add_regions(struct opts *o, const char *arg)
 	for (;;) {
 		end = strchr(p, ',');
 		n = end ? (size_t)(end - p) : strlen(p);
-		while (n > 0 && (*p == ' ' || *p == '\t'))
-			p++, n--;
-		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
-			n--;
+		p = ac_trim(p, &n);
 		if (n != 2 && n != 3)
 			return -1;
 		for (i = 0; i < n; i++)

@@ -37,7 +37,6 @@
 #include "opt.h"
 #include "stage.h"
 
-#define MAX_EXACT 9007199254740992.0	/* 2^53 */
 #define NIDS 5				/* identifiers hashed */
 
 /* Counts for the end-of-run line, per identifier. */
@@ -249,7 +248,7 @@ from_clear(struct rec *r, int k, char hex[AC_SHA256_HEX])
 		/* As ac-normalize: an integer phone comes from a
 		 * spreadsheet and is read as its digits. */
 		d = jv_number_value(r->v.val[f]);
-		if (f != F_PHONE || d != trunc(d) || fabs(d) >= MAX_EXACT)
+		if (f != F_PHONE || d != trunc(d) || fabs(d) >= AC_MAX_EXACT)
 			goto not_string;
 		n = ac_fmt_int(num, (long long)d);
 		s = num;

@@ -35,7 +35,6 @@
 #include "stage.h"
 
 #define MAX_SKEW 600		/* seconds a time may lie in the future */
-#define MAX_EXACT 9007199254740992.0	/* 2^53 */
 
 struct opts {
 	char region[3];		/* --default-region, "" when unset */
@@ -249,7 +248,7 @@ action_id(jv v, char *out, size_t len)
 
 	if (jv_get_kind(v) == JV_KIND_NUMBER) {
 		d = jv_number_value(v);
-		if (d != trunc(d) || d < 1 || d >= MAX_EXACT)
+		if (d != trunc(d) || d < 1 || d >= AC_MAX_EXACT)
 			return -1;
 		ac_fmt_int(out, (long long)d);
 		return 0;
@@ -463,7 +462,7 @@ norm_order(struct rec *r)
 		return 0;
 	case JV_KIND_NUMBER:
 		d = jv_number_value(r->v.val[F_ORDER_ID]);
-		if (d != trunc(d) || fabs(d) >= MAX_EXACT)
+		if (d != trunc(d) || fabs(d) >= AC_MAX_EXACT)
 			return reject(r, ac_err("order_id_imprecise",
 			    names[F_ORDER_ID], "a number that JSON parsers "
 			    "cannot hold exactly; send order_id as a string"));
@@ -539,7 +538,7 @@ norm_identifier(struct rec *r, int f)
 	    jv_get_kind(r->v.val[f]) == JV_KIND_NUMBER) {
 		/* Numbers come from spreadsheets; take an integer as text. */
 		d = jv_number_value(r->v.val[f]);
-		if (d == trunc(d) && fabs(d) < MAX_EXACT) {
+		if (d == trunc(d) && fabs(d) < AC_MAX_EXACT) {
 			ac_fmt_int(num, (long long)d);
 			set(r, f, jv_string(num));
 			if (f == F_POSTAL)

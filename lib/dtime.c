@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "dtime.h"
+#include "field.h"
 
 static int
 digits(const char *s, size_t n, size_t at, size_t count, int *out)
@@ -42,10 +43,7 @@ ac_time_parse(const char *s, size_t n, struct ac_civil *c)
 	int oh, om = 0, sign;
 
 	memset(c, 0, sizeof(*c));
-	while (n > 0 && (s[0] == ' ' || s[0] == '\t'))
-		s++, n--;
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
+	s = ac_trim(s, &n);
 	if (digits(s, n, 0, 4, &c->year) || n < 16 || s[4] != '-' ||
 	    digits(s, n, 5, 2, &c->mon) || s[7] != '-' ||
 	    digits(s, n, 8, 2, &c->day) ||

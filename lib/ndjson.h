@@ -112,6 +112,9 @@ void ac_reader_close(struct ac_reader *);
 jv ac_json_parse(const char *s, size_t n, struct ac_keycache *keys,
     char *err, size_t errlen);
 
+/* 2^53: integers at or beyond it are not exact as JSON numbers (doubles). */
+#define AC_MAX_EXACT 9007199254740992.0
+
 /* Write v in decimal to buf (at least 21 bytes), NUL-terminated; returns
  * the length. */
 size_t ac_fmt_int(char *buf, long long v);
