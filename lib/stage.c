@@ -343,7 +343,9 @@ ac_stage_finish(struct ac_stage *st)
 		status = AC_EXIT_DATA;
 	if (st->fatal)
 		status = AC_EXIT_FATAL;
-	if (st->quiet && (st->nrej > 0 || st->fatal)) {
+	if (st->own_summary) {
+		/* the caller reports */
+	} else if (st->quiet && (st->nrej > 0 || st->fatal)) {
 		fprintf(stderr, "%s: %lu of %lu records rejected%s\n",
 		    st->name, st->nrej, st->nin,
 		    st->fatal ? "; stopped early" : "");

@@ -31,6 +31,7 @@ struct ac_stage {
 	struct ac_writer rej;
 	int has_rej;
 	int quiet, verbose;
+	int own_summary;	/* the tool prints its own summary */
 	unsigned long nin, nout, nrej, nwarn, nmsg;
 	struct ac_count rejects[AC_NCODES], warnings[AC_NCODES];
 	int fatal;		/* an I/O error stopped the run */
@@ -78,8 +79,9 @@ void ac_stage_drop(struct ac_stage *, struct ac_view *, int i,
     const char *code, const char *what);
 
 /*
- * Flush everything, print the summary (unless quiet) and return the exit
- * status: 3 after an I/O error, 1 when a record was rejected, else 0.
+ * Flush everything, print the summary (unless quiet or own_summary) and
+ * return the exit status: 3 after an I/O error, 1 when a record was
+ * rejected, else 0.
  */
 int ac_stage_finish(struct ac_stage *);
 

@@ -1,0 +1,1691 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ac-upload: read upload requests (NDJSON, one request per line, as
+ * ac-batch writes them), POST each to the Google Ads REST API and write
+ * one result record per conversion.
+ *
+ * Reads customer_id, login_customer_id, method, request and rows (what
+ * ac-batch wrote about each conversion; optional). Writes, per
+ * conversion: order_id, customer_id, conversion_action,
+ * conversion_date_time, click_id_type, google-ads-consent, status
+ * (uploaded, validated, rejected, failed or skipped), error, request_id,
+ * job_id, attempts, file and line.
+ *
+ * Every conversion read ends in exactly one result record; a request
+ * whose rows failed goes whole to the dead-letter file, from which it can
+ * be sent again. Transient errors are retried with backoff; the journal
+ * makes re-runs idempotent (see ac-upload(1)).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <fcntl.h>
+
+#include <curl/curl.h>
+#include <jv.h>
+
+#include "diag.h"
+#include "field.h"
+#include "http.h"
+#include "journal.h"
+#include "ndjson.h"
+#include "opt.h"
+#include "secret.h"
+#include "stage.h"
+
+#define DEFAULT_ENDPOINT "https://googleads.googleapis.com"
+#define DEFAULT_VERSION "v25"
+#define ROWS_MAX 2000		/* conversions per request (google-ads-api §2.1) */
+#define JOBS_MAX 16
+#define BACKOFF_CAP_MS 64000LL
+#define CONNECT_TIMEOUT_MS 10000L
+#define ANSWER_MAX (64 << 20)	/* bytes of one answer */
+#define NCODES 64		/* distinct error codes in the summary */
+
+struct opts {
+	const char *endpoint, *version, *cacert, *dead_letter, *journal;
+	const char *rejects, *token_file, *devtoken_file;
+	char *token, *devtoken;
+	int jobs, retries, dry_run, validate_only, quiet, verbose;
+	long long max_wait_ms, timeout_ms, base_ms;
+};
+
+/* The methods we send, with the name of their list of rows. */
+struct method {
+	const char *name, *list;
+};
+static const struct method methods[] = {
+	{ "uploadClickConversions", "conversions" },
+};
+
+/* One request line, while it is held: queued, waiting or in flight. */
+struct req {
+	struct req *next;
+	const struct method *m;
+	char cid[11], login[11];
+	jv base;		/* the request object without its rows */
+	jv conv;		/* the rows to send: array of conversions */
+	jv info;		/* what ac-batch said of each row */
+	char **keys;		/* journal key of each row */
+	unsigned char *unknown;	/* an earlier attempt may have delivered it */
+	int n;
+	int attempts, journaled, validate;
+	int maybe_done;		/* an attempt may have been executed */
+	long long due;		/* monotonic ms when it may go */
+	char src[96];		/* "file:line" of the request line */
+};
+
+struct slot {
+	CURL *h;
+	struct req *rq;
+	struct curl_slist *hdrs;
+	char *body;
+	size_t bodylen, off;
+	int rewound;		/* libcurl sent the body again itself */
+	char *ans;
+	size_t anslen, anscap;
+	char rid[128], retry_after[128];
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+struct count {
+	char *code;
+	unsigned long n;
+};
+
+struct run {
+	const struct opts *o;
+	struct ac_stage st;
+	CURLM *multi;
+	struct slot slot[JOBS_MAX];
+	int nslot, inflight;
+	struct req *ready, *waiting;	/* lists */
+	int held;			/* requests held in all states */
+	struct ac_journal j;
+	int has_journal;
+	struct ac_writer dl;		/* dead-letter file */
+	int has_dl;
+	int stop;			/* exit status that stopped the run */
+	int eof;
+	unsigned long nreq, nattempt, nretry, nrows, nup, nval, nrej, nfail,
+	    nskip, nmsg, ndead;
+	struct count codes[NCODES];
+	long long last_progress;
+	int progress_shown, tty;
+};
+
+enum {
+	OPT_TOKEN_FILE = 256, OPT_API_VERSION, OPT_CACERT, OPT_DEAD_LETTER,
+	OPT_DEVTOKEN_FILE, OPT_DRY_RUN, OPT_ENDPOINT, OPT_JOURNAL,
+	OPT_MAX_RETRY_WAIT, OPT_RETRIES, OPT_TIMEOUT, OPT_VALIDATE_ONLY
+};
+
+static const struct option longopts[] = {
+	{ "access-token-file", required_argument, NULL, OPT_TOKEN_FILE },
+	{ "api-version", required_argument, NULL, OPT_API_VERSION },
+	{ "cacert", required_argument, NULL, OPT_CACERT },
+	{ "dead-letter", required_argument, NULL, OPT_DEAD_LETTER },
+	{ "developer-token-file", required_argument, NULL, OPT_DEVTOKEN_FILE },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "endpoint", required_argument, NULL, OPT_ENDPOINT },
+	{ "help", no_argument, NULL, 'h' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "journal", required_argument, NULL, OPT_JOURNAL },
+	{ "max-retry-wait", required_argument, NULL, OPT_MAX_RETRY_WAIT },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "rejects", required_argument, NULL, 'R' },
+	{ "retries", required_argument, NULL, OPT_RETRIES },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "validate-only", no_argument, NULL, OPT_VALIDATE_ONLY },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+usage(FILE *fp, int status)
+{
+	fprintf(fp, "usage: ac-upload [-hqVv] [-j N] [-R FILE] "
+	    "[--access-token-file FILE] [--api-version VERSION] "
+	    "[--cacert FILE] [--dead-letter FILE] "
+	    "[--developer-token-file FILE] [--dry-run] [--endpoint URL] "
+	    "[--journal FILE] [--max-retry-wait SECONDS] [--retries N] "
+	    "[--timeout SECONDS] [--validate-only] [FILE ...]\n"
+	    "      --access-token-file FILE    OAuth access token from FILE "
+	    "(default: $AC_ACCESS_TOKEN)\n"
+	    "      --api-version VERSION       API version (default "
+	    DEFAULT_VERSION ")\n"
+	    "      --cacert FILE               trust the CA certificates in "
+	    "FILE\n"
+	    "      --dead-letter FILE          append requests that were not "
+	    "delivered to FILE\n"
+	    "      --developer-token-file FILE send a developer-token header "
+	    "from FILE\n"
+	    "      --dry-run                   print the requests instead of "
+	    "sending them\n"
+	    "      --endpoint URL              API base URL (default "
+	    DEFAULT_ENDPOINT ")\n"
+	    "  -h, --help                      show this help\n"
+	    "  -j, --jobs N                    N requests in flight (1 to 16, "
+	    "default 1)\n"
+	    "      --journal FILE              skip rows FILE says were "
+	    "delivered; record new ones\n"
+	    "      --max-retry-wait SECONDS    longest wait before a retry "
+	    "(default 300)\n"
+	    "  -q, --quiet                     no per-row messages, no "
+	    "summary unless status is not 0\n"
+	    "  -R, --rejects FILE              write rejected input lines to "
+	    "FILE\n"
+	    "      --retries N                 retries per request (default "
+	    "5)\n"
+	    "      --timeout SECONDS           limit for one attempt "
+	    "(default 120)\n"
+	    "      --validate-only             the API only validates "
+	    "(validateOnly true)\n"
+	    "  -V, --version                   show the version\n"
+	    "  -v, --verbose                   show every per-row message\n");
+	exit(status);
+}
+
+static void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n == 0 ? 1 : n, size);
+
+	if (p == NULL)
+		ac_die(AC_EXIT_FATAL, "out of memory");
+	return p;
+}
+
+static char *
+xprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	s = xcalloc((size_t)n + 1, 1);
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* obj[key], owned; jv_invalid() when obj is no object or lacks key.
+ * Borrows obj. */
+static jv
+get(jv obj, const char *key)
+{
+	if (jv_get_kind(obj) != JV_KIND_OBJECT)
+		return jv_invalid();
+	return jv_object_get(jv_copy(obj), jv_string(key));
+}
+
+/* obj[key] when it is a non-empty string, else NULL; the pointer lives
+ * as long as obj. Borrows obj. */
+static const char *
+get_str(jv obj, const char *key)
+{
+	jv v = get(obj, key);
+	const char *s = NULL;
+
+	/* obj still holds a reference, so the text outlives v. */
+	if (jv_get_kind(v) == JV_KIND_STRING && jv_string_value(v)[0] != '\0')
+		s = jv_string_value(v);
+	jv_free(v);
+	return s;
+}
+
+static int
+ten_digits(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 10; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return s[10] == '\0';
+}
+
+/* Results */
+
+static void
+count_code(struct run *r, const char *code)
+{
+	int i;
+
+	for (i = 0; i < NCODES - 1 && r->codes[i].code != NULL; i++)
+		if (strcmp(r->codes[i].code, code) == 0)
+			break;
+	if (r->codes[i].code == NULL)
+		r->codes[i].code = xprintf("%s", i == NCODES - 1 ? "other" :
+		    code);
+	r->codes[i].n++;
+}
+
+/* A per-row message on stderr within the cap; never a value. */
+static void
+rowmsg(struct run *r, const struct req *rq, int i, const char *status,
+    const char *code)
+{
+	if (r->o->quiet)
+		return;
+	if (!r->o->verbose && r->nmsg >= AC_MSG_CAP) {
+		if (r->nmsg++ == AC_MSG_CAP)
+			fprintf(stderr, "ac-upload: further per-row messages "
+			    "not shown (-v shows all)\n");
+		return;
+	}
+	r->nmsg++;
+	fprintf(stderr, "ac-upload: %s: %s[%d]: %s (%s)\n", rq->src,
+	    rq->m->list, i, status, code);
+}
+
+/* The stdout writer failed: stop quietly on a closed pipe. */
+static void
+stdout_failed(struct run *r)
+{
+	if (r->st.fatal)
+		return;
+	if (r->st.out.err != EPIPE) {
+		errno = r->st.out.err;
+		ac_warn("stdout");
+	}
+	r->st.fatal = 1;
+	r->eof = 1;
+	if (r->stop == 0)
+		r->stop = AC_EXIT_FATAL;
+}
+
+struct outcome {
+	const char *status;
+	const char *code, *message;	/* NULL: no error */
+	const char *request_id;
+	jv job_id;			/* borrowed; invalid: unknown */
+	int earlier;			/* delivered by an earlier attempt */
+	int attempts;
+};
+
+/* Write the result record of row i of rq. */
+static void
+result(struct run *r, const struct req *rq, int i, const struct outcome *oc)
+{
+	jv info = jv_array_get(jv_copy(rq->info), i);
+	jv conv = jv_array_get(jv_copy(rq->conv), i);
+	jv res = jv_object(), v;
+	const char *s;
+	static const char *const keep[] = { "conversion_action",
+		"conversion_date_time", "click_id_type" };
+	static const char *const from[] = { "conversionAction",
+		"conversionDateTime", NULL };
+	size_t k;
+
+	if ((s = get_str(info, "order_id")) != NULL ||
+	    (s = get_str(conv, "orderId")) != NULL)
+		res = jv_object_set(res, jv_string("order_id"), jv_string(s));
+	res = jv_object_set(res, jv_string("customer_id"),
+	    jv_string(rq->cid));
+	for (k = 0; k < sizeof(keep) / sizeof(keep[0]); k++) {
+		v = get(info, keep[k]);
+		if (!jv_is_valid(v) && from[k] != NULL)
+			v = get(conv, from[k]);
+		if (jv_is_valid(v))
+			res = jv_object_set(res, jv_string(keep[k]), v);
+		else
+			jv_free(v);
+	}
+	if (!jv_object_has(jv_copy(info), jv_string("click_id_type"))) {
+		s = get_str(conv, "gclid") ? "gclid" : get_str(conv,
+		    "gbraid") ? "gbraid" : get_str(conv, "wbraid") ?
+		    "wbraid" : "none";
+		res = jv_object_set(res, jv_string("click_id_type"),
+		    jv_string(s));
+	}
+	v = get(info, "google-ads-consent");
+	if (jv_is_valid(v))
+		res = jv_object_set(res, jv_string("google-ads-consent"), v);
+	else
+		jv_free(v);
+	res = jv_object_set(res, jv_string("status"), jv_string(oc->status));
+	if (oc->code != NULL)
+		res = jv_object_set(res, jv_string("error"),
+		    jv_object_set(jv_object_set(jv_object(), jv_string("code"),
+		    jv_string(oc->code)), jv_string("message"),
+		    jv_string(oc->message != NULL ? oc->message : "")));
+	if (oc->earlier)
+		res = jv_object_set(res, jv_string("delivered_earlier"),
+		    jv_true());
+	if (oc->request_id != NULL && oc->request_id[0] != '\0')
+		res = jv_object_set(res, jv_string("request_id"),
+		    jv_string(oc->request_id));
+	if (jv_is_valid(oc->job_id))
+		res = jv_object_set(res, jv_string("job_id"),
+		    jv_copy(oc->job_id));
+	res = jv_object_set(res, jv_string("attempts"),
+	    jv_number(oc->attempts));
+	v = get(info, "file");
+	if (jv_is_valid(v)) {
+		res = jv_object_set(res, jv_string("file"), v);
+		v = get(info, "line");
+		if (jv_is_valid(v))
+			res = jv_object_set(res, jv_string("line"), v);
+		else
+			jv_free(v);
+	} else {
+		jv_free(v);
+	}
+	jv_free(info);
+	jv_free(conv);
+
+	r->nrows++;
+	if (strcmp(oc->status, "uploaded") == 0)
+		r->nup++;
+	else if (strcmp(oc->status, "validated") == 0)
+		r->nval++;
+	else if (strcmp(oc->status, "skipped") == 0)
+		r->nskip++;
+	else {
+		if (strcmp(oc->status, "rejected") == 0)
+			r->nrej++;
+		else
+			r->nfail++;
+		count_code(r, oc->code != NULL ? oc->code : "unknown");
+		rowmsg(r, rq, i, oc->status, oc->code != NULL ? oc->code :
+		    "unknown");
+	}
+	if (!r->st.fatal && ac_write(&r->st.out, res) == -1)
+		stdout_failed(r);
+	else if (r->st.fatal)
+		jv_free(res);
+}
+
+/* Requests */
+
+/* The request object as sent: rows first, then the other members. */
+static jv
+request_of(const struct req *rq)
+{
+	jv req = jv_object_set(jv_object(), jv_string(rq->m->list),
+	    jv_copy(rq->conv));
+
+	jv_object_foreach(jv_copy(rq->base), k, v)
+		req = jv_object_set(req, k, v);
+	return req;
+}
+
+/* The request line of rq, as ac-batch writes it. */
+static jv
+line_of(const struct req *rq)
+{
+	jv line = jv_object_set(jv_object(), jv_string("customer_id"),
+	    jv_string(rq->cid));
+
+	if (rq->login[0] != '\0')
+		line = jv_object_set(line, jv_string("login_customer_id"),
+		    jv_string(rq->login));
+	line = jv_object_set(line, jv_string("method"),
+	    jv_string(rq->m->name));
+	line = jv_object_set(line, jv_string("request"), request_of(rq));
+	return jv_object_set(line, jv_string("rows"), jv_copy(rq->info));
+}
+
+static void
+req_free(struct req *rq)
+{
+	int i;
+
+	if (rq == NULL)
+		return;
+	jv_free(rq->base);
+	jv_free(rq->conv);
+	jv_free(rq->info);
+	for (i = 0; i < rq->n; i++)
+		free(rq->keys[i]);
+	free(rq->keys);
+	free(rq->unknown);
+	free(rq);
+}
+
+/* A new request of rq's kind holding rows idx[0..n) of rq. */
+static struct req *
+req_subset(const struct req *rq, const int *idx, int n)
+{
+	struct req *s = xcalloc(1, sizeof(*s));
+	int i;
+
+	*s = *rq;
+	s->next = NULL;
+	s->base = jv_copy(rq->base);
+	s->conv = jv_array();
+	s->info = jv_array();
+	s->keys = xcalloc((size_t)n, sizeof(char *));
+	s->unknown = xcalloc((size_t)n, 1);
+	s->n = n;
+	for (i = 0; i < n; i++) {
+		s->conv = jv_array_append(s->conv,
+		    jv_array_get(jv_copy(rq->conv), idx[i]));
+		s->info = jv_array_append(s->info,
+		    jv_array_get(jv_copy(rq->info), idx[i]));
+		s->keys[i] = xprintf("%s", rq->keys[idx[i]]);
+		s->unknown[i] = rq->unknown[idx[i]] | rq->maybe_done;
+	}
+	return s;
+}
+
+/* Append rq whole to the dead-letter file, so that it can be replayed. */
+static void
+dead_letter(struct run *r, const struct req *rq)
+{
+	r->ndead++;
+	if (!r->has_dl)
+		return;
+	if (ac_write(&r->dl, line_of(rq)) == -1 ||
+	    ac_writer_flush(&r->dl) == -1) {
+		if (r->dl.err != 0) {
+			errno = r->dl.err;
+			ac_warn("dead-letter file %s", r->o->dead_letter);
+			r->dl.err = 0;
+			r->has_dl = 0;
+			r->stop = AC_EXIT_FATAL;
+		}
+	}
+}
+
+/* Every row of rq failed with code: report them, keep the request in the
+ * dead-letter file and release it. */
+static void
+fail_req(struct run *r, struct req *rq, const char *code, const char *msg,
+    const char *rid)
+{
+	struct outcome oc = { "failed", code, msg, rid, jv_invalid(), 0,
+		rq->attempts };
+	int i;
+
+	oc.job_id = get(rq->base, "jobId");
+	for (i = 0; i < rq->n; i++)
+		result(r, rq, i, &oc);
+	jv_free(oc.job_id);
+	dead_letter(r, rq);
+	req_free(rq);
+	r->held--;
+}
+
+static void
+stop(struct run *r, int status, const char *why)
+{
+	struct req *rq;
+
+	if (r->stop == 0 || (r->stop != AC_EXIT_FATAL &&
+	    status == AC_EXIT_FATAL))
+		r->stop = status;
+	if (why != NULL)
+		ac_warnx("stopping: %s", why);
+	/* What is not in flight will not be sent. */
+	while ((rq = r->ready) != NULL) {
+		r->ready = rq->next;
+		fail_req(r, rq, "ac.not_sent", "not sent: the run stopped",
+		    NULL);
+	}
+	while ((rq = r->waiting) != NULL) {
+		r->waiting = rq->next;
+		fail_req(r, rq, "ac.not_sent", "not sent: the run stopped",
+		    NULL);
+	}
+}
+
+static void
+push(struct req **list, struct req *rq)
+{
+	rq->next = NULL;
+	while (*list != NULL)
+		list = &(*list)->next;
+	*list = rq;
+}
+
+/* The journal key of a conversion: what the API de-duplicates on. */
+static char *
+row_key(const char *cid, jv conv)
+{
+	static const char *const clicks[] = { "gclid", "gbraid", "wbraid" };
+	const char *action = get_str(conv, "conversionAction");
+	const char *t = get_str(conv, "conversionDateTime");
+	const char *s;
+	size_t i;
+
+	if (action == NULL)
+		action = "";
+	if (t == NULL)
+		t = "";
+	if ((s = get_str(conv, "orderId")) != NULL)
+		return xprintf("%s|%s|order|%s", cid, action, s);
+	for (i = 0; i < sizeof(clicks) / sizeof(clicks[0]); i++)
+		if ((s = get_str(conv, clicks[i])) != NULL)
+			return xprintf("%s|%s|%s:%s|%s", cid, action,
+			    clicks[i], s, t);
+	return xprintf("%s|%s|time|%s", cid, action, t);
+}
+
+/* The rows array, when given, must line up with the conversions. */
+static int
+rows_ok(jv rows, int n)
+{
+	int i, ok = 1;
+
+	if (jv_get_kind(rows) != JV_KIND_ARRAY ||
+	    jv_array_length(jv_copy(rows)) != n)
+		return 0;
+	for (i = 0; i < n && ok; i++) {
+		jv x = jv_array_get(jv_copy(rows), i);
+
+		ok = jv_get_kind(x) == JV_KIND_OBJECT;
+		jv_free(x);
+	}
+	return ok;
+}
+
+/*
+ * Check a request line and make it a request. Returns NULL with *err set
+ * to an ac_err() value when the line is not a request.
+ */
+static struct req *
+parse_line(struct run *r, const struct ac_rec *rec, jv *err)
+{
+	jv line = ac_rec_to_jv(rec), req, conv, rows, v;
+	const struct method *m = NULL;
+	struct req *rq = NULL;
+	const char *s;
+	size_t k;
+	int i, n = 0;
+
+	*err = jv_null();
+	s = get_str(line, "customer_id");
+	if (s == NULL || !ten_digits(s)) {
+		*err = ac_err("customer_id_invalid", "customer_id",
+		    "expected a string of 10 digits");
+		goto out;
+	}
+	v = get(line, "login_customer_id");
+	if (jv_get_kind(v) != JV_KIND_INVALID &&
+	    jv_get_kind(v) != JV_KIND_NULL && (jv_get_kind(v) !=
+	    JV_KIND_STRING || !ten_digits(jv_string_value(v)))) {
+		jv_free(v);
+		*err = ac_err("login_customer_id_invalid",
+		    "login_customer_id", "expected a string of 10 digits");
+		goto out;
+	}
+	jv_free(v);
+	if ((s = get_str(line, "method")) != NULL)
+		for (k = 0; k < sizeof(methods) / sizeof(methods[0]); k++)
+			if (strcmp(s, methods[k].name) == 0)
+				m = &methods[k];
+	if (m == NULL) {
+		*err = ac_err("method_unsupported", "method",
+		    "expected uploadClickConversions");
+		goto out;
+	}
+	req = get(line, "request");
+	conv = get(req, m->list);
+	if (jv_get_kind(conv) == JV_KIND_ARRAY)
+		n = jv_array_length(jv_copy(conv));
+	for (i = 0; i < n; i++) {
+		v = jv_array_get(jv_copy(conv), i);
+		if (jv_get_kind(v) != JV_KIND_OBJECT)
+			n = -1;
+		jv_free(v);
+	}
+	if (n < 1 || n > ROWS_MAX) {
+		jv_free(req);
+		jv_free(conv);
+		*err = ac_err("request_invalid", "request",
+		    "expected an object with 1 to 2000 %s", m->list);
+		goto out;
+	}
+	rows = get(line, "rows");
+	if (jv_is_valid(rows) && jv_get_kind(rows) != JV_KIND_NULL &&
+	    !rows_ok(rows, n)) {
+		jv_free(req);
+		jv_free(conv);
+		jv_free(rows);
+		*err = ac_err("rows_invalid", "rows", "expected an array of "
+		    "objects, one per conversion");
+		goto out;
+	}
+
+	rq = xcalloc(1, sizeof(*rq));
+	rq->m = m;
+	snprintf(rq->cid, sizeof(rq->cid), "%s", get_str(line,
+	    "customer_id"));
+	if ((s = get_str(line, "login_customer_id")) != NULL)
+		snprintf(rq->login, sizeof(rq->login), "%s", s);
+	snprintf(rq->src, sizeof(rq->src), "%s:%lu", r->st.rd.name,
+	    r->st.rd.line);
+	rq->base = jv_object_delete(req, jv_string(m->list));
+	/* The API refuses requests without partial failure (§1.2). */
+	rq->base = jv_object_set(rq->base, jv_string("partialFailure"),
+	    jv_true());
+	if (r->o->validate_only)
+		rq->base = jv_object_set(rq->base, jv_string("validateOnly"),
+		    jv_true());
+	v = get(rq->base, "validateOnly");
+	rq->validate = jv_get_kind(v) == JV_KIND_TRUE;
+	jv_free(v);
+	rq->conv = conv;
+	if (jv_get_kind(rows) == JV_KIND_ARRAY) {
+		rq->info = rows;
+	} else {
+		jv_free(rows);
+		rq->info = jv_array();
+		for (i = 0; i < n; i++)
+			rq->info = jv_array_append(rq->info, jv_object());
+	}
+	rq->n = n;
+	rq->keys = xcalloc((size_t)n, sizeof(char *));
+	rq->unknown = xcalloc((size_t)n, 1);
+	for (i = 0; i < n; i++) {
+		v = jv_array_get(jv_copy(conv), i);
+		rq->keys[i] = row_key(rq->cid, v);
+		jv_free(v);
+	}
+out:
+	jv_free(line);
+	return rq;
+}
+
+/*
+ * Take the rows the journal has as delivered out of rq (reporting them
+ * skipped) and mark the ones sent before without an answer. Returns rq,
+ * or NULL when no row is left.
+ */
+static struct req *
+apply_journal(struct run *r, struct req *rq)
+{
+	struct outcome oc = { "skipped", NULL, NULL, NULL, jv_invalid(), 0,
+		0 };
+	struct req *s;
+	int *keep, nkeep = 0, i;
+
+	if (!r->has_journal)
+		return rq;
+	keep = xcalloc((size_t)rq->n, sizeof(int));
+	for (i = 0; i < rq->n; i++) {
+		switch (ac_journal_get(&r->j, rq->keys[i],
+		    strlen(rq->keys[i]))) {
+		case AC_J_DONE:
+			result(r, rq, i, &oc);
+			break;
+		case AC_J_SENT:
+			rq->unknown[i] = 1;
+			keep[nkeep++] = i;
+			break;
+		default:
+			keep[nkeep++] = i;
+			break;
+		}
+	}
+	if (nkeep == rq->n) {
+		free(keep);
+		return rq;
+	}
+	s = nkeep > 0 ? req_subset(rq, keep, nkeep) : NULL;
+	free(keep);
+	req_free(rq);
+	return s;
+}
+
+/* --dry-run: what would be sent. */
+static void
+dry_run(struct run *r, const struct req *rq)
+{
+	const struct opts *o = r->o;
+	jv h = jv_object(), line;
+
+	h = jv_object_set(h, jv_string("authorization"),
+	    jv_string("Bearer <redacted>"));
+	h = jv_object_set(h, jv_string("content-type"),
+	    jv_string("application/json"));
+	if (rq->login[0] != '\0')
+		h = jv_object_set(h, jv_string("login-customer-id"),
+		    jv_string(rq->login));
+	if (o->devtoken != NULL)
+		h = jv_object_set(h, jv_string("developer-token"),
+		    jv_string("<redacted>"));
+	line = jv_object_set(jv_object(), jv_string("method"),
+	    jv_string("POST"));
+	line = jv_object_set(line, jv_string("url"), jv_string_fmt(
+	    "%s/%s/customers/%s:%s", o->endpoint, o->version, rq->cid,
+	    rq->m->name));
+	line = jv_object_set(line, jv_string("headers"), h);
+	line = jv_object_set(line, jv_string("body"), request_of(rq));
+	r->nreq++;
+	if (!r->st.fatal && ac_write(&r->st.out, line) == -1)
+		stdout_failed(r);
+	else if (r->st.fatal)
+		jv_free(line);
+}
+
+/* Network */
+
+static size_t
+on_body(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct slot *s = arg;
+	size_t n = size * nmemb, cap;
+	char *q;
+
+	if (s->anslen + n + 1 > ANSWER_MAX)
+		return 0;	/* CURLE_WRITE_ERROR */
+	if (s->anslen + n + 1 > s->anscap) {
+		cap = s->anscap ? s->anscap : 16384;
+		while (cap < s->anslen + n + 1)
+			cap *= 2;
+		if ((q = realloc(s->ans, cap)) == NULL)
+			return 0;
+		s->ans = q;
+		s->anscap = cap;
+	}
+	memcpy(s->ans + s->anslen, p, n);
+	s->anslen += n;
+	s->ans[s->anslen] = '\0';
+	return n;
+}
+
+/* Keep the value of header name (of length n) from line p. */
+static void
+header_value(const char *p, size_t len, const char *name, char *out,
+    size_t outlen)
+{
+	size_t n = strlen(name), e;
+
+	if (len <= n || strncasecmp(p, name, n) != 0 || p[n] != ':')
+		return;
+	p += n + 1;
+	len -= n + 1;
+	while (len > 0 && (*p == ' ' || *p == '\t')) {
+		p++;
+		len--;
+	}
+	for (e = len; e > 0 && (p[e - 1] == '\r' || p[e - 1] == '\n' ||
+	    p[e - 1] == ' '); e--)
+		;
+	if (e >= outlen)
+		e = outlen - 1;
+	memcpy(out, p, e);
+	out[e] = '\0';
+}
+
+static size_t
+on_read(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct slot *s = arg;
+	size_t n = size * nmemb;
+
+	if (n > s->bodylen - s->off)
+		n = s->bodylen - s->off;
+	memcpy(p, s->body + s->off, n);
+	s->off += n;
+	return n;
+}
+
+/*
+ * libcurl rewinds the body to send it again on a fresh connection when a
+ * reused one died without an answer. The first sending may have been
+ * executed: remember that, so that an "already exists" for its rows is
+ * read as delivery.
+ */
+static int
+on_seek(void *arg, curl_off_t offset, int origin)
+{
+	struct slot *s = arg;
+
+	if (origin != SEEK_SET || offset != 0)
+		return CURL_SEEKFUNC_CANTSEEK;
+	if (s->off > 0)
+		s->rewound = 1;
+	s->off = 0;
+	return CURL_SEEKFUNC_OK;
+}
+
+static size_t
+on_header(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct slot *s = arg;
+	size_t n = size * nmemb;
+
+	if (n >= 5 && strncmp(p, "HTTP/", 5) == 0) {
+		/* a new answer (after 100 Continue, say) */
+		s->rid[0] = s->retry_after[0] = '\0';
+		s->anslen = 0;
+	}
+	header_value(p, n, "request-id", s->rid, sizeof(s->rid));
+	header_value(p, n, "retry-after", s->retry_after,
+	    sizeof(s->retry_after));
+	return n;
+}
+
+static void
+free_headers(struct slot *s)
+{
+	struct curl_slist *l;
+
+	/* The list holds the token: wipe it before it goes. */
+	for (l = s->hdrs; l != NULL; l = l->next)
+		explicit_bzero(l->data, strlen(l->data));
+	curl_slist_free_all(s->hdrs);
+	s->hdrs = NULL;
+}
+
+static int
+add_header(struct slot *s, const char *fmt, const char *v)
+{
+	struct curl_slist *l;
+	char *h = xprintf(fmt, v);
+
+	l = curl_slist_append(s->hdrs, h);
+	explicit_bzero(h, strlen(h));
+	free(h);
+	if (l == NULL)
+		return -1;
+	s->hdrs = l;
+	return 0;
+}
+
+/* Send rq on slot s. */
+static void
+start(struct run *r, struct slot *s, struct req *rq)
+{
+	const struct opts *o = r->o;
+	struct ac_writer w;
+	char *url;
+	int i;
+
+	if (r->has_journal && !rq->validate && !rq->journaled) {
+		for (i = 0; i < rq->n; i++)
+			ac_journal_put(&r->j, AC_J_SENT, rq->keys[i],
+			    strlen(rq->keys[i]));
+		if (ac_journal_sync(&r->j) == -1) {
+			r->held++;	/* fail_req releases it */
+			push(&r->ready, rq);
+			stop(r, AC_EXIT_FATAL, "the journal cannot be written");
+			return;
+		}
+		rq->journaled = 1;
+	}
+	if (ac_writer_init(&w, -1) == -1)
+		ac_die(AC_EXIT_FATAL, "out of memory");
+	ac_write_value(&w, request_of(rq));
+	free(s->body);
+	s->body = w.buf;
+	s->bodylen = w.len;
+	s->off = 0;
+	s->rewound = 0;
+	s->anslen = 0;
+	s->rid[0] = s->retry_after[0] = s->errbuf[0] = '\0';
+	if (add_header(s, "authorization: Bearer %s", o->token) == -1 ||
+	    add_header(s, "content-type: %s", "application/json") == -1 ||
+	    add_header(s, "expect:%s", "") == -1 ||
+	    (rq->login[0] != '\0' && add_header(s, "login-customer-id: %s",
+	    rq->login) == -1) || (o->devtoken != NULL &&
+	    add_header(s, "developer-token: %s", o->devtoken) == -1))
+		ac_die(AC_EXIT_FATAL, "out of memory");
+	url = xprintf("%s/%s/customers/%s:%s", o->endpoint, o->version,
+	    rq->cid, rq->m->name);
+	curl_easy_setopt(s->h, CURLOPT_URL, url);
+	free(url);		/* libcurl keeps its own copy */
+	curl_easy_setopt(s->h, CURLOPT_POST, 1L);
+	curl_easy_setopt(s->h, CURLOPT_READFUNCTION, on_read);
+	curl_easy_setopt(s->h, CURLOPT_READDATA, s);
+	curl_easy_setopt(s->h, CURLOPT_SEEKFUNCTION, on_seek);
+	curl_easy_setopt(s->h, CURLOPT_SEEKDATA, s);
+	curl_easy_setopt(s->h, CURLOPT_POSTFIELDSIZE_LARGE,
+	    (curl_off_t)s->bodylen);
+	curl_easy_setopt(s->h, CURLOPT_HTTPHEADER, s->hdrs);
+	curl_easy_setopt(s->h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(s->h, CURLOPT_WRITEDATA, s);
+	curl_easy_setopt(s->h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(s->h, CURLOPT_HEADERDATA, s);
+	curl_easy_setopt(s->h, CURLOPT_PRIVATE, s);
+	s->rq = rq;
+	rq->attempts++;
+	r->nattempt++;
+	if (rq->attempts == 1)
+		r->nreq++;
+	if (curl_multi_add_handle(r->multi, s->h) != CURLM_OK)
+		ac_die(AC_EXIT_FATAL, "curl_multi_add_handle failed");
+	r->inflight++;
+}
+
+/* Start what is due on the free slots. */
+static void
+start_due(struct run *r)
+{
+	struct req **pp, *rq;
+	long long now = now_ms();
+	int i;
+
+	for (pp = &r->waiting; (rq = *pp) != NULL;) {
+		if (rq->due <= now) {
+			*pp = rq->next;
+			push(&r->ready, rq);
+		} else {
+			pp = &rq->next;
+		}
+	}
+	for (i = 0; i < r->nslot && r->ready != NULL && r->stop == 0; i++) {
+		if (r->slot[i].rq != NULL)
+			continue;
+		rq = r->ready;
+		r->ready = rq->next;
+		start(r, &r->slot[i], rq);
+	}
+}
+
+/* Decide what to do with a transient failure of rq. */
+static void
+retry(struct run *r, struct req *rq, const struct ac_http_verdict *v)
+{
+	const struct opts *o = r->o;
+	long long wait;
+	char why[320];
+
+	rq->maybe_done |= v->unknown;
+	if (r->stop != 0) {
+		fail_req(r, rq, v->code, v->message, NULL);
+		return;
+	}
+	if (v->daily && (v->retry_ms < 0 || v->retry_ms > o->max_wait_ms)) {
+		snprintf(why, sizeof(why), "%s: daily quota used up; run "
+		    "again later", v->code);
+		fail_req(r, rq, v->code, v->message, NULL);
+		stop(r, AC_EXIT_TEMPFAIL, why);
+		return;
+	}
+	if (v->retry_ms > o->max_wait_ms) {
+		snprintf(why, sizeof(why), "%s: the API asks to wait %llds, "
+		    "more than --max-retry-wait", v->code,
+		    (v->retry_ms + 999) / 1000);
+		fail_req(r, rq, v->code, v->message, NULL);
+		stop(r, AC_EXIT_TEMPFAIL, why);
+		return;
+	}
+	if (rq->attempts > o->retries) {
+		snprintf(why, sizeof(why), "%s: no retries left", v->code);
+		fail_req(r, rq, v->code, v->message, NULL);
+		stop(r, AC_EXIT_TEMPFAIL, why);
+		return;
+	}
+	wait = v->retry_ms >= 0 ? v->retry_ms :
+	    ac_http_backoff_ms(rq->attempts, o->base_ms, BACKOFF_CAP_MS,
+	    (double)random() / RAND_MAX);
+	if (wait > o->max_wait_ms)
+		wait = o->max_wait_ms;
+	if (!o->quiet)
+		fprintf(stderr, "ac-upload: POST /%s/customers/%s:%s: %s, "
+		    "retrying in %.3gs (%d retr%s left)\n", o->version, rq->cid,
+		    rq->m->name, v->code, (double)wait / 1000,
+		    o->retries - rq->attempts + 1,
+		    o->retries - rq->attempts + 1 == 1 ? "y" : "ies");
+	r->nretry++;
+	rq->due = now_ms() + wait;
+	push(&r->waiting, rq);
+}
+
+/* What the partial failure says about each row. */
+struct rowerr {
+	char code[96];
+	char msg[256];
+	int set;
+};
+
+struct pf {
+	struct rowerr *row;
+	int n;
+	struct rowerr wide;	/* an error naming no row */
+};
+
+static void
+pf_cb(void *arg, long row, jv e)
+{
+	struct pf *pf = arg;
+	struct rowerr *re = row >= 0 && row < pf->n ? &pf->row[row] :
+	    &pf->wide;
+	jv m;
+
+	if (re->set)
+		return;		/* the first error of a row decides */
+	if (ac_gads_error_code(e, re->code, sizeof(re->code)) == -1)
+		snprintf(re->code, sizeof(re->code), "unknown");
+	m = get(e, "message");
+	snprintf(re->msg, sizeof(re->msg), "%s",
+	    jv_get_kind(m) == JV_KIND_STRING ? jv_string_value(m) : "");
+	jv_free(m);
+	re->set = 1;
+}
+
+static int
+code_is(const char *code, const char *const *list)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(code, *list) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *const already[] = {
+	"conversionUploadError.ORDER_ID_ALREADY_IN_USE",
+	"conversionUploadError.CLICK_CONVERSION_ALREADY_EXISTS", NULL
+};
+/* Row errors that say "later", not "never" (google-ads-api §3.9). */
+static const char *const later[] = {
+	"conversionUploadError.TOO_RECENT_EVENT",
+	"conversionUploadError.TOO_RECENT_CONVERSION_ACTION",
+	"conversionUploadError.TOO_RECENT_CALL", NULL
+};
+
+/* A 2xx answer: one result per row. */
+static void
+answered(struct run *r, struct slot *s, struct req *rq, jv ans)
+{
+	jv pfe = get(ans, "partialFailureError");
+	jv results = get(ans, "results");
+	struct pf pf;
+	struct outcome oc;
+	struct req *sub;
+	int *again = xcalloc((size_t)rq->n, sizeof(int));
+	int *dead = xcalloc((size_t)rq->n, sizeof(int));
+	int nagain = 0, ndead = 0, i;
+	const char *rid = s->rid;
+	char ridbuf[128];
+
+	memset(&pf, 0, sizeof(pf));
+	pf.n = rq->n;
+	pf.row = xcalloc((size_t)rq->n, sizeof(*pf.row));
+	ac_gads_each_error(pfe, rq->m->list, pf_cb, &pf);
+	if (rid[0] == '\0') {
+		jv d = get(pfe, "details"), f = jv_invalid(), v;
+
+		if (jv_get_kind(d) == JV_KIND_ARRAY &&
+		    jv_array_length(jv_copy(d)) > 0)
+			f = jv_array_get(jv_copy(d), 0);
+		v = get(f, "requestId");
+		snprintf(ridbuf, sizeof(ridbuf), "%s",
+		    jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : "");
+		rid = ridbuf;
+		jv_free(v);
+		jv_free(f);
+		jv_free(d);
+	}
+	memset(&oc, 0, sizeof(oc));
+	oc.request_id = rid;
+	oc.attempts = rq->attempts;
+	oc.job_id = get(ans, "jobId");
+	if (!jv_is_valid(oc.job_id)) {
+		jv_free(oc.job_id);
+		oc.job_id = get(rq->base, "jobId");
+	}
+	if (jv_get_kind(oc.job_id) == JV_KIND_NUMBER)
+		oc.job_id = jv_string_fmt("%.17g", jv_number_value(oc.job_id)),
+		    jv_free(jv_null());
+	for (i = 0; i < rq->n; i++) {
+		const struct rowerr *re = pf.row[i].set ? &pf.row[i] : NULL;
+		jv res = jv_array_get(jv_copy(results), i);
+		int has_result = jv_get_kind(res) == JV_KIND_OBJECT &&
+		    jv_object_length(jv_copy(res)) > 0;
+
+		jv_free(res);
+		oc.code = oc.message = NULL;
+		oc.earlier = 0;
+		if (re == NULL && !has_result && !rq->validate &&
+		    pf.wide.set)
+			re = &pf.wide;
+		if (re != NULL && ac_gads_code_retryable(re->code)) {
+			again[nagain++] = i;
+			continue;
+		}
+		if (re != NULL && code_is(re->code, already) && !rq->validate &&
+		    (rq->unknown[i] || rq->maybe_done)) {
+			oc.status = "uploaded";
+			oc.earlier = 1;
+		} else if (re != NULL) {
+			oc.status = code_is(re->code, later) ? "failed" :
+			    "rejected";
+			oc.code = re->code;
+			oc.message = re->msg;
+		} else if (rq->validate) {
+			oc.status = "validated";
+		} else if (has_result) {
+			oc.status = "uploaded";
+		} else {
+			oc.status = "failed";
+			oc.code = "ac.no_result";
+			oc.message = "the answer has no result for this row";
+		}
+		if (strcmp(oc.status, "failed") == 0)
+			dead[ndead++] = i;
+		/* Once answered, a row is no longer of unknown outcome. */
+		if (r->has_journal && !rq->validate)
+			ac_journal_put(&r->j, strcmp(oc.status, "uploaded") == 0 ?
+			    AC_J_DONE : AC_J_ANSWERED, rq->keys[i],
+			    strlen(rq->keys[i]));
+		result(r, rq, i, &oc);
+	}
+	if (r->has_journal && ac_journal_sync(&r->j) == -1)
+		stop(r, AC_EXIT_FATAL, "the journal cannot be written");
+	if (ndead > 0) {
+		sub = req_subset(rq, dead, ndead);
+		dead_letter(r, sub);
+		req_free(sub);
+	}
+	if (nagain > 0) {
+		struct ac_http_verdict v;
+
+		sub = req_subset(rq, again, nagain);
+		sub->journaled = rq->journaled;
+		memset(&v, 0, sizeof(v));
+		v.klass = AC_HTTP_RETRY;
+		v.retry_ms = -1;
+		snprintf(v.code, sizeof(v.code), "%s", pf.row[again[0]].code);
+		snprintf(v.message, sizeof(v.message), "%s",
+		    pf.row[again[0]].msg);
+		r->held++;
+		retry(r, sub, &v);
+	}
+	jv_free(oc.job_id);
+	jv_free(pfe);
+	jv_free(results);
+	free(pf.row);
+	free(again);
+	free(dead);
+	req_free(rq);
+	r->held--;
+}
+
+/* The transfer on s is over. */
+static void
+finished(struct run *r, struct slot *s, CURLcode cc)
+{
+	struct ac_http_verdict v;
+	struct req *rq = s->rq;
+	long status = 0;
+	jv ans;
+	char why[400];
+
+	curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &status);
+	curl_multi_remove_handle(r->multi, s->h);
+	free_headers(s);
+	s->rq = NULL;
+	r->inflight--;
+	ac_http_classify(cc, status, s->ans, s->anslen,
+	    s->retry_after[0] ? s->retry_after : NULL, time(NULL), &ans, &v);
+	if (cc != CURLE_OK && s->errbuf[0] != '\0')
+		snprintf(v.message, sizeof(v.message), "%s", s->errbuf);
+	rq->maybe_done |= s->rewound;
+	switch (v.klass) {
+	case AC_HTTP_OK:
+		answered(r, s, rq, ans);
+		break;
+	case AC_HTTP_RETRY:
+		retry(r, rq, &v);
+		break;
+	case AC_HTTP_FAIL:
+		if (!r->o->quiet)
+			ac_warnx("POST /%s/customers/%s:%s: HTTP %ld %s: %s",
+			    r->o->version, rq->cid, rq->m->name, status,
+			    v.code, v.message);
+		fail_req(r, rq, v.code, v.message, s->rid);
+		break;
+	case AC_HTTP_AUTH:
+	case AC_HTTP_FATAL:
+		snprintf(why, sizeof(why), "POST /%s/customers/%s:%s: %s%s: %s",
+		    r->o->version, rq->cid, rq->m->name,
+		    v.klass == AC_HTTP_AUTH ? "HTTP 401 " : "", v.code,
+		    v.message);
+		fail_req(r, rq, v.code, v.message, s->rid);
+		stop(r, AC_EXIT_FATAL, why);
+		break;
+	}
+	if (!r->st.fatal && ac_writer_flush(&r->st.out) == -1)
+		stdout_failed(r);
+}
+
+static void
+progress(struct run *r, int last)
+{
+	long long now;
+
+	if (!r->tty || r->o->quiet)
+		return;
+	now = now_ms();
+	if (!last && now - r->last_progress < 1000)
+		return;
+	r->last_progress = now;
+	if (last) {
+		if (r->progress_shown)
+			fputs("\r\033[K", stderr);
+		return;
+	}
+	fprintf(stderr, "\rac-upload: %lu requests, %lu rows: %lu uploaded, "
+	    "%lu rejected, %lu failed; %lu retries\033[K", r->nreq, r->nrows,
+	    r->nup + r->nval, r->nrej, r->nfail, r->nretry);
+	r->progress_shown = 1;
+}
+
+/* Move the transfers on, waiting for them (or for fd to be readable, when
+ * fd >= 0) at most until the next retry is due. */
+static void
+drive(struct run *r, int fd)
+{
+	struct curl_waitfd wfd = { fd, CURL_WAIT_POLLIN, 0 };
+	struct req *rq;
+	CURLMsg *msg;
+	long long wait = 1000, now = now_ms();
+	int running, left;
+	struct slot *s;
+
+	start_due(r);
+	for (rq = r->waiting; rq != NULL; rq = rq->next)
+		if (rq->due - now < wait)
+			wait = rq->due - now;
+	if (wait < 0)
+		wait = 0;
+	curl_multi_poll(r->multi, fd >= 0 ? &wfd : NULL, fd >= 0 ? 1 : 0,
+	    (int)wait, NULL);
+	curl_multi_perform(r->multi, &running);
+	while ((msg = curl_multi_info_read(r->multi, &left)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		s = NULL;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &s);
+		finished(r, s, msg->data.result);
+	}
+	start_due(r);
+	progress(r, 0);
+}
+
+/* The reader waits for input: keep the transfers going meanwhile. */
+static long long
+idle(void *arg)
+{
+	struct run *r = arg;
+
+	if (r->inflight == 0 && r->ready == NULL && r->waiting == NULL)
+		return -1;
+	drive(r, r->st.rd.fds[r->st.rd.cur]);
+	return 0;
+}
+
+/* One request line. */
+static void
+take_line(struct run *r, const struct ac_rec *rec)
+{
+	struct req *rq;
+	jv err;
+
+	rq = parse_line(r, rec, &err);
+	if (rq == NULL) {
+		ac_stage_put(&r->st, rec, err);
+		return;
+	}
+	jv_free(err);
+	if ((rq = apply_journal(r, rq)) == NULL)
+		return;
+	if (r->o->dry_run) {
+		dry_run(r, rq);
+		req_free(rq);
+		return;
+	}
+	r->held++;
+	if (r->stop != 0) {
+		fail_req(r, rq, "ac.not_sent", "not sent: the run stopped",
+		    NULL);
+		return;
+	}
+	push(&r->ready, rq);
+	start_due(r);
+}
+
+static void
+summary(struct run *r, int status)
+{
+	int i;
+
+	if (r->o->quiet && status == AC_EXIT_OK)
+		return;
+	fprintf(stderr, "ac-upload: %lu request%s, %lu row%s: %lu uploaded, "
+	    "%lu validated, %lu rejected, %lu failed, %lu skipped; %lu "
+	    "retr%s", r->nreq, r->nreq == 1 ? "" : "s", r->nrows,
+	    r->nrows == 1 ? "" : "s", r->nup, r->nval, r->nrej, r->nfail,
+	    r->nskip, r->nretry, r->nretry == 1 ? "y" : "ies");
+	if (r->st.nrej > 0)
+		fprintf(stderr, "; %lu input line%s rejected", r->st.nrej,
+		    r->st.nrej == 1 ? "" : "s");
+	fputs("\n", stderr);
+	if (r->codes[0].code != NULL) {
+		fputs("ac-upload: errors:", stderr);
+		for (i = 0; i < NCODES && r->codes[i].code != NULL; i++)
+			fprintf(stderr, "%s %s %lu", i ? "," : "",
+			    r->codes[i].code, r->codes[i].n);
+		fputs("\n", stderr);
+	}
+	if (r->nfail > 0 && !r->has_dl)
+		ac_warnx("%lu failed row%s not kept: --dead-letter FILE keeps "
+		    "them for a re-run", r->nfail, r->nfail == 1 ? "" : "s");
+}
+
+static long long
+seconds_opt(const char *arg, const char *name, long long min, long long max)
+{
+	const char *errstr;
+	long long v = ac_strtonum(arg, min, max, &errstr);
+
+	if (errstr != NULL) {
+		ac_warnx("%s: %s, expected %lld to %lld", name, errstr, min,
+		    max);
+		usage(stderr, AC_EXIT_USAGE);
+	}
+	return v;
+}
+
+/* Credentials and settings from the environment, then the files. */
+static int
+credentials(struct opts *o)
+{
+	const char *path;
+	int bad;
+
+	if (o->token_file != NULL) {
+		if ((o->token = ac_secret_read(o->token_file)) == NULL)
+			return -1;
+	} else if ((o->token = ac_secret_env("AC_ACCESS_TOKEN", &bad)) ==
+	    NULL) {
+		if (bad)
+			return -1;
+		if ((path = getenv("AC_ACCESS_TOKEN_FILE")) != NULL &&
+		    *path != '\0' && (o->token = ac_secret_read(path)) == NULL)
+			return -1;
+	}
+	if (o->devtoken_file != NULL) {
+		if ((o->devtoken = ac_secret_read(o->devtoken_file)) == NULL)
+			return -1;
+	} else if ((o->devtoken = ac_secret_env("AC_DEVELOPER_TOKEN",
+	    &bad)) == NULL && bad) {
+		return -1;
+	}
+	if (o->token == NULL && !o->dry_run) {
+		ac_warnx("no access token: set AC_ACCESS_TOKEN or use "
+		    "--access-token-file");
+		return -1;
+	}
+	return 0;
+}
+
+static int
+open_dead_letter(struct run *r)
+{
+	int fd;
+
+	fd = open(r->o->dead_letter, O_WRONLY | O_APPEND | O_CREAT |
+	    O_CLOEXEC, 0600);
+	if (fd == -1) {
+		ac_warn("dead-letter file %s", r->o->dead_letter);
+		return -1;
+	}
+	if (ac_writer_init(&r->dl, fd) == -1)
+		ac_die(AC_EXIT_FATAL, "out of memory");
+	r->has_dl = 1;
+	return 0;
+}
+
+static int
+setup_network(struct run *r)
+{
+	struct ac_http_conf c;
+	char err[256];
+	int i;
+
+	memset(&c, 0, sizeof(c));
+	c.cacert = r->o->cacert;
+	c.timeout_ms = (long)r->o->timeout_ms;
+	c.connect_timeout_ms = CONNECT_TIMEOUT_MS < c.timeout_ms ?
+	    CONNECT_TIMEOUT_MS : c.timeout_ms;
+	c.user_agent = "ac-upload/" AC_VERSION;
+	if ((r->multi = curl_multi_init()) == NULL) {
+		ac_warnx("curl_multi_init failed");
+		return -1;
+	}
+	r->nslot = r->o->jobs;
+	for (i = 0; i < r->nslot; i++) {
+		r->slot[i].h = ac_http_easy(&c, r->slot[i].errbuf, err,
+		    sizeof(err));
+		if (r->slot[i].h == NULL) {
+			ac_warnx("libcurl: %s", err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+teardown(struct run *r)
+{
+	int i;
+
+	for (i = 0; i < r->nslot; i++) {
+		if (r->slot[i].h != NULL)
+			curl_easy_cleanup(r->slot[i].h);
+		free_headers(&r->slot[i]);
+		free(r->slot[i].body);
+		free(r->slot[i].ans);
+	}
+	if (r->multi != NULL)
+		curl_multi_cleanup(r->multi);
+	for (i = 0; i < NCODES; i++)
+		free(r->codes[i].code);
+}
+
+static void
+env_default(const char **v, const char *name, const char *def)
+{
+	const char *e = getenv(name);
+
+	if (*v == NULL)
+		*v = e != NULL && *e != '\0' ? e : def;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static struct run run;
+	struct run *r = &run;
+	struct opts o;
+	struct ac_rec rec;
+	const char *s;
+	char why[160], *ep = NULL;
+	int ch, status;
+	size_t n;
+
+	ac_setprogname("ac-upload");
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		ac_diex(AC_EXIT_FATAL, "curl_global_init failed");
+	signal(SIGPIPE, SIG_IGN);
+	memset(&o, 0, sizeof(o));
+	o.jobs = 1;
+	o.retries = 5;
+	o.max_wait_ms = 300000;
+	o.timeout_ms = 120000;
+	o.base_ms = 1000;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, ":hj:qR:Vv", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case OPT_TOKEN_FILE:
+			o.token_file = optarg;
+			break;
+		case OPT_API_VERSION:
+			o.version = optarg;
+			break;
+		case OPT_CACERT:
+			o.cacert = optarg;
+			break;
+		case OPT_DEAD_LETTER:
+			o.dead_letter = optarg;
+			break;
+		case OPT_DEVTOKEN_FILE:
+			o.devtoken_file = optarg;
+			break;
+		case OPT_DRY_RUN:
+			o.dry_run = 1;
+			break;
+		case OPT_ENDPOINT:
+			o.endpoint = optarg;
+			break;
+		case 'h':
+			usage(stdout, AC_EXIT_OK);
+			break;
+		case 'j':
+			o.jobs = (int)seconds_opt(optarg, "--jobs", 1,
+			    JOBS_MAX);
+			break;
+		case OPT_JOURNAL:
+			o.journal = optarg;
+			break;
+		case OPT_MAX_RETRY_WAIT:
+			o.max_wait_ms = 1000 * seconds_opt(optarg,
+			    "--max-retry-wait", 0, 86400);
+			break;
+		case 'q':
+			o.quiet = 1;
+			break;
+		case 'R':
+			o.rejects = optarg;
+			break;
+		case OPT_RETRIES:
+			o.retries = (int)seconds_opt(optarg, "--retries", 0,
+			    100);
+			break;
+		case OPT_TIMEOUT:
+			o.timeout_ms = 1000 * seconds_opt(optarg, "--timeout",
+			    1, 86400);
+			break;
+		case OPT_VALIDATE_ONLY:
+			o.validate_only = 1;
+			break;
+		case 'V':
+			ac_print_version();
+			return AC_EXIT_OK;
+		case 'v':
+			o.verbose = 1;
+			break;
+		default:
+			ac_opt_error(ch, argv);
+			usage(stderr, AC_EXIT_USAGE);
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	env_default(&o.endpoint, "AC_ENDPOINT", DEFAULT_ENDPOINT);
+	env_default(&o.version, "AC_API_VERSION", DEFAULT_VERSION);
+	if (!ac_http_url_ok(o.endpoint, why, sizeof(why))) {
+		ac_warnx("endpoint: %s", why);
+		usage(stderr, AC_EXIT_USAGE);
+	}
+	/* No trailing slash: the paths are appended. */
+	ep = xprintf("%s", o.endpoint);
+	for (n = strlen(ep); n > 0 && ep[n - 1] == '/'; n--)
+		ep[n - 1] = '\0';
+	o.endpoint = ep;
+	for (s = o.version + 1; *s >= '0' && *s <= '9'; s++)
+		;
+	if (o.version[0] != 'v' || s == o.version + 1 || *s != '\0') {
+		ac_warnx("api version: expected v and a number, as v25");
+		usage(stderr, AC_EXIT_USAGE);
+	}
+	if ((s = getenv("AC_RETRY_BASE_MS")) != NULL && *s != '\0') {
+		const char *errstr;
+
+		o.base_ms = ac_strtonum(s, 1, 60000, &errstr);
+		if (errstr != NULL)
+			ac_diex(AC_EXIT_USAGE, "AC_RETRY_BASE_MS: %s", errstr);
+	}
+	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+
+	/* Acquire everything before the first record. */
+	r->o = &o;
+	r->tty = isatty(STDERR_FILENO);
+	status = AC_EXIT_FATAL;
+	if (credentials(&o) == -1)
+		goto done;
+	if (o.journal != NULL) {
+		if (ac_journal_open(&r->j, o.journal, o.dry_run) == -1)
+			goto done;
+		r->has_journal = 1;
+	}
+	if (o.dead_letter != NULL && !o.dry_run && open_dead_letter(r) == -1)
+		goto done;
+	if (!o.dry_run && setup_network(r) == -1)
+		goto done;
+	if (ac_stage_open(&r->st, "ac-upload", argc, argv, o.rejects) == -1)
+		goto done;
+	r->st.quiet = o.quiet;
+	r->st.verbose = o.verbose;
+	r->st.own_summary = 1;
+	r->st.rd.idle = idle;
+	r->st.rd.idle_arg = r;
+
+	ac_rec_init(&rec);
+	for (;;) {
+		if (!r->eof && r->held < o.jobs) {
+			if (!ac_stage_next(&r->st, &rec)) {
+				r->eof = 1;
+				continue;
+			}
+			take_line(r, &rec);
+			continue;
+		}
+		if (r->held == 0)
+			break;
+		drive(r, -1);
+	}
+	ac_rec_free(&rec);
+	progress(r, 1);
+	status = ac_stage_finish(&r->st);
+	if (r->stop != 0)
+		status = r->stop;
+	else if (status == AC_EXIT_OK && (r->nrej > 0 || r->nfail > 0))
+		status = AC_EXIT_DATA;
+	summary(r, status);
+done:
+	if (r->has_dl) {
+		if (ac_writer_close(&r->dl) == -1 || fsync(r->dl.fd) == -1) {
+			ac_warn("dead-letter file %s", o.dead_letter);
+			status = AC_EXIT_FATAL;
+		}
+		close(r->dl.fd);
+	}
+	if (r->has_journal && ac_journal_close(&r->j) == -1)
+		status = AC_EXIT_FATAL;
+	teardown(r);
+	ac_secret_free(o.token);
+	ac_secret_free(o.devtoken);
+	free(ep);
+	curl_global_cleanup();
+	return status;
+}

@@ -1,0 +1,554 @@
+/* SPDX-License-Identifier: MIT */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <jv.h>
+
+#include "http.h"
+#include "ndjson.h"
+
+/* obj[key] as an owned value, jv_invalid() when obj is not an object or
+ * has no such key. Borrows obj. */
+static jv
+get(jv obj, const char *key)
+{
+	if (jv_get_kind(obj) != JV_KIND_OBJECT)
+		return jv_invalid();
+	return jv_object_get(jv_copy(obj), jv_string(key));
+}
+
+/* The string s as C text into buf, or "" when it is not a string.
+ * Consumes s. */
+static void
+str_into(jv s, char *buf, size_t len)
+{
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	if (jv_get_kind(s) == JV_KIND_STRING)
+		snprintf(buf, len, "%s", jv_string_value(s));
+	jv_free(s);
+}
+
+int
+ac_gads_error_code(jv error, char *code, size_t len)
+{
+	jv ec = get(error, "errorCode");
+	int it, r = -1;
+
+	code[0] = '\0';
+	if (jv_get_kind(ec) == JV_KIND_OBJECT) {
+		it = jv_object_iter(ec);
+		if (jv_object_iter_valid(ec, it)) {
+			jv k = jv_object_iter_key(ec, it);
+			jv v = jv_object_iter_value(ec, it);
+
+			if (jv_get_kind(v) == JV_KIND_STRING) {
+				snprintf(code, len, "%s.%s", jv_string_value(k),
+				    jv_string_value(v));
+				r = 0;
+			}
+			jv_free(k);
+			jv_free(v);
+		}
+	}
+	jv_free(ec);
+	return r;
+}
+
+/* Nonzero when d (borrowed) is an Any holding a GoogleAdsFailure. */
+static int
+is_failure(jv d)
+{
+	jv t = get(d, "@type");
+	const char *s, *want = ".errors.GoogleAdsFailure";
+	size_t n, w = strlen(want);
+	int r = 0;
+
+	if (jv_get_kind(t) == JV_KIND_STRING) {
+		s = jv_string_value(t);
+		n = strlen(s);
+		r = n >= w && strcmp(s + n - w, want) == 0;
+	}
+	jv_free(t);
+	return r;
+}
+
+/* The row number in an index: a number, a string of digits or, in old
+ * versions, a wrapper {"value": n} (google-ads-api §3.3). Consumes ix. */
+static long
+index_of(jv ix)
+{
+	long r = -1;
+	double d;
+	char *end;
+
+	if (jv_get_kind(ix) == JV_KIND_OBJECT) {
+		jv v = get(ix, "value");
+
+		jv_free(ix);
+		ix = v;
+	}
+	if (jv_get_kind(ix) == JV_KIND_NUMBER) {
+		d = jv_number_value(ix);
+		if (d >= 0 && d < 2147483648.0 && d == (long)d)
+			r = (long)d;
+	} else if (jv_get_kind(ix) == JV_KIND_STRING) {
+		const char *s = jv_string_value(ix);
+
+		errno = 0;
+		if (isdigit((unsigned char)s[0])) {
+			r = strtol(s, &end, 10);
+			if (*end != '\0' || errno != 0)
+				r = -1;
+		}
+	}
+	jv_free(ix);
+	return r;
+}
+
+/* The row of one GoogleAdsError: the index of the first path element
+ * named listname. Borrows error. */
+static long
+row_of(jv error, const char *listname)
+{
+	jv loc = get(error, "location");
+	jv els = get(loc, "fieldPathElements");
+	long row = -1;
+	int i, n;
+
+	if (jv_get_kind(els) == JV_KIND_ARRAY) {
+		n = jv_array_length(jv_copy(els));
+		for (i = 0; i < n; i++) {
+			jv el = jv_array_get(jv_copy(els), i);
+			jv name = get(el, "fieldName");
+			int hit = jv_get_kind(name) == JV_KIND_STRING &&
+			    strcmp(jv_string_value(name), listname) == 0;
+
+			if (hit)
+				row = index_of(get(el, "index"));
+			jv_free(name);
+			jv_free(el);
+			if (hit)
+				break;
+		}
+	}
+	jv_free(els);
+	jv_free(loc);
+	return row;
+}
+
+/* Call f for every GoogleAdsError in status's details. */
+static void
+each_error(jv status, void (*f)(void *, jv), void *arg)
+{
+	jv details = get(status, "details");
+	int i, j, n, m;
+
+	if (jv_get_kind(details) != JV_KIND_ARRAY) {
+		jv_free(details);
+		return;
+	}
+	n = jv_array_length(jv_copy(details));
+	for (i = 0; i < n; i++) {
+		jv d = jv_array_get(jv_copy(details), i);
+		jv errs = is_failure(d) ? get(d, "errors") : jv_invalid();
+
+		if (jv_get_kind(errs) == JV_KIND_ARRAY) {
+			m = jv_array_length(jv_copy(errs));
+			for (j = 0; j < m; j++) {
+				jv e = jv_array_get(jv_copy(errs), j);
+
+				if (jv_get_kind(e) == JV_KIND_OBJECT)
+					f(arg, e);
+				jv_free(e);
+			}
+		}
+		jv_free(errs);
+		jv_free(d);
+	}
+	jv_free(details);
+}
+
+struct first {
+	char *code, *msg;
+	size_t codelen, msglen;
+	int found;
+};
+
+static void
+first_cb(void *arg, jv e)
+{
+	struct first *c = arg;
+
+	if (c->found || ac_gads_error_code(e, c->code, c->codelen) == -1)
+		return;
+	c->found = 1;
+	str_into(get(e, "message"), c->msg, c->msglen);
+}
+
+int
+ac_gads_first_error(jv status, char *code, size_t codelen, char *msg,
+    size_t msglen)
+{
+	struct first c = { code, msg, codelen, msglen, 0 };
+
+	code[0] = msg[0] = '\0';
+	each_error(status, first_cb, &c);
+	return c.found ? 0 : -1;
+}
+
+struct each {
+	const char *listname;
+	void (*f)(void *, long, jv);
+	void *arg;
+};
+
+static void
+each_cb(void *arg, jv e)
+{
+	struct each *c = arg;
+
+	c->f(c->arg, row_of(e, c->listname), e);
+}
+
+void
+ac_gads_each_error(jv status, const char *listname,
+    void (*f)(void *arg, long row, jv error), void *arg)
+{
+	struct each c = { listname, f, arg };
+
+	each_error(status, each_cb, &c);
+}
+
+/* The longest quotaErrorDetails.retryDelay among the errors. */
+static void
+delay_cb(void *arg, jv e)
+{
+	long long *ms = arg, d;
+	jv det = get(e, "details");
+	jv q = get(det, "quotaErrorDetails");
+	jv rd = get(q, "retryDelay");
+
+	if (jv_get_kind(rd) == JV_KIND_STRING &&
+	    (d = ac_http_duration_ms(jv_string_value(rd))) > *ms)
+		*ms = d;
+	jv_free(rd);
+	jv_free(q);
+	jv_free(det);
+}
+
+long long
+ac_http_duration_ms(const char *s)
+{
+	char *end;
+	double d;
+
+	if (s == NULL || !(isdigit((unsigned char)s[0])))
+		return -1;
+	errno = 0;
+	d = strtod(s, &end);
+	if (errno != 0 || strcmp(end, "s") != 0 || d > 1e9)
+		return -1;
+	return (long long)(d * 1000 + 0.5);
+}
+
+long long
+ac_http_retry_after_ms(const char *s, time_t now)
+{
+	struct tm tm;
+	const char *end;
+	long long v = 0;
+	time_t t;
+
+	if (s == NULL)
+		return -1;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (isdigit((unsigned char)*s)) {
+		for (; isdigit((unsigned char)*s); s++) {
+			if (v > 1000000000)
+				return -1;
+			v = v * 10 + (*s - '0');
+		}
+		while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n')
+			s++;
+		return *s == '\0' ? v * 1000 : -1;
+	}
+	/* An IMF-fixdate (RFC 9110 §5.6.7); the process locale is "C". */
+	memset(&tm, 0, sizeof(tm));
+	end = strptime(s, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+	if (end == NULL)
+		return -1;
+	while (*end == ' ' || *end == '\r' || *end == '\n')
+		end++;
+	if (*end != '\0' || (t = timegm(&tm)) == (time_t)-1)
+		return -1;
+	return t > now ? (long long)(t - now) * 1000 : 0;
+}
+
+long long
+ac_http_backoff_ms(int attempt, long long base, long long cap, double rnd)
+{
+	long long d = base;
+	int i;
+
+	for (i = 1; i < attempt && d < cap; i++)
+		d *= 2;
+	if (d > cap)
+		d = cap;
+	if (rnd < 0)
+		rnd = 0;
+	if (rnd > 1)
+		rnd = 1;
+	return d / 2 + (long long)(rnd * (double)(d - d / 2));
+}
+
+/* Codes that mean "send it again" whatever the HTTP status says
+ * (google-ads-api §3.9). */
+static const char *const retry_codes[] = {
+	"quotaError.RESOURCE_TEMPORARILY_EXHAUSTED",
+	"internalError.INTERNAL_ERROR",
+	"internalError.TRANSIENT_ERROR",
+	"internalError.DEADLINE_EXCEEDED",
+	"databaseError.CONCURRENT_MODIFICATION",
+};
+
+int
+ac_gads_code_retryable(const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(retry_codes) / sizeof(retry_codes[0]); i++)
+		if (strcmp(code, retry_codes[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+classify_curl(int cc, struct ac_http_verdict *v)
+{
+	snprintf(v->code, sizeof(v->code), "curl.%d", cc);
+	snprintf(v->message, sizeof(v->message), "%s",
+	    curl_easy_strerror((CURLcode)cc));
+	switch (cc) {
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+		/* Nothing was sent. */
+		v->klass = AC_HTTP_RETRY;
+		break;
+	case CURLE_UNSUPPORTED_PROTOCOL:
+	case CURLE_URL_MALFORMAT:
+	case CURLE_OUT_OF_MEMORY:
+	case CURLE_WRITE_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ENGINE_NOTFOUND:
+	case CURLE_SSL_ENGINE_SETFAILED:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_CRL_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_FILESIZE_EXCEEDED:
+		v->klass = AC_HTTP_FATAL;
+		break;
+	default:
+		/* Timeouts, resets, empty answers: the request may have
+		 * reached the server and been executed. */
+		v->klass = AC_HTTP_RETRY;
+		v->unknown = 1;
+		break;
+	}
+}
+
+void
+ac_http_classify(int cc, long status, const char *body, size_t len,
+    const char *retry_after, time_t now, jv *parsed,
+    struct ac_http_verdict *v)
+{
+	char perr[80];
+	jv obj = jv_invalid(), err;
+	long long ms;
+
+	memset(v, 0, sizeof(*v));
+	v->klass = AC_HTTP_FAIL;
+	v->retry_ms = -1;
+	*parsed = jv_invalid();
+	if (cc != CURLE_OK) {
+		classify_curl(cc, v);
+		return;
+	}
+	if (len > 0 && ac_utf8_valid(body, len))
+		obj = ac_json_parse(body, len, NULL, perr, sizeof(perr));
+	if (jv_get_kind(obj) != JV_KIND_OBJECT) {
+		jv_free(obj);
+		obj = jv_invalid();
+	}
+	if (status >= 200 && status < 300) {
+		if (jv_is_valid(obj)) {
+			v->klass = AC_HTTP_OK;
+			*parsed = obj;
+			return;
+		}
+		/* The server did something but we cannot tell what. */
+		v->klass = AC_HTTP_RETRY;
+		v->unknown = 1;
+		snprintf(v->code, sizeof(v->code), "http.%ld", status);
+		snprintf(v->message, sizeof(v->message),
+		    "HTTP %ld answer is not a JSON object", status);
+		return;
+	}
+
+	err = get(obj, "error");
+	if (ac_gads_first_error(err, v->code, sizeof(v->code), v->message,
+	    sizeof(v->message)) == -1) {
+		jv st = get(err, "status");
+
+		if (jv_get_kind(st) == JV_KIND_STRING)
+			snprintf(v->code, sizeof(v->code), "rpc.%s",
+			    jv_string_value(st));
+		else
+			snprintf(v->code, sizeof(v->code), "http.%ld", status);
+		jv_free(st);
+		str_into(get(err, "message"), v->message, sizeof(v->message));
+		if (v->message[0] == '\0')
+			snprintf(v->message, sizeof(v->message), "HTTP %ld%s",
+			    status, jv_is_valid(obj) ? "" :
+			    " with an answer that is not JSON");
+	}
+	ms = -1;
+	each_error(err, delay_cb, &ms);
+	if (ms < 0)
+		ms = ac_http_retry_after_ms(retry_after, now);
+	v->retry_ms = ms;
+	jv_free(err);
+	jv_free(obj);
+
+	if (strcmp(v->code, "quotaError.RESOURCE_EXHAUSTED") == 0) {
+		v->klass = AC_HTTP_RETRY;
+		v->daily = 1;
+	} else if (ac_gads_code_retryable(v->code)) {
+		v->klass = AC_HTTP_RETRY;
+		v->unknown = status >= 500;
+	} else if (status == 401) {
+		v->klass = AC_HTTP_AUTH;
+	} else if (status == 408 || status == 429) {
+		v->klass = AC_HTTP_RETRY;
+		v->unknown = status == 408;
+	} else if (status == 500 || status == 502 || status == 503 ||
+	    status == 504) {
+		v->klass = AC_HTTP_RETRY;
+		v->unknown = 1;
+	}
+}
+
+/* Nonzero when host[0..n) names this machine. */
+static int
+loopback(const char *host, size_t n)
+{
+	int a, b, c, d, used = 0;
+	char buf[64];
+
+	if (n == 0 || n >= sizeof(buf))
+		return 0;
+	memcpy(buf, host, n);
+	buf[n] = '\0';
+	if (strcasecmp(buf, "localhost") == 0 || strcmp(buf, "[::1]") == 0)
+		return 1;
+	if (sscanf(buf, "%d.%d.%d.%d%n", &a, &b, &c, &d, &used) == 4 &&
+	    (size_t)used == n && a == 127 && b >= 0 && b < 256 && c >= 0 &&
+	    c < 256 && d >= 0 && d < 256)
+		return 1;
+	return 0;
+}
+
+int
+ac_http_url_ok(const char *url, char *why, size_t len)
+{
+	const char *h, *e;
+	int tls = 0;
+
+	if (strncasecmp(url, "https://", 8) == 0) {
+		h = url + 8;
+		tls = 1;
+	} else if (strncasecmp(url, "http://", 7) == 0) {
+		h = url + 7;
+	} else {
+		snprintf(why, len, "not an https:// URL");
+		return 0;
+	}
+	e = h + strcspn(h, "/?#");
+	if (memchr(h, '@', (size_t)(e - h)) != NULL) {
+		snprintf(why, len, "user names or passwords do not belong in "
+		    "the URL");
+		return 0;
+	}
+	if (e == h) {
+		snprintf(why, len, "no host in the URL");
+		return 0;
+	}
+	if (tls)
+		return 1;
+	if (*h == '[')
+		e = strchr(h, ']') != NULL ? strchr(h, ']') + 1 : e;
+	else
+		e = h + strcspn(h, ":/?#");
+	if (!loopback(h, (size_t)(e - h))) {
+		snprintf(why, len, "http:// is allowed only to a loopback "
+		    "host; use https://");
+		return 0;
+	}
+	return 1;
+}
+
+CURL *
+ac_http_easy(const struct ac_http_conf *c, char *errbuf, char *err,
+    size_t errlen)
+{
+	CURL *h;
+	CURLcode r = CURLE_OK;
+	const char *what = "";
+
+	if ((h = curl_easy_init()) == NULL) {
+		snprintf(err, errlen, "curl_easy_init failed");
+		return NULL;
+	}
+	errbuf[0] = '\0';
+#define SET(opt, val) \
+	do { \
+		if (r == CURLE_OK && \
+		    (r = curl_easy_setopt(h, opt, val)) != CURLE_OK) \
+			what = #opt; \
+	} while (0)
+	SET(CURLOPT_ERRORBUFFER, errbuf);
+	SET(CURLOPT_NOSIGNAL, 1L);
+	SET(CURLOPT_NOPROGRESS, 1L);
+	SET(CURLOPT_CONNECTTIMEOUT_MS, c->connect_timeout_ms);
+	SET(CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	SET(CURLOPT_PROTOCOLS_STR, "https,http");
+	SET(CURLOPT_FOLLOWLOCATION, 0L);
+	SET(CURLOPT_SSL_VERIFYPEER, 1L);
+	SET(CURLOPT_SSL_VERIFYHOST, 2L);
+	SET(CURLOPT_TCP_KEEPALIVE, 1L);
+	SET(CURLOPT_ACCEPT_ENCODING, "");
+	if (c->user_agent != NULL)
+		SET(CURLOPT_USERAGENT, c->user_agent);
+	if (c->cacert != NULL)
+		SET(CURLOPT_CAINFO, c->cacert);
+#undef SET
+	if (r != CURLE_OK) {
+		snprintf(err, errlen, "%s: %s", what, curl_easy_strerror(r));
+		curl_easy_cleanup(h);
+		return NULL;
+	}
+	return h;
+}

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef AC_HTTP_H
+#define AC_HTTP_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <curl/curl.h>
+#include <jv.h>
+
+/*
+ * What the network tools share: a libcurl easy handle set up the house
+ * way (STYLE §8), endpoint checks, and the Google Ads error model as pure
+ * functions: the class of an answer (retry, fail, stop), its error code
+ * and message, the row a partial-failure error belongs to.
+ */
+
+/* The class of an attempt's outcome. */
+enum ac_http_class {
+	AC_HTTP_OK,		/* 2xx with a JSON object body */
+	AC_HTTP_RETRY,		/* transient: send again after a wait */
+	AC_HTTP_FAIL,		/* this request is refused; others may pass */
+	AC_HTTP_AUTH,		/* 401: credentials are wrong or expired */
+	AC_HTTP_FATAL		/* local problem (TLS, URL): stop the run */
+};
+
+struct ac_http_verdict {
+	enum ac_http_class klass;
+	int daily;		/* quotaError.RESOURCE_EXHAUSTED: daily quota */
+	int unknown;		/* the request may have been executed */
+	long long retry_ms;	/* delay the server asked for, -1: none */
+	char code[96];		/* "quotaError.RESOURCE_EXHAUSTED", "http.502" */
+	char message[256];	/* the API's message or a description */
+};
+
+/*
+ * Classify an attempt: curlcode is the transfer's CURLcode (CURLE_OK when
+ * an answer came), status the HTTP status, body[0..len) the answer and
+ * retry_after the Retry-After header value (NULL: none); now is for
+ * HTTP-date values. For AC_HTTP_OK, *parsed receives the body's JSON
+ * object (owned by the caller), else jv_invalid().
+ */
+void ac_http_classify(int curlcode, long status, const char *body,
+    size_t len, const char *retry_after, time_t now, jv *parsed,
+    struct ac_http_verdict *v);
+
+/*
+ * The first GoogleAdsError of a google.rpc.Status object (an "error" body
+ * or a partialFailureError): its "family.CODE" in code and its message.
+ * Borrows status. Returns 0, or -1 when it holds none.
+ */
+int ac_gads_first_error(jv status, char *code, size_t codelen, char *msg,
+    size_t msglen);
+
+/*
+ * Call f(arg, row, error) for every GoogleAdsError of a partialFailureError
+ * (google.rpc.Status): row is the index of the first fieldPathElements
+ * entry named listname ("conversions"), -1 when the error names no row.
+ * Borrows status; error is borrowed for the call.
+ */
+void ac_gads_each_error(jv status, const char *listname,
+    void (*f)(void *arg, long row, jv error), void *arg);
+
+/* Nonzero for the "family.CODE"s that ask for the request (or the row)
+ * to be sent again (google-ads-api §3.9). */
+int ac_gads_code_retryable(const char *code);
+
+/* "family.CODE" of one GoogleAdsError's errorCode. Borrows error. Returns
+ * -1 when there is none. */
+int ac_gads_error_code(jv error, char *code, size_t len);
+
+/*
+ * Milliseconds in a Retry-After value (delta-seconds or an HTTP-date) or
+ * a protobuf Duration string ("30s", "1.5s"); -1 when it is neither.
+ */
+long long ac_http_retry_after_ms(const char *value, time_t now);
+long long ac_http_duration_ms(const char *value);
+
+/*
+ * The wait before retry number attempt (1 for the first): base doubling,
+ * at most cap, with jitter: a value in [d/2, d] chosen by rnd (0..1).
+ */
+long long ac_http_backoff_ms(int attempt, long long base, long long cap,
+    double rnd);
+
+/*
+ * Nonzero when url may be used: https://, or http:// to a loopback host
+ * (127.0.0.0/8, localhost, [::1]). Otherwise why says why not.
+ */
+int ac_http_url_ok(const char *url, char *why, size_t len);
+
+/* Connection settings shared by every handle of a run. */
+struct ac_http_conf {
+	const char *cacert;	/* CA bundle, or NULL for the system's */
+	long timeout_ms;	/* one attempt */
+	long connect_timeout_ms;
+	const char *user_agent;
+};
+
+/*
+ * A new easy handle with the options every request needs (STYLE §8:
+ * error buffer, no signals, timeouts, https and http only, CA bundle, no
+ * redirects). errbuf must hold CURL_ERROR_SIZE bytes and outlive the
+ * handle. Returns NULL when libcurl refuses an option (err says which).
+ */
+CURL *ac_http_easy(const struct ac_http_conf *, char *errbuf, char *err,
+    size_t errlen);
+
+#endif

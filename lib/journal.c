@@ -1,0 +1,274 @@
+/* SPDX-License-Identifier: MIT */
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+#include "diag.h"
+#include "journal.h"
+
+static const char *const names[] = { "", "answered", "sent", "done" };
+
+static int
+digest(const char *key, size_t n, unsigned char out[16])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+
+	if (EVP_Digest(key, n, md, &len, EVP_sha256(), NULL) != 1)
+		return -1;
+	memcpy(out, md, 16);
+	return 0;
+}
+
+static size_t
+slot_of(const struct ac_journal *j, const unsigned char d[16])
+{
+	size_t h;
+
+	memcpy(&h, d, sizeof(h));
+	return h & (j->cap - 1);
+}
+
+static struct ac_jslot *
+find(const struct ac_journal *j, const unsigned char d[16])
+{
+	size_t i;
+
+	for (i = slot_of(j, d);; i = (i + 1) & (j->cap - 1))
+		if (j->slot[i].state == AC_J_NONE ||
+		    memcmp(j->slot[i].digest, d, 16) == 0)
+			return &j->slot[i];
+}
+
+static void
+set(struct ac_journal *j, const unsigned char d[16], enum ac_jstate st)
+{
+	struct ac_jslot *s, *old;
+	size_t i, oldcap;
+
+	if (2 * (j->n + 1) > j->cap) {
+		old = j->slot;
+		oldcap = j->cap;
+		j->cap *= 2;
+		if ((j->slot = calloc(j->cap, sizeof(*j->slot))) == NULL) {
+			ac_warn("journal");
+			abort();
+		}
+		for (i = 0; i < oldcap; i++)
+			if (old[i].state != AC_J_NONE)
+				*find(j, old[i].digest) = old[i];
+		free(old);
+	}
+	s = find(j, d);
+	if (s->state == AC_J_NONE) {
+		memcpy(s->digest, d, 16);
+		j->n++;
+	}
+	if (s->state != AC_J_DONE)
+		s->state = (unsigned char)st;
+}
+
+/* One journal line; returns -1 when it is not an entry. */
+static int
+load_line(struct ac_journal *j, const char *s, size_t n)
+{
+	char err[80];
+	unsigned char d[16];
+	jv v, st, key;
+	int r = -1;
+	enum ac_jstate state = AC_J_NONE;
+
+	if (!ac_utf8_valid(s, n))
+		return -1;
+	v = ac_json_parse(s, n, NULL, err, sizeof(err));
+	if (jv_get_kind(v) != JV_KIND_OBJECT) {
+		jv_free(v);
+		return -1;
+	}
+	st = jv_object_get(jv_copy(v), jv_string("state"));
+	key = jv_object_get(v, jv_string("key"));
+	if (jv_get_kind(st) == JV_KIND_STRING) {
+		if (strcmp(jv_string_value(st), "sent") == 0)
+			state = AC_J_SENT;
+		else if (strcmp(jv_string_value(st), "done") == 0)
+			state = AC_J_DONE;
+		else if (strcmp(jv_string_value(st), "answered") == 0)
+			state = AC_J_ANSWERED;
+	}
+	if (state != AC_J_NONE && jv_get_kind(key) == JV_KIND_STRING &&
+	    digest(jv_string_value(key),
+	    (size_t)jv_string_length_bytes(jv_copy(key)), d) == 0) {
+		set(j, d, state);
+		r = 0;
+	}
+	jv_free(st);
+	jv_free(key);
+	return r;
+}
+
+static int
+load(struct ac_journal *j)
+{
+	size_t len = 0, cap = 1 << 20, start, i;
+	unsigned long line = 0;
+	char *buf, *p;
+	ssize_t n;
+
+	if ((buf = malloc(cap)) == NULL)
+		return -1;
+	for (;;) {
+		if (cap - len < 65536) {
+			if ((p = realloc(buf, cap * 2)) == NULL) {
+				free(buf);
+				return -1;
+			}
+			buf = p;
+			cap *= 2;
+		}
+		n = read(j->fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ac_warn("journal %s", j->path);
+			free(buf);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	for (start = i = 0; i < len; i++) {
+		if (buf[i] != '\n')
+			continue;
+		line++;
+		if (i > start && load_line(j, buf + start, i - start) == -1) {
+			ac_warnx("journal %s:%lu: not a journal entry",
+			    j->path, line);
+			free(buf);
+			return -1;
+		}
+		start = i + 1;
+	}
+	if (start < len && !j->readonly) {
+		/* A line torn by a kill: its fsync never completed, so
+		 * nothing was sent on its strength. */
+		if (ftruncate(j->fd, (off_t)start) == -1) {
+			ac_warn("journal %s", j->path);
+			free(buf);
+			return -1;
+		}
+	}
+	free(buf);
+	return 0;
+}
+
+int
+ac_journal_open(struct ac_journal *j, const char *path, int readonly)
+{
+	memset(j, 0, sizeof(*j));
+	j->path = path;
+	j->readonly = readonly;
+	j->cap = 1024;
+	j->fd = open(path, readonly ? O_RDONLY | O_CLOEXEC :
+	    O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (j->fd == -1) {
+		if (readonly && errno == ENOENT) {
+			j->slot = calloc(j->cap, sizeof(*j->slot));
+			return j->slot == NULL ? -1 : 0;
+		}
+		ac_warn("journal %s", path);
+		return -1;
+	}
+	if (!readonly && flock(j->fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK)
+			ac_warnx("journal %s: in use by another process",
+			    path);
+		else
+			ac_warn("journal %s", path);
+		close(j->fd);
+		return -1;
+	}
+	if ((j->slot = calloc(j->cap, sizeof(*j->slot))) == NULL ||
+	    ac_writer_init(&j->w, j->fd) == -1 || load(j) == -1) {
+		if (errno == ENOMEM)
+			ac_warnx("journal %s: out of memory", path);
+		free(j->slot);
+		j->slot = NULL;
+		if (j->w.buf != NULL)
+			ac_writer_close(&j->w);
+		close(j->fd);
+		return -1;
+	}
+	return 0;
+}
+
+enum ac_jstate
+ac_journal_get(const struct ac_journal *j, const char *key, size_t n)
+{
+	unsigned char d[16];
+
+	if (digest(key, n, d) == -1)
+		return AC_J_NONE;
+	return (enum ac_jstate)find(j, d)->state;
+}
+
+void
+ac_journal_put(struct ac_journal *j, enum ac_jstate st, const char *key,
+    size_t n)
+{
+	unsigned char d[16];
+
+	if (st == AC_J_NONE || digest(key, n, d) == -1)
+		return;
+	set(j, d, st);
+	if (j->readonly)
+		return;
+	ac_write_bytes(&j->w, "{\"state\":\"", 10);
+	ac_write_bytes(&j->w, names[st], strlen(names[st]));
+	ac_write_bytes(&j->w, "\",\"key\":", 8);
+	ac_write_string(&j->w, key, n);
+	ac_write_bytes(&j->w, "}\n", 2);
+}
+
+int
+ac_journal_sync(struct ac_journal *j)
+{
+	if (j->readonly || j->w.len == 0)
+		return 0;
+	if (ac_writer_flush(&j->w) == -1) {
+		errno = j->w.err;
+		ac_warn("journal %s", j->path);
+		return -1;
+	}
+	if (fsync(j->fd) == -1) {
+		ac_warn("journal %s: fsync", j->path);
+		return -1;
+	}
+	return 0;
+}
+
+int
+ac_journal_close(struct ac_journal *j)
+{
+	int r = 0;
+
+	if (j->fd == -1 && j->slot == NULL)
+		return 0;
+	if (j->fd >= 0) {
+		r = ac_journal_sync(j);
+		if (!j->readonly || j->w.buf != NULL)
+			ac_writer_close(&j->w);
+		close(j->fd);	/* releases the lock */
+	}
+	free(j->slot);
+	memset(j, 0, sizeof(*j));
+	j->fd = -1;
+	return r;
+}
