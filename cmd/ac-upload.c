@@ -426,7 +426,8 @@ request_of(const struct req *rq)
 	jv req = jv_object_set(jv_object(), jv_string(rq->m->list),
 	    jv_copy(rq->conv));
 
-	jv_object_foreach(jv_copy(rq->base), k, v)
+	/* jv_object_foreach borrows the object (and names it repeatedly). */
+	jv_object_foreach(rq->base, k, v)
 		req = jv_object_set(req, k, v);
 	return req;
 }
@@ -921,8 +922,7 @@ start(struct run *r, struct slot *s, struct req *rq)
 			ac_journal_put(&r->j, AC_J_SENT, rq->keys[i],
 			    strlen(rq->keys[i]));
 		if (ac_journal_sync(&r->j) == -1) {
-			r->held++;	/* fail_req releases it */
-			push(&r->ready, rq);
+			push(&r->ready, rq);	/* stop() fails it */
 			stop(r, AC_EXIT_FATAL, "the journal cannot be written");
 			return;
 		}
@@ -1099,7 +1099,7 @@ static const char *const later[] = {
 	"conversionUploadError.TOO_RECENT_CALL", NULL
 };
 
-/* A 2xx answer: one result per row. */
+/* A 2xx answer: one result per row. Consumes ans. */
 static void
 answered(struct run *r, struct slot *s, struct req *rq, jv ans)
 {
@@ -1140,12 +1140,17 @@ answered(struct run *r, struct slot *s, struct req *rq, jv ans)
 		jv_free(oc.job_id);
 		oc.job_id = get(rq->base, "jobId");
 	}
-	if (jv_get_kind(oc.job_id) == JV_KIND_NUMBER)
-		oc.job_id = jv_string_fmt("%.17g", jv_number_value(oc.job_id)),
-		    jv_free(jv_null());
+	if (jv_get_kind(oc.job_id) == JV_KIND_NUMBER) {
+		/* int64 is a string in JSON, as the API writes it */
+		jv t = jv_string_fmt("%.17g", jv_number_value(oc.job_id));
+
+		jv_free(oc.job_id);
+		oc.job_id = t;
+	}
 	for (i = 0; i < rq->n; i++) {
 		const struct rowerr *re = pf.row[i].set ? &pf.row[i] : NULL;
-		jv res = jv_array_get(jv_copy(results), i);
+		jv res = jv_get_kind(results) == JV_KIND_ARRAY ?
+		    jv_array_get(jv_copy(results), i) : jv_invalid();
 		int has_result = jv_get_kind(res) == JV_KIND_OBJECT &&
 		    jv_object_length(jv_copy(res)) > 0;
 
@@ -1210,6 +1215,7 @@ answered(struct run *r, struct slot *s, struct req *rq, jv ans)
 	jv_free(oc.job_id);
 	jv_free(pfe);
 	jv_free(results);
+	jv_free(ans);
 	free(pf.row);
 	free(again);
 	free(dead);
