@@ -1680,7 +1680,10 @@ main(int argc, char *argv[])
 	summary(r, status);
 done:
 	if (r->has_dl) {
-		if (ac_writer_close(&r->dl) == -1 || fsync(r->dl.fd) == -1) {
+		/* fsync(2) says EINVAL for pipes and devices: nothing to
+		 * make durable there. */
+		if (ac_writer_close(&r->dl) == -1 || (fsync(r->dl.fd) == -1 &&
+		    errno != EINVAL)) {
 			ac_warn("dead-letter file %s", o.dead_letter);
 			status = AC_EXIT_FATAL;
 		}

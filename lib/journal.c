@@ -172,6 +172,8 @@ load(struct ac_journal *j)
 int
 ac_journal_open(struct ac_journal *j, const char *path, int readonly)
 {
+	struct stat sb;
+
 	memset(j, 0, sizeof(*j));
 	j->path = path;
 	j->readonly = readonly;
@@ -184,6 +186,11 @@ ac_journal_open(struct ac_journal *j, const char *path, int readonly)
 			return j->slot == NULL ? -1 : 0;
 		}
 		ac_warn("journal %s", path);
+		return -1;
+	}
+	if (fstat(j->fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		ac_warnx("journal %s: not a regular file", path);
+		close(j->fd);
 		return -1;
 	}
 	if (!readonly && flock(j->fd, LOCK_EX | LOCK_NB) == -1) {

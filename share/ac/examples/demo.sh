@@ -165,17 +165,23 @@ echo
 echo "== what became of each conversion"
 echo "\$ jq -r .status results.ndjson | sort | uniq -c"
 jq -r .status results.ndjson | sort | uniq -c
-echo "\$ jq -r 'select(.status != \"uploaded\") | [.order_id, .status, .error.code] | @tsv' results.ndjson"
-printf '%s\t%s\t%s\n' order_id status error.code
-jq -r 'select(.status != "uploaded") | [.order_id, .status, .error.code] | @tsv' \
-    results.ndjson
+echo "\$ jq -r 'select(.status != \"uploaded\") | [.order_id, .status, .error.code] | @tsv' \\"
+echo "      results.ndjson | expand -t 16,26"
+{
+	printf 'order_id\tstatus\terror.code\n'
+	jq -r 'select(.status != "uploaded") | [.order_id, .status, .error.code] | @tsv' \
+	    results.ndjson
+} | expand -t 16,26
 echo
 echo "== and every record that did not get that far, by stage"
 echo "\$ cat r1.ndjson r2.ndjson r3.ndjson r4.ndjson r5.ndjson |"
-echo "      jq -r '[.stage, .line, .record.order_id // \"-\", .code] | @tsv'"
-printf '%s\t%s\t%s\t%s\n' stage line order_id code
-cat r1.ndjson r2.ndjson r3.ndjson r4.ndjson r5.ndjson |
-    jq -r '[.stage, .line, .record.order_id // "-", .code] | @tsv'
+echo "      jq -r '[.stage, \"\\(.file):\\(.line)\", .record.order_id // \"-\", .code] | @tsv' |"
+echo "      expand -t 17,35,51"
+{
+	printf 'stage\tinput\torder_id\tcode\n'
+	cat r1.ndjson r2.ndjson r3.ndjson r4.ndjson r5.ndjson |
+	    jq -r '[.stage, "\(.file):\(.line)", .record.order_id // "-", .code] | @tsv'
+} | expand -t 17,35,51
 echo
 
 count() { jq -r .status "$1" | grep -c "^$2\$"; }
