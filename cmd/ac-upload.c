@@ -110,7 +110,7 @@ struct run {
 	struct ac_journal j;
 	int has_journal;
 	struct ac_writer dl;		/* dead-letter file */
-	int has_dl;
+	int has_dl, dl_broken;
 	int stop;			/* exit status that stopped the run */
 	int eof;
 	unsigned long nreq, nattempt, nretry, nrows, nup, nval, nrej, nfail,
@@ -411,10 +411,11 @@ result(struct run *r, const struct req *rq, int i, const struct outcome *oc)
 		rowmsg(r, rq, i, oc->status, oc->code != NULL ? oc->code :
 		    "unknown");
 	}
-	if (!r->st.fatal && ac_write(&r->st.out, res) == -1)
-		stdout_failed(r);
-	else if (r->st.fatal)
+	/* A dry run prints requests, not results. */
+	if (r->o->dry_run || r->st.fatal)
 		jv_free(res);
+	else if (ac_write(&r->st.out, res) == -1)
+		stdout_failed(r);
 }
 
 /* Requests */
@@ -491,22 +492,21 @@ req_subset(const struct req *rq, const int *idx, int n)
 	return s;
 }
 
+static void stop(struct run *, int, const char *);
+
 /* Append rq whole to the dead-letter file, so that it can be replayed. */
 static void
 dead_letter(struct run *r, const struct req *rq)
 {
 	r->ndead++;
-	if (!r->has_dl)
+	if (!r->has_dl || r->dl_broken)
 		return;
 	if (ac_write(&r->dl, line_of(rq)) == -1 ||
 	    ac_writer_flush(&r->dl) == -1) {
-		if (r->dl.err != 0) {
-			errno = r->dl.err;
-			ac_warn("dead-letter file %s", r->o->dead_letter);
-			r->dl.err = 0;
-			r->has_dl = 0;
-			r->stop = AC_EXIT_FATAL;
-		}
+		errno = r->dl.err;
+		ac_warn("dead-letter file %s", r->o->dead_letter);
+		r->dl_broken = 1;
+		stop(r, AC_EXIT_FATAL, NULL);
 	}
 }
 
@@ -776,6 +776,7 @@ dry_run(struct run *r, const struct req *rq)
 	line = jv_object_set(line, jv_string("headers"), h);
 	line = jv_object_set(line, jv_string("body"), request_of(rq));
 	r->nreq++;
+	r->nrows += (unsigned long)rq->n;
 	if (!r->st.fatal && ac_write(&r->st.out, line) == -1)
 		stdout_failed(r);
 	else if (r->st.fatal)
@@ -1374,6 +1375,17 @@ summary(struct run *r, int status)
 
 	if (r->o->quiet && status == AC_EXIT_OK)
 		return;
+	if (r->o->dry_run) {
+		fprintf(stderr, "ac-upload: dry run: %lu request%s, %lu row%s "
+		    "not sent; %lu skipped", r->nreq, r->nreq == 1 ? "" : "s",
+		    r->nrows - r->nskip, r->nrows - r->nskip == 1 ? "" : "s",
+		    r->nskip);
+		if (r->st.nrej > 0)
+			fprintf(stderr, "; %lu input line%s rejected",
+			    r->st.nrej, r->st.nrej == 1 ? "" : "s");
+		fputs("\n", stderr);
+		return;
+	}
 	fprintf(stderr, "ac-upload: %lu request%s, %lu row%s: %lu uploaded, "
 	    "%lu validated, %lu rejected, %lu failed, %lu skipped; %lu "
 	    "retr%s", r->nreq, r->nreq == 1 ? "" : "s", r->nrows,
@@ -1682,8 +1694,8 @@ done:
 	if (r->has_dl) {
 		/* fsync(2) says EINVAL for pipes and devices: nothing to
 		 * make durable there. */
-		if (ac_writer_close(&r->dl) == -1 || (fsync(r->dl.fd) == -1 &&
-		    errno != EINVAL)) {
+		if ((ac_writer_close(&r->dl) == -1 || (fsync(r->dl.fd) == -1 &&
+		    errno != EINVAL)) && !r->dl_broken) {
 			ac_warn("dead-letter file %s", o.dead_letter);
 			status = AC_EXIT_FATAL;
 		}
