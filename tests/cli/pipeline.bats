@@ -1,13 +1,17 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: MIT
-# The four record filters as one pipeline on the messy benchmark data:
-#   ac-normalize | ac-consent | ac-hash | ac-pick-clickid
+# The whole pipeline on the messy benchmark data:
+#   ac-normalize | ac-consent | ac-hash | ac-pick-clickid | ac-batch |
+#   ac-upload (against the emulator, tests/mock/gads.py)
 # Checks what must hold end to end, whatever the individual rules are.
 
 load helper
 
 IDS='["email","phone","first_name","last_name","street_address"]'
 HASHED='["hashed_email","hashed_phone_number","hashed_first_name","hashed_last_name","hashed_street_address"]'
+
+TOKEN=pipeline-token-7c1d
+export TOKEN
 
 setup_file() {
 	export DATA=$BATS_FILE_TMPDIR
@@ -21,7 +25,29 @@ setup_file() {
 	    ac-hash -v -R r3.ndjson |
 	    ac-pick-clickid -v -R r4.ndjson >out.ndjson
 	  echo "${PIPESTATUS[*]}" >status.txt; } 2>err.txt
+
+	# The emulator knows every action of gen.py but the last one, so
+	# that the API refuses some rows.
+	python3 "$BATS_TEST_DIRNAME/../mock/gads.py" --port 0 \
+	    --port-file port --log gads.log --access-token "$TOKEN" \
+	    --actions 987654321,987655321,987656321,987657321,987658321 \
+	    2>gads.err &
+	echo $! >gads.pid
+	for _ in $(seq 100); do [[ -s port ]] && break; sleep 0.1; done
+	{ ac-batch -n 500 -R r5.ndjson out.ndjson >requests.ndjson
+	  echo $? >batch.status
+	  AC_ACCESS_TOKEN=$TOKEN ac-upload -j 2 -R r6.ndjson \
+	    --endpoint "http://127.0.0.1:$(cat port)" --journal journal \
+	    --dead-letter dead.ndjson requests.ndjson >results.ndjson
+	  echo $? >upload.status
+	  curl -s "http://127.0.0.1:$(cat port)/__admin/ledger" >ledger.json
+	} 2>err-upload.txt
 	set -e
+}
+
+teardown_file() {
+	[[ -f $DATA/gads.pid ]] && kill "$(cat "$DATA/gads.pid")" 2>/dev/null
+	return 0
 }
 
 @test "pipeline: every stage exits 0 or 1 (records rejected), none fails" {
@@ -108,4 +134,83 @@ setup_file() {
 			return 1
 		fi
 	done < <(jq -r '.email // empty, .phone // empty' in.ndjson | head -300)
+}
+
+@test "pipeline: ac-batch and ac-upload finish (0 or 1), the upload is complete" {
+	cd "$DATA"
+	[[ $(cat batch.status) -le 1 ]]
+	is "$(cat upload.status)" 1 "exit status (some rows refused)"
+	[[ ! -s r6.ndjson ]]
+	# no request was lost or left: no dead letter, nothing failed
+	[[ ! -s dead.ndjson ]]
+	is "$(jq -r 'select(.status=="failed")' results.ndjson)" "" "failed rows"
+}
+
+@test "pipeline: conservation through upload: records in = results + every reject" {
+	cd "$DATA"
+	local in res rej=0 r
+	in=$(grep -c '[^[:space:]]' in.ndjson)
+	res=$(wc -l <results.ndjson)
+	for r in r1 r2 r3 r4 r5; do
+		rej=$((rej + $(wc -l <$r.ndjson)))
+	done
+	is "$in" "$((res + rej))" "in = results + rejected ($res + $rej)"
+	# and one result per conversion sent
+	is "$res" "$(jq '.request.conversions | length' requests.ndjson |
+	    awk '{ n += $1 } END { print n }')" "results = conversions"
+}
+
+@test "pipeline: the ledger holds exactly the uploaded rows, each once" {
+	cd "$DATA"
+	local up
+	up=$(jq -r 'select(.status=="uploaded") | .order_id' results.ndjson | sort)
+	[[ -n $up ]]
+	is "$(jq -r '.conversions[].order_id' ledger.json | sort)" "$up" \
+	    "ledger order IDs"
+	is "$(jq -r '.conversions[].order_id' ledger.json | sort | uniq -d)" "" \
+	    "order IDs twice in the ledger"
+}
+
+@test "pipeline: the refused rows carry the API's code" {
+	cd "$DATA"
+	local codes
+	codes=$(jq -r 'select(.status=="rejected") | .error.code' \
+	    results.ndjson | sort -u)
+	[[ $codes == *conversionUploadError.NO_CONVERSION_ACTION_FOUND* ]]
+	# those rows are exactly the ones with the unknown action
+	is "$(jq -r 'select(.error.code ==
+	    "conversionUploadError.NO_CONVERSION_ACTION_FOUND") |
+	    .conversion_action | split("/") | .[-1]' results.ndjson | sort -u)" \
+	    987659321 "refused action"
+}
+
+@test "pipeline: a re-run with the journal sends nothing and skips every upload" {
+	cd "$DATA"
+	local before
+	before=$(jq '.conversions | length' ledger.json)
+	AC_ACCESS_TOKEN=$TOKEN run ac-upload -q --endpoint \
+	    "http://127.0.0.1:$(cat port)" --journal journal requests.ndjson
+	is "$(jq -r 'select(.status=="skipped") | .order_id' <<<"$output" |
+	    sort)" "$(jq -r 'select(.status=="uploaded") | .order_id' \
+	    results.ndjson | sort)" "skipped = uploaded before"
+	is "$(curl -s "http://127.0.0.1:$(cat port)/__admin/ledger" |
+	    jq '.conversions | length')" "$before" "ledger size"
+}
+
+@test "pipeline: results and stderr hold no identifier, click ID or token" {
+	cd "$DATA"
+	run jq -c 'select(has("hashed_email") or has("hashed_phone_number") or
+	    has("gclid") or has("gbraid") or has("wbraid") or has("email"))' \
+	    results.ndjson
+	is "$output" "" "results with identifiers"
+	! grep -qF -- "$TOKEN" err-upload.txt results.ndjson gads.log \
+	    journal
+	local v
+	while read -r v; do
+		if grep -qF -- "$v" results.ndjson err-upload.txt; then
+			echo "found a click ID in results or on stderr" >&2
+			return 1
+		fi
+	done < <(jq -r '.gclid // empty, .gbraid // empty, .wbraid // empty' \
+	    out.ndjson | head -200)
 }
