@@ -1074,7 +1074,7 @@ pf_cb(void *arg, long row, jv e)
 	if (ac_gads_error_code(e, re->code, sizeof(re->code)) == -1)
 		snprintf(re->code, sizeof(re->code), "unknown");
 	m = get(e, "message");
-	snprintf(re->msg, sizeof(re->msg), "%s",
+	ac_http_copy_text(re->msg, sizeof(re->msg),
 	    jv_get_kind(m) == JV_KIND_STRING ? jv_string_value(m) : "");
 	jv_free(m);
 	re->set = 1;
@@ -1208,7 +1208,7 @@ answered(struct run *r, struct slot *s, struct req *rq, jv ans)
 		v.klass = AC_HTTP_RETRY;
 		v.retry_ms = -1;
 		snprintf(v.code, sizeof(v.code), "%s", pf.row[again[0]].code);
-		snprintf(v.message, sizeof(v.message), "%s",
+		ac_http_copy_text(v.message, sizeof(v.message),
 		    pf.row[again[0]].msg);
 		r->held++;
 		retry(r, sub, &v);
@@ -1242,7 +1242,7 @@ finished(struct run *r, struct slot *s, CURLcode cc)
 	ac_http_classify(cc, status, s->ans, s->anslen,
 	    s->retry_after[0] ? s->retry_after : NULL, time(NULL), &ans, &v);
 	if (cc != CURLE_OK && s->errbuf[0] != '\0')
-		snprintf(v.message, sizeof(v.message), "%s", s->errbuf);
+		ac_http_copy_text(v.message, sizeof(v.message), s->errbuf);
 	rq->maybe_done |= s->rewound;
 	switch (v.klass) {
 	case AC_HTTP_OK:

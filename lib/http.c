@@ -23,6 +23,24 @@ get(jv obj, const char *key)
 	return jv_object_get(jv_copy(obj), jv_string(key));
 }
 
+void
+ac_http_copy_text(char *dst, size_t len, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (len == 0)
+		return;
+	if (n >= len) {
+		/* Cut before a UTF-8 continuation byte, never inside a
+		 * character. */
+		n = len - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 /* The string s as C text into buf, or "" when it is not a string.
  * Consumes s. */
 static void
@@ -32,7 +50,7 @@ str_into(jv s, char *buf, size_t len)
 		return;
 	buf[0] = '\0';
 	if (jv_get_kind(s) == JV_KIND_STRING)
-		snprintf(buf, len, "%s", jv_string_value(s));
+		ac_http_copy_text(buf, len, jv_string_value(s));
 	jv_free(s);
 }
 
@@ -247,16 +265,29 @@ delay_cb(void *arg, jv e)
 long long
 ac_http_duration_ms(const char *s)
 {
-	char *end;
-	double d;
+	long long ms = 0;
+	int frac = 0;
 
-	if (s == NULL || !(isdigit((unsigned char)s[0])))
+	/* proto3 JSON Duration: seconds, up to nine decimals, "s" */
+	if (s == NULL || !isdigit((unsigned char)*s))
 		return -1;
-	errno = 0;
-	d = strtod(s, &end);
-	if (errno != 0 || strcmp(end, "s") != 0 || d > 1e9)
+	for (; isdigit((unsigned char)*s); s++) {
+		if (ms > 1000000000LL)
+			return -1;
+		ms = ms * 10 + (*s - '0');
+	}
+	if (ms > 1000000000LL)
 		return -1;
-	return (long long)(d * 1000 + 0.5);
+	ms *= 1000;
+	if (*s == '.') {
+		for (s++; isdigit((unsigned char)*s); s++, frac++)
+			if (frac < 3)
+				ms += (*s - '0') * (frac == 0 ? 100 : frac == 1 ?
+				    10 : 1);
+		if (frac == 0 || frac > 9)
+			return -1;
+	}
+	return strcmp(s, "s") == 0 ? ms : -1;
 }
 
 long long
@@ -300,7 +331,7 @@ ac_http_backoff_ms(int attempt, long long base, long long cap, double rnd)
 	int i;
 
 	for (i = 1; i < attempt && d < cap; i++)
-		d *= 2;
+		d = d > cap / 2 ? cap : d * 2;
 	if (d > cap)
 		d = cap;
 	if (rnd < 0)
@@ -341,7 +372,8 @@ classify_curl(int cc, struct ac_http_verdict *v)
 	case CURLE_COULDNT_RESOLVE_PROXY:
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_CONNECT:
-		/* Nothing was sent. */
+	case CURLE_SSL_CONNECT_ERROR:
+		/* Nothing was sent: no request before the handshake ends. */
 		v->klass = AC_HTTP_RETRY;
 		break;
 	case CURLE_UNSUPPORTED_PROTOCOL:
@@ -451,63 +483,68 @@ ac_http_classify(int cc, long status, const char *body, size_t len,
 	}
 }
 
-/* Nonzero when host[0..n) names this machine. */
+/*
+ * Nonzero when host names this machine. host comes from libcurl's URL
+ * parser, which writes IPv4 addresses in plain decimal ("0127.0.0.1"
+ * becomes 87.0.0.1), so the check reads what libcurl will connect to.
+ */
 static int
-loopback(const char *host, size_t n)
+loopback(const char *host)
 {
-	int a, b, c, d, used = 0;
-	char buf[64];
+	unsigned a, b, c, d;
+	int used = 0;
 
-	if (n == 0 || n >= sizeof(buf))
+	if (strcasecmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0)
+		return 1;
+	if (strspn(host, "0123456789.") != strlen(host))
 		return 0;
-	memcpy(buf, host, n);
-	buf[n] = '\0';
-	if (strcasecmp(buf, "localhost") == 0 || strcmp(buf, "[::1]") == 0)
-		return 1;
-	if (sscanf(buf, "%d.%d.%d.%d%n", &a, &b, &c, &d, &used) == 4 &&
-	    (size_t)used == n && a == 127 && b >= 0 && b < 256 && c >= 0 &&
-	    c < 256 && d >= 0 && d < 256)
-		return 1;
-	return 0;
+	return sscanf(host, "%3u.%3u.%3u.%3u%n", &a, &b, &c, &d, &used) == 4 &&
+	    (size_t)used == strlen(host) && a == 127 && b < 256 && c < 256 &&
+	    d < 256;
 }
 
 int
 ac_http_url_ok(const char *url, char *why, size_t len)
 {
-	const char *h, *e;
-	int tls = 0;
+	CURLU *u;
+	char *scheme = NULL, *host = NULL, *user = NULL;
+	int ok = 0;
 
-	if (strncasecmp(url, "https://", 8) == 0) {
-		h = url + 8;
-		tls = 1;
-	} else if (strncasecmp(url, "http://", 7) == 0) {
-		h = url + 7;
-	} else {
-		snprintf(why, len, "not an https:// URL");
+	/* libcurl would mend "http:/host" and "https:///host": refuse
+	 * what is not plainly scheme://host. */
+	if (!((strncasecmp(url, "https://", 8) == 0 && url[8] != '/') ||
+	    (strncasecmp(url, "http://", 7) == 0 && url[7] != '/'))) {
+		snprintf(why, len, strncasecmp(url, "http", 4) == 0 ?
+		    "not a URL with a host" : "not an https:// URL");
 		return 0;
 	}
-	e = h + strcspn(h, "/?#");
-	if (memchr(h, '@', (size_t)(e - h)) != NULL) {
+	if ((u = curl_url()) == NULL) {
+		snprintf(why, len, "out of memory");
+		return 0;
+	}
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    *host == '\0') {
+		snprintf(why, len, "not a URL with a host");
+	} else if (curl_url_get(u, CURLUPART_USER, &user, 0) == CURLUE_OK) {
 		snprintf(why, len, "user names or passwords do not belong in "
 		    "the URL");
-		return 0;
-	}
-	if (e == h) {
-		snprintf(why, len, "no host in the URL");
-		return 0;
-	}
-	if (tls)
-		return 1;
-	if (*h == '[')
-		e = strchr(h, ']') != NULL ? strchr(h, ']') + 1 : e;
-	else
-		e = h + strcspn(h, ":/?#");
-	if (!loopback(h, (size_t)(e - h))) {
+	} else if (strcasecmp(scheme, "https") == 0) {
+		ok = 1;
+	} else if (strcasecmp(scheme, "http") != 0) {
+		snprintf(why, len, "not an https:// URL");
+	} else if (!loopback(host)) {
 		snprintf(why, len, "http:// is allowed only to a loopback "
 		    "host; use https://");
-		return 0;
+	} else {
+		ok = 1;
 	}
-	return 1;
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(user);
+	curl_url_cleanup(u);
+	return ok;
 }
 
 CURL *

@@ -85,9 +85,14 @@ long long ac_http_backoff_ms(int attempt, long long base, long long cap,
 
 /*
  * Nonzero when url may be used: https://, or http:// to a loopback host
- * (127.0.0.0/8, localhost, [::1]). Otherwise why says why not.
+ * (127.0.0.0/8, localhost, [::1]), as libcurl's URL parser reads it; no
+ * user name or password. Otherwise why says why not.
  */
 int ac_http_url_ok(const char *url, char *why, size_t len);
+
+/* Copy src into dst[0..len), cut at a character boundary when it does
+ * not fit. */
+void ac_http_copy_text(char *dst, size_t len, const char *src);
 
 /* Connection settings shared by every handle of a run. */
 struct ac_http_conf {

@@ -252,10 +252,12 @@ ac_journal_sync(struct ac_journal *j)
 	if (ac_writer_flush(&j->w) == -1) {
 		errno = j->w.err;
 		ac_warn("journal %s", j->path);
+		j->failed = 1;
 		return -1;
 	}
 	if (fsync(j->fd) == -1) {
 		ac_warn("journal %s: fsync", j->path);
+		j->failed = 1;
 		return -1;
 	}
 	return 0;
@@ -269,7 +271,7 @@ ac_journal_close(struct ac_journal *j)
 	if (j->fd == -1 && j->slot == NULL)
 		return 0;
 	if (j->fd >= 0) {
-		r = ac_journal_sync(j);
+		r = ac_journal_sync(j) == -1 || j->failed ? -1 : 0;
 		if (!j->readonly || j->w.buf != NULL)
 			ac_writer_close(&j->w);
 		close(j->fd);	/* releases the lock */

@@ -35,6 +35,7 @@ struct ac_journal {
 	size_t n, cap;		/* cap is a power of two */
 	struct ac_writer w;	/* lines not yet synced */
 	int readonly;
+	int failed;		/* a sync failed: the file may lack lines */
 };
 
 /*
@@ -57,7 +58,7 @@ void ac_journal_put(struct ac_journal *, enum ac_jstate, const char *key,
 /* Write out what was put and fsync. Prints why and returns -1 on error. */
 int ac_journal_sync(struct ac_journal *);
 
-/* Sync, unlock and release. Returns -1 when the last sync failed. */
+/* Sync, unlock and release. Returns -1 when any sync failed. */
 int ac_journal_close(struct ac_journal *);
 
 #endif

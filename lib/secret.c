@@ -89,7 +89,10 @@ ac_secret_read(const char *path)
 		if (len == sizeof(buf) || memchr(buf, '\n', len) != NULL)
 			break;
 	}
-	if ((out = first_line(buf, len, &why)) == NULL)
+	if (len == sizeof(buf) && memchr(buf, '\n', len) == NULL)
+		ac_warnx("%s: first line longer than %d bytes", path,
+		    SECRET_MAX);
+	else if ((out = first_line(buf, len, &why)) == NULL)
 		ac_warnx("%s: %s", path, why);
 out:
 	explicit_bzero(buf, sizeof(buf));
