@@ -370,9 +370,6 @@ result(struct run *r, const struct req *rq, int i, const struct outcome *oc)
 		    jv_object_set(jv_object_set(jv_object(), jv_string("code"),
 		    jv_string(oc->code)), jv_string("message"),
 		    jv_string(oc->message != NULL ? oc->message : "")));
-	if (oc->earlier)
-		res = jv_object_set(res, jv_string("delivered_earlier"),
-		    jv_true());
 	if (oc->request_id != NULL && oc->request_id[0] != '\0')
 		res = jv_object_set(res, jv_string("request_id"),
 		    jv_string(oc->request_id));
@@ -392,6 +389,9 @@ result(struct run *r, const struct req *rq, int i, const struct outcome *oc)
 	} else {
 		jv_free(v);
 	}
+	if (oc->earlier)
+		res = jv_object_set(res, jv_string("delivered_earlier"),
+		    jv_true());
 	jv_free(info);
 	jv_free(conv);
 
@@ -1000,7 +1000,8 @@ start_due(struct run *r)
 
 /* Decide what to do with a transient failure of rq. */
 static void
-retry(struct run *r, struct req *rq, const struct ac_http_verdict *v)
+retry(struct run *r, struct req *rq, const struct ac_http_verdict *v,
+    const char *rid)
 {
 	const struct opts *o = r->o;
 	long long wait;
@@ -1008,13 +1009,13 @@ retry(struct run *r, struct req *rq, const struct ac_http_verdict *v)
 
 	rq->maybe_done |= v->unknown;
 	if (r->stop != 0) {
-		fail_req(r, rq, v->code, v->message, NULL);
+		fail_req(r, rq, v->code, v->message, rid);
 		return;
 	}
 	if (v->daily && (v->retry_ms < 0 || v->retry_ms > o->max_wait_ms)) {
 		snprintf(why, sizeof(why), "%s: daily quota used up; run "
 		    "again later", v->code);
-		fail_req(r, rq, v->code, v->message, NULL);
+		fail_req(r, rq, v->code, v->message, rid);
 		stop(r, AC_EXIT_TEMPFAIL, why);
 		return;
 	}
@@ -1022,13 +1023,13 @@ retry(struct run *r, struct req *rq, const struct ac_http_verdict *v)
 		snprintf(why, sizeof(why), "%s: the API asks to wait %llds, "
 		    "more than --max-retry-wait", v->code,
 		    (v->retry_ms + 999) / 1000);
-		fail_req(r, rq, v->code, v->message, NULL);
+		fail_req(r, rq, v->code, v->message, rid);
 		stop(r, AC_EXIT_TEMPFAIL, why);
 		return;
 	}
 	if (rq->attempts > o->retries) {
 		snprintf(why, sizeof(why), "%s: no retries left", v->code);
-		fail_req(r, rq, v->code, v->message, NULL);
+		fail_req(r, rq, v->code, v->message, rid);
 		stop(r, AC_EXIT_TEMPFAIL, why);
 		return;
 	}
@@ -1037,12 +1038,22 @@ retry(struct run *r, struct req *rq, const struct ac_http_verdict *v)
 	    (double)random() / RAND_MAX);
 	if (wait > o->max_wait_ms)
 		wait = o->max_wait_ms;
-	if (!o->quiet)
-		fprintf(stderr, "ac-upload: POST /%s/customers/%s:%s: %s, "
+	if (!o->quiet) {
+		char what[64];
+
+		if (v->http == 0)
+			snprintf(what, sizeof(what), "no answer");
+		else if (v->http == 200)
+			snprintf(what, sizeof(what), "%d row%s", rq->n,
+			    rq->n == 1 ? "" : "s");
+		else
+			snprintf(what, sizeof(what), "HTTP %ld", v->http);
+		fprintf(stderr, "ac-upload: POST /%s/customers/%s:%s: %s %s, "
 		    "retrying in %.3gs (%d retr%s left)\n", o->version, rq->cid,
-		    rq->m->name, v->code, (double)wait / 1000,
+		    rq->m->name, what, v->code, (double)wait / 1000,
 		    o->retries - rq->attempts + 1,
 		    o->retries - rq->attempts + 1 == 1 ? "y" : "ies");
+	}
 	r->nretry++;
 	rq->due = now_ms() + wait;
 	push(&r->waiting, rq);
@@ -1207,11 +1218,12 @@ answered(struct run *r, struct slot *s, struct req *rq, jv ans)
 		memset(&v, 0, sizeof(v));
 		v.klass = AC_HTTP_RETRY;
 		v.retry_ms = -1;
+		v.http = 200;
 		snprintf(v.code, sizeof(v.code), "%s", pf.row[again[0]].code);
 		ac_http_copy_text(v.message, sizeof(v.message),
 		    pf.row[again[0]].msg);
 		r->held++;
-		retry(r, sub, &v);
+		retry(r, sub, &v, rid);
 	}
 	jv_free(oc.job_id);
 	jv_free(pfe);
@@ -1249,7 +1261,7 @@ finished(struct run *r, struct slot *s, CURLcode cc)
 		answered(r, s, rq, ans);
 		break;
 	case AC_HTTP_RETRY:
-		retry(r, rq, &v);
+		retry(r, rq, &v, s->rid);
 		break;
 	case AC_HTTP_FAIL:
 		if (!r->o->quiet)

@@ -415,6 +415,7 @@ ac_http_classify(int cc, long status, const char *body, size_t len,
 	v->klass = AC_HTTP_FAIL;
 	v->retry_ms = -1;
 	*parsed = jv_invalid();
+	v->http = cc == CURLE_OK ? status : 0;
 	if (cc != CURLE_OK) {
 		classify_curl(cc, v);
 		return;

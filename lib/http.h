@@ -29,6 +29,7 @@ struct ac_http_verdict {
 	int daily;		/* quotaError.RESOURCE_EXHAUSTED: daily quota */
 	int unknown;		/* the request may have been executed */
 	long long retry_ms;	/* delay the server asked for, -1: none */
+	long http;		/* HTTP status, 0 when no answer came */
 	char code[96];		/* "quotaError.RESOURCE_EXHAUSTED", "http.502" */
 	char message[256];	/* the API's message or a description */
 };
