@@ -74,6 +74,7 @@ struct req {
 	jv info;		/* what ac-batch said of each row */
 	char **keys;		/* journal key of each row */
 	unsigned char *unknown;	/* an earlier attempt may have delivered it */
+	int *pos;		/* index of each row in the input line */
 	int n;
 	int attempts, journaled, validate;
 	int maybe_done;		/* an attempt may have been executed */
@@ -296,7 +297,7 @@ rowmsg(struct run *r, const struct req *rq, int i, const char *status,
 	}
 	r->nmsg++;
 	fprintf(stderr, "ac-upload: %s: %s[%d]: %s (%s)\n", rq->src,
-	    rq->m->list, i, status, code);
+	    rq->m->list, rq->pos[i], status, code);
 }
 
 /* The stdout writer failed: stop quietly on a closed pipe. */
@@ -463,6 +464,7 @@ req_free(struct req *rq)
 		free(rq->keys[i]);
 	free(rq->keys);
 	free(rq->unknown);
+	free(rq->pos);
 	free(rq);
 }
 
@@ -480,6 +482,7 @@ req_subset(const struct req *rq, const int *idx, int n)
 	s->info = jv_array();
 	s->keys = xcalloc((size_t)n, sizeof(char *));
 	s->unknown = xcalloc((size_t)n, 1);
+	s->pos = xcalloc((size_t)n, sizeof(int));
 	s->n = n;
 	for (i = 0; i < n; i++) {
 		s->conv = jv_array_append(s->conv,
@@ -488,6 +491,7 @@ req_subset(const struct req *rq, const int *idx, int n)
 		    jv_array_get(jv_copy(rq->info), idx[i]));
 		s->keys[i] = xprintf("%s", rq->keys[idx[i]]);
 		s->unknown[i] = rq->unknown[idx[i]] | rq->maybe_done;
+		s->pos[i] = rq->pos[idx[i]];
 	}
 	return s;
 }
@@ -700,7 +704,9 @@ parse_line(struct run *r, const struct ac_rec *rec, jv *err)
 	rq->n = n;
 	rq->keys = xcalloc((size_t)n, sizeof(char *));
 	rq->unknown = xcalloc((size_t)n, 1);
+	rq->pos = xcalloc((size_t)n, sizeof(int));
 	for (i = 0; i < n; i++) {
+		rq->pos[i] = i;
 		v = jv_array_get(jv_copy(conv), i);
 		rq->keys[i] = row_key(rq->cid, v);
 		jv_free(v);

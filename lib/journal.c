@@ -113,22 +113,27 @@ load_line(struct ac_journal *j, const char *s, size_t n)
 	return r;
 }
 
+/*
+ * Read the journal a chunk at a time, so that loading takes memory for
+ * the keys, not for the file. A line longer than the buffer makes it
+ * grow; keys are short, so that happens only for a damaged file.
+ */
 static int
 load(struct ac_journal *j)
 {
-	size_t len = 0, cap = 1 << 20, start, i;
+	size_t len = 0, cap = 1 << 16, start, i, scanned = 0;
 	unsigned long line = 0;
+	off_t off = 0;		/* file offset of buf[0] */
 	char *buf, *p;
 	ssize_t n;
+	int r = -1;
 
 	if ((buf = malloc(cap)) == NULL)
 		return -1;
 	for (;;) {
-		if (cap - len < 65536) {
-			if ((p = realloc(buf, cap * 2)) == NULL) {
-				free(buf);
-				return -1;
-			}
+		if (len == cap) {
+			if ((p = realloc(buf, cap * 2)) == NULL)
+				goto out;
 			buf = p;
 			cap *= 2;
 		}
@@ -137,36 +142,41 @@ load(struct ac_journal *j)
 			continue;
 		if (n < 0) {
 			ac_warn("journal %s", j->path);
-			free(buf);
-			return -1;
+			goto out;
 		}
 		if (n == 0)
 			break;
 		len += (size_t)n;
-	}
-	for (start = i = 0; i < len; i++) {
-		if (buf[i] != '\n')
-			continue;
-		line++;
-		if (i > start && load_line(j, buf + start, i - start) == -1) {
-			ac_warnx("journal %s:%lu: not a journal entry",
-			    j->path, line);
-			free(buf);
-			return -1;
+		for (start = 0, i = scanned; i < len; i++) {
+			if (buf[i] != '\n')
+				continue;
+			line++;
+			if (i > start && load_line(j, buf + start,
+			    i - start) == -1) {
+				ac_warnx("journal %s:%lu: not a journal entry",
+				    j->path, line);
+				goto out;
+			}
+			start = i + 1;
 		}
-		start = i + 1;
+		/* Keep the unfinished line at the front. */
+		memmove(buf, buf + start, len - start);
+		off += (off_t)start;
+		len -= start;
+		scanned = len;
 	}
-	if (start < len && !j->readonly) {
+	if (len > 0 && !j->readonly) {
 		/* A line torn by a kill: its fsync never completed, so
 		 * nothing was sent on its strength. */
-		if (ftruncate(j->fd, (off_t)start) == -1) {
+		if (ftruncate(j->fd, off) == -1) {
 			ac_warn("journal %s", j->path);
-			free(buf);
-			return -1;
+			goto out;
 		}
 	}
+	r = 0;
+out:
 	free(buf);
-	return 0;
+	return r;
 }
 
 int
