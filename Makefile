@@ -11,8 +11,8 @@ CC      = cc
 CFLAGS  = -O2 -g
 WARN    = -std=c11 -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
           -Wmissing-prototypes -Wformat=2 -Wwrite-strings -Wcast-qual -Wvla
-DEP_CFLAGS != $(PKG_CONFIG) --cflags libutf8proc libcrypto libcurl 2>/dev/null || true
-DEP_LIBS   != $(PKG_CONFIG) --libs libutf8proc libcrypto libcurl 2>/dev/null || echo -lutf8proc -lcrypto -lcurl
+DEP_CFLAGS != $(PKG_CONFIG) --cflags libutf8proc libcrypto libcurl yaml-0.1 2>/dev/null || true
+DEP_LIBS   != $(PKG_CONFIG) --libs libutf8proc libcrypto libcurl yaml-0.1 2>/dev/null || echo -lutf8proc -lcrypto -lcurl -lyaml
 JQ_LIBS    != $(PKG_CONFIG) --libs libjq 2>/dev/null || echo -ljq
 SAN     = $(SANITIZE:%=-fsanitize=%)
 ALL_CFLAGS = $(WARN) $(WERROR) $(SAN) -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 \
@@ -20,13 +20,14 @@ ALL_CFLAGS = $(WARN) $(WERROR) $(SAN) -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 \
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 LIBS    = $(JQ_LIBS) $(DEP_LIBS) -lm
 
-TOOLS = ac-batch ac-consent ac-hash ac-normalize ac-pick-clickid ac-upload
+TOOLS = ac-batch ac-consent ac-hash ac-normalize ac-pick-clickid ac-token \
+        ac-upload
 LIBOBJ = lib/crypto.o lib/data.o lib/diag.o lib/dtime.o lib/field.o \
-         lib/http.o lib/journal.o lib/ndjson.o lib/norm.o lib/opt.o \
-         lib/secret.o lib/stage.o
+         lib/http.o lib/journal.o lib/ndjson.o lib/norm.o lib/oauth.o \
+         lib/opt.o lib/secret.o lib/stage.o
 HDR = lib/crypto.h lib/data.h lib/diag.h lib/dtime.h lib/field.h \
-      lib/http.h lib/journal.h lib/ndjson.h lib/norm.h lib/opt.h \
-      lib/secret.h lib/stage.h
+      lib/http.h lib/journal.h lib/ndjson.h lib/norm.h lib/oauth.h \
+      lib/opt.h lib/secret.h lib/stage.h
 UNIT = tests/unit/t_crypto.t tests/unit/t_data.t tests/unit/t_field.t tests/unit/t_dtime.t tests/unit/t_ndjson.t \
        tests/unit/t_norm.t tests/unit/t_opt.t tests/unit/t_http.t \
        tests/unit/t_journal.t tests/unit/t_secret.t

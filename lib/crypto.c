@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: MIT */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
 
 #include "crypto.h"
 
@@ -68,4 +72,90 @@ ac_ossl_error(char *buf, size_t len)
 	else
 		ERR_error_string_n(e, buf, len);
 	return buf;
+}
+
+size_t
+ac_base64url(const unsigned char *s, size_t n, char *out)
+{
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	size_t i, o = 0;
+	unsigned long v;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		v = (unsigned long)s[i] << 16 | (unsigned long)s[i + 1] << 8 |
+		    s[i + 2];
+		out[o++] = tab[v >> 18 & 63];
+		out[o++] = tab[v >> 12 & 63];
+		out[o++] = tab[v >> 6 & 63];
+		out[o++] = tab[v & 63];
+	}
+	if (n - i == 1) {
+		v = (unsigned long)s[i] << 16;
+		out[o++] = tab[v >> 18 & 63];
+		out[o++] = tab[v >> 12 & 63];
+	} else if (n - i == 2) {
+		v = (unsigned long)s[i] << 16 | (unsigned long)s[i + 1] << 8;
+		out[o++] = tab[v >> 18 & 63];
+		out[o++] = tab[v >> 12 & 63];
+		out[o++] = tab[v >> 6 & 63];
+	}
+	out[o] = '\0';
+	return o;
+}
+
+int
+ac_random(unsigned char *buf, size_t n)
+{
+	return RAND_bytes(buf, (int)n) == 1 ? 0 : -1;
+}
+
+int
+ac_sha256(const void *s, size_t n, unsigned char md[32])
+{
+	unsigned int len = 0;
+
+	return EVP_Digest(s, n, md, &len, EVP_sha256(), NULL) == 1 &&
+	    len == 32 ? 0 : -1;
+}
+
+unsigned char *
+ac_rs256_sign(const char *pem, size_t pemlen, const void *data, size_t n,
+    size_t *siglen, char *err, size_t errlen)
+{
+	EVP_PKEY *key = NULL;
+	EVP_MD_CTX *ctx = NULL;
+	unsigned char *sig = NULL;
+	size_t len = 0;
+	BIO *bio;
+
+	if (pemlen > INT_MAX || (bio = BIO_new_mem_buf(pem, (int)pemlen)) ==
+	    NULL) {
+		ac_ossl_error(err, errlen);
+		return NULL;
+	}
+	key = PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL);
+	BIO_free(bio);
+	if (key == NULL || EVP_PKEY_base_id(key) != EVP_PKEY_RSA) {
+		if (key == NULL)
+			ac_ossl_error(err, errlen);
+		else
+			snprintf(err, errlen, "not an RSA private key");
+		goto out;
+	}
+	if ((ctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, key) != 1 ||
+	    EVP_DigestSign(ctx, NULL, &len, data, n) != 1 ||
+	    (sig = OPENSSL_malloc(len)) == NULL ||
+	    EVP_DigestSign(ctx, sig, &len, data, n) != 1) {
+		ac_ossl_error(err, errlen);
+		OPENSSL_free(sig);
+		sig = NULL;
+		goto out;
+	}
+	*siglen = len;
+out:
+	EVP_MD_CTX_free(ctx);
+	EVP_PKEY_free(key);
+	return sig;
 }

@@ -25,6 +25,26 @@ int ac_is_sha256_hex(const char *s, size_t n);
  */
 int ac_hash_text(const char *s, size_t n, char hex[AC_SHA256_HEX]);
 
+/*
+ * RFC 4648 base64url of s[0..n), without padding, NUL-terminated in out,
+ * which must hold 4 * ((n + 2) / 3) + 1 bytes. Returns the length.
+ */
+size_t ac_base64url(const unsigned char *s, size_t n, char *out);
+
+/* n random bytes from OpenSSL's CSPRNG. Returns -1 on failure. */
+int ac_random(unsigned char *buf, size_t n);
+
+/* SHA-256 of s[0..n), 32 bytes. Returns -1 when OpenSSL fails. */
+int ac_sha256(const void *s, size_t n, unsigned char md[32]);
+
+/*
+ * RS256 (RSASSA-PKCS1-v1_5 with SHA-256) signature of data[0..n) with the
+ * PEM private key pem[0..pemlen). Returns the signature (OPENSSL_free it)
+ * and its length in *siglen, or NULL with the reason in err.
+ */
+unsigned char *ac_rs256_sign(const char *pem, size_t pemlen,
+    const void *data, size_t n, size_t *siglen, char *err, size_t errlen);
+
 /* The last OpenSSL error as text in buf (ERR_error_string_n). */
 const char *ac_ossl_error(char *buf, size_t len);
 

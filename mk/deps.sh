@@ -6,7 +6,7 @@
 # On a system without dpkg this checks nothing and lets the build speak.
 
 PKGS="gcc make pkg-config libc6-dev libjq-dev libonig-dev libcurl4-openssl-dev
-libssl-dev libutf8proc-dev bats mandoc python3 jq perl tzdata openssl curl
+libssl-dev libutf8proc-dev libyaml-dev bats mandoc python3 jq perl tzdata openssl curl
 util-linux"
 
 command -v dpkg-query >/dev/null 2>&1 || exit 0
