@@ -36,6 +36,7 @@
 #include "journal.h"
 #include "ndjson.h"
 #include "opt.h"
+#include "oauth.h"
 #include "secret.h"
 #include "stage.h"
 
@@ -50,7 +51,7 @@
 
 struct opts {
 	const char *endpoint, *version, *cacert, *dead_letter, *journal;
-	const char *rejects, *token_file, *devtoken_file;
+	const char *rejects, *token_file, *devtoken_file, *config, *token_uri;
 	char *token, *devtoken;
 	int jobs, retries, dry_run, validate_only, quiet, verbose;
 	long long max_wait_ms, timeout_ms, base_ms;
@@ -77,6 +78,7 @@ struct req {
 	int *pos;		/* index of each row in the input line */
 	int n;
 	int attempts, journaled, validate;
+	int reauth;		/* sent again after a new access token */
 	int maybe_done;		/* an attempt may have been executed */
 	long long due;		/* monotonic ms when it may go */
 	char src[96];		/* "file:line" of the request line */
@@ -93,6 +95,7 @@ struct slot {
 	size_t anslen, anscap;
 	char rid[128], retry_after[128];
 	char errbuf[CURL_ERROR_SIZE];
+	unsigned gen;		/* of the access token it was sent with */
 };
 
 struct count {
@@ -119,18 +122,29 @@ struct run {
 	struct count codes[NCODES];
 	long long last_progress;
 	int progress_shown, tty;
+	/* The access token: given, or from credentials (then renewed). */
+	char *token;
+	int oauth;
+	long long token_exp;
+	unsigned gen;
+	struct ac_oauth oa;
+	struct ac_creds creds;
+	char login[11];		/* default login-customer-id */
+	char *linked;		/* linked-customer-id */
 };
 
 enum {
-	OPT_TOKEN_FILE = 256, OPT_API_VERSION, OPT_CACERT, OPT_DEAD_LETTER,
-	OPT_DEVTOKEN_FILE, OPT_DRY_RUN, OPT_ENDPOINT, OPT_JOURNAL,
-	OPT_MAX_RETRY_WAIT, OPT_RETRIES, OPT_TIMEOUT, OPT_VALIDATE_ONLY
+	OPT_TOKEN_FILE = 256, OPT_API_VERSION, OPT_CACERT, OPT_CONFIG,
+	OPT_DEAD_LETTER, OPT_DEVTOKEN_FILE, OPT_DRY_RUN, OPT_ENDPOINT,
+	OPT_JOURNAL, OPT_MAX_RETRY_WAIT, OPT_RETRIES, OPT_TIMEOUT,
+	OPT_TOKEN_URI, OPT_VALIDATE_ONLY
 };
 
 static const struct option longopts[] = {
 	{ "access-token-file", required_argument, NULL, OPT_TOKEN_FILE },
 	{ "api-version", required_argument, NULL, OPT_API_VERSION },
 	{ "cacert", required_argument, NULL, OPT_CACERT },
+	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "dead-letter", required_argument, NULL, OPT_DEAD_LETTER },
 	{ "developer-token-file", required_argument, NULL, OPT_DEVTOKEN_FILE },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
@@ -143,6 +157,7 @@ static const struct option longopts[] = {
 	{ "rejects", required_argument, NULL, 'R' },
 	{ "retries", required_argument, NULL, OPT_RETRIES },
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "token-uri", required_argument, NULL, OPT_TOKEN_URI },
 	{ "validate-only", no_argument, NULL, OPT_VALIDATE_ONLY },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
@@ -154,16 +169,19 @@ usage(FILE *fp, int status)
 {
 	fprintf(fp, "usage: ac-upload [-hqVv] [-j N] [-R FILE] "
 	    "[--access-token-file FILE] [--api-version VERSION] "
-	    "[--cacert FILE] [--dead-letter FILE] "
+	    "[--cacert FILE] [--config FILE] [--dead-letter FILE] "
 	    "[--developer-token-file FILE] [--dry-run] [--endpoint URL] "
 	    "[--journal FILE] [--max-retry-wait SECONDS] [--retries N] "
-	    "[--timeout SECONDS] [--validate-only] [FILE ...]\n"
+	    "[--timeout SECONDS] [--token-uri URL] [--validate-only] "
+	    "[FILE ...]\n"
 	    "      --access-token-file FILE    OAuth access token from FILE "
 	    "(default: $AC_ACCESS_TOKEN)\n"
 	    "      --api-version VERSION       API version (default "
 	    DEFAULT_VERSION ")\n"
 	    "      --cacert FILE               trust the CA certificates in "
 	    "FILE\n"
+	    "      --config FILE               credentials from this "
+	    "google-ads.yaml\n"
 	    "      --dead-letter FILE          append requests that were not "
 	    "delivered to FILE\n"
 	    "      --developer-token-file FILE send a developer-token header "
@@ -187,6 +205,8 @@ usage(FILE *fp, int status)
 	    "5)\n"
 	    "      --timeout SECONDS           limit for one attempt "
 	    "(default 120)\n"
+	    "      --token-uri URL             the OAuth token endpoint "
+	    "(default " AC_TOKEN_URI ")\n"
 	    "      --validate-only             the API only validates "
 	    "(validateOnly true)\n"
 	    "  -V, --version                   show the version\n"
@@ -768,9 +788,12 @@ dry_run(struct run *r, const struct req *rq)
 	    jv_string("Bearer <redacted>"));
 	h = jv_object_set(h, jv_string("content-type"),
 	    jv_string("application/json"));
-	if (rq->login[0] != '\0')
+	if (rq->login[0] != '\0' || r->login[0] != '\0')
 		h = jv_object_set(h, jv_string("login-customer-id"),
-		    jv_string(rq->login));
+		    jv_string(rq->login[0] != '\0' ? rq->login : r->login));
+	if (r->linked != NULL)
+		h = jv_object_set(h, jv_string("linked-customer-id"),
+		    jv_string(r->linked));
 	if (o->devtoken != NULL)
 		h = jv_object_set(h, jv_string("developer-token"),
 		    jv_string("<redacted>"));
@@ -915,12 +938,49 @@ add_header(struct slot *s, const char *fmt, const char *v)
 	return 0;
 }
 
+#define RENEW_BEFORE 300	/* seconds: renew a token this close to expiry */
+
+static long long
+clock_now(const struct run *r)
+{
+	/* AC_NOW (tests) holds the clock still */
+	return getenv("AC_NOW") != NULL ? r->oa.now : (long long)time(NULL);
+}
+
+/*
+ * A new access token from the credentials (force: not the cached one,
+ * which was refused). On failure the run stops: 75 when retrying later
+ * may help, else 3.
+ */
+static int
+renew(struct run *r, int force)
+{
+	struct ac_token t;
+	int temp = 0;
+
+	r->oa.now = clock_now(r);
+	r->oa.refresh = force;
+	if (ac_oauth_token(&r->oa, &r->creds, &t, &temp) == -1) {
+		stop(r, temp ? AC_EXIT_TEMPFAIL : AC_EXIT_FATAL,
+		    "no new access token");
+		return -1;
+	}
+	ac_secret_free(r->token);
+	r->token = t.access_token;
+	t.access_token = NULL;
+	r->token_exp = t.expires_at;
+	ac_token_free(&t);
+	r->gen++;
+	return 0;
+}
+
 /* Send rq on slot s. */
 static void
 start(struct run *r, struct slot *s, struct req *rq)
 {
 	const struct opts *o = r->o;
 	struct ac_writer w;
+	const char *login;
 	char *url;
 	int i;
 
@@ -935,6 +995,12 @@ start(struct run *r, struct slot *s, struct req *rq)
 		}
 		rq->journaled = 1;
 	}
+	if (r->oauth && r->token_exp - clock_now(r) < RENEW_BEFORE &&
+	    renew(r, 0) == -1) {
+		push(&r->ready, rq);	/* stop() fails it */
+		stop(r, r->stop, NULL);
+		return;
+	}
 	if (ac_writer_init(&w, -1) == -1)
 		ac_die(AC_EXIT_FATAL, "out of memory");
 	ac_write_value(&w, request_of(rq));
@@ -945,13 +1011,17 @@ start(struct run *r, struct slot *s, struct req *rq)
 	s->rewound = 0;
 	s->anslen = 0;
 	s->rid[0] = s->retry_after[0] = s->errbuf[0] = '\0';
-	if (add_header(s, "authorization: Bearer %s", o->token) == -1 ||
+	login = rq->login[0] != '\0' ? rq->login : r->login;
+	if (add_header(s, "authorization: Bearer %s", r->token) == -1 ||
 	    add_header(s, "content-type: %s", "application/json") == -1 ||
 	    add_header(s, "expect:%s", "") == -1 ||
-	    (rq->login[0] != '\0' && add_header(s, "login-customer-id: %s",
-	    rq->login) == -1) || (o->devtoken != NULL &&
+	    (login[0] != '\0' && add_header(s, "login-customer-id: %s",
+	    login) == -1) || (r->linked != NULL &&
+	    add_header(s, "linked-customer-id: %s", r->linked) == -1) ||
+	    (o->devtoken != NULL &&
 	    add_header(s, "developer-token: %s", o->devtoken) == -1))
 		ac_die(AC_EXIT_FATAL, "out of memory");
+	s->gen = r->gen;
 	url = xprintf("%s/%s/customers/%s:%s", o->endpoint, o->version,
 	    rq->cid, rq->m->name);
 	curl_easy_setopt(s->h, CURLOPT_URL, url);
@@ -1277,6 +1347,20 @@ finished(struct run *r, struct slot *s, CURLcode cc)
 		fail_req(r, rq, v.code, v.message, s->rid);
 		break;
 	case AC_HTTP_AUTH:
+		/* An expired token: a new one, then this request again,
+		 * once (issue: refresh once and retry). */
+		if (r->oauth && !rq->reauth && r->stop == 0 &&
+		    (s->gen != r->gen || renew(r, 1) == 0)) {
+			if (!r->o->quiet)
+				ac_warnx("POST /%s/customers/%s:%s: HTTP 401 %s, "
+				    "sending again with a new access token",
+				    r->o->version, rq->cid, rq->m->name,
+				    v.code);
+			rq->reauth = 1;
+			push(&r->ready, rq);
+			break;
+		}
+		/* FALLTHROUGH */
 	case AC_HTTP_FATAL:
 		snprintf(why, sizeof(why), "POST /%s/customers/%s:%s: %s%s: %s",
 		    r->o->version, rq->cid, rq->m->name,
@@ -1439,36 +1523,78 @@ seconds_opt(const char *arg, const char *name, long long min, long long max)
 	return v;
 }
 
-/* Credentials and settings from the environment, then the files. */
+/*
+ * The access token: given (--access-token-file, AC_ACCESS_TOKEN,
+ * AC_ACCESS_TOKEN_FILE), else from the credentials ac-token uses
+ * (google-ads.yaml, GOOGLE_ADS_*), renewed during the run. Then the
+ * developer token and the default login and linked customer IDs.
+ */
 static int
-credentials(struct opts *o)
+credentials(struct run *r, struct opts *o)
 {
-	const char *path;
-	int bad;
+	const char *path, *v;
+	struct ac_token t;
+	int bad, temp = 0, i, n;
 
 	if (o->token_file != NULL) {
 		if ((o->token = ac_secret_read(o->token_file)) == NULL)
-			return -1;
+			return AC_EXIT_FATAL;
 	} else if ((o->token = ac_secret_env("AC_ACCESS_TOKEN", &bad)) ==
 	    NULL) {
 		if (bad)
-			return -1;
+			return AC_EXIT_FATAL;
 		if ((path = getenv("AC_ACCESS_TOKEN_FILE")) != NULL &&
 		    *path != '\0' && (o->token = ac_secret_read(path)) == NULL)
-			return -1;
+			return AC_EXIT_FATAL;
 	}
+	if (ac_creds_load(&r->creds, o->config) == -1)
+		return AC_EXIT_FATAL;
 	if (o->devtoken_file != NULL) {
 		if ((o->devtoken = ac_secret_read(o->devtoken_file)) == NULL)
-			return -1;
+			return AC_EXIT_FATAL;
 	} else if ((o->devtoken = ac_secret_env("AC_DEVELOPER_TOKEN",
-	    &bad)) == NULL && bad) {
-		return -1;
+	    &bad)) == NULL) {
+		if (bad)
+			return AC_EXIT_FATAL;
+		if ((v = r->creds.v[AC_CRED_DEVELOPER_TOKEN]) != NULL &&
+		    (o->devtoken = strdup(v)) == NULL)
+			ac_die(AC_EXIT_FATAL, "out of memory");
 	}
-	if (o->token == NULL && !o->dry_run) {
-		ac_warnx("no access token: set AC_ACCESS_TOKEN or use "
-		    "--access-token-file");
-		return -1;
+	/* Customer IDs may be written 123-456-7890 in the file. */
+	if ((v = r->creds.v[AC_CRED_LOGIN_CUSTOMER_ID]) != NULL) {
+		for (i = n = 0; v[i] != '\0' && n < 10; i++)
+			if (v[i] != '-')
+				r->login[n++] = v[i];
+		r->login[n] = '\0';
+		if (v[i] != '\0' || !ten_digits(r->login)) {
+			ac_warnx("login_customer_id (%s): expected 10 digits",
+			    r->creds.src[AC_CRED_LOGIN_CUSTOMER_ID]);
+			return AC_EXIT_FATAL;
+		}
 	}
+	r->linked = r->creds.v[AC_CRED_LINKED_CUSTOMER_ID];
+	if (o->token != NULL || o->dry_run) {
+		r->token = o->token;
+		o->token = NULL;
+		return 0;
+	}
+	if (ac_creds_flow(&r->creds) == AC_FLOW_NONE) {
+		ac_warnx("no access token: set AC_ACCESS_TOKEN, use "
+		    "--access-token-file, or configure credentials as for "
+		    "ac-token (ac-token check shows what is found)");
+		return AC_EXIT_FATAL;
+	}
+	ac_oauth_init(&r->oa);
+	r->oa.token_uri = o->token_uri;
+	r->oa.http.cacert = o->cacert;
+	r->oa.http.user_agent = "ac-upload/" AC_VERSION;
+	if (ac_oauth_token(&r->oa, &r->creds, &t, &temp) == -1)
+		return temp ? AC_EXIT_TEMPFAIL : AC_EXIT_FATAL;
+	r->token = t.access_token;
+	t.access_token = NULL;
+	r->token_exp = t.expires_at;
+	ac_token_free(&t);
+	r->oauth = 1;
 	return 0;
 }
 
@@ -1580,6 +1706,9 @@ main(int argc, char *argv[])
 		case OPT_CACERT:
 			o.cacert = optarg;
 			break;
+		case OPT_CONFIG:
+			o.config = optarg;
+			break;
 		case OPT_DEAD_LETTER:
 			o.dead_letter = optarg;
 			break;
@@ -1619,6 +1748,9 @@ main(int argc, char *argv[])
 		case OPT_TIMEOUT:
 			o.timeout_ms = 1000 * seconds_opt(optarg, "--timeout",
 			    1, 86400);
+			break;
+		case OPT_TOKEN_URI:
+			o.token_uri = optarg;
 			break;
 		case OPT_VALIDATE_ONLY:
 			o.validate_only = 1;
@@ -1667,8 +1799,18 @@ main(int argc, char *argv[])
 	r->o = &o;
 	r->tty = isatty(STDERR_FILENO);
 	status = AC_EXIT_FATAL;
-	if (credentials(&o) == -1)
+	if (o.token_uri == NULL && (s = getenv("AC_TOKEN_URI")) != NULL &&
+	    *s != '\0')
+		o.token_uri = s;
+	if (o.token_uri != NULL && !ac_http_url_ok(o.token_uri, why,
+	    sizeof(why))) {
+		ac_warnx("token URI: %s", why);
+		status = AC_EXIT_USAGE;
 		goto done;
+	}
+	if ((status = credentials(r, &o)) != 0)
+		goto done;
+	status = AC_EXIT_FATAL;
 	if (o.journal != NULL) {
 		if (ac_journal_open(&r->j, o.journal, o.dry_run) == -1)
 			goto done;
@@ -1724,6 +1866,8 @@ done:
 	teardown(r);
 	ac_secret_free(o.token);
 	ac_secret_free(o.devtoken);
+	ac_secret_free(r->token);
+	ac_creds_free(&r->creds);
 	free(ep);
 	curl_global_cleanup();
 	return status;

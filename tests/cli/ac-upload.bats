@@ -1208,7 +1208,7 @@ print(*(datetime.datetime.fromisoformat(l.strip()).timestamp()
 	[[ $status -eq 0 ]]
 	is "$stderr" ""
 	is "$(tr -s ' \n' '  ' <<<"$output" | grep -o 'usage: ac-upload.*\[FILE \.\.\.\]')" \
-	    "usage: ac-upload [-hqVv] [-j N] [-R FILE] [--access-token-file FILE] [--api-version VERSION] [--cacert FILE] [--dead-letter FILE] [--developer-token-file FILE] [--dry-run] [--endpoint URL] [--journal FILE] [--max-retry-wait SECONDS] [--retries N] [--timeout SECONDS] [--validate-only] [FILE ...]"
+	    "usage: ac-upload [-hqVv] [-j N] [-R FILE] [--access-token-file FILE] [--api-version VERSION] [--cacert FILE] [--config FILE] [--dead-letter FILE] [--developer-token-file FILE] [--dry-run] [--endpoint URL] [--journal FILE] [--max-retry-wait SECONDS] [--retries N] [--timeout SECONDS] [--token-uri URL] [--validate-only] [FILE ...]"
 	run --separate-stderr ac-upload --help
 	[[ $status -eq 0 && ${lines[0]} == "usage: ac-upload "* ]]
 	run --separate-stderr ac-upload -V
@@ -1258,7 +1258,7 @@ print(*(datetime.datetime.fromisoformat(l.strip()).timestamp()
 	up req.ndjson
 	[[ $status -eq 3 ]]
 	is "$output" ""
-	is "$stderr" "ac-upload: no access token: set AC_ACCESS_TOKEN or use --access-token-file"
+	is "$stderr" "ac-upload: no access token: set AC_ACCESS_TOKEN, use --access-token-file, or configure credentials as for ac-token (ac-token check shows what is found)"
 	AC_ACCESS_TOKEN='' up req.ndjson
 	[[ $status -eq 3 ]]
 	up --access-token-file missing req.ndjson

@@ -22,6 +22,13 @@ export AC_SHAREDIR=${AC_SHAREDIR:-$AC_ROOT/share/ac}
 export AC_NOW=1790000000
 # Times render in UTC unless a test gives --timezone.
 unset TZ
+# No credentials or token cache of whoever runs the tests: a home of the
+# run's own, and none of Google's client-library variables.
+export HOME=$BATS_RUN_TMPDIR/home
+export XDG_CACHE_HOME=$HOME/.cache XDG_CONFIG_HOME=$HOME/.config
+unset AC_REFRESH_TOKEN_FILE AC_TOKEN_URI AC_AUTH_URI
+for _v in $(compgen -v GOOGLE_ADS_); do unset "$_v"; done
+unset _v
 
 FIXTURES=$BATS_TEST_DIRNAME/fixtures
 
