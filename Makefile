@@ -30,7 +30,7 @@ HDR = lib/crypto.h lib/data.h lib/diag.h lib/dtime.h lib/field.h \
       lib/opt.h lib/secret.h lib/stage.h
 UNIT = tests/unit/t_crypto.t tests/unit/t_data.t tests/unit/t_field.t tests/unit/t_dtime.t tests/unit/t_ndjson.t \
        tests/unit/t_norm.t tests/unit/t_opt.t tests/unit/t_http.t \
-       tests/unit/t_journal.t tests/unit/t_secret.t
+       tests/unit/t_journal.t tests/unit/t_oauth.t tests/unit/t_secret.t
 BIN = $(TOOLS:%=bin/%)
 MAN1 = $(TOOLS:%=man/%.1)
 DATA = share/ac/regions.tsv share/ac/iso3166.txt share/ac/iso4217.txt \

@@ -1,6 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
 
 #include "tap.h"
 
@@ -64,6 +69,56 @@ static const struct {
 	{ "alexz@example.com", 17, NULL, "an e-mail address" },
 };
 
+/* RFC 4648 §10 in the URL alphabet, without padding. */
+static const struct {
+	const char *in, *out;
+} b64[] = {
+	{ "", "" }, { "f", "Zg" }, { "fo", "Zm8" }, { "foo", "Zm9v" },
+	{ "foob", "Zm9vYg" }, { "fooba", "Zm9vYmE" }, { "foobar", "Zm9vYmFy" },
+	{ "\xfb\xff", "-_8" },
+};
+
+/* RS256 with a key made now: the signature verifies with its public
+ * half, and a flipped bit does not. */
+static void
+rs256(void)
+{
+	EVP_PKEY *key = EVP_RSA_gen(2048);
+	EVP_MD_CTX *ctx;
+	BIO *bio = BIO_new(BIO_s_mem());
+	unsigned char *sig;
+	char *pem, err[256];
+	long pemlen;
+	size_t siglen = 0;
+	const char msg[] = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJ4In0";
+
+	PEM_write_bio_PrivateKey(bio, key, NULL, NULL, 0, NULL, NULL);
+	pemlen = BIO_get_mem_data(bio, &pem);
+	sig = ac_rs256_sign(pem, (size_t)pemlen, msg, strlen(msg), &siglen,
+	    err, sizeof(err));
+	ok(sig != NULL && siglen == 256, "rs256: a 256-byte signature");
+	ctx = EVP_MD_CTX_new();
+	ok(sig != NULL && EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL,
+	    key) == 1 && EVP_DigestVerify(ctx, sig, siglen,
+	    (const unsigned char *)msg, strlen(msg)) == 1,
+	    "rs256: it verifies (RSASSA-PKCS1-v1_5, SHA-256)");
+	EVP_MD_CTX_free(ctx);
+	if (sig != NULL)
+		sig[10] ^= 1;
+	ctx = EVP_MD_CTX_new();
+	ok(sig != NULL && EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL,
+	    key) == 1 && EVP_DigestVerify(ctx, sig, siglen,
+	    (const unsigned char *)msg, strlen(msg)) != 1,
+	    "rs256: a flipped bit does not verify");
+	EVP_MD_CTX_free(ctx);
+	OPENSSL_free(sig);
+	ok(ac_rs256_sign("-----BEGIN PRIVATE KEY-----\nnope\n", 30, msg,
+	    strlen(msg), &siglen, err, sizeof(err)) == NULL && err[0] != '\0',
+	    "rs256: a bad key is refused with a reason");
+	BIO_free(bio);
+	EVP_PKEY_free(key);
+}
+
 int
 main(void)
 {
@@ -72,7 +127,8 @@ main(void)
 
 	for (i = 0; i < ntext; i++)
 		nhash += text[i].want != NULL;
-	plan(sizeof(vec) / sizeof(vec[0]) + 7 + ntext + nhash);
+	plan(sizeof(vec) / sizeof(vec[0]) + 7 + ntext + nhash +
+	    sizeof(b64) / sizeof(b64[0]) + 3 + 4);
 	for (i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
 		if (ac_sha256_hex(vec[i].in, strlen(vec[i].in), hex) == -1)
 			diag("%s", ac_ossl_error(err, sizeof(err)));
@@ -102,5 +158,28 @@ main(void)
 			ok(!ac_hash_text(text[i].in, text[i].n, hex),
 			    "ac_hash_text: %s: 0", text[i].name);
 	}
+	for (i = 0; i < sizeof(b64) / sizeof(b64[0]); i++) {
+		char out[32];
+
+		ac_base64url((const unsigned char *)b64[i].in,
+		    strlen(b64[i].in), out);
+		is_str(out, b64[i].out, "base64url \"%s\"", b64[i].out);
+	}
+	{
+		/* RFC 7636 Appendix B: the S256 challenge of a verifier */
+		const char *v = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+		unsigned char md[32];
+		char out[64];
+
+		ok(ac_sha256(v, strlen(v), md) == 0, "sha256 raw");
+		ac_base64url(md, 32, out);
+		is_str(out, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+		    "PKCE S256 challenge (RFC 7636 B)");
+		memset(md, 0, sizeof(md));
+		ok(ac_random(md, sizeof(md)) == 0 && memcmp(md,
+		    "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16) != 0,
+		    "random bytes");
+	}
+	rs256();
 	return done_testing();
 }
