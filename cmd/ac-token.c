@@ -84,7 +84,7 @@ usage(FILE *fp, int status)
 	    "  -h, --help             show this help\n"
 	    "      --no-browser       login: do not open a browser; paste "
 	    "the redirect URL\n"
-	    "      --no-cache         neither read nor write the token cache\n"
+	    "      --no-cache         get a new token, not the cached one\n"
 	    "      --output FILE      login: keep the refresh token in FILE "
 	    "(- prints it)\n"
 	    "      --port N           login: the loopback port for the "
@@ -282,10 +282,10 @@ static void
 answer_browser(int fd, int ok)
 {
 	char buf[512];
-	const char *body = ok ? "<html><body><p>ac-token: authorization "
-	    "received. You can close this window.</p></body></html>\n" :
-	    "<html><body><p>ac-token: authorization failed; see the "
-	    "terminal.</p></body></html>\n";
+	const char *body = ok ? "<html><body><p>ac-token received the "
+	    "answer; the terminal says how it went. You can close this "
+	    "window.</p></body></html>\n" : "<html><body><p>ac-token: not "
+	    "an answer to a login.</p></body></html>\n";
 	int n;
 
 	n = snprintf(buf, sizeof(buf), "HTTP/1.1 %s\r\nContent-Type: "
@@ -492,6 +492,12 @@ login(struct ac_oauth *oa, const struct ac_creds *c, const struct opts *o)
 		fprintf(stderr, "ac-token: refresh token kept in %s (mode "
 		    "0600)%s\n", path, o->output != NULL ? "; point "
 		    "AC_REFRESH_TOKEN_FILE at it" : "");
+	/* The file is the last place looked in: say when it is shadowed. */
+	if (c->v[AC_CRED_REFRESH_TOKEN] != NULL &&
+	    strcmp(c->src[AC_CRED_REFRESH_TOKEN], path) != 0)
+		ac_warnx("the refresh_token of %s is used before this file; "
+		    "remove it there to use the new one",
+		    c->src[AC_CRED_REFRESH_TOKEN]);
 	status = AC_EXIT_OK;
 out:
 	if (lfd >= 0)
@@ -589,9 +595,15 @@ main(int argc, char *argv[])
 		usage(stderr, AC_EXIT_USAGE);
 	}
 
+	if ((e = getenv("AC_NOW")) != NULL && *e != '\0') {
+		ac_strtonum(e, 1, 4102444800LL, &errstr);
+		if (errstr != NULL)
+			ac_diex(AC_EXIT_USAGE, "AC_NOW: %s", errstr);
+	}
 	ac_oauth_init(&oa);
 	oa.token_uri = o.token_uri;
-	oa.no_cache = o.no_cache;
+	/* --no-cache: a new token whatever is cached, which replaces it */
+	oa.refresh = o.no_cache;
 	oa.http.cacert = o.cacert;
 	oa.http.user_agent = "ac-token/" AC_VERSION;
 	if (ac_creds_load(&c, o.config) == -1) {

@@ -228,7 +228,6 @@ ac_creds_load(struct ac_creds *c, const char *path)
 	const char *e;
 	char *dflt = NULL, *rt;
 	size_t i;
-	int bad;
 
 	memset(c, 0, sizeof(*c));
 	if (path == NULL && (e = getenv("GOOGLE_ADS_CONFIGURATION_FILE_PATH"))
@@ -252,18 +251,15 @@ ac_creds_load(struct ac_creds *c, const char *path)
 			set_cred(c, (enum ac_cred)i, e, env_names[i]);
 	if (c->v[AC_CRED_REFRESH_TOKEN] == NULL &&
 	    (dflt = ac_refresh_token_path()) != NULL) {
-		if (access(dflt, F_OK) == 0) {
-			if ((rt = ac_secret_read(dflt)) == NULL) {
-				free(dflt);
-				ac_creds_free(c);
-				return -1;
-			}
+		/* Only a fallback: one that cannot be read (said why)
+		 * must not stop a run that needs no refresh token. */
+		if (access(dflt, F_OK) == 0 &&
+		    (rt = ac_secret_read(dflt)) != NULL) {
 			set_cred(c, AC_CRED_REFRESH_TOKEN, rt, dflt);
 			ac_secret_free(rt);
 		}
 		free(dflt);
 	}
-	(void)bad;
 	return 0;
 }
 
@@ -612,18 +608,22 @@ post_form(const struct ac_oauth *o, const char *url, const char **f,
 		cc = curl_easy_perform(c);
 		if (cc == CURLE_OK)
 			curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-		if (cc == CURLE_OK && *status < 500)
+		if (cc == CURLE_OK && *status < 500 && *status != 429)
 			break;
 		if (cc != CURLE_OK && (cc == CURLE_PEER_FAILED_VERIFICATION ||
 		    cc == CURLE_SSL_CACERT_BADFILE || cc == CURLE_URL_MALFORMAT ||
 		    cc == CURLE_UNSUPPORTED_PROTOCOL))
 			break;
-		if (attempt < o->retries)
+		if (attempt < o->retries) {
+			char what[32];
+
+			snprintf(what, sizeof(what), "HTTP %ld", *status);
 			ac_warnx("token endpoint: %s, retrying (%d retr%s left)",
 			    cc != CURLE_OK ? (errbuf[0] ? errbuf :
-			    curl_easy_strerror(cc)) : "server error",
+			    curl_easy_strerror(cc)) : what,
 			    o->retries - attempt, o->retries - attempt == 1 ?
 			    "y" : "ies");
+		}
 	}
 	if (cc != CURLE_OK) {
 		ac_warnx("token endpoint: %s", errbuf[0] ? errbuf :
@@ -658,7 +658,12 @@ explain(jv ans, long status, enum ac_flow flow)
 	    "error_description");
 	const char *why = "";
 
-	if (e != NULL && strcmp(e, "invalid_grant") == 0)
+	if (e != NULL && strcmp(e, "invalid_grant") == 0 &&
+	    flow == AC_FLOW_NONE)
+		why = "; the authorization code was refused: it was used "
+		    "already, it expired, or the code verifier does not match. "
+		    "Run ac-token login again";
+	else if (e != NULL && strcmp(e, "invalid_grant") == 0)
 		why = flow == AC_FLOW_SERVICE ?
 		    "; the service account's signed JWT was refused: check "
 		    "the key file (a deleted or rotated key), the system "
@@ -979,6 +984,8 @@ ac_oauth_token(const struct ac_oauth *o, const struct ac_creds *c,
 		goto out;
 	if (status != 200) {
 		explain(ans, status, flow);
+		/* the server's trouble, not the credentials' */
+		*temp = status >= 500 || status == 429;
 		jv_free(ans);
 		goto out;
 	}
@@ -1015,6 +1022,7 @@ ac_oauth_exchange(const struct ac_oauth *o, const struct ac_creds *c,
 		return -1;
 	if (status != 200) {
 		explain(ans, status, AC_FLOW_NONE);
+		*temp = status >= 500 || status == 429;
 		jv_free(ans);
 		return -1;
 	}

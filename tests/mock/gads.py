@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Loopback emulator of the Google Ads REST API and the OAuth token endpoint.
+"""Loopback emulator of the Google Ads REST API and Google's OAuth 2.0
+endpoints (authorization and token).
 
 Usage:
     python3 tests/mock/gads.py --port 0 --port-file FILE [--tls CERT KEY]
@@ -14,8 +15,73 @@ Endpoints
   POST /{vNN}/customers/{customer_id}:uploadClickConversions
       ConversionUploadService.UploadClickConversions, REST form.  Follows
       /work/shared/reference/google-ads-api.md (cited below as "ref §x").
+  GET  /o/oauth2/v2/auth  (also /o/oauth2/auth)
+      OAuth 2.0 authorization endpoint of the installed-app (loopback) flow
+      with PKCE.  The emulated user consents at once.  Query: client_id,
+      redirect_uri, response_type=code, scope (with the adwords scope),
+      code_challenge + code_challenge_method=S256 (required here), state
+      (echoed), access_type (offline: the exchange also yields a refresh
+      token), prompt, login_hint (recorded, see /__admin/consent).
+        success             302 Location: REDIRECT?state=S&code=C&scope=SC
+                            (state only when given; "&" if REDIRECT already
+                            has a query).  The code is single-use, lives 600
+                            s, and is bound to client_id, redirect_uri and
+                            the challenge.
+        no client_id        400 text/html page "Error 400: invalid_request"
+        other client_id     400 text/html page "Error 401: invalid_client"
+        no redirect_uri     400 text/html page "Error 400: invalid_request"
+        redirect_uri not http://127.0.0.1:PORT[/path], http://[::1]:PORT[/path]
+                            or http://localhost:PORT[/path]
+                            400 text/html page "Error 400:
+                            redirect_uri_mismatch"  (these four: no redirect)
+        no response_type    302 REDIRECT?error=invalid_request&state=S
+        response_type not code   302 ...?error=unsupported_response_type
+        scope without adwords    302 ...?error=invalid_scope
+        challenge missing, not 43 base64url characters, or method not S256
+                            302 ...?error=invalid_request
+        admin consent "deny"     302 ...?error=access_denied&state=S
   POST /token  (also /oauth2/v3/token, /oauth2/v4/token, /o/oauth2/token)
-      OAuth 2.0 token endpoint, refresh_token grant (ref §5.2).
+      OAuth 2.0 token endpoint, application/x-www-form-urlencoded.  Answers
+      (other than injected faults) carry Cache-Control: no-store; errors are
+      {"error", "error_description"}.  Access tokens live --token-ttl
+      seconds whatever the grant.
+      grant_type=refresh_token (ref §5.2): client_id, client_secret (or HTTP
+        Basic), refresh_token -> {access_token, expires_in, scope,
+        token_type}.  Accepted refresh tokens: --refresh-token, admin
+        "refresh_token", and those the authorization_code grant issued.
+        400 invalid_grant "Token has been expired or revoked." otherwise.
+      grant_type=authorization_code: code, client_id, client_secret,
+        redirect_uri, code_verifier -> {access_token, expires_in,
+        refresh_token (only if the consent had access_type=offline), scope,
+        token_type}.  Errors: 400 invalid_grant "Bad Request" (code unknown,
+        used or expired; a code is used up by any exchange that names it
+        with good client credentials, even a failed one), 400
+        redirect_uri_mismatch "Bad Request", 400 invalid_grant "Missing code
+        verifier." / "Invalid code verifier.", 400 invalid_request
+        "Missing required parameter: code" / "...: redirect_uri".
+      grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer (ref §5.3):
+        assertion = RS256 JWT of a --service-account, verified for real ->
+        {access_token, expires_in, token_type} (no refresh_token, no scope).
+        Errors (see grant_jwt_bearer): 400 invalid_grant "Invalid JWT
+        Signature." (malformed, alg not RS256, bad signature), 400
+        invalid_grant "Invalid grant: account not found" (iss), 400
+        invalid_grant "Invalid JWT: Failed audience check. ..." (aud not
+        https://oauth2.googleapis.com/token nor http(s)://127.0.0.1:PORT/token),
+        400 invalid_grant "Invalid JWT: Token must be a short-lived token (60
+        minutes) and in a reasonable timeframe. Check your iat and exp values
+        in the JWT claim." (iat > now+60, exp <= now, exp-iat > 3600), 400
+        invalid_scope "Invalid OAuth scope or ID token audience provided."
+        (scope without adwords), 401 unauthorized_client "Client is
+        unauthorized to retrieve access tokens using this method, or client
+        not authorized for any of the scopes requested." (sub not an
+        --impersonate user), 400 invalid_request "Missing required parameter:
+        assertion".
+      Client errors of the refresh_token and authorization_code grants: 400
+        invalid_request "Could not determine client ID from request." (no
+        client_id), 401 invalid_client "The OAuth client was not found."
+        (other client_id), 400 invalid_request "client_secret is missing.",
+        401 invalid_client "Unauthorized" (wrong secret).  Other grants: 400
+        unsupported_grant_type "Invalid grant_type: G".
   /__admin/...  test control, no auth, loopback clients only:
       POST /__admin/faults    JSON list of faults (or {"faults": [...]}),
                               appended to the queue; GET lists the queue;
@@ -23,13 +89,28 @@ Endpoints
       GET  /__admin/ledger    {"conversions": [accepted rows, in order]}
       GET  /__admin/requests  {"requests": [the log entries, in order]}
       POST /__admin/reset     ledger (memory and file), faults, tokens,
-                              actions and the request log back to start-up
+                              refresh tokens, codes, consent, clock, actions
+                              and the request log back to start-up
       POST /__admin/tokens    {"add": [TOKEN | {"token": T, "expires_in": S}],
                                "expire": [T], "revoke": [T],
                                "expire_all": true, "revoke_refresh_token": true,
                                "refresh_token": NEW}      GET: counts only
       POST /__admin/actions   {"add": [ID], "remove": [ID], "set": [ID],
                                "default_rule": bool}      GET: current set
+      POST /__admin/consent   {"deny": true | N | false}: the next (N)
+                              consents are refusals (access_denied)
+                              GET (and POST): {"deny": N, "codes": number of
+                              unused codes, "authorizations": [one object
+                              per GET of the authorization endpoint:
+                              client_id, redirect_uri, response_type, scope,
+                              state, access_type, prompt,
+                              code_challenge_method, login_hint, time,
+                              result ("code" or the error)]}
+      POST /__admin/clock     {"offset": S} sets, {"advance": S} adds to the
+                              seconds the emulator adds to its clock; it
+                              moves access-token and code expiry and the JWT
+                              iat/exp checks (not log times).  GET (and
+                              POST): {"offset": S, "now": epoch seconds}
       GET  /__admin/health    {"ok": true}
 
 Conversion actions: an action exists if its id is in the explicit set
@@ -72,15 +153,26 @@ kinds common to both endpoints (the same list without oauth_error); a fault
 for the wrong endpoint is refused (400) when queued.  On the token endpoint
 internal and transient answer 500 {"error": "internal_failure", ...} and
 unavailable / deadline_exceeded 503 / 504 in that OAuth shape.
+Token faults apply to every grant.  The authorization endpoint takes no
+faults; admin "consent" is its one switch.
 
-Log (--log): one NDJSON line per request to the upload or token endpoint or an
-unknown path (admin requests are not logged: the log records what the client
-under test sent): time, method, path, headers (authorization becomes
-"Bearer <redacted>", developer-token, cookie and proxy-authorization
-"<redacted>"), body (parsed JSON; the token form as an object with
-client_secret, refresh_token and assertion redacted; null if unparsable),
-status (null when the connection was dropped), request_id, fault.  No access
-token, refresh token or client secret is ever written.
+Service accounts: --service-account EMAIL=PUBKEY.pem (repeatable) registers
+EMAIL with its RSA public key (PEM SubjectPublicKeyInfo, as `openssl pkey
+-pubout` writes; "RSA PUBLIC KEY" PKCS#1 also read; 2048 bits or more);
+--impersonate USER (repeatable) lets every service account act for USER via
+the JWT's "sub".
+
+Log (--log): one NDJSON line per request to the upload, token or
+authorization endpoint or an unknown path (admin requests are not logged: the
+log records what the client under test sent): time, method, path (query
+parameters code, code_verifier, client_secret, refresh_token, assertion,
+access_token, id_token, password become "<redacted>"; code_challenge and
+state are kept), headers (authorization becomes "Bearer <redacted>",
+developer-token, cookie and proxy-authorization "<redacted>"), body (parsed
+JSON; the token form as an object with the same parameters redacted; null if
+unparsable), status (null when the connection was dropped), request_id,
+fault.  No access token, refresh token, code, verifier, assertion or client
+secret is ever written (the authorization endpoint's Location is not logged).
 
 Ledger (--state-dir DIR): accepted rows are appended to DIR/ledger.ndjson, one
 object per row: time, customer, action, action_id, order_id, click_id,
@@ -93,6 +185,8 @@ import argparse
 import base64
 import binascii
 import datetime
+import hashlib
+import hmac
 import html
 import http.server
 import json
@@ -111,6 +205,14 @@ import urllib.parse
 
 ADWORDS_SCOPE = "https://www.googleapis.com/auth/adwords"
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+CODE_GRANT = "authorization_code"
+# The audience every Google service-account JWT names (ref §5.3: "When making
+# an access token request this value is always
+# https://oauth2.googleapis.com/token").
+GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"
+CODE_TTL = 600                   # seconds an authorization code lives
+JWT_MAX_LIFETIME = 3600          # exp - iat at most (ref §5.3)
+JWT_SKEW = 60                    # iat may be this far in the future
 MAX_ROWS = 2000                  # ref §2.1
 MAX_IDENTIFIERS = 5              # ref §1.6 (user_identifiers comment)
 DEFAULT_ACTION_LIMIT = 1000000   # ids below this exist by default
@@ -708,6 +810,140 @@ def check_row(i, conv, action_exists):
 
 
 # ---------------------------------------------------------------------------
+# Service-account keys and RS256 (ref §5.3).  A small DER reader for the
+# public key and RSASSA-PKCS1-v1_5 verification with SHA-256 (RFC 8017
+# §8.2.2, RFC 7518 §3.3), so no third-party crypto module is needed.
+
+RSA_OID = bytes.fromhex("2a864886f70d010101")          # 1.2.840.113549.1.1.1
+# DER of DigestInfo { AlgorithmIdentifier { sha256, NULL }, OCTET STRING(32) }
+SHA256_DIGEST_INFO = bytes.fromhex("3031300d060960864801650304020105000420")
+MIN_RSA_BITS = 2048              # RFC 7518 §3.3: RS256 keys are >= 2048 bits
+
+
+def der_read(buf, pos, tag):
+    """(start, end) of the content of the DER element at pos, which must
+    have this tag.  Strict DER: definite, minimal lengths."""
+    if pos + 2 > len(buf) or buf[pos] != tag:
+        raise ValueError("expected DER tag 0x%02x at offset %d" % (tag, pos))
+    n = buf[pos + 1]
+    pos += 2
+    if n & 0x80:
+        k = n & 0x7f
+        if k == 0 or k > 4 or pos + k > len(buf) or buf[pos] == 0:
+            raise ValueError("bad DER length at offset %d" % pos)
+        n = int.from_bytes(buf[pos:pos + k], "big")
+        if n < 0x80:
+            raise ValueError("non-minimal DER length at offset %d" % pos)
+        pos += k
+    if pos + n > len(buf):
+        raise ValueError("DER element runs past the end")
+    return pos, pos + n
+
+
+def der_uint(buf, pos):
+    """(value, next position) of a non-negative DER INTEGER at pos."""
+    s, e = der_read(buf, pos, 0x02)
+    if s == e or buf[s] & 0x80 or (e - s > 1 and buf[s] == 0
+                                    and not buf[s + 1] & 0x80):
+        raise ValueError("bad or negative DER INTEGER")
+    return int.from_bytes(buf[s:e], "big"), e
+
+
+def rsa_public_numbers(der, pkcs1=False):
+    """(n, e) from a SubjectPublicKeyInfo (what `openssl pkey -pubout`
+    writes) or, with pkcs1, from a bare RSAPublicKey."""
+    if not pkcs1:
+        s, e = der_read(der, 0, 0x30)                  # SubjectPublicKeyInfo
+        if e != len(der):
+            raise ValueError("trailing data after the key")
+        a_s, a_e = der_read(der, s, 0x30)              # AlgorithmIdentifier
+        o_s, o_e = der_read(der, a_s, 0x06)
+        if der[o_s:o_e] != RSA_OID:
+            raise ValueError("not an RSA key (algorithm OID %s)"
+                             % der[o_s:o_e].hex())
+        if o_e != a_e:                                 # parameters: NULL
+            n_s, n_e = der_read(der, o_e, 0x05)
+            if n_s != n_e or n_e != a_e:
+                raise ValueError("bad rsaEncryption parameters")
+        b_s, b_e = der_read(der, a_e, 0x03)            # BIT STRING
+        if b_e != e or b_s == b_e or der[b_s] != 0:
+            raise ValueError("bad subjectPublicKey BIT STRING")
+        der = der[b_s + 1:b_e]
+    s, e = der_read(der, 0, 0x30)                      # RSAPublicKey
+    if e != len(der):
+        raise ValueError("trailing data after RSAPublicKey")
+    n, pos = der_uint(der, s)
+    exp, pos = der_uint(der, pos)
+    if pos != e:
+        raise ValueError("extra fields in RSAPublicKey")
+    if n.bit_length() < MIN_RSA_BITS or exp < 3 or not exp & 1 or not n & 1:
+        raise ValueError("unusable RSA key (%d-bit modulus, exponent %d)"
+                         % (n.bit_length(), exp))
+    return n, exp
+
+
+def load_public_key(path):
+    """(n, e) from a PEM file: "PUBLIC KEY" (SubjectPublicKeyInfo) or
+    "RSA PUBLIC KEY" (PKCS#1)."""
+    with open(path, encoding="ascii") as fp:
+        text = fp.read()
+    m = re.search(r"-----BEGIN (RSA |)PUBLIC KEY-----\s*([A-Za-z0-9+/=\s]+?)"
+                  r"-----END \1PUBLIC KEY-----", text)
+    if not m:
+        raise ValueError("no PEM PUBLIC KEY block in %s" % path)
+    der = base64.b64decode("".join(m.group(2).split()), validate=True)
+    return rsa_public_numbers(der, pkcs1=bool(m.group(1)))
+
+
+def rs256_verify(key, data, sig):
+    """RSASSA-PKCS1-v1_5 verification with SHA-256 (RFC 8017 §8.2.2): the
+    signature is exactly k bytes, below n, and s^e mod n is exactly
+    00 01 FF..FF 00 DigestInfo(SHA-256(data)) -- the whole encoding is
+    rebuilt and compared, nothing is parsed out of it."""
+    n, e = key
+    k = (n.bit_length() + 7) // 8
+    if len(sig) != k:
+        return False
+    s = int.from_bytes(sig, "big")
+    if s >= n:
+        return False
+    t = SHA256_DIGEST_INFO + hashlib.sha256(data).digest()
+    expected = b"\x00\x01" + b"\xff" * (k - len(t) - 3) + b"\x00" + t
+    return hmac.compare_digest(pow(s, e, n).to_bytes(k, "big"), expected)
+
+
+B64URL_RE = re.compile(r"[A-Za-z0-9_-]*")
+
+
+def b64url_decode(s):
+    """Unpadded base64url (RFC 7515 §2); padding or any other character is
+    an error."""
+    if not B64URL_RE.fullmatch(s) or len(s) % 4 == 1:
+        raise ValueError("not unpadded base64url")
+    return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
+def s256(verifier):
+    """BASE64URL(SHA256(ASCII(verifier))), RFC 7636 §4.2."""
+    return base64.urlsafe_b64encode(hashlib.sha256(
+        verifier.encode("ascii")).digest()).rstrip(b"=").decode()
+
+
+# RFC 7636 §4.1 / §4.2: 43-128 characters of [A-Za-z0-9-._~]
+PKCE_RE = re.compile(r"[A-Za-z0-9._~-]{43,128}")
+# Loopback redirect URIs of the installed-app flow: http, an explicit port,
+# any path and query, no fragment, no user info.
+LOOPBACK_REDIRECT_RE = re.compile(
+    r"http://(?:127\.0\.0\.1|\[::1\]|localhost):([0-9]{1,5})"
+    r"(?:/[^?#\s]*)?(?:\?[^#\s]*)?")
+
+
+def loopback_redirect_ok(uri):
+    m = LOOPBACK_REDIRECT_RE.fullmatch(uri)
+    return bool(m) and 1 <= int(m.group(1)) <= 65535
+
+
+# ---------------------------------------------------------------------------
 # Shared state
 
 class State:
@@ -727,10 +963,15 @@ class State:
             self.ledger = []
             self.order_keys = set()
             self.click_keys = set()
+            self.offset = 0.0         # admin clock: seconds added to "now"
             self.tokens = {t: None for t in self.opts.access_token}
             self.expired = set()
             self.revoked = set()
-            self.refresh_tokens = {self.opts.refresh_token}
+            # refresh token -> the scope it grants
+            self.refresh_tokens = {self.opts.refresh_token: ADWORDS_SCOPE}
+            self.codes = {}           # authorization code -> its binding
+            self.deny = 0             # consents still to be refused
+            self.authorizations = []  # what GET /o/oauth2/v2/auth was asked
             self.actions = set(self.opts.actions or ())
             self.default_rule = self.opts.actions is None
             if self.ledger_path:
@@ -747,6 +988,14 @@ class State:
         return action_id in self.actions or (
             self.default_rule and action_id < DEFAULT_ACTION_LIMIT)
 
+    # -- clock (admin "clock" moves both by the same offset)
+    def now(self):
+        """Wall-clock seconds since the epoch, as the emulator sees them."""
+        return time.time() + self.offset
+
+    def mono(self):
+        return time.monotonic() + self.offset
+
     # -- access tokens
     def token_status(self, token):
         """None if valid, else the AuthenticationError name."""
@@ -758,7 +1007,7 @@ class State:
             if token not in self.tokens:
                 return "OAUTH_TOKEN_INVALID"
             exp = self.tokens[token]
-            if exp is not None and time.monotonic() >= exp:
+            if exp is not None and self.mono() >= exp:
                 self.expired.add(token)
                 del self.tokens[token]
                 return "OAUTH_TOKEN_EXPIRED"
@@ -766,7 +1015,7 @@ class State:
 
     def add_token(self, token, ttl):
         with self.lock:
-            self.tokens[token] = (time.monotonic() + ttl
+            self.tokens[token] = (self.mono() + ttl
                                   if ttl is not None else None)
             self.expired.discard(token)
             self.revoked.discard(token)
@@ -829,8 +1078,9 @@ class State:
 UPLOAD_RE = re.compile(r"/(v\d+)/customers/([^/]*):uploadClickConversions")
 TOKEN_PATHS = ("/token", "/oauth2/v3/token", "/oauth2/v4/token",
                "/o/oauth2/token")
+AUTH_PATHS = ("/o/oauth2/v2/auth", "/o/oauth2/auth")
 REDACT_FORM = ("client_secret", "refresh_token", "assertion", "code",
-               "password", "access_token")
+               "code_verifier", "password", "access_token", "id_token")
 # fault kinds -> the endpoints they make sense on
 COMMON_FAULTS = ("internal", "transient", "deadline_exceeded", "unavailable",
                  "bad_gateway_html", "reset", "slow")
@@ -847,6 +1097,19 @@ NOT_FOUND_HTML = """<!DOCTYPE html>
   <title>Error 404 (Not Found)!!1</title>
   <p><b>404.</b> <ins>That's an error.</ins>
   <p>The requested URL <code>%s</code> was not found on this server.  <ins>That's all we know.</ins>
+"""
+# The authorization endpoint's error page, shown in the browser instead of
+# a redirect when the client or the redirect URI cannot be trusted.  The
+# wording follows Google's consent-screen error pages ("Access blocked: ...",
+# "Error 400: redirect_uri_mismatch"); the reference is silent on them.
+AUTH_ERROR_HTML = """<!DOCTYPE html>
+<html lang=en>
+  <meta charset=utf-8>
+  <title>Error %(code)d: %(error)s</title>
+  <h1>%(heading)s</h1>
+  <p>%(text)s</p>
+  <p><b>Error %(code)d: %(error)s</b></p>
+  <p>%(detail)s</p>
 """
 BAD_GATEWAY_HTML = """<html><head><title>502 Bad Gateway</title></head>
 <body><center><h1>502 Bad Gateway</h1></center></body></html>
@@ -1012,6 +1275,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.upload(m.group(1), m.group(2), body)
             elif path in TOKEN_PATHS and self.command == "POST":
                 self.token(body)
+            elif path in AUTH_PATHS and self.command == "GET":
+                self.authorize()
             else:
                 # Unknown path or method: googleapis.com answers with its
                 # HTML 404 page (the reference is silent).
@@ -1437,6 +1702,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         if grant == "refresh_token":
             self.grant_refresh_token(form, oauth_error)
+        elif grant == CODE_GRANT:
+            self.grant_authorization_code(form, oauth_error)
         elif grant == JWT_GRANT:
             self.grant_jwt_bearer(form, oauth_error)
         else:
@@ -1457,23 +1724,36 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 pass
         return cid, secret
 
-    def grant_refresh_token(self, form, oauth_error):
-        """ref §5.2.  Client errors are not in the reference: Google's token
-        endpoint answers 401 invalid_client for an unknown client or a wrong
-        secret (RFC 6749 §5.2) and 400 invalid_request for a missing
-        parameter."""
-        st = self.state
-        o = st.opts
+    def check_client(self, form, oauth_error):
+        """Client authentication for the refresh_token and
+        authorization_code grants; False once an error is answered.  Not in
+        the reference: Google's token endpoint answers 401 invalid_client for
+        an unknown client or a wrong secret (RFC 6749 §5.2), 400
+        invalid_request "client_secret is missing." when the secret is
+        absent (installed-app clients have one and must send it) and
+        "Could not determine client ID from request." without a client id."""
+        o = self.state.opts
         cid, secret = self.client_credentials(form)
         if not cid:
             oauth_error(400, "invalid_request",
                         "Could not determine client ID from request.")
-            return
+            return False
         if cid != o.client_id:
             oauth_error(401, "invalid_client", "The OAuth client was not found.")
-            return
+            return False
+        if not secret:
+            oauth_error(400, "invalid_request", "client_secret is missing.")
+            return False
         if secret != o.client_secret:
             oauth_error(401, "invalid_client", "Unauthorized")
+            return False
+        return True
+
+    def grant_refresh_token(self, form, oauth_error):
+        """ref §5.2.  A missing refresh_token is 400 invalid_request (not in
+        the reference; RFC 6749 §5.2)."""
+        st = self.state
+        if not self.check_client(form, oauth_error):
             return
         rt = form.get("refresh_token")
         if not rt:
@@ -1481,30 +1761,311 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         "Missing required parameter: refresh_token")
             return
         with st.lock:
-            good = rt in st.refresh_tokens
-        if not good:
+            scope = st.refresh_tokens.get(rt)
+        if scope is None:
             oauth_error(400, "invalid_grant", "Token has been expired or revoked.")
             return
-        self.issue_token(form.get("scope") or ADWORDS_SCOPE)
+        self.issue_token(form.get("scope") or scope)
+
+    def grant_authorization_code(self, form, oauth_error):
+        """The installed-app flow's code exchange (RFC 6749 §4.1.3 with PKCE,
+        RFC 7636 §4.5-4.6).  Google's answers: an unknown, used or expired
+        code is 400 {"error": "invalid_grant", "error_description": "Bad
+        Request"}; a redirect_uri other than the code's is 400
+        {"error": "redirect_uri_mismatch", "error_description": "Bad
+        Request"}; a missing verifier is invalid_grant "Missing code
+        verifier." and a wrong one invalid_grant "Invalid code verifier."
+        (the strings Google's endpoint answers, as quoted in
+        googleapis/google-api-php-client#2669 and
+        googleapis/google-api-java-client#1479; the reference is silent).
+        Choice (the reference and RFC 7636 are silent): a code is used up by
+        the first exchange that names it with valid client credentials,
+        whether that exchange succeeds or not -- the stricter reading, so a
+        client that works here works against either."""
+        st = self.state
+        if not self.check_client(form, oauth_error):
+            return
+        code = form.get("code")
+        if not code:
+            oauth_error(400, "invalid_request",
+                        "Missing required parameter: code")
+            return
+        with st.lock:
+            grant = st.codes.pop(code, None)
+        cid, _ = self.client_credentials(form)
+        if grant is None or st.mono() >= grant["expires"] or \
+                grant["client_id"] != cid:
+            oauth_error(400, "invalid_grant", "Bad Request")
+            return
+        redirect_uri = form.get("redirect_uri")
+        if not redirect_uri:
+            oauth_error(400, "invalid_request",
+                        "Missing required parameter: redirect_uri")
+            return
+        if redirect_uri != grant["redirect_uri"]:
+            oauth_error(400, "redirect_uri_mismatch", "Bad Request")
+            return
+        verifier = form.get("code_verifier")
+        if not verifier:
+            oauth_error(400, "invalid_grant", "Missing code verifier.")
+            return
+        if not PKCE_RE.fullmatch(verifier) or not hmac.compare_digest(
+                s256(verifier), grant["challenge"]):
+            oauth_error(400, "invalid_grant", "Invalid code verifier.")
+            return
+        refresh = None
+        if grant["offline"]:
+            # ref §5.2: refresh_token "only present if the access_type
+            # parameter was set to offline".  Choice: every offline consent
+            # yields a new one (the emulated user consents every time).
+            refresh = "1//0mock-" + base64.urlsafe_b64encode(
+                os.urandom(30)).rstrip(b"=").decode()
+            with st.lock:
+                st.refresh_tokens[refresh] = grant["scope"]
+        self.issue_token(grant["scope"], refresh=refresh)
+
+    def accepted_audiences(self):
+        """GOOGLE_TOKEN_URL, and this emulator's own token URLs (a client
+        that takes aud from the key file's token_uri, as google-auth does,
+        names the emulator there)."""
+        port = self.server.server_address[1]
+        out = {GOOGLE_TOKEN_URL}
+        for scheme in ("http", "https"):
+            for host in ("127.0.0.1", "localhost"):
+                for p in TOKEN_PATHS:
+                    out.add("%s://%s:%d%s" % (scheme, host, port, p))
+        return out
 
     def grant_jwt_bearer(self, form, oauth_error):
-        """Service-account flow (ref §5.3): assertion = RS256-signed JWT.
-        Not implemented yet (a later issue adds it here: verify the
-        assertion's signature against a configured public key, its iss, aud,
-        scope, iat and exp, then self.issue_token(scope)).  Until then Google's
-        answer for a grant type the client may not use."""
-        oauth_error(400, "unsupported_grant_type",
-                    "Invalid grant_type: " + JWT_GRANT)
+        """Service-account flow (ref §5.3, RFC 7523): assertion = an RS256
+        JWT signed with the key of a --service-account.  Checks, in order,
+        and Google's answers (all 400 unless said):
+          malformed (not three unpadded base64url segments, header or claims
+          not a JSON object), alg other than RS256, typ other than JWT, or a
+          bad signature: invalid_grant "Invalid JWT Signature."  (Choice: the
+          reference does not say what Google answers for an unparsable JWT;
+          kid is not checked -- one key per account here.)
+          iss not a registered account: invalid_grant "Invalid grant:
+          account not found" (Google's answer for a deleted or unknown
+          service account; the reference is silent).  Checked before the
+          signature: the key is found by iss.
+          aud neither GOOGLE_TOKEN_URL nor this emulator's token URL:
+          invalid_grant "Invalid JWT: Failed audience check. The right
+          audience is https://oauth2.googleapis.com/token" (Google's wording;
+          not in the reference).
+          iat or exp missing or not numbers, iat more than 60 s ahead, exp
+          not after now, or exp - iat over 3600: invalid_grant "Invalid JWT:
+          Token must be a short-lived token (60 minutes) and in a reasonable
+          timeframe. Check your iat and exp values in the JWT claim."
+          scope missing, empty or without the adwords scope: invalid_scope
+          "Invalid OAuth scope or ID token audience provided."  (Google's
+          answer for a missing scope; for a scope without adwords Google
+          would issue a token the Ads API then refuses -- choice: refused
+          here, at the token endpoint.)
+          sub present and not an --impersonate user: 401 unauthorized_client
+          "Client is unauthorized to retrieve access tokens using this
+          method, or client not authorized for any of the scopes requested."
+          (Google's answer when domain-wide delegation does not cover it.)
+        Success: access_token, expires_in, token_type -- no refresh_token
+        and no scope, as Google answers this grant."""
+        st = self.state
+        o = st.opts
+        bad_sig = "Invalid JWT Signature."
+        assertion = form.get("assertion")
+        if not assertion:
+            oauth_error(400, "invalid_request",
+                        "Missing required parameter: assertion")
+            return
+        try:
+            parts = assertion.split(".")
+            if len(parts) != 3:
+                raise ValueError("not three segments")
+            header = json.loads(b64url_decode(parts[0]))
+            claims = json.loads(b64url_decode(parts[1]))
+            sig = b64url_decode(parts[2])
+            if not isinstance(header, dict) or not isinstance(claims, dict):
+                raise ValueError("not JSON objects")
+        except (ValueError, UnicodeDecodeError):
+            oauth_error(400, "invalid_grant", bad_sig)
+            return
+        if header.get("alg") != "RS256" or \
+                header.get("typ", "JWT") != "JWT":
+            oauth_error(400, "invalid_grant", bad_sig)
+            return
+        iss = claims.get("iss")
+        key = o.service_accounts.get(iss) if isinstance(iss, str) else None
+        if key is None:
+            oauth_error(400, "invalid_grant",
+                        "Invalid grant: account not found")
+            return
+        signed = (parts[0] + "." + parts[1]).encode("ascii")
+        if not rs256_verify(key, signed, sig):
+            oauth_error(400, "invalid_grant", bad_sig)
+            return
+        aud = claims.get("aud")
+        if not isinstance(aud, str) or aud not in self.accepted_audiences():
+            oauth_error(400, "invalid_grant",
+                        "Invalid JWT: Failed audience check. The right "
+                        "audience is " + GOOGLE_TOKEN_URL)
+            return
+        iat, exp = claims.get("iat"), claims.get("exp")
+        now = st.now()
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                   for v in (iat, exp)) or iat > now + JWT_SKEW or \
+                exp <= now or exp - iat > JWT_MAX_LIFETIME:
+            oauth_error(400, "invalid_grant",
+                        "Invalid JWT: Token must be a short-lived token (60 "
+                        "minutes) and in a reasonable timeframe. Check your "
+                        "iat and exp values in the JWT claim.")
+            return
+        scope = claims.get("scope")
+        if not isinstance(scope, str) or ADWORDS_SCOPE not in scope.split():
+            oauth_error(400, "invalid_scope",
+                        "Invalid OAuth scope or ID token audience provided.")
+            return
+        sub = claims.get("sub")
+        if sub is not None and sub not in o.impersonate:
+            oauth_error(401, "unauthorized_client",
+                        "Client is unauthorized to retrieve access tokens "
+                        "using this method, or client not authorized for any "
+                        "of the scopes requested.")
+            return
+        self.issue_token(None)
 
-    def issue_token(self, scope):
+    def issue_token(self, scope, refresh=None):
+        """200 with a new access token living --token-ttl seconds; scope
+        None leaves "scope" out (the JWT grant)."""
         st = self.state
         tok = "ya29.mock-" + base64.urlsafe_b64encode(
             os.urandom(24)).rstrip(b"=").decode()
         ttl = st.opts.token_ttl
         st.add_token(tok, ttl)
-        self.send(200, {"access_token": tok, "expires_in": ttl,
-                        "scope": scope, "token_type": "Bearer"},
-                  headers=[("Cache-Control", "no-store")])
+        body = {"access_token": tok, "expires_in": ttl}
+        if refresh:
+            body["refresh_token"] = refresh
+        if scope is not None:
+            body["scope"] = scope
+        body["token_type"] = "Bearer"
+        self.send(200, body, headers=[("Cache-Control", "no-store")])
+
+    # -- GET /o/oauth2/v2/auth -------------------------------------------------
+    def auth_page(self, code, error, heading, text, detail=""):
+        self.send(400, AUTH_ERROR_HTML % {
+            "code": code, "error": error, "heading": heading, "text": text,
+            "detail": detail}, "text/html; charset=utf-8")
+
+    def authorize(self):
+        """The installed-app flow's authorization endpoint (RFC 6749 §4.1.1,
+        RFC 7636 §4.3).  The emulated user consents at once: the answer is a
+        302 to redirect_uri with code, state and scope, or with error and
+        state.  A bad or missing client_id or redirect_uri is never
+        redirected (RFC 6749 §4.1.2.1): 400 and an HTML page instead.
+        Choices (the reference is silent on this endpoint):
+          - PKCE is required here with S256 (Google accepts plain and no PKCE
+            at all); a missing, "plain" or malformed challenge redirects with
+            error=invalid_request.
+          - A missing response_type redirects with invalid_request, another
+            value with unsupported_response_type (RFC 6749 §4.1.2.1); a
+            scope without the adwords scope with invalid_scope (Google would
+            show an error page for some of these).
+          - Error redirects carry error and state only, as Google's
+            access_denied does.
+        Parameters repeated take their first value; others (login_hint,
+        include_granted_scopes, ...) are accepted and ignored."""
+        st = self.state
+        o = st.opts
+        q = {}
+        for k, v in urllib.parse.parse_qsl(
+                urllib.parse.urlsplit(self.path).query, keep_blank_values=True):
+            q.setdefault(k, v)
+        rec = {k: q.get(k) for k in (
+            "client_id", "redirect_uri", "response_type", "scope", "state",
+            "access_type", "prompt", "code_challenge_method", "login_hint")}
+        rec["time"] = self.entry["time"]
+
+        def done(result):
+            rec["result"] = result
+            with st.lock:
+                st.authorizations.append(rec)
+
+        blocked = "Access blocked: Authorization Error"
+        cid = q.get("client_id")
+        if not cid:
+            done("invalid_request")
+            self.auth_page(400, "invalid_request", blocked,
+                           "Missing required parameter: client_id")
+            return
+        if cid != o.client_id:
+            done("invalid_client")
+            self.auth_page(401, "invalid_client", blocked,
+                           "The OAuth client was not found.")
+            return
+        redirect_uri = q.get("redirect_uri")
+        if not redirect_uri:
+            done("invalid_request")
+            self.auth_page(400, "invalid_request", blocked,
+                           "Missing required parameter: redirect_uri")
+            return
+        if not loopback_redirect_ok(redirect_uri):
+            done("redirect_uri_mismatch")
+            self.auth_page(
+                400, "redirect_uri_mismatch",
+                "Access blocked: This app's request is invalid",
+                "You can't sign in because this app sent an invalid request. "
+                "You can try again later, or contact the developer about "
+                "this issue.",
+                "Request details: redirect_uri=" + html.escape(redirect_uri))
+            return
+        state = q.get("state")
+
+        def redirect(params):
+            params = [(k, v) for k, v in params if v is not None]
+            sep = "&" if "?" in redirect_uri else "?"
+            loc = redirect_uri + sep + "&".join(
+                "%s=%s" % (k, urllib.parse.quote(v, safe="/:"))
+                for k, v in params)
+            self.send(302, "", "text/html; charset=UTF-8",
+                      headers=[("Location", loc)])
+
+        def fail(error):
+            done(error)
+            redirect([("error", error), ("state", state)])
+
+        rtype = q.get("response_type")
+        if not rtype:
+            fail("invalid_request")
+            return
+        if rtype != "code":
+            fail("unsupported_response_type")
+            return
+        scope = " ".join((q.get("scope") or "").split())
+        if ADWORDS_SCOPE not in scope.split():
+            fail("invalid_scope")
+            return
+        challenge = q.get("code_challenge")
+        if q.get("code_challenge_method") != "S256" or not challenge or \
+                not re.fullmatch(r"[A-Za-z0-9_-]{43}", challenge):
+            # an S256 challenge is BASE64URL of 32 bytes: 43 characters
+            fail("invalid_request")
+            return
+        with st.lock:
+            refuse = st.deny > 0
+            if refuse:
+                st.deny -= 1
+        if refuse:
+            fail("access_denied")
+            return
+        code = "4/0Amock-" + base64.urlsafe_b64encode(
+            os.urandom(30)).rstrip(b"=").decode()
+        with st.lock:
+            st.codes[code] = {
+                "client_id": cid, "redirect_uri": redirect_uri,
+                "challenge": challenge, "scope": scope,
+                "offline": q.get("access_type") == "offline",
+                "expires": st.mono() + CODE_TTL}
+        done("code")
+        # Google's order: state, code, scope (a client reads them by name)
+        redirect([("state", state), ("code", code), ("scope", scope)])
 
     # -- /__admin/ -----------------------------------------------------------
     def admin(self, path, body):
@@ -1579,6 +2140,27 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.admin_actions()
             elif what == "actions" and m == "GET":
                 self.admin_actions()
+            elif what == "clock" and m == "POST":
+                arg = arg or {}
+                with st.lock:
+                    if "offset" in arg:
+                        st.offset = float(arg["offset"])
+                    st.offset += float(arg.get("advance", 0))
+                self.admin_clock()
+            elif what == "clock" and m == "GET":
+                self.admin_clock()
+            elif what == "consent" and m == "POST":
+                arg = arg or {}
+                if "deny" in arg:
+                    # true: the next consent is refused; N: the next N
+                    deny = int(arg["deny"])
+                    if deny < 0:
+                        raise ValueError("deny must be >= 0")
+                    with st.lock:
+                        st.deny = deny
+                self.admin_consent()
+            elif what == "consent" and m == "GET":
+                self.admin_consent()
             else:
                 self.send(404, {"error": "no such admin endpoint"})
         except (ValueError, TypeError, AttributeError) as e:
@@ -1590,6 +2172,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send(200, {"actions": sorted(st.actions),
                             "default_rule": st.default_rule,
                             "default_limit": DEFAULT_ACTION_LIMIT})
+
+    def admin_clock(self):
+        st = self.state
+        with st.lock:
+            self.send(200, {"offset": st.offset, "now": st.now()})
+
+    def admin_consent(self):
+        st = self.state
+        with st.lock:
+            self.send(200, {"deny": st.deny, "codes": len(st.codes),
+                            "authorizations": list(st.authorizations)})
 
     def admin_tokens(self, arg):
         st = self.state
@@ -1611,7 +2204,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if arg.get("revoke_refresh_token"):
                 st.refresh_tokens.clear()
             if arg.get("refresh_token"):
-                st.refresh_tokens.add(arg["refresh_token"])
+                st.refresh_tokens[arg["refresh_token"]] = ADWORDS_SCOPE
             self.send(200, {"valid": len(st.tokens),
                             "expired": len(st.expired),
                             "revoked": len(st.revoked),
@@ -1637,7 +2230,7 @@ def parse_args(argv):
     p = argparse.ArgumentParser(
         prog="gads.py",
         description="Loopback emulator of the Google Ads REST API "
-                    "(uploadClickConversions) and the OAuth token endpoint, "
+                    "(uploadClickConversions) and Google's OAuth endpoints, "
                     "with an admin API for fault injection.  See the module "
                     "docstring for endpoints, faults, log and ledger formats.")
     p.add_argument("--port", type=int, default=0,
@@ -1668,11 +2261,35 @@ def parse_args(argv):
     p.add_argument("--token-ttl", type=int, default=3599, metavar="SECONDS",
                    help="lifetime of issued access tokens "
                         "(default %(default)s)")
+    p.add_argument("--service-account", action="append", default=[],
+                   type=service_account_arg, metavar="EMAIL=PUBKEY.pem",
+                   dest="service_account_list",
+                   help="a service account whose JWTs the jwt-bearer grant "
+                        "accepts, with its RSA public key (PEM, as `openssl "
+                        "pkey -pubout` writes it) (repeatable)")
+    p.add_argument("--impersonate", action="append", default=[],
+                   metavar="EMAIL",
+                   help="a user service accounts may act for through the "
+                        "JWT's sub claim (repeatable)")
     p.add_argument("--actions", metavar="ID[,ID...]",
                    type=lambda s: [int(x) for x in s.split(",") if x.strip()],
                    help="the conversion action ids that exist (default: "
                         "every id below %d)" % DEFAULT_ACTION_LIMIT)
-    return p.parse_args(argv)
+    opts = p.parse_args(argv)
+    opts.service_accounts = dict(opts.service_account_list)
+    opts.impersonate = set(opts.impersonate)
+    return opts
+
+
+def service_account_arg(s):
+    email, eq, path = s.partition("=")
+    if not eq or "@" not in email or not path:
+        raise argparse.ArgumentTypeError(
+            "expected EMAIL=PUBKEY.pem, got %r" % s)
+    try:
+        return email, load_public_key(path)
+    except (OSError, ValueError, binascii.Error) as e:
+        raise argparse.ArgumentTypeError("%s: %s" % (path, e))
 
 
 def write_port_file(path, port):

@@ -9,7 +9,10 @@ HTTPS with a throw-away certificate made by openssl) and talks to it with
 urllib only.
 """
 
+import base64
+import hashlib
 import http.client
+import importlib.util
 import json
 import os
 import re
@@ -124,6 +127,20 @@ class Emulator:
             with e:
                 return Response(e.code, e.headers, e.read())
 
+    def get_noredirect(self, path):
+        """GET without following a redirect: a 302 comes back as is."""
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+        opener = urllib.request.build_opener(
+            NoRedirect, urllib.request.HTTPSHandler(context=self.ctx))
+        try:
+            with opener.open(self.base + path, timeout=10) as r:
+                return Response(r.status, r.headers, r.read())
+        except urllib.error.HTTPError as e:
+            with e:
+                return Response(e.code, e.headers, e.read())
+
     def post_json(self, path, obj, token=TOKEN, headers=None, raw=None):
         h = {"Content-Type": "application/json"}
         if token is not None:
@@ -225,9 +242,13 @@ class EmulatorCase(unittest.TestCase):
     tls = None
 
     @classmethod
+    def emulator_args(cls):
+        return ()
+
+    @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.mkdtemp(prefix="gads-test-")
-        cls.emu = Emulator(cls.tmp, tls=cls.tls)
+        cls.emu = Emulator(cls.tmp, *cls.emulator_args(), tls=cls.tls)
 
     @classmethod
     def tearDownClass(cls):
@@ -731,6 +752,15 @@ class TestToken(EmulatorCase):
         r = self.emu.refresh(client_secret="wrong")
         self.assertEqual((r.status, r.json), (401, {
             "error": "invalid_client", "error_description": "Unauthorized"}))
+        r = self.emu.refresh(client_secret=None)
+        self.assertEqual((r.status, r.json), (400, {
+            "error": "invalid_request",
+            "error_description": "client_secret is missing."}))
+        r = self.emu.refresh(client_id=None)
+        self.assertEqual((r.status, r.json), (400, {
+            "error": "invalid_request",
+            "error_description": "Could not determine client ID from "
+                                 "request."}))
         r = self.emu.refresh(refresh_token=None)
         self.assertEqual((r.status, r.json["error"]), (400, "invalid_request"))
         r = self.emu.refresh(grant_type="password")
@@ -740,8 +770,9 @@ class TestToken(EmulatorCase):
         r = self.emu.token({"grant_type":
                             "urn:ietf:params:oauth:grant-type:jwt-bearer",
                             "assertion": "a.b.c"})
-        self.assertEqual((r.status, r.json["error"]),
-                         (400, "unsupported_grant_type"))
+        self.assertEqual((r.status, r.json), (400, {
+            "error": "invalid_grant",
+            "error_description": "Invalid JWT Signature."}))
         r = self.emu.request("POST", "/token", json.dumps(
             {"grant_type": "refresh_token"}).encode(),
             {"Content-Type": "application/json"})
@@ -753,6 +784,716 @@ class TestToken(EmulatorCase):
         self.assertEqual(self.emu.refresh(refresh_token="1//new").status, 200)
         self.emu.admin("POST", "reset")
         self.assertEqual(self.emu.refresh().status, 200)
+
+
+ADWORDS = "https://www.googleapis.com/auth/adwords"
+GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"
+SA = "uploader@ac-test.iam.gserviceaccount.com"
+SA2 = "other@ac-test.iam.gserviceaccount.com"
+UNKNOWN_SA = "nobody@ac-test.iam.gserviceaccount.com"
+USER = "ads-user@example.com"
+# RFC 7636 Appendix B
+RFC7636_VERIFIER = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"
+RFC7636_CHALLENGE = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+BAD_SIG = {"error": "invalid_grant",
+           "error_description": "Invalid JWT Signature."}
+BAD_TIME = {"error": "invalid_grant", "error_description": (
+    "Invalid JWT: Token must be a short-lived token (60 minutes) and in a "
+    "reasonable timeframe. Check your iat and exp values in the JWT claim.")}
+BAD_CODE = {"error": "invalid_grant", "error_description": "Bad Request"}
+
+
+def b64u(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def pkce():
+    """A fresh verifier and its S256 challenge."""
+    v = b64u(os.urandom(48))                    # 64 characters
+    return v, b64u(hashlib.sha256(v.encode()).digest())
+
+
+def query_of(location):
+    """The redirect's base and its query as a dict (values decoded)."""
+    base, _, q = location.partition("?")
+    return base, dict(urllib.parse.parse_qsl(q, keep_blank_values=True))
+
+
+def openssl(*args, data=None):
+    return subprocess.run(["openssl"] + list(args), input=data, check=True,
+                          capture_output=True, timeout=60).stdout
+
+
+def sign_jwt(key, claims, header=None):
+    """An RS256 JWT signed by `openssl dgst -sha256 -sign` (an independent
+    signer); header and claims are JSON-encoded as given."""
+    if header is None:
+        header = {"alg": "RS256", "typ": "JWT", "kid": "0123abcd"}
+    signing_input = b64u(json.dumps(header).encode()) + "." + \
+        b64u(json.dumps(claims).encode())
+    sig = openssl("dgst", "-sha256", "-sign", key,
+                  data=signing_input.encode())
+    return signing_input + "." + b64u(sig)
+
+
+class LoginCase(EmulatorCase):
+    """Helpers for the installed-app flow."""
+
+    def redirect_uri(self, path="/"):
+        return "http://127.0.0.1:%d%s" % (self.emu.port + 1, path)
+
+    def auth(self, path="/o/oauth2/v2/auth", **params):
+        p = {"client_id": CLIENT_ID, "redirect_uri": self.redirect_uri(),
+             "response_type": "code", "scope": ADWORDS,
+             "code_challenge_method": "S256", "state": "st-1"}
+        p.update(params)
+        p = {k: v for k, v in p.items() if v is not None}
+        return self.emu.get_noredirect(path + "?" + urllib.parse.urlencode(p))
+
+    def login(self, **params):
+        """(code, verifier, query of the redirect) of a consent."""
+        verifier, challenge = pkce()
+        params.setdefault("code_challenge", challenge)
+        r = self.auth(**params)
+        self.assertEqual(r.status, 302, r.data)
+        _, q = query_of(r.headers["Location"])
+        return q["code"], verifier, q
+
+    def exchange(self, code, verifier, **over):
+        f = {"grant_type": "authorization_code", "code": code,
+             "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
+             "redirect_uri": self.redirect_uri(), "code_verifier": verifier}
+        f.update(over)
+        return self.emu.token({k: v for k, v in f.items() if v is not None})
+
+
+class TestLogin(LoginCase):
+
+    def test_full_login_flow_offline(self):
+        verifier, challenge = pkce()
+        state = "a b&c=d/é?"
+        r = self.auth(code_challenge=challenge, state=state,
+                      access_type="offline", prompt="consent",
+                      login_hint="someone@example.com")
+        self.assertEqual(r.status, 302)
+        loc = r.headers["Location"]
+        base, q = query_of(loc)
+        self.assertEqual(base, self.redirect_uri())
+        self.assertEqual(list(q), ["state", "code", "scope"])
+        self.assertEqual(q["state"], state)
+        self.assertEqual(q["scope"], ADWORDS)
+        self.assertTrue(q["code"].startswith("4/"))
+        r = self.exchange(q["code"], verifier)
+        self.assertEqual(r.status, 200, r.data)
+        self.assertEqual(r.headers["Cache-Control"], "no-store")
+        body = r.json
+        self.assertEqual(list(body), ["access_token", "expires_in",
+                                      "refresh_token", "scope", "token_type"])
+        self.assertEqual((body["expires_in"], body["scope"],
+                          body["token_type"]), (3599, ADWORDS, "Bearer"))
+        self.assertNotEqual(body["refresh_token"], REFRESH)
+        self.assertTrue(self.emu.upload(
+            [conv()], token=body["access_token"]).json["results"][0])
+        # the new refresh token works from now on
+        r = self.emu.refresh(refresh_token=body["refresh_token"])
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.json["scope"], ADWORDS)
+        self.assertNotIn("refresh_token", r.json)
+        self.assertEqual(self.emu.upload([conv()], token=r.json[
+            "access_token"]).status, 200)
+        # a code is single-use
+        self.assertEqual((lambda r: (r.status, r.json))(
+            self.exchange(q["code"], verifier)), (400, BAD_CODE))
+        st, consent = self.emu.admin("GET", "consent")
+        self.assertEqual((consent["deny"], consent["codes"]), (0, 0))
+        a, = consent["authorizations"]
+        self.assertEqual({k: a[k] for k in (
+            "client_id", "redirect_uri", "response_type", "scope", "state",
+            "access_type", "prompt", "code_challenge_method", "login_hint",
+            "result")}, {
+            "client_id": CLIENT_ID, "redirect_uri": self.redirect_uri(),
+            "response_type": "code", "scope": ADWORDS, "state": state,
+            "access_type": "offline", "prompt": "consent",
+            "code_challenge_method": "S256",
+            "login_hint": "someone@example.com", "result": "code"})
+        # revoking refresh tokens takes issued ones too; reset forgets them
+        rt = body["refresh_token"]
+        self.emu.admin("POST", "tokens", {"revoke_refresh_token": True})
+        self.assertEqual(self.emu.refresh(refresh_token=rt).status, 400)
+        code, verifier, _ = self.login(access_type="offline")
+        rt = self.exchange(code, verifier).json["refresh_token"]
+        self.emu.admin("POST", "reset")
+        self.assertEqual(self.emu.refresh(refresh_token=rt).json,
+                         {"error": "invalid_grant", "error_description":
+                          "Token has been expired or revoked."})
+
+    def test_online_flow_loopback_forms_and_alias(self):
+        self.assertEqual(b64u(hashlib.sha256(
+            RFC7636_VERIFIER.encode()).digest()), RFC7636_CHALLENGE)
+        uris = ["http://[::1]:%d/callback" % (self.emu.port + 2),
+                "http://localhost:8085",
+                "http://127.0.0.1:65535/a/b?x=1"]
+        for uri in uris:
+            for path in ("/o/oauth2/v2/auth", "/o/oauth2/auth"):
+                r = self.auth(path, redirect_uri=uri,
+                              code_challenge=RFC7636_CHALLENGE,
+                              scope="openid  %s email" % ADWORDS, state=None)
+                self.assertEqual(r.status, 302, (uri, r.data))
+                loc = r.headers["Location"]
+                sep = "&" if "?" in uri else "?"
+                self.assertTrue(loc.startswith(uri + sep + "code="), loc)
+                _, q = query_of(loc)
+                self.assertNotIn("state", q)
+                self.assertEqual(q["scope"], "openid %s email" % ADWORDS)
+                r = self.exchange(q["code"], RFC7636_VERIFIER,
+                                  redirect_uri=uri)
+                self.assertEqual(r.status, 200, r.data)
+                # no access_type=offline: no refresh token
+                self.assertEqual(list(r.json), ["access_token", "expires_in",
+                                                "scope", "token_type"])
+        # HTTP Basic client authentication works for the exchange too
+        code, verifier, _ = self.login()
+        basic = base64.b64encode(("%s:%s" % (CLIENT_ID, CLIENT_SECRET))
+                                 .encode()).decode()
+        r = self.emu.token({"grant_type": "authorization_code", "code": code,
+                            "redirect_uri": self.redirect_uri(),
+                            "code_verifier": verifier},
+                           headers={"Authorization": "Basic " + basic})
+        self.assertEqual(r.status, 200, r.data)
+
+    def test_auth_error_pages_do_not_redirect(self):
+        def page(r, code, error):
+            self.assertEqual(r.status, 400)
+            self.assertIsNone(r.headers.get("Location"))
+            self.assertTrue(r.headers["Content-Type"].startswith("text/html"))
+            self.assertIn("Error %d: %s" % (code, error), r.data.decode())
+        page(self.auth(client_id=None), 400, "invalid_request")
+        page(self.auth(client_id="someone-else"), 401, "invalid_client")
+        self.assertIn("The OAuth client was not found.",
+                      self.auth(client_id="x").data.decode())
+        page(self.auth(redirect_uri=None), 400, "invalid_request")
+        # the client is checked before the redirect URI
+        page(self.auth(client_id="x", redirect_uri="https://evil.example/"),
+             401, "invalid_client")
+        port = self.emu.port + 1
+        for uri in ("https://127.0.0.1:%d/" % port,
+                    "http://127.0.0.1/", "http://127.0.0.1:/",
+                    "http://127.0.0.1:0/", "http://127.0.0.1:99999/",
+                    "http://127.0.0.2:%d/" % port,
+                    "http://example.com:%d/" % port,
+                    "http://user@127.0.0.1:%d/" % port,
+                    "http://127.0.0.1:%d/#frag" % port,
+                    "http://[::2]:%d/" % port,
+                    "urn:ietf:wg:oauth:2.0:oob", "127.0.0.1:8080", ""):
+            r = self.auth(redirect_uri=uri)
+            if uri == "":
+                page(r, 400, "invalid_request")
+            else:
+                page(r, 400, "redirect_uri_mismatch")
+        # GET only
+        r = self.emu.request("POST", "/o/oauth2/v2/auth", b"client_id=x",
+                             {"Content-Type":
+                              "application/x-www-form-urlencoded"})
+        self.assertEqual(r.status, 404)
+        self.assertEqual(self.emu.admin("GET", "consent")[1]["codes"], 0)
+
+    def test_auth_error_redirects(self):
+        _, challenge = pkce()
+        cases = [
+            ({"response_type": None}, "invalid_request"),
+            ({"response_type": "token"}, "unsupported_response_type"),
+            ({"response_type": "code id_token"}, "unsupported_response_type"),
+            ({"scope": None}, "invalid_scope"),
+            ({"scope": ""}, "invalid_scope"),
+            ({"scope": "email https://www.googleapis.com/auth/adwords.x"},
+             "invalid_scope"),
+            ({"code_challenge": None}, "invalid_request"),
+            ({"code_challenge_method": None}, "invalid_request"),
+            ({"code_challenge_method": "plain"}, "invalid_request"),
+            ({"code_challenge_method": "s256"}, "invalid_request"),
+            ({"code_challenge": challenge[:42]}, "invalid_request"),
+            ({"code_challenge": challenge + "A"}, "invalid_request"),
+            ({"code_challenge": challenge[:42] + "="}, "invalid_request"),
+        ]
+        for over, error in cases:
+            params = {"code_challenge": challenge}
+            params.update(over)
+            r = self.auth(**params)
+            self.assertEqual(r.status, 302, (over, r.data))
+            self.assertEqual(r.headers["Location"], "%s?error=%s&state=st-1"
+                             % (self.redirect_uri(), error), over)
+        r = self.auth(response_type="token", state=None,
+                      code_challenge=challenge)
+        self.assertEqual(r.headers["Location"],
+                         self.redirect_uri() + "?error=unsupported_response_type")
+        st, consent = self.emu.admin("GET", "consent")
+        self.assertEqual(consent["codes"], 0)
+        self.assertEqual([a["result"] for a in consent["authorizations"]],
+                         [e for _, e in cases] + ["unsupported_response_type"])
+
+    def test_consent_refusal(self):
+        _, challenge = pkce()
+        self.assertEqual(self.emu.admin("POST", "consent", {"deny": True})[1]
+                         ["deny"], 1)
+        r = self.auth(code_challenge=challenge, state="s/1")
+        self.assertEqual(r.headers["Location"],
+                         self.redirect_uri() + "?error=access_denied&state=s/1")
+        self.assertEqual(self.auth(code_challenge=challenge).status, 302)
+        self.assertIn("code", query_of(self.auth(
+            code_challenge=challenge).headers["Location"])[1])
+        self.emu.admin("POST", "consent", {"deny": 2})
+        for _ in range(2):
+            self.assertEqual(query_of(self.auth(code_challenge=challenge)
+                                      .headers["Location"])[1]["error"],
+                             "access_denied")
+        self.assertIn("code", query_of(self.auth(
+            code_challenge=challenge).headers["Location"])[1])
+        self.emu.admin("POST", "consent", {"deny": 3})
+        self.assertEqual(self.emu.admin("POST", "consent", {"deny": False})[1]
+                         ["deny"], 0)
+        self.assertIn("code", query_of(self.auth(
+            code_challenge=challenge).headers["Location"])[1])
+        self.assertEqual(self.emu.admin("POST", "consent", {"deny": -1})[0],
+                         400)
+        self.emu.admin("POST", "consent", {"deny": 1})
+        self.emu.admin("POST", "reset")
+        self.assertEqual(self.emu.admin("GET", "consent")[1], {
+            "deny": 0, "codes": 0, "authorizations": []})
+
+    def test_exchange_errors(self):
+        def check(r, status, body):
+            self.assertEqual((r.status, r.json), (status, body))
+            self.assertEqual(r.headers["Cache-Control"], "no-store")
+        code, verifier, _ = self.login()
+        # client errors leave the code usable
+        check(self.exchange(code, verifier, client_id=None), 400, {
+            "error": "invalid_request", "error_description":
+            "Could not determine client ID from request."})
+        check(self.exchange(code, verifier, client_id="x"), 401, {
+            "error": "invalid_client",
+            "error_description": "The OAuth client was not found."})
+        check(self.exchange(code, verifier, client_secret=None), 400, {
+            "error": "invalid_request",
+            "error_description": "client_secret is missing."})
+        check(self.exchange(code, verifier, client_secret="wrong"), 401, {
+            "error": "invalid_client", "error_description": "Unauthorized"})
+        check(self.exchange(None, verifier), 400, {
+            "error": "invalid_request",
+            "error_description": "Missing required parameter: code"})
+        check(self.exchange("4/0Aunknown", verifier), 400, BAD_CODE)
+        self.assertEqual(self.exchange(code, verifier).status, 200)
+        # a different redirect_uri; the code is then used up
+        code, verifier, _ = self.login()
+        check(self.exchange(code, verifier,
+                            redirect_uri=self.redirect_uri("/other")), 400,
+              {"error": "redirect_uri_mismatch",
+               "error_description": "Bad Request"})
+        check(self.exchange(code, verifier), 400, BAD_CODE)
+        code, verifier, _ = self.login()
+        check(self.exchange(code, verifier, redirect_uri=None), 400, {
+            "error": "invalid_request",
+            "error_description": "Missing required parameter: redirect_uri"})
+        # PKCE
+        code, verifier, _ = self.login()
+        check(self.exchange(code, None), 400, {
+            "error": "invalid_grant",
+            "error_description": "Missing code verifier."})
+        check(self.exchange(code, verifier), 400, BAD_CODE)
+        bad_verifier = {"error": "invalid_grant",
+                        "error_description": "Invalid code verifier."}
+        other, other_challenge = pkce()
+        for wrong in (other, other_challenge, verifier[:-1] + (
+                "A" if verifier[-1] != "A" else "B"),
+                verifier[:42], verifier + "!", "a" * 129):
+            code, verifier, _ = self.login()
+            check(self.exchange(code, wrong), 400, bad_verifier)
+            check(self.exchange(code, verifier), 400, BAD_CODE)
+        # a verifier outside RFC 7636's form is refused even when the
+        # challenge is its hash
+        for v in ("A" * 42, "a" * 129, "x" * 42 + "+", "x" * 42 + " ",
+                  "x" * 42 + "=", "x" * 42 + "/"):
+            code, _, _ = self.login(code_challenge=b64u(
+                hashlib.sha256(v.encode()).digest()))
+            check(self.exchange(code, v), 400, bad_verifier)
+        # the shortest and longest verifiers, all of [A-Za-z0-9-._~]
+        for v in ("A-._~" * 9)[:43], ("az09-._~" * 16):
+            code, _, _ = self.login(code_challenge=b64u(
+                hashlib.sha256(v.encode()).digest()))
+            self.assertEqual(self.exchange(code, v).status, 200, v)
+        # faults of the token endpoint hit this grant too
+        code, verifier, _ = self.login()
+        self.emu.faults({"endpoint": "token", "kind": "unavailable"})
+        self.assertEqual(self.exchange(code, verifier).status, 503)
+        self.assertEqual(self.exchange(code, verifier).status, 200)
+
+    def test_code_and_token_expiry(self):
+        code, verifier, _ = self.login()
+        self.emu.admin("POST", "clock", {"advance": 599})
+        self.assertEqual(self.exchange(code, verifier).status, 200)
+        code, verifier, _ = self.login()
+        st, clock = self.emu.admin("POST", "clock", {"advance": 601})
+        self.assertEqual(clock["offset"], 1200)
+        self.assertAlmostEqual(clock["now"], time.time() + 1200, delta=5)
+        r = self.exchange(code, verifier)
+        self.assertEqual((r.status, r.json), (400, BAD_CODE))
+        # access tokens of this grant expire with the clock too
+        code, verifier, _ = self.login()
+        tok = self.exchange(code, verifier).json["access_token"]
+        self.assertEqual(self.emu.upload([conv()], token=tok).status, 200)
+        self.emu.admin("POST", "clock", {"advance": 3598})
+        self.assertEqual(self.emu.upload([conv()], token=tok).status, 200)
+        self.emu.admin("POST", "clock", {"advance": 1})
+        r = self.emu.upload([conv()], token=tok)
+        self.assertEqual(r.status, 401)
+        self.assertEqual(r.json["error"]["details"][0]["errors"][0][
+            "errorCode"], {"authenticationError": "OAUTH_TOKEN_EXPIRED"})
+        # expire_all takes every issued token
+        code, verifier, _ = self.login()
+        tok = self.exchange(code, verifier).json["access_token"]
+        self.emu.admin("POST", "tokens", {"expire_all": True})
+        self.assertEqual(self.emu.upload([conv()], token=tok).status, 401)
+        self.assertEqual(self.emu.admin("POST", "clock", {"offset": 0})[1]
+                         ["offset"], 0)
+        self.emu.admin("POST", "clock", {"offset": 50})
+        self.emu.admin("POST", "reset")
+        self.assertEqual(self.emu.admin("GET", "clock")[1]["offset"], 0)
+
+
+@unittest.skipUnless(shutil.which("openssl"), "openssl not installed")
+class TestServiceAccount(LoginCase):
+    TTL = 120
+
+    @classmethod
+    def emulator_args(cls):
+        cls.keydir = tempfile.mkdtemp(prefix="gads-keys-")
+        cls.key, cls.key2, cls.key3 = (
+            os.path.join(cls.keydir, n) for n in ("k1.pem", "k2.pem", "k3.pem"))
+        for k in (cls.key, cls.key2, cls.key3):
+            openssl("genpkey", "-algorithm", "RSA", "-pkeyopt",
+                    "rsa_keygen_bits:2048", "-out", k)
+            openssl("pkey", "-in", k, "-pubout", "-out", k + ".pub")
+        # the second account's key given in PKCS#1 form
+        openssl("rsa", "-in", cls.key2, "-RSAPublicKey_out", "-out",
+                cls.key2 + ".rsapub")
+        return ("--service-account", "%s=%s.pub" % (SA, cls.key),
+                "--service-account", "%s=%s.rsapub" % (SA2, cls.key2),
+                "--impersonate", USER, "--token-ttl", str(cls.TTL))
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        shutil.rmtree(cls.keydir, ignore_errors=True)
+
+    def claims(self, **over):
+        now = int(time.time())
+        c = {"iss": SA, "scope": ADWORDS, "aud": GOOGLE_TOKEN_URL,
+             "iat": now, "exp": now + 3600}
+        c.update(over)
+        return {k: v for k, v in c.items() if v is not None}
+
+    def jwt_grant(self, assertion):
+        return self.emu.token({"grant_type":
+                               "urn:ietf:params:oauth:grant-type:jwt-bearer",
+                               "assertion": assertion})
+
+    def assertGrant(self, assertion, status, body=None):
+        r = self.jwt_grant(assertion)
+        self.assertEqual(r.headers["Cache-Control"], "no-store")
+        if body is None:
+            self.assertEqual(r.status, status, r.data)
+        else:
+            self.assertEqual((r.status, r.json), (status, body))
+        return r
+
+    def test_jwt_grant(self):
+        r = self.assertGrant(sign_jwt(self.key, self.claims()), 200)
+        body = r.json
+        self.assertEqual(list(body), ["access_token", "expires_in",
+                                      "token_type"])
+        self.assertEqual((body["expires_in"], body["token_type"]),
+                         (self.TTL, "Bearer"))
+        tok = body["access_token"]
+        self.assertEqual(self.emu.upload([conv()], token=tok).status, 200)
+        # aud: the emulator's own token URL; header without typ and kid;
+        # several scopes; the PKCS#1-registered account; an allowed sub;
+        # iat up to 60 s ahead; float times
+        now = time.time()
+        for key, claims, header in (
+                (self.key, self.claims(aud=self.emu.base + "/token"), None),
+                (self.key, self.claims(aud="http://127.0.0.1:%d/token"
+                                       % self.emu.port), {"alg": "RS256"}),
+                (self.key, self.claims(scope="openid %s" % ADWORDS), None),
+                (self.key2, self.claims(iss=SA2), None),
+                (self.key, self.claims(sub=USER), None),
+                (self.key, self.claims(iat=int(now) + 50,
+                                       exp=int(now) + 3650), None),
+                (self.key, self.claims(iat=now, exp=now + 3600), None)):
+            self.assertGrant(sign_jwt(key, claims, header), 200)
+        # --token-ttl applies to this grant; the clock expires the token
+        self.emu.admin("POST", "clock", {"advance": self.TTL})
+        r = self.emu.upload([conv()], token=tok)
+        self.assertEqual(r.json["error"]["details"][0]["errors"][0][
+            "errorCode"], {"authenticationError": "OAUTH_TOKEN_EXPIRED"})
+        # and --token-ttl applies to the other grants too
+        self.assertEqual(self.emu.refresh().json["expires_in"], self.TTL)
+        code, verifier, _ = self.login()
+        self.assertEqual(self.exchange(code, verifier).json["expires_in"],
+                         self.TTL)
+
+    def test_jwt_signature_errors(self):
+        good = sign_jwt(self.key, self.claims())
+        h, p, sig = good.split(".")
+        orig = base64.urlsafe_b64decode(sig + "==")
+        raw = bytearray(orig)
+        raw[100] ^= 0x01
+        tampered_sig = h + "." + p + "." + b64u(bytes(raw))
+        other_claims = b64u(json.dumps(self.claims(scope=ADWORDS + " x"))
+                            .encode())
+        none_alg = b64u(json.dumps({"alg": "none"}).encode())
+        cases = [
+            tampered_sig,
+            h + "." + other_claims + "." + sig,           # claims changed
+            sign_jwt(self.key2, self.claims()),           # another key
+            sign_jwt(self.key3, self.claims()),           # unregistered key
+            h + "." + p + "." + b64u(bytes(raw[:-1])),    # 255 bytes
+            # the same integer in 257 bytes (RFC 8017: exactly k octets)
+            h + "." + p + "." + b64u(b"\x00" + orig),
+            h + "." + p + "." + b64u(b"\xff" * 256),      # >= n
+            h + "." + p + "." + sig + "==",               # padded
+            h + "=." + p + "." + sig,
+            h + "." + p + "." + sig.replace("-", "+").replace("_", "/")
+            if ("-" in sig or "_" in sig) else h + "." + p + ".+" + sig[1:],
+            h + "." + p,                                  # two segments
+            good + ".x",                                  # four
+            "a.b.c",
+            b64u(b"not json") + "." + p + "." + sig,
+            b64u(b"[1]") + "." + p + "." + sig,
+            sign_jwt(self.key, self.claims(),
+                     {"alg": "RS512", "typ": "JWT"}),
+            sign_jwt(self.key, self.claims(), {"alg": "RS256",
+                                               "typ": "JOSE+JSON"}),
+            none_alg + "." + p + ".",
+            sign_jwt(self.key, ["not", "an", "object"]),
+        ]
+        for i, assertion in enumerate(cases):
+            with self.subTest(case=i):
+                self.assertGrant(assertion, 400, BAD_SIG)
+        self.assertGrant(good, 200)
+
+    def test_jwt_claim_errors(self):
+        now = int(time.time())
+        self.assertGrant(sign_jwt(self.key, self.claims(iss=UNKNOWN_SA)), 400, {
+            "error": "invalid_grant",
+            "error_description": "Invalid grant: account not found"})
+        self.assertGrant(sign_jwt(self.key, self.claims(iss=None)), 400, {
+            "error": "invalid_grant",
+            "error_description": "Invalid grant: account not found"})
+        bad_aud = {"error": "invalid_grant", "error_description":
+                   "Invalid JWT: Failed audience check. The right audience "
+                   "is https://oauth2.googleapis.com/token"}
+        for aud in ("https://example.com/token", None, [GOOGLE_TOKEN_URL],
+                    "http://127.0.0.1:%d/token" % (self.emu.port + 1),
+                    "http://127.0.0.1:%d/upload" % self.emu.port):
+            self.assertGrant(sign_jwt(self.key, self.claims(aud=aud)), 400,
+                             bad_aud)
+        for iat, exp in ((now, now + 3601),            # too long
+                         (now - 10, now + 3591),       # too long
+                         (now + 120, now + 600),       # iat in the future
+                         (now - 3600, now - 1),        # expired
+                         (now - 3600, now),            # expired
+                         (None, now + 600), (now, None),
+                         ("%d" % now, now + 600), (True, now + 600)):
+            with self.subTest(iat=iat, exp=exp):
+                self.assertGrant(sign_jwt(self.key, self.claims(
+                    iat=iat, exp=exp)), 400, BAD_TIME)
+        # the emulator's clock is the one that counts
+        self.emu.admin("POST", "clock", {"offset": -300})
+        self.assertGrant(sign_jwt(self.key, self.claims()), 400, BAD_TIME)
+        self.assertGrant(sign_jwt(self.key, self.claims(
+            iat=now - 300, exp=now + 3000)), 200)
+        self.emu.admin("POST", "clock", {"offset": 0})
+        bad_scope = {"error": "invalid_scope", "error_description":
+                     "Invalid OAuth scope or ID token audience provided."}
+        for scope in (None, "", "https://www.googleapis.com/auth/drive",
+                      ADWORDS + "x", [ADWORDS]):
+            self.assertGrant(sign_jwt(self.key, self.claims(scope=scope)),
+                             400, bad_scope)
+        self.assertGrant(sign_jwt(self.key, self.claims(
+            sub="someone-else@example.com")), 401, {
+            "error": "unauthorized_client", "error_description":
+            "Client is unauthorized to retrieve access tokens using this "
+            "method, or client not authorized for any of the scopes "
+            "requested."})
+        r = self.jwt_grant("")
+        self.assertEqual((r.status, r.json), (400, {
+            "error": "invalid_request",
+            "error_description": "Missing required parameter: assertion"}))
+
+    def test_key_parsing_matches_openssl(self):
+        spec = importlib.util.spec_from_file_location("gads", GADS)
+        gads = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(gads)
+        for pub in (self.key + ".pub", self.key2 + ".rsapub"):
+            n, e = gads.load_public_key(pub)
+            out = openssl("rsa", "-pubin", "-in", self.key + ".pub",
+                          "-modulus", "-noout").decode() \
+                if pub.endswith(".pub") else openssl(
+                    "rsa", "-in", self.key2, "-modulus", "-noout").decode()
+            self.assertEqual(n, int(out.strip().split("=", 1)[1], 16))
+            self.assertEqual(e, 65537)
+        key = gads.load_public_key(self.key + ".pub")
+        data = b"header.payload"
+        sig = openssl("dgst", "-sha256", "-sign", self.key, data=data)
+        self.assertTrue(gads.rs256_verify(key, data, sig))
+        self.assertFalse(gads.rs256_verify(key, data + b"x", sig))
+        # s + n is the same signature modulo n: refused (s must be < n)
+        n = key[0]
+        for i in range(64):
+            d = b"message %d" % i
+            sig = openssl("dgst", "-sha256", "-sign", self.key, data=d)
+            s = int.from_bytes(sig, "big")
+            if s + n < 1 << 2048:
+                self.assertTrue(gads.rs256_verify(key, d, sig))
+                self.assertFalse(gads.rs256_verify(
+                    key, d, (s + n).to_bytes(256, "big")))
+                break
+        # a SHA-1 signature has the right padding but the wrong DigestInfo
+        sig1 = openssl("dgst", "-sha1", "-sign", self.key, data=data)
+        self.assertFalse(gads.rs256_verify(key, data, sig1))
+        # a PSS signature is not PKCS#1 v1.5
+        pss = openssl("dgst", "-sha256", "-sign", self.key, "-sigopt",
+                      "rsa_padding_mode:pss", data=data)
+        self.assertFalse(gads.rs256_verify(key, data, pss))
+        # Encodings made by raw RSA (no padding: the whole block is ours).
+        # Only the exact EMSA-PKCS1-v1_5 block verifies.
+        k = 256
+        digest = hashlib.sha256(data).digest()
+        info = bytes.fromhex("3031300d060960864801650304020105000420")
+        raw = os.path.join(self.keydir, "em.bin")
+
+        def raw_sign(em):
+            assert len(em) == k
+            with open(raw, "wb") as fp:
+                fp.write(em)
+            # the raw private-key operation m^d mod n ("decrypt" with no
+            # padding: `pkeyutl -sign` wants a digest-sized input)
+            return openssl("pkeyutl", "-decrypt", "-inkey", self.key,
+                           "-in", raw, "-pkeyopt", "rsa_padding_mode:none")
+
+        def em(t, ps=None, head=b"\x00\x01", tail=b""):
+            if ps is None:
+                ps = b"\xff" * (k - len(t) - len(tail) - 3)
+            return head + ps + b"\x00" + t + tail
+        self.assertTrue(gads.rs256_verify(key, data, raw_sign(em(info +
+                                                                 digest))))
+        for forged in (
+                em(digest),                               # no DigestInfo
+                em(info + digest, head=b"\x00\x02"),      # block type 2
+                em(info + digest, head=b"\x01\x01")[:k],
+                em(info + digest, ps=b"\xff" * (k - 54) + b"\xfe"),
+                # Bleichenbacher '06: short padding, garbage after the hash
+                em(info + digest, ps=b"\xff" * 8,
+                   tail=b"\x00" * (k - 3 - 8 - 51)),
+                em(info[:-1] + b"\x21" + digest + b"\x00")):
+            forged = forged[:k].ljust(k, b"\x00")
+            self.assertFalse(gads.rs256_verify(key, data, raw_sign(forged)),
+                             forged[:24].hex())
+        # and through the endpoint: no DigestInfo is an invalid signature
+        h = b64u(json.dumps({"alg": "RS256", "typ": "JWT"}).encode())
+        p = b64u(json.dumps(self.claims()).encode())
+        si = (h + "." + p).encode()
+        good = raw_sign(em(info + hashlib.sha256(si).digest()))
+        bad = raw_sign(em(hashlib.sha256(si).digest()))
+        self.assertGrant(h + "." + p + "." + b64u(bad), 400, BAD_SIG)
+        self.assertGrant(h + "." + p + "." + b64u(good), 200)
+
+    def test_bad_service_account_options_refused(self):
+        priv = self.key
+        small = os.path.join(self.keydir, "small.pem")
+        openssl("genpkey", "-algorithm", "RSA", "-pkeyopt",
+                "rsa_keygen_bits:1024", "-out", small)
+        openssl("pkey", "-in", small, "-pubout", "-out", small + ".pub")
+        ec = os.path.join(self.keydir, "ec.pem")
+        openssl("genpkey", "-algorithm", "EC", "-pkeyopt",
+                "ec_paramgen_curve:P-256", "-out", ec)
+        openssl("pkey", "-in", ec, "-pubout", "-out", ec + ".pub")
+        for arg in ("no-equals-sign", "%s=" % SA, "not-an-email=%s.pub" % priv,
+                    "%s=%s" % (SA, priv), "%s=/nonexistent.pem" % SA,
+                    "%s=%s.pub" % (SA, small), "%s=%s.pub" % (SA, ec)):
+            p = subprocess.run([sys.executable, GADS, "--port", "0",
+                                "--service-account", arg],
+                               capture_output=True, text=True, timeout=10)
+            self.assertEqual(p.returncode, 2, arg)
+            self.assertIn("--service-account", p.stderr)
+
+    def test_log_holds_no_secret(self):
+        with open(self.emu.log, encoding="utf-8") as fp:
+            before = len(fp.read().splitlines())
+        verifier, challenge = pkce()
+        r = self.auth(code_challenge=challenge, state="state-kept",
+                      access_type="offline")
+        code = query_of(r.headers["Location"])[1]["code"]
+        wrong = self.exchange(code + "x", verifier)
+        self.assertEqual(wrong.status, 400)
+        body = self.exchange(code, verifier).json
+        jwt = sign_jwt(self.key, self.claims())
+        self.jwt_grant(jwt[:-4] + "AAAA")
+        tok2 = self.jwt_grant(jwt).json["access_token"]
+        refreshed = self.emu.refresh(refresh_token=body["refresh_token"]) \
+            .json["access_token"]
+        self.emu.request("GET", "/o/oauth2/v2/auth?code=4/0Aleaked&"
+                         "code_verifier=%s&client_secret=%s&access_token=%s"
+                         % (verifier, CLIENT_SECRET, tok2))
+        # The server logs a request after answering it: wait for all seven.
+        deadline = time.monotonic() + 5
+        while True:
+            with open(self.emu.log, encoding="utf-8") as fp:
+                text = fp.read()
+            if len(text.splitlines()) >= before + 7 or \
+                    time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        for secret in (code, code.split("/", 1)[1], verifier, CLIENT_SECRET,
+                       body["refresh_token"], body["access_token"], tok2,
+                       refreshed, jwt.split(".")[2], jwt, "4/0Aleaked",
+                       "0Aleaked", REFRESH):
+            self.assertNotIn(secret, text)
+        lines = [json.loads(x) for x in text.splitlines()][before:]
+        self.assertEqual(len(lines), 7)
+
+        def find(pred):
+            found = [e for e in lines if pred(e)]
+            self.assertEqual(len(found), 1)
+            return found[0]
+
+        def grant(e):
+            return (e["body"] or {}).get("grant_type")
+        auth = find(lambda e: "state=state-kept" in e["path"])
+        self.assertEqual(auth["method"], "GET")
+        self.assertEqual(auth["status"], 302)
+        q = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(
+            auth["path"]).query))
+        self.assertEqual((q["code_challenge"], q["state"], q["client_id"],
+                          q["access_type"]),
+                         (challenge, "state-kept", CLIENT_ID, "offline"))
+        self.assertEqual(find(lambda e: grant(e) == "authorization_code" and
+                              e["status"] == 200)["body"], {
+            "grant_type": "authorization_code", "code": "<redacted>",
+            "client_id": CLIENT_ID, "client_secret": "<redacted>",
+            "redirect_uri": self.redirect_uri(),
+            "code_verifier": "<redacted>"})
+        self.assertEqual(find(lambda e: grant(e) == "urn:ietf:params:oauth:"
+                              "grant-type:jwt-bearer" and e["status"] == 200)
+                         ["body"], {
+            "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer",
+            "assertion": "<redacted>"})
+        last = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(find(
+            lambda e: e["path"].startswith("/o/oauth2/v2/auth?code="))
+            ["path"]).query))
+        self.assertEqual(last, {"code": "<redacted>",
+                                "code_verifier": "<redacted>",
+                                "client_secret": "<redacted>",
+                                "access_token": "<redacted>"})
 
 
 class TestFaults(EmulatorCase):
@@ -1004,7 +1745,8 @@ class TestProcess(unittest.TestCase):
         p = subprocess.run([sys.executable, GADS, "--help"],
                            capture_output=True, text=True, timeout=10)
         self.assertEqual(p.returncode, 0)
-        for opt in ("--port", "--port-file", "--tls", "--state-dir", "--log"):
+        for opt in ("--port", "--port-file", "--tls", "--state-dir", "--log",
+                    "--service-account", "--impersonate", "--token-ttl"):
             self.assertIn(opt, p.stdout)
 
     def test_port_file_loopback_sigterm_and_restart(self):
