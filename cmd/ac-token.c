@@ -151,7 +151,7 @@ check(const struct ac_oauth *oa, const struct ac_creds *c)
 {
 	struct ac_token t;
 	enum ac_flow flow = ac_creds_flow(c);
-	char when[32];
+	char when[32], *uri;
 	int i, temp = 0;
 
 	printf("config: %s\n", c->config ? c->config : "(none: environment "
@@ -169,9 +169,9 @@ check(const struct ac_oauth *oa, const struct ac_creds *c)
 			printf("%s: %s (%s)\n", ac_cred_names[i], c->v[i],
 			    c->src[i]);
 	}
-	printf("token endpoint: %s\n", oa->token_uri ? oa->token_uri :
-	    flow == AC_FLOW_SERVICE ? "(the key file's token_uri, else "
-	    AC_TOKEN_URI ")" : AC_TOKEN_URI);
+	uri = ac_oauth_endpoint(oa, c);
+	printf("token endpoint: %s\n", uri);
+	free(uri);
 	fflush(stdout);
 	if (ac_oauth_token(oa, c, &t, &temp) == -1)
 		return temp ? AC_EXIT_TEMPFAIL : AC_EXIT_FATAL;
@@ -181,7 +181,12 @@ check(const struct ac_oauth *oa, const struct ac_creds *c)
 	    "new");
 	printf("scope: %s\n", t.scope ? t.scope : AC_ADWORDS_SCOPE);
 	ac_token_free(&t);
-	return fflush(stdout) == EOF ? AC_EXIT_FATAL : AC_EXIT_OK;
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		if (errno != EPIPE)
+			ac_warn("stdout");
+		return AC_EXIT_FATAL;
+	}
+	return AC_EXIT_OK;
 }
 
 /* login */
@@ -369,10 +374,6 @@ login(struct ac_oauth *oa, const struct ac_creds *c, const struct opts *o)
 		    "client of type Desktop app) in google-ads.yaml or "
 		    "GOOGLE_ADS_CLIENT_ID and GOOGLE_ADS_CLIENT_SECRET");
 		return AC_EXIT_FATAL;
-	}
-	if (!ac_http_url_ok(auth, line, sizeof(line))) {
-		ac_warnx("AC_AUTH_URI: %s", line);
-		return AC_EXIT_USAGE;
 	}
 	/* PKCE (RFC 7636): a 43-character verifier, its S256 challenge. */
 	if ((verifier = b64_random(32)) == NULL ||
@@ -592,6 +593,12 @@ main(int argc, char *argv[])
 	if (o.token_uri != NULL && !ac_http_url_ok(o.token_uri, why,
 	    sizeof(why))) {
 		ac_warnx("token URI: %s", why);
+		usage(stderr, AC_EXIT_USAGE);
+	}
+	if (argc == 1 && strcmp(argv[0], "login") == 0 &&
+	    (e = getenv("AC_AUTH_URI")) != NULL && *e != '\0' &&
+	    !ac_http_url_ok(e, why, sizeof(why))) {
+		ac_warnx("AC_AUTH_URI: %s", why);
 		usage(stderr, AC_EXIT_USAGE);
 	}
 

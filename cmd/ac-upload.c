@@ -124,7 +124,7 @@ struct run {
 	int progress_shown, tty;
 	/* The access token: given, or from credentials (then renewed). */
 	char *token;
-	int oauth;
+	int oauth, fixed_clock;
 	long long token_exp;
 	unsigned gen;
 	struct ac_oauth oa;
@@ -944,7 +944,7 @@ static long long
 clock_now(const struct run *r)
 {
 	/* AC_NOW (tests) holds the clock still */
-	return getenv("AC_NOW") != NULL ? r->oa.now : (long long)time(NULL);
+	return r->fixed_clock ? r->oa.now : (long long)time(NULL);
 }
 
 /*
@@ -1785,6 +1785,14 @@ main(int argc, char *argv[])
 	if (o.version[0] != 'v' || s == o.version + 1 || *s != '\0') {
 		ac_warnx("api version: expected v and a number, as v25");
 		usage(stderr, AC_EXIT_USAGE);
+	}
+	if ((s = getenv("AC_NOW")) != NULL && *s != '\0') {
+		const char *errstr;
+
+		ac_strtonum(s, 1, 4102444800LL, &errstr);
+		if (errstr != NULL)
+			ac_diex(AC_EXIT_USAGE, "AC_NOW: %s", errstr);
+		r->fixed_clock = 1;
 	}
 	if ((s = getenv("AC_RETRY_BASE_MS")) != NULL && *s != '\0') {
 		const char *errstr;

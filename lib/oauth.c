@@ -1003,6 +1003,22 @@ out:
 	return r;
 }
 
+char *
+ac_oauth_endpoint(const struct ac_oauth *o, const struct ac_creds *c)
+{
+	struct sa sa;
+	char *uri;
+
+	if (o->token_uri != NULL)
+		return xstrdup(o->token_uri);
+	if (ac_creds_flow(c) != AC_FLOW_SERVICE ||
+	    sa_load(c->v[AC_CRED_JSON_KEY], &sa) == -1)
+		return xstrdup(AC_TOKEN_URI);
+	uri = xstrdup(sa.token_uri != NULL ? sa.token_uri : AC_TOKEN_URI);
+	sa_free(&sa);
+	return uri;
+}
+
 int
 ac_oauth_exchange(const struct ac_oauth *o, const struct ac_creds *c,
     const char *code, const char *redirect_uri, const char *verifier,

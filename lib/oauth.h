@@ -88,6 +88,10 @@ int ac_oauth_token(const struct ac_oauth *, const struct ac_creds *,
     struct ac_token *, int *temp);
 void ac_token_free(struct ac_token *);
 
+/* The token endpoint the credentials use (malloc'ed): o's, else a
+ * service account key's token_uri, else AC_TOKEN_URI. */
+char *ac_oauth_endpoint(const struct ac_oauth *, const struct ac_creds *);
+
 /*
  * Exchange an authorization code (installed-app flow, PKCE): code,
  * redirect_uri and code_verifier at the token endpoint. On success the
