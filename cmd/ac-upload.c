@@ -30,6 +30,7 @@
 #include <curl/curl.h>
 #include <jv.h>
 
+#include "crypto.h"
 #include "diag.h"
 #include "field.h"
 #include "http.h"
@@ -57,12 +58,23 @@ struct opts {
 	long long max_wait_ms, timeout_ms, base_ms;
 };
 
-/* The methods we send, with the name of their list of rows. */
+/*
+ * The methods we send: the JSON name of their list of rows, its proto
+ * name (in fieldPathElements) and the kind of conversion in result
+ * records.
+ */
+enum kind { K_CLICK, K_CALL, K_ADJUSTMENT };
 struct method {
-	const char *name, *list;
+	const char *name, *list, *path, *kind;
+	enum kind k;
 };
 static const struct method methods[] = {
-	{ "uploadClickConversions", "conversions" },
+	{ "uploadClickConversions", "conversions", "conversions", "click",
+	    K_CLICK },
+	{ "uploadCallConversions", "conversions", "conversions", "call",
+	    K_CALL },
+	{ "uploadConversionAdjustments", "conversionAdjustments",
+	    "conversion_adjustments", "adjustment", K_ADJUSTMENT },
 };
 
 /* One request line, while it is held: queued, waiting or in flight. */
@@ -345,6 +357,34 @@ struct outcome {
 	int attempts;
 };
 
+/* obj[a][b], owned, or jv_invalid(). Borrows obj. */
+static jv
+get2(jv obj, const char *a, const char *b)
+{
+	jv x = get(obj, a), v = get(x, b);
+
+	jv_free(x);
+	return v;
+}
+
+/* Put info[key], else the conversion's value, under key. */
+static jv
+put_from(jv res, jv info, const char *key, jv fallback)
+{
+	jv v = get(info, key);
+
+	if (!jv_is_valid(v)) {
+		jv_free(v);
+		v = fallback;
+	} else {
+		jv_free(fallback);
+	}
+	if (jv_is_valid(v))
+		return jv_object_set(res, jv_string(key), v);
+	jv_free(v);
+	return res;
+}
+
 /* Write the result record of row i of rq. */
 static void
 result(struct run *r, const struct req *rq, int i, const struct outcome *oc)
@@ -352,33 +392,39 @@ result(struct run *r, const struct req *rq, int i, const struct outcome *oc)
 	jv info = jv_array_get(jv_copy(rq->info), i);
 	jv conv = jv_array_get(jv_copy(rq->conv), i);
 	jv res = jv_object(), v;
+	enum kind k = rq->m->k;
 	const char *s;
-	static const char *const keep[] = { "conversion_action",
-		"conversion_date_time", "click_id_type" };
-	static const char *const from[] = { "conversionAction",
-		"conversionDateTime", NULL };
-	size_t k;
 
 	if ((s = get_str(info, "order_id")) != NULL ||
 	    (s = get_str(conv, "orderId")) != NULL)
 		res = jv_object_set(res, jv_string("order_id"), jv_string(s));
 	res = jv_object_set(res, jv_string("customer_id"),
 	    jv_string(rq->cid));
-	for (k = 0; k < sizeof(keep) / sizeof(keep[0]); k++) {
-		v = get(info, keep[k]);
-		if (!jv_is_valid(v) && from[k] != NULL)
-			v = get(conv, from[k]);
-		if (jv_is_valid(v))
-			res = jv_object_set(res, jv_string(keep[k]), v);
-		else
-			jv_free(v);
-	}
-	if (!jv_object_has(jv_copy(info), jv_string("click_id_type"))) {
+	res = put_from(res, info, "conversion_action",
+	    get(conv, "conversionAction"));
+	res = put_from(res, info, "conversion_date_time", k == K_ADJUSTMENT ?
+	    get2(conv, "gclidDateTimePair", "conversionDateTime") :
+	    get(conv, "conversionDateTime"));
+	if (k == K_CLICK)
 		s = get_str(conv, "gclid") ? "gclid" : get_str(conv,
 		    "gbraid") ? "gbraid" : get_str(conv, "wbraid") ?
 		    "wbraid" : "none";
-		res = jv_object_set(res, jv_string("click_id_type"),
-		    jv_string(s));
+	else if (k == K_ADJUSTMENT) {
+		v = get2(conv, "gclidDateTimePair", "gclid");
+		s = jv_get_kind(v) == JV_KIND_STRING ? "gclid" : "none";
+		jv_free(v);
+	} else
+		s = "none";
+	res = put_from(res, info, "click_id_type", jv_string(s));
+	res = jv_object_set(res, jv_string("kind"), jv_string(rq->m->kind));
+	if (k == K_ADJUSTMENT) {
+		res = put_from(res, info, "adjustment_type",
+		    get(conv, "adjustmentType"));
+		res = put_from(res, info, "adjustment_date_time",
+		    get(conv, "adjustmentDateTime"));
+	} else if (k == K_CALL) {
+		res = put_from(res, info, "call_start_date_time",
+		    get(conv, "callStartDateTime"));
 	}
 	v = get(info, "google-ads-consent");
 	if (jv_is_valid(v))
@@ -585,20 +631,57 @@ push(struct req **list, struct req *rq)
 	*list = rq;
 }
 
-/* The journal key of a conversion: what the API de-duplicates on. */
+/*
+ * The journal key of a row: what the API de-duplicates on. A call is
+ * named by a hash of the caller's number: the journal holds no phone
+ * number.
+ */
 static char *
-row_key(const char *cid, jv conv)
+row_key(const char *cid, const struct method *m, jv conv)
 {
 	static const char *const clicks[] = { "gclid", "gbraid", "wbraid" };
 	const char *action = get_str(conv, "conversionAction");
 	const char *t = get_str(conv, "conversionDateTime");
-	const char *s;
+	const char *s, *type, *adj;
+	unsigned char md[32];
+	char hex[33];
+	jv pair;
+	char *key;
 	size_t i;
 
 	if (action == NULL)
 		action = "";
 	if (t == NULL)
 		t = "";
+	if (m->k == K_CALL) {
+		s = get_str(conv, "callerId");
+		memset(md, 0, sizeof(md));
+		if (s != NULL)
+			ac_sha256(s, strlen(s), md);
+		for (i = 0; i < 16; i++)
+			snprintf(hex + 2 * i, 3, "%02x", md[i]);
+		s = get_str(conv, "callStartDateTime");
+		return xprintf("%s|%s|call|%s|%s", cid, action, hex,
+		    s != NULL ? s : "");
+	}
+	if (m->k == K_ADJUSTMENT) {
+		type = get_str(conv, "adjustmentType");
+		adj = get_str(conv, "adjustmentDateTime");
+		if (type == NULL)
+			type = "";
+		if (adj == NULL)
+			adj = "";
+		if ((s = get_str(conv, "orderId")) != NULL)
+			return xprintf("%s|%s|%s|order|%s|%s", cid, action, type,
+			    s, adj);
+		pair = get(conv, "gclidDateTimePair");
+		s = get_str(pair, "gclid");
+		t = get_str(pair, "conversionDateTime");
+		key = xprintf("%s|%s|%s|gclid:%s|%s|%s", cid, action, type,
+		    s != NULL ? s : "", t != NULL ? t : "", adj);
+		jv_free(pair);
+		return key;
+	}
 	if ((s = get_str(conv, "orderId")) != NULL)
 		return xprintf("%s|%s|order|%s", cid, action, s);
 	for (i = 0; i < sizeof(clicks) / sizeof(clicks[0]); i++)
@@ -663,7 +746,8 @@ parse_line(struct run *r, const struct ac_rec *rec, jv *err)
 				m = &methods[k];
 	if (m == NULL) {
 		*err = ac_err("method_unsupported", "method",
-		    "expected uploadClickConversions");
+		    "expected uploadClickConversions, uploadCallConversions "
+		    "or uploadConversionAdjustments");
 		goto out;
 	}
 	req = get(line, "request");
@@ -728,7 +812,7 @@ parse_line(struct run *r, const struct ac_rec *rec, jv *err)
 	for (i = 0; i < n; i++) {
 		rq->pos[i] = i;
 		v = jv_array_get(jv_copy(conv), i);
-		rq->keys[i] = row_key(rq->cid, v);
+		rq->keys[i] = row_key(rq->cid, m, v);
 		jv_free(v);
 	}
 out:
@@ -1178,13 +1262,19 @@ code_is(const char *code, const char *const *list)
 
 static const char *const already[] = {
 	"conversionUploadError.ORDER_ID_ALREADY_IN_USE",
-	"conversionUploadError.CLICK_CONVERSION_ALREADY_EXISTS", NULL
+	"conversionUploadError.CLICK_CONVERSION_ALREADY_EXISTS",
+	"conversionUploadError.CALL_CONVERSION_ALREADY_EXISTS",
+	"conversionAdjustmentUploadError.CONVERSION_ALREADY_ENHANCED",
+	"conversionAdjustmentUploadError.CONVERSION_ALREADY_RETRACTED",
+	"conversionAdjustmentUploadError.RESTATEMENT_ALREADY_EXISTS", NULL
 };
 /* Row errors that say "later", not "never" (google-ads-api §3.9). */
 static const char *const later[] = {
 	"conversionUploadError.TOO_RECENT_EVENT",
 	"conversionUploadError.TOO_RECENT_CONVERSION_ACTION",
-	"conversionUploadError.TOO_RECENT_CALL", NULL
+	"conversionUploadError.TOO_RECENT_CALL",
+	"conversionAdjustmentUploadError.TOO_RECENT_CONVERSION",
+	"conversionAdjustmentUploadError.TOO_RECENT_CONVERSION_ACTION", NULL
 };
 
 /* A 2xx answer: one result per row. Consumes ans. */
@@ -1205,7 +1295,7 @@ answered(struct run *r, struct slot *s, struct req *rq, jv ans)
 	memset(&pf, 0, sizeof(pf));
 	pf.n = rq->n;
 	pf.row = xcalloc((size_t)rq->n, sizeof(*pf.row));
-	ac_gads_each_error(pfe, rq->m->list, pf_cb, &pf);
+	ac_gads_each_error(pfe, rq->m->path, pf_cb, &pf);
 	if (rid[0] == '\0') {
 		jv d = get(pfe, "details"), f = jv_invalid(), v;
 
