@@ -15,6 +15,76 @@ Endpoints
   POST /{vNN}/customers/{customer_id}:uploadClickConversions
       ConversionUploadService.UploadClickConversions, REST form.  Follows
       /work/shared/reference/google-ads-api.md (cited below as "ref §x").
+  POST /{vNN}/customers/{customer_id}:uploadCallConversions
+      ConversionUploadService.UploadCallConversions (ref §1.3, §1.7).
+  POST /{vNN}/customers/{customer_id}:uploadConversionAdjustments
+      ConversionAdjustmentUploadService.UploadConversionAdjustments (ref
+      §1.4, §1.8).
+      The three share one front end: authentication, customer id and
+      login-customer-id checks, Content-Type application/json, strict
+      proto3 JSON parsing of their own request message (an unknown name,
+      such as jobId in a call request, is a 400 google.rpc.BadRequest),
+      partialFailure required, 1 to 2000 rows, the "upload" faults.  Rows
+      are validated one by one; a 200 answer carries partialFailureError
+      (fieldPathElements "conversions" for clicks and calls,
+      "conversion_adjustments" for adjustments, with the row index) and
+      "results" aligned with the request, {} for a failed row (no results
+      with validateOnly).  jobId in the answer for clicks and adjustments.
+      Calls, conversionUploadError (ref §2.2, §3.6):
+        caller_id not E.164, international or US national
+                            UNPARSEABLE_CALLERS_PHONE_NUMBER
+        conversion_date_time before call_start_date_time
+                            CONVERSION_PRECEDES_CALL
+        call started less than 6 h before the emulator's clock
+                            TOO_RECENT_CALL
+        same action, caller and call start (as an instant) twice in the
+        request (every such row)   DUPLICATE_CALL_CONVERSION_IN_REQUEST
+        ... already in the ledger  CALL_CONVERSION_ALREADY_EXISTS
+        result: {callerId, callStartDateTime, conversionAction,
+        conversionDateTime} as sent.
+      Adjustments, conversionAdjustmentUploadError (ref §2.3, §2.4, §3.7):
+        RETRACTION/RESTATEMENT with order_id and gclid_date_time_pair
+                            GCLID_DATE_TIME_PAIR_AND_ORDER_ID_BOTH_SET
+                            (an ENHANCEMENT may have both: order_id wins)
+        a hash not 64 lower-case hex digits, an address_info without
+        hashed first and last name, country code and postal code
+                            INVALID_USER_IDENTIFIER
+        mobile_id / third_party_user_id, or any identifier on a
+        RETRACTION or RESTATEMENT  UNSUPPORTED_USER_IDENTIFIER
+        two ENHANCEMENTs with the same action and order id
+                            DUPLICATE_ENHANCEMENT_IN_REQUEST
+        two RETRACTIONs or RESTATEMENTs with the same action, key, type
+        and adjustment time   DUPLICATE_ADJUSTMENT_IN_REQUEST
+      then, row by row in request order (earlier rows of the request
+      count), against the ledger, first match only:
+        no accepted click conversion with that action (and customer) and
+        order_id, or gclid + conversion_date_time  CONVERSION_NOT_FOUND
+        the conversion was retracted    CONVERSION_ALREADY_RETRACTED
+        ENHANCEMENT of an enhanced one  CONVERSION_ALREADY_ENHANCED
+        RESTATEMENT at the time of an earlier one
+                                        RESTATEMENT_ALREADY_EXISTS
+        RESTATEMENT older than an earlier one
+                                        MORE_RECENT_RESTATEMENT_FOUND
+        adjustment_date_time before the conversion
+                                        ADJUSTMENT_PRECEDES_CONVERSION
+        conversion more than 54 days before the emulator's clock
+                                        CONVERSION_EXPIRED
+        RETRACTION/RESTATEMENT of a conversion less than 24 h old
+                                        TOO_RECENT_CONVERSION
+      Other row errors: fieldError REQUIRED (conversion_action,
+      adjustment_type, adjustment_date_time of a RETRACTION/RESTATEMENT,
+      order_id of an ENHANCEMENT or when no key is given, gclid and
+      conversion_date_time inside gclid_date_time_pair,
+      restatement_value(.adjusted_value) of a RESTATEMENT; caller_id,
+      call_start_date_time, conversion_date_time of a call),
+      fieldError VALUE_MUST_BE_UNSET (restatement_value outside a
+      RESTATEMENT, user_agent outside an ENHANCEMENT), requestError
+      INVALID_ENUM_VALUE (adjustment_type UNKNOWN or an unknown number),
+      dateError, currencyCodeError, collectionSizeError TOO_MANY (more
+      than 5 identifiers), NO_CONVERSION_ACTION_FOUND.
+      MISSING_ORDER_ID_FOR_WEBPAGE and conversion-action types are not
+      modelled.  result: {gclidDateTimePair?, orderId?, conversionAction,
+      adjustmentDateTime?, adjustmentType} as sent.
   GET  /o/oauth2/v2/auth  (also /o/oauth2/auth)
       OAuth 2.0 authorization endpoint of the installed-app (loopback) flow
       with PKCE.  The emulated user consents at once.  Query: client_id,
@@ -86,7 +156,8 @@ Endpoints
       POST /__admin/faults    JSON list of faults (or {"faults": [...]}),
                               appended to the queue; GET lists the queue;
                               DELETE empties it.
-      GET  /__admin/ledger    {"conversions": [accepted rows, in order]}
+      GET  /__admin/ledger    {"conversions": [accepted rows of the three
+                              methods, in order]}
       GET  /__admin/requests  {"requests": [the log entries, in order]}
       POST /__admin/reset     ledger (memory and file), faults, tokens,
                               refresh tokens, codes, consent, clock, actions
@@ -108,8 +179,10 @@ Endpoints
                               result ("code" or the error)]}
       POST /__admin/clock     {"offset": S} sets, {"advance": S} adds to the
                               seconds the emulator adds to its clock; it
-                              moves access-token and code expiry and the JWT
-                              iat/exp checks (not log times).  GET (and
+                              moves access-token and code expiry, the JWT
+                              iat/exp checks and the timing rules of calls
+                              and adjustments (not log or ledger times).
+                              GET (and
                               POST): {"offset": S, "now": epoch seconds}
       GET  /__admin/health    {"ok": true}
 
@@ -118,9 +191,10 @@ Conversion actions: an action exists if its id is in the explicit set
 below 1000000.  --actions and admin "set" turn the default rule off.
 
 Faults: each is an object {"kind": K, ...} with optional "endpoint"
-("upload", the default, "token" or "any"), "count" (how many matching
-requests it applies to, default 1) and "delay" (seconds to sleep first).  A
-request takes the first queued fault whose endpoint matches it.  Kinds:
+("upload", the default, which is any of the three upload methods, "token"
+or "any"), "count" (how many matching requests it applies to, default 1)
+and "delay" (seconds to sleep first).  A request takes the first queued
+fault whose endpoint matches it.  Kinds:
   rate_limit             429 RESOURCE_EXHAUSTED, quotaError
                          RESOURCE_TEMPORARILY_EXHAUSTED, quotaErrorDetails
                          retryDelay "<retry_delay>s" (default 30) and a
@@ -169,16 +243,32 @@ parameters code, code_verifier, client_secret, refresh_token, assertion,
 access_token, id_token, password become "<redacted>"; code_challenge and
 state are kept), headers (authorization becomes "Bearer <redacted>",
 developer-token, cookie and proxy-authorization "<redacted>"), body (parsed
-JSON; the token form as an object with the same parameters redacted; null if
+JSON, every callerId replaced by "sha256:" and the SHA-256 of its text; the
+token form as an object with the same parameters redacted; null if
 unparsable), status (null when the connection was dropped), request_id,
 fault.  No access token, refresh token, code, verifier, assertion or client
 secret is ever written (the authorization endpoint's Location is not logged).
 
 Ledger (--state-dir DIR): accepted rows are appended to DIR/ledger.ndjson, one
-object per row: time, customer, action, action_id, order_id, click_id,
-click_id_type, conversion_date_time, value, currency_code, user_identifiers
-(a count), job_id, request_id.  An existing ledger.ndjson is loaded at start-up
-so de-duplication survives a restart.
+object per row, with "kind":
+  click       time, kind, customer, action, action_id, order_id, click_id,
+              click_id_type, conversion_date_time, value, currency_code,
+              user_identifiers (a count), job_id, request_id
+  call        time, kind, customer, action, action_id, caller_id_sha256,
+              call_start_date_time, conversion_date_time, value,
+              currency_code, request_id (no job_id: calls have none).
+              The caller's number is never stored: caller_id_sha256 is the
+              lower-case hex SHA-256 of its E.164 form ("+16502531234"),
+              because tests read the ledger and it holds no phone number.
+  adjustment  time, kind, customer, action, action_id, adjustment_type,
+              adjustment_date_time, order_id, gclid, conversion_date_time
+              (the last two from gclid_date_time_pair, else null), value and
+              currency_code (from restatement_value, else null),
+              user_identifiers (a count), user_agent, job_id, request_id
+Date times are kept as sent.  An existing ledger.ndjson is loaded at start-up
+(an entry without "kind" is a click) so de-duplication and adjustment state
+survive a restart.  The request log (--log) keeps request bodies as sent,
+callerId included.
 """
 
 import argparse
@@ -294,6 +384,86 @@ MESSAGES = {
             "The imported event has a `conversion_date_time` that precedes the "
             "click. Make sure your `conversion_date_time` is correct and try "
             "again.",
+        # calls (ref §3.6)
+        "UNPARSEABLE_CALLERS_PHONE_NUMBER":
+            "The caller's phone number can't be parsed. It should be "
+            "formatted either as E.164 \"+16502531234\", International "
+            "\"+64 3-331 6005\" or US national number \"6502531234\".",
+        "CONVERSION_PRECEDES_CALL":
+            "The imported event has a `conversion_date_time` that precedes "
+            "the call. Make sure your `conversion_date_time` is correct and "
+            "try again.",
+        "TOO_RECENT_CALL":
+            "Can't import calls that occurred less than 6 hours ago. Try "
+            "importing again in 6 hours.",
+        "CALL_CONVERSION_ALREADY_EXISTS":
+            "The imported call has the same caller, call start time and "
+            "conversion action as an existing call conversion. Use a unique "
+            "`call_start_date_time` for each unique call and try again.",
+        "DUPLICATE_CALL_CONVERSION_IN_REQUEST":
+            "Multiple events have the same caller and "
+            "`call_start_date_time`. Make sure your `call_start_date_time` is "
+            "correctly configured and try again.",
+    },
+    # ref §2.3, §2.4, §3.7.  The reference quotes only parts of these
+    # comments; the rest is the v25 proto wording as closely as known.
+    "conversionAdjustmentUploadError": {
+        "TOO_RECENT_CONVERSION_ACTION":
+            "Can't import events to a conversion action that was just created. "
+            "Try importing again in 6 hours.",
+        "CONVERSION_ALREADY_RETRACTED":
+            "The conversion was already retracted. This adjustment was not "
+            "processed.",
+        "CONVERSION_NOT_FOUND":
+            "The conversion for this conversion action and conversion "
+            "identifier can't be found. Make sure your conversion identifiers "
+            "are associated with the correct conversion action and try again.",
+        "CONVERSION_EXPIRED":
+            "Adjustment can't be made to a conversion that occurred more than "
+            "54 days ago.",
+        "ADJUSTMENT_PRECEDES_CONVERSION":
+            "Adjustment has an `adjustment_date_time` that occurred before the "
+            "associated conversion. Make sure your `adjustment_date_time` is "
+            "correct and try again.",
+        "MORE_RECENT_RESTATEMENT_FOUND":
+            "More recent adjustment `adjustment_date_time` has already been "
+            "reported for the associated conversion. Make sure your adjustment "
+            "`adjustment_date_time` is correct and try again.",
+        "TOO_RECENT_CONVERSION":
+            "Adjustment can't be recorded because the conversion occurred too "
+            "recently. Try adjusting a conversion that occurred at least 24 "
+            "hours ago.",
+        "TOO_MANY_ADJUSTMENTS_IN_REQUEST":
+            "Try uploading fewer than 2001 adjustments in a single API "
+            "request.",
+        "RESTATEMENT_ALREADY_EXISTS":
+            "The conversion has already been restated with the same "
+            "`adjustment_date_time`. Make sure your adjustment has the correct "
+            "and unique `adjustment_date_time` and try again.",
+        "DUPLICATE_ADJUSTMENT_IN_REQUEST":
+            "Imported adjustment has a duplicate conversion adjustment with "
+            "same `adjustment_date_time`. Make sure your adjustment has the "
+            "correct `adjustment_date_time` and try again.",
+        "INVALID_USER_IDENTIFIER":
+            "Make sure you hash user provided data using SHA-256 and ensure "
+            "you are normalizing according to the guidelines.",
+        "UNSUPPORTED_USER_IDENTIFIER":
+            "The provided user identifiers are not supported. User "
+            "identifiers are accepted in enhancements only.",
+        "GCLID_DATE_TIME_PAIR_AND_ORDER_ID_BOTH_SET":
+            "Can't use both gclid_date_time_pair and order_id. Use only 1 type "
+            "and try again.",
+        "CONVERSION_ALREADY_ENHANCED":
+            "Conversion already has enhancements with the same Order ID and "
+            "conversion action. Make sure your data is correctly configured "
+            "and try again.",
+        "DUPLICATE_ENHANCEMENT_IN_REQUEST":
+            "Multiple enhancements have the same conversion action and Order "
+            "ID. Make sure your data is correctly configured and try again.",
+        "INVALID_JOB_ID":
+            "The provided job id in the request is not within the allowed "
+            "range. A job ID must be a positive integer in the range [1, 2^31).",
+        "NO_CONVERSION_ACTION_FOUND": "The conversion action cannot be found.",
     },
     "dateError": {
         "INVALID_STRING_DATE_TIME_SECONDS_WITH_OFFSET":
@@ -305,9 +475,11 @@ MESSAGES = {
     "fieldError": {
         "REQUIRED": "The required field was not present.",
         "REQUIRED_NONEMPTY_LIST": "The required repeated field was empty.",
+        "VALUE_MUST_BE_UNSET": "The field's value must be unset.",
     },
     "requestError": {
         "RESOURCE_NAME_MALFORMED": "Resource name provided is malformed.",
+        "INVALID_ENUM_VALUE": "The enum value is not permitted.",
     },
     "collectionSizeError": {"TOO_MANY": "Too many."},
     "currencyCodeError": {"UNSUPPORTED": "The currency code is not supported."},
@@ -387,6 +559,10 @@ ENUMS = {
     "UserIdentifierSource": (
         "enums.UserIdentifierSourceEnum.UserIdentifierSource",
         ["UNSPECIFIED", "UNKNOWN", "FIRST_PARTY", "THIRD_PARTY"]),
+    "ConversionAdjustmentType": (
+        "enums.ConversionAdjustmentTypeEnum.ConversionAdjustmentType",
+        ["UNSPECIFIED", "UNKNOWN", "RETRACTION", "RESTATEMENT",
+         "ENHANCEMENT"]),
 }
 
 MESSAGE_TYPES = {
@@ -422,6 +598,52 @@ MESSAGE_TYPES = {
         Field("sessionAttributesKeyValuePairs",
               "msg:SessionAttributesKeyValuePairs",
               oneof="session_attributes"),
+    ]),
+    # ref §1.3, §1.7: no job_id on the call request
+    "UploadCallConversionsRequest": (
+        "services.UploadCallConversionsRequest", [
+            Field("customerId", "string"),
+            Field("conversions", "msg:CallConversion", repeated=True),
+            Field("partialFailure", "bool"),
+            Field("validateOnly", "bool"),
+        ]),
+    "CallConversion": ("services.CallConversion", [
+        Field("callerId", "string"),
+        Field("callStartDateTime", "string"),
+        Field("conversionAction", "string"),
+        Field("conversionDateTime", "string"),
+        Field("conversionValue", "double"),
+        Field("currencyCode", "string"),
+        Field("customVariables", "msg:CustomVariable", repeated=True),
+        Field("consent", "msg:Consent"),
+    ]),
+    # ref §1.4, §1.8
+    "UploadConversionAdjustmentsRequest": (
+        "services.UploadConversionAdjustmentsRequest", [
+            Field("customerId", "string"),
+            Field("conversionAdjustments", "msg:ConversionAdjustment",
+                  repeated=True),
+            Field("partialFailure", "bool"),
+            Field("validateOnly", "bool"),
+            Field("jobId", "int32"),
+        ]),
+    "ConversionAdjustment": ("services.ConversionAdjustment", [
+        Field("gclidDateTimePair", "msg:GclidDateTimePair"),
+        Field("orderId", "string"),
+        Field("conversionAction", "string"),
+        Field("adjustmentDateTime", "string"),
+        Field("adjustmentType", "enum:ConversionAdjustmentType"),
+        Field("restatementValue", "msg:RestatementValue"),
+        Field("userIdentifiers", "msg:UserIdentifier", repeated=True),
+        Field("userAgent", "string"),
+    ]),
+    "RestatementValue": ("services.RestatementValue", [
+        Field("adjustedValue", "double"),
+        Field("currencyCode", "string"),
+    ]),
+    "GclidDateTimePair": ("services.GclidDateTimePair", [
+        Field("gclid", "string"),
+        Field("conversionDateTime", "string"),
     ]),
     "ExternalAttributionData": ("services.ExternalAttributionData", [
         Field("externalAttributionCredit", "double"),
@@ -809,6 +1031,273 @@ def check_row(i, conv, action_exists):
     return errs, info
 
 
+def check_action(ca, path, family, action_exists, errs):
+    """The action id of a conversion_action resource name, or None with
+    the error appended (ref §1.6)."""
+    if not ca:
+        errs.append(ads_error({"fieldError": "REQUIRED"},
+                              path + [("conversion_action", None)]))
+        return None
+    m = ACTION_RE.fullmatch(ca)
+    if not m:
+        errs.append(ads_error({"requestError": "RESOURCE_NAME_MALFORMED"},
+                              path + [("conversion_action", None)]))
+        return None
+    if not action_exists(int(m.group(2))):
+        errs.append(ads_error({family: "NO_CONVERSION_ACTION_FOUND"},
+                              path + [("conversion_action", None)]))
+        return None
+    return m.group(2)
+
+
+def check_time(value, path, name, errs, required=True):
+    """UTC instant of a required (or optional) date time field, or None
+    with the error appended."""
+    if not value:
+        if required:
+            errs.append(ads_error({"fieldError": "REQUIRED"},
+                                  path + [(name, None)]))
+        return None
+    bad, dt = parse_datetime(value)
+    if bad:
+        errs.append(ads_error({"dateError": bad}, path + [(name, None)]))
+        return None
+    return dt.astimezone(datetime.timezone.utc)
+
+
+def check_currency(cur, path, errs):
+    if cur is not None and not re.fullmatch(r"[A-Z]{3}", cur):
+        errs.append(ads_error({"currencyCodeError": "UNSUPPORTED"},
+                              path + [("currency_code", None)]))
+
+
+def utc_now(st):
+    return datetime.datetime.fromtimestamp(st.now(), datetime.timezone.utc)
+
+
+# Caller ids (ref §3.6 UNPARSEABLE_CALLERS_PHONE_NUMBER): "E.164
+# (+16502531234), International (+64 3-331 6005), or US national number
+# (6502531234)".  Separators between digits: space, hyphen, dot,
+# parentheses.
+CALLER_RE = re.compile(r"(\+?)([0-9(][0-9 ().-]*[0-9])")
+
+
+def caller_e164(s):
+    """The E.164 form of a caller id, or None if it cannot be parsed."""
+    m = CALLER_RE.fullmatch(s)
+    if not m:
+        return None
+    digits = re.sub(r"[^0-9]", "", m.group(2))
+    if m.group(1):
+        # E.164: at most 15 digits, no leading 0; 8 is the shortest number
+        # plan in use with its country code
+        if digits[0] == "0" or not 8 <= len(digits) <= 15:
+            return None
+        return "+" + digits
+    if len(digits) == 11 and digits[0] == "1":
+        digits = digits[1:]
+    # NANP: area code and exchange start with 2-9
+    if len(digits) != 10 or digits[0] in "01" or digits[3] in "01":
+        return None
+    return "+1" + digits
+
+
+def call_path(i, *rest):
+    return [("conversions", i)] + list(rest)
+
+
+CALL_TOO_RECENT = datetime.timedelta(hours=6)      # ref §2.2 TOO_RECENT_CALL
+
+
+def check_call_row(i, call, action_exists, now):
+    """Stateless checks of a CallConversion (ref §1.7, §2.2, §3.6): every
+    problem of the row, located.  info is None when the row has errors."""
+    errs = []
+    p = call_path(i)
+    cu = "conversionUploadError"
+    action_id = check_action(call.get("conversionAction"), p, cu,
+                             action_exists, errs)
+    caller = None
+    if not call.get("callerId"):
+        errs.append(ads_error({"fieldError": "REQUIRED"},
+                              p + [("caller_id", None)]))
+    else:
+        caller = caller_e164(call["callerId"])
+        if caller is None:
+            errs.append(ads_error({cu: "UNPARSEABLE_CALLERS_PHONE_NUMBER"},
+                                  p + [("caller_id", None)]))
+    start = check_time(call.get("callStartDateTime"), p,
+                       "call_start_date_time", errs)
+    conv_at = check_time(call.get("conversionDateTime"), p,
+                         "conversion_date_time", errs)
+    if start is not None and conv_at is not None and conv_at < start:
+        errs.append(ads_error({cu: "CONVERSION_PRECEDES_CALL"},
+                              p + [("conversion_date_time", None)]))
+    if start is not None and now - start < CALL_TOO_RECENT:
+        # also a call "in the future": it did not occur 6 hours ago
+        errs.append(ads_error({cu: "TOO_RECENT_CALL"},
+                              p + [("call_start_date_time", None)]))
+    check_currency(call.get("currencyCode"), p, errs)
+    if errs:
+        return errs, None
+    return errs, {"action_id": action_id, "caller": caller, "start": start}
+
+
+def dup_groups(infos, keyf):
+    """Groups (lists of row numbers, more than one) of the valid rows
+    whose keyf(i, info) is equal and not None."""
+    seen = {}
+    for i, info in enumerate(infos):
+        if info is not None:
+            k = keyf(i, info)
+            if k is not None:
+                seen.setdefault(k, []).append(i)
+    return [rows for rows in seen.values() if len(rows) > 1]
+
+
+ADJUSTMENT_TOO_RECENT = datetime.timedelta(hours=24)  # ref §2.3
+ADJUSTMENT_EXPIRY = datetime.timedelta(days=54)       # ref §2.3
+
+
+def adj_path(i, *rest):
+    return [("conversion_adjustments", i)] + list(rest)
+
+
+ADJUSTMENT_TYPES = ("RETRACTION", "RESTATEMENT", "ENHANCEMENT")
+ADDRESS_HASHES = (("hashedFirstName", "hashed_first_name"),
+                  ("hashedLastName", "hashed_last_name"),
+                  ("hashedStreetAddress", "hashed_street_address"))
+ADDRESS_REQUIRED = ("hashedFirstName", "hashedLastName", "countryCode",
+                    "postalCode")
+
+
+def check_adjustment_identifiers(i, ids, errs):
+    """user_identifiers of an ENHANCEMENT (ref §1.8, §1.9): hashed_email,
+    hashed_phone_number and address_info are accepted; hashes are 64
+    lower-case hex digits; an address needs hashed first and last name,
+    country code and postal code."""
+    ca = "conversionAdjustmentUploadError"
+    if len(ids) > MAX_IDENTIFIERS:
+        errs.append(ads_error({"collectionSizeError": "TOO_MANY"},
+                              adj_path(i, ("user_identifiers", None))))
+    for j, ident in enumerate(ids):
+        p = adj_path(i, ("user_identifiers", j))
+        kinds = [k for k in ("hashedEmail", "hashedPhoneNumber", "mobileId",
+                             "thirdPartyUserId", "addressInfo") if k in ident]
+        if not kinds:
+            errs.append(ads_error({ca: "INVALID_USER_IDENTIFIER"}, p))
+        elif kinds[0] in ("hashedEmail", "hashedPhoneNumber"):
+            if not HEX64.fullmatch(ident[kinds[0]]):
+                proto = "hashed_email" if kinds[0] == "hashedEmail" \
+                    else "hashed_phone_number"
+                errs.append(ads_error({ca: "INVALID_USER_IDENTIFIER"},
+                                      p + [(proto, None)]))
+        elif kinds[0] == "addressInfo":
+            a = ident["addressInfo"]
+            p = p + [("address_info", None)]
+            bad = None
+            for json_name, proto in ADDRESS_HASHES:
+                if a.get(json_name) and not HEX64.fullmatch(a[json_name]):
+                    bad = p + [(proto, None)]
+                    break
+            if bad is None and a.get("countryCode") and \
+                    not re.fullmatch(r"[A-Z]{2}", a["countryCode"]):
+                bad = p + [("country_code", None)]
+            if bad is None and not all(a.get(k) for k in ADDRESS_REQUIRED):
+                # Not in the reference: an address Google could not match
+                # without these.  Same rule as ac-batch's.
+                bad = p
+            if bad is not None:
+                errs.append(ads_error({ca: "INVALID_USER_IDENTIFIER"}, bad))
+        else:
+            errs.append(ads_error({ca: "UNSUPPORTED_USER_IDENTIFIER"}, p))
+
+
+def check_adjustment_row(i, adj, action_exists):
+    """Stateless checks of a ConversionAdjustment (ref §1.8, §3.7).
+    Returns (errors, info); info is None when the row has errors.  The
+    checks that need the ledger or the clock are in
+    Handler.check_adjustment_rows."""
+    errs = []
+    p = adj_path(i)
+    ca = "conversionAdjustmentUploadError"
+    action_id = check_action(adj.get("conversionAction"), p, ca,
+                             action_exists, errs)
+    atype = adj.get("adjustmentType")
+    if atype is None or atype == "UNSPECIFIED":
+        errs.append(ads_error({"fieldError": "REQUIRED"},
+                              p + [("adjustment_type", None)]))
+        atype = None
+    elif atype not in ADJUSTMENT_TYPES:
+        # UNKNOWN or a number outside the enum
+        errs.append(ads_error({"requestError": "INVALID_ENUM_VALUE"},
+                              p + [("adjustment_type", None)]))
+        atype = None
+    enh = atype == "ENHANCEMENT"
+    # Required for retractions and restatements (ref §1.8 "Must be after
+    # the conversion_date_time"); optional for enhancements.
+    adj_at = check_time(adj.get("adjustmentDateTime"), p,
+                        "adjustment_date_time", errs,
+                        required=atype is not None and not enh)
+    order_id = adj.get("orderId") or None
+    pair = adj.get("gclidDateTimePair")
+    gclid, conv_at = None, None
+    if pair is not None:
+        pp = p + [("gclid_date_time_pair", None)]
+        gclid = pair.get("gclid") or None
+        if gclid is None:
+            errs.append(ads_error({"fieldError": "REQUIRED"},
+                                  pp + [("gclid", None)]))
+        conv_at = check_time(pair.get("conversionDateTime"), pp,
+                             "conversion_date_time", errs)
+    if enh:
+        # "The order ID is required for enhancements" (ref §1.8); the
+        # pair may come in addition.  MISSING_ORDER_ID_FOR_WEBPAGE is not
+        # modelled: the generic required-field error.
+        if order_id is None:
+            errs.append(ads_error({"fieldError": "REQUIRED"},
+                                  p + [("order_id", None)]))
+    elif atype is not None:
+        if order_id is not None and pair is not None:
+            errs.append(ads_error(
+                {ca: "GCLID_DATE_TIME_PAIR_AND_ORDER_ID_BOTH_SET"}, p))
+        elif order_id is None and pair is None:
+            # Not in the reference: nothing names the conversion.
+            errs.append(ads_error({"fieldError": "REQUIRED"},
+                                  p + [("order_id", None)]))
+    rv = adj.get("restatementValue")
+    if atype == "RESTATEMENT":
+        if rv is None or rv.get("adjustedValue") is None:
+            # "Required for restatements" (ref §1.8)
+            errs.append(ads_error({"fieldError": "REQUIRED"}, p + [
+                ("restatement_value", None)] + ([("adjusted_value", None)]
+                                               if rv is not None else [])))
+        if rv is not None:
+            check_currency(rv.get("currencyCode"),
+                           p + [("restatement_value", None)], errs)
+    elif atype is not None and rv is not None:
+        # "An error will be returned if provided for a retraction"
+        # (ref §1.8); the reference names no code.
+        errs.append(ads_error({"fieldError": "VALUE_MUST_BE_UNSET"},
+                              p + [("restatement_value", None)]))
+    ids = adj.get("userIdentifiers") or []
+    if enh:
+        check_adjustment_identifiers(i, ids, errs)
+    elif atype is not None:
+        if ids:
+            # "only accepts user identifiers in enhancements" (ref §1.8)
+            errs.append(ads_error({ca: "UNSUPPORTED_USER_IDENTIFIER"},
+                                  p + [("user_identifiers", 0)]))
+        if adj.get("userAgent"):
+            # "can only be specified in enhancements" (ref §1.8)
+            errs.append(ads_error({"fieldError": "VALUE_MUST_BE_UNSET"},
+                                  p + [("user_agent", None)]))
+    if errs:
+        return errs, None
+    return errs, {"action_id": action_id, "type": atype, "at": adj_at,
+                  "order_id": order_id, "gclid": gclid, "conv_at": conv_at}
+
+
 # ---------------------------------------------------------------------------
 # Service-account keys and RS256 (ref §5.3).  A small DER reader for the
 # public key and RSASSA-PKCS1-v1_5 verification with SHA-256 (RFC 8017
@@ -961,8 +1450,12 @@ class State:
             self.faults = []
             self.requests = []
             self.ledger = []
-            self.order_keys = set()
-            self.click_keys = set()
+            # click conversions: key -> index in self.ledger
+            self.order_keys = {}
+            self.click_keys = {}
+            self.call_keys = set()
+            # adjustment state per click conversion (index in self.ledger)
+            self.adjusted = {}
             self.offset = 0.0         # admin clock: seconds added to "now"
             self.tokens = {t: None for t in self.opts.access_token}
             self.expired = set()
@@ -1041,15 +1534,72 @@ class State:
         return (e["customer"], e["action_id"], e["click_id_type"],
                 e["click_id"], e["instant"])
 
+    @staticmethod
+    def call_key(customer, action_id, caller_sha256, start):
+        return (customer, action_id, caller_sha256, start)
+
+    def find_conversion(self, customer, action_id, order_id, gclid, instant):
+        """Index in the ledger of the accepted click conversion an
+        adjustment names: by order id when it has one, else by gclid and
+        conversion time (ref §1.8); None if there is none."""
+        if order_id:
+            return self.order_keys.get((customer, action_id, order_id))
+        if gclid and instant is not None:
+            return self.click_keys.get((customer, action_id, "gclid", gclid,
+                                        instant))
+        return None
+
+    def adjustment_state(self, idx):
+        """A copy of what was done to conversion idx so far."""
+        a = self.adjusted.get(idx)
+        if a is None:
+            return {"retracted": False, "enhanced": False, "restated": set()}
+        return dict(a, restated=set(a["restated"]))
+
+    @staticmethod
+    def apply_adjustment(state, atype, at):
+        if atype == "RETRACTION":
+            state["retracted"] = True
+        elif atype == "ENHANCEMENT":
+            state["enhanced"] = True
+        elif atype == "RESTATEMENT":
+            state["restated"].add(at)
+
     def _remember(self, entry):
+        kind = entry.get("kind", "click")
+        idx = len(self.ledger)
         self.ledger.append(entry)
-        if entry.get("order_id"):
-            self.order_keys.add(self.order_key(entry))
-        if entry.get("click_id"):
-            bad, dt = parse_datetime(entry["conversion_date_time"])
+        if kind == "click":
+            if entry.get("order_id"):
+                self.order_keys.setdefault(self.order_key(entry), idx)
+            if entry.get("click_id"):
+                bad, dt = parse_datetime(entry["conversion_date_time"])
+                if not bad:
+                    k = dict(entry,
+                             instant=dt.astimezone(datetime.timezone.utc))
+                    self.click_keys.setdefault(self.click_key(k), idx)
+        elif kind == "call":
+            bad, dt = parse_datetime(entry["call_start_date_time"])
             if not bad:
-                k = dict(entry, instant=dt.astimezone(datetime.timezone.utc))
-                self.click_keys.add(self.click_key(k))
+                self.call_keys.add(self.call_key(
+                    entry["customer"], entry["action_id"],
+                    entry["caller_id_sha256"],
+                    dt.astimezone(datetime.timezone.utc)))
+        elif kind == "adjustment":
+            inst = at = None
+            if entry.get("conversion_date_time"):
+                bad, dt = parse_datetime(entry["conversion_date_time"])
+                inst = None if bad else dt.astimezone(datetime.timezone.utc)
+            if entry.get("adjustment_date_time"):
+                bad, dt = parse_datetime(entry["adjustment_date_time"])
+                at = None if bad else dt.astimezone(datetime.timezone.utc)
+            target = self.find_conversion(
+                entry["customer"], entry["action_id"], entry.get("order_id"),
+                entry.get("gclid"), inst)
+            if target is not None:
+                a = self.adjustment_state(target)
+                self.apply_adjustment(a, entry["adjustment_type"], at)
+                self.adjusted[target] = a
 
     def commit(self, entries):
         with self.lock:
@@ -1075,7 +1625,39 @@ class State:
 # ---------------------------------------------------------------------------
 # HTTP
 
-UPLOAD_RE = re.compile(r"/(v\d+)/customers/([^/]*):uploadClickConversions")
+UPLOAD_RE = re.compile(r"/(v\d+)/customers/([^/]*):(uploadClickConversions|"
+                       r"uploadCallConversions|uploadConversionAdjustments)")
+
+
+class Method:
+    """What differs between the three upload methods (ref §1.1 - §1.5)."""
+
+    def __init__(self, kind, request, list_json, list_proto, family,
+                 too_many, job):
+        self.kind = kind              # ledger "kind"
+        self.request = request        # request message
+        self.list_json = list_json    # the repeated field, JSON name
+        self.list_proto = list_proto  # ... and proto name (field paths)
+        self.family = family          # errorCode family of its own codes
+        self.too_many = too_many      # code for more than MAX_ROWS rows
+        self.job = job                # has job_id (request and response)
+
+
+METHODS = {
+    "uploadClickConversions": Method(
+        "click", "UploadClickConversionsRequest", "conversions",
+        "conversions", "conversionUploadError",
+        "TOO_MANY_CONVERSIONS_IN_REQUEST", True),
+    "uploadCallConversions": Method(
+        "call", "UploadCallConversionsRequest", "conversions",
+        "conversions", "conversionUploadError",
+        "TOO_MANY_CONVERSIONS_IN_REQUEST", False),
+    "uploadConversionAdjustments": Method(
+        "adjustment", "UploadConversionAdjustmentsRequest",
+        "conversionAdjustments", "conversion_adjustments",
+        "conversionAdjustmentUploadError", "TOO_MANY_ADJUSTMENTS_IN_REQUEST",
+        True),
+}
 TOKEN_PATHS = ("/token", "/oauth2/v3/token", "/oauth2/v4/token",
                "/o/oauth2/token")
 AUTH_PATHS = ("/o/oauth2/v2/auth", "/o/oauth2/auth")
@@ -1272,7 +1854,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         try:
             m = UPLOAD_RE.fullmatch(path)
             if m and self.command == "POST":
-                self.upload(m.group(1), m.group(2), body)
+                self.upload(m.group(1), m.group(2), METHODS[m.group(3)],
+                            body)
             elif path in TOKEN_PATHS and self.command == "POST":
                 self.token(body)
             elif path in AUTH_PATHS and self.command == "GET":
@@ -1293,10 +1876,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     @staticmethod
     def json_or_none(body):
+        """The body for the log: parsed JSON, with every callerId (a phone
+        number, sent in clear as the API wants it) replaced by the SHA-256
+        of its text, so that no log holds a phone number."""
         try:
-            return json.loads(body) if body else None
+            obj = json.loads(body) if body else None
         except ValueError:
             return None
+
+        def scrub(x):
+            if isinstance(x, dict):
+                return {k: ("sha256:" + hashlib.sha256(
+                    str(v).encode()).hexdigest() if k == "callerId"
+                    else scrub(v)) for k, v in x.items()}
+            if isinstance(x, list):
+                return [scrub(v) for v in x]
+            return x
+        return scrub(obj)
 
     # -- faults shared by both endpoints -----------------------------------
     def apply_fault(self, fault, version, rid, oauth=False):
@@ -1396,8 +1992,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send(http_code, {"error": err}, headers=headers)
         return True
 
-    # -- POST /vNN/customers/CID:uploadClickConversions ----------------------
-    def upload(self, version, cid, body):
+    # -- POST /vNN/customers/CID:uploadClickConversions (and the call and
+    #    adjustment methods) -------------------------------------------------
+    def upload(self, version, cid, meth, body):
         st = self.state
         rid = new_request_id()
         self.entry["body"] = self.json_or_none(body)
@@ -1465,7 +2062,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                              'Root element must be a message.', "")
             return
         perr = ParseErrors(version)
-        req = parse_message(raw, "UploadClickConversionsRequest", "", perr)
+        req = parse_message(raw, meth.request, "", perr)
         if perr.violations:
             self.bad_request(None, None, perr.violations)
             return
@@ -1476,17 +2073,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 {"partialFailureError": "PARTIAL_FAILURE_MODE_REQUIRED"},
                 [("partial_failure", None)])])
             return
-        convs = req.get("conversions") or []
+        convs = req.get(meth.list_json) or []
         if not convs:
             # Not in the reference: an empty required repeated field.
             fail("INVALID_ARGUMENT", [ads_error(
                 {"fieldError": "REQUIRED_NONEMPTY_LIST"},
-                [("conversions", None)])])
+                [(meth.list_proto, None)])])
             return
         if len(convs) > MAX_ROWS:
             fail("INVALID_ARGUMENT", [ads_error(
-                {"conversionUploadError": "TOO_MANY_CONVERSIONS_IN_REQUEST"},
-                [("conversions", None)])])
+                {meth.family: meth.too_many}, [(meth.list_proto, None)])])
             return
         job = req.get("jobId")
         if job is not None and job < 1:
@@ -1495,10 +2091,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             # that works here works on both readings.  Values >= 2^31 never
             # get here: they are not int32 and fail parsing above.
             fail("INVALID_ARGUMENT", [ads_error(
-                {"conversionUploadError": "INVALID_JOB_ID"},
-                [("job_id", None)])])
+                {meth.family: "INVALID_JOB_ID"}, [("job_id", None)])])
             return
-        if job is None:
+        if job is None and meth.job:
             job = random.randrange(1 << 31, 1 << 63)
         validate_only = bool(req.get("validateOnly"))
 
@@ -1508,13 +2103,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if rows is None:
                 rows = [fault.get("row", 0)]
             for r in rows:
-                row_faults[int(r)] = (
+                row_faults[int(r)] = ads_error(
                     fault.get("errorCode", {"internalError": "INTERNAL_ERROR"}),
-                    fault.get("message"))
+                    [(meth.list_proto, int(r))], fault.get("message"))
 
+        check, result = {
+            "click": (self.check_rows, self.result),
+            "call": (self.check_call_rows, self.call_result),
+            "adjustment": (self.check_adjustment_rows,
+                           self.adjustment_result)}[meth.kind]
         with st.lock:
-            row_errors, entries = self.check_rows(cid, convs, row_faults,
-                                                  job, rid)
+            row_errors, entries = check(cid, convs, row_faults, job, rid)
             if not validate_only:
                 st.commit([e for e in entries if e is not None])
 
@@ -1536,11 +2135,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 "details": [failure_any(version, all_errors, rid)]}
         if not validate_only:
             # aligned with the request: {} for a failed row (ref §1.5)
-            resp["results"] = [self.result(c) if e is not None else {}
+            resp["results"] = [result(c) if e is not None else {}
                                for c, e in zip(convs, entries)]
         # Not in the reference for validateOnly: the job id is returned in
-        # both cases.
-        resp["jobId"] = str(job)
+        # both cases.  The call response has none (ref §1.5).
+        if meth.job:
+            resp["jobId"] = str(job)
         if fault_kind == "executed_then_dropped":
             self.entry["request_id"] = rid
             self.drop()
@@ -1567,8 +2167,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             errs, info = check_row(i, conv, st.action_exists)
             row_errors[i].extend(errs)
             if i in row_faults:
-                code, msg = row_faults[i]
-                row_errors[i].append(ads_error(code, row_path(i), msg))
+                row_errors[i].append(row_faults[i])
                 info = None
             infos.append(info)
 
@@ -1616,6 +2215,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             e = {
                 "time": datetime.datetime.now(datetime.timezone.utc)
                 .isoformat(timespec="milliseconds"),
+                "kind": "click",
                 "customer": cid,
                 "action": conv["conversionAction"],
                 "action_id": info["action_id"],
@@ -1645,6 +2245,190 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 entries.append(None)
                 continue
             entries.append(e)
+        return row_errors, entries
+
+    @staticmethod
+    def call_result(call):
+        """CallConversionResult (ref §1.5): the row's identity, as sent."""
+        return {"callerId": call["callerId"],
+                "callStartDateTime": call["callStartDateTime"],
+                "conversionAction": call["conversionAction"],
+                "conversionDateTime": call["conversionDateTime"]}
+
+    @staticmethod
+    def adjustment_result(adj):
+        """ConversionAdjustmentResult (ref §1.5), fields as sent."""
+        r = {}
+        if adj.get("gclidDateTimePair"):
+            r["gclidDateTimePair"] = adj["gclidDateTimePair"]
+        if adj.get("orderId"):
+            r["orderId"] = adj["orderId"]
+        r["conversionAction"] = adj["conversionAction"]
+        if adj.get("adjustmentDateTime"):
+            r["adjustmentDateTime"] = adj["adjustmentDateTime"]
+        r["adjustmentType"] = adj["adjustmentType"]
+        return r
+
+    def check_call_rows(self, cid, calls, row_faults, job, rid):
+        """check_rows for uploadCallConversions (ref §1.7, §3.6).  Caller
+        holds the state lock."""
+        st = self.state
+        now = utc_now(st)
+        cu = "conversionUploadError"
+        row_errors = [[] for _ in calls]
+        infos = []
+        for i, call in enumerate(calls):
+            errs, info = check_call_row(i, call, st.action_exists, now)
+            row_errors[i].extend(errs)
+            if i in row_faults:
+                row_errors[i].append(row_faults[i])
+                info = None
+            infos.append(info)
+        # Same caller, call start (as an instant) and action twice in the
+        # request: every such row fails, as for clicks.
+        bad = set()
+        for rows in dup_groups(infos, lambda i, info: (
+                info["action_id"], info["caller"], info["start"])):
+            for i in rows:
+                row_errors[i].append(ads_error(
+                    {cu: "DUPLICATE_CALL_CONVERSION_IN_REQUEST"},
+                    call_path(i)))
+                bad.add(i)
+        entries = []
+        for i, info in enumerate(infos):
+            if info is None or i in bad:
+                entries.append(None)
+                continue
+            call = calls[i]
+            sha = hashlib.sha256(info["caller"].encode()).hexdigest()
+            if st.call_key(cid, info["action_id"], sha, info["start"]) in \
+                    st.call_keys:
+                row_errors[i].append(ads_error(
+                    {cu: "CALL_CONVERSION_ALREADY_EXISTS"}, call_path(i)))
+                entries.append(None)
+                continue
+            entries.append({
+                "time": datetime.datetime.now(datetime.timezone.utc)
+                .isoformat(timespec="milliseconds"),
+                "kind": "call",
+                "customer": cid,
+                "action": call["conversionAction"],
+                "action_id": info["action_id"],
+                # never the number itself: SHA-256 of its E.164 form
+                "caller_id_sha256": sha,
+                "call_start_date_time": call["callStartDateTime"],
+                "conversion_date_time": call["conversionDateTime"],
+                "value": call.get("conversionValue"),
+                "currency_code": call.get("currencyCode"),
+                "request_id": rid,
+            })
+        return row_errors, entries
+
+    def check_adjustment_rows(self, cid, adjs, row_faults, job, rid):
+        """check_rows for uploadConversionAdjustments (ref §1.8, §2.3,
+        §2.4, §3.7).  Rows are applied in order, so a request that
+        retracts and then restates one conversion gets
+        CONVERSION_ALREADY_RETRACTED on the restatement.  Caller holds the
+        state lock."""
+        st = self.state
+        now = utc_now(st)
+        ca = "conversionAdjustmentUploadError"
+        row_errors = [[] for _ in adjs]
+        infos = []
+        for i, adj in enumerate(adjs):
+            errs, info = check_adjustment_row(i, adj, st.action_exists)
+            row_errors[i].extend(errs)
+            if i in row_faults:
+                row_errors[i].append(row_faults[i])
+                info = None
+            infos.append(info)
+
+        def enh_key(i, info):
+            if info["type"] != "ENHANCEMENT":
+                return None
+            return info["action_id"], info["order_id"]
+
+        def adj_key(i, info):
+            if info["type"] == "ENHANCEMENT":
+                return None
+            key = (("order", info["order_id"]) if info["order_id"]
+                   else ("gclid", info["gclid"], info["conv_at"]))
+            return info["action_id"], key, info["type"], info["at"]
+
+        bad = set()
+        for code, keyf in (("DUPLICATE_ENHANCEMENT_IN_REQUEST", enh_key),
+                           ("DUPLICATE_ADJUSTMENT_IN_REQUEST", adj_key)):
+            for rows in dup_groups(infos, keyf):
+                for i in rows:
+                    row_errors[i].append(ads_error({ca: code}, adj_path(i)))
+                    bad.add(i)
+
+        states = {}               # this request's view: ledger index -> state
+        entries = []
+        for i, info in enumerate(infos):
+            if info is None or i in bad:
+                entries.append(None)
+                continue
+            adj = adjs[i]
+            atype, at = info["type"], info["at"]
+            target = st.find_conversion(cid, info["action_id"],
+                                        info["order_id"], info["gclid"],
+                                        info["conv_at"])
+            code, where = None, adj_path(i)
+            if target is None:
+                code = "CONVERSION_NOT_FOUND"
+            else:
+                state = states.get(target) or st.adjustment_state(target)
+                _, dt = parse_datetime(
+                    st.ledger[target]["conversion_date_time"])
+                conv_at = dt.astimezone(datetime.timezone.utc)
+                age = now - conv_at
+                if state["retracted"]:
+                    code = "CONVERSION_ALREADY_RETRACTED"
+                elif atype == "ENHANCEMENT" and state["enhanced"]:
+                    code = "CONVERSION_ALREADY_ENHANCED"
+                elif atype == "RESTATEMENT" and at in state["restated"]:
+                    code = "RESTATEMENT_ALREADY_EXISTS"
+                elif atype == "RESTATEMENT" and state["restated"] and \
+                        at < max(state["restated"]):
+                    code = "MORE_RECENT_RESTATEMENT_FOUND"
+                elif at is not None and at < conv_at:
+                    code = "ADJUSTMENT_PRECEDES_CONVERSION"
+                    where = adj_path(i, ("adjustment_date_time", None))
+                elif age > ADJUSTMENT_EXPIRY:
+                    code = "CONVERSION_EXPIRED"
+                elif atype != "ENHANCEMENT" and age < ADJUSTMENT_TOO_RECENT:
+                    # Enhancements are meant to come within 24 hours of the
+                    # conversion (ref §2.3): the rule is for retractions
+                    # and restatements.
+                    code = "TOO_RECENT_CONVERSION"
+            if code:
+                row_errors[i].append(ads_error({ca: code}, where))
+                entries.append(None)
+                continue
+            st.apply_adjustment(state, atype, at)
+            states[target] = state
+            rv = adj.get("restatementValue") or {}
+            pair = adj.get("gclidDateTimePair") or {}
+            entries.append({
+                "time": datetime.datetime.now(datetime.timezone.utc)
+                .isoformat(timespec="milliseconds"),
+                "kind": "adjustment",
+                "customer": cid,
+                "action": adj["conversionAction"],
+                "action_id": info["action_id"],
+                "adjustment_type": atype,
+                "adjustment_date_time": adj.get("adjustmentDateTime") or None,
+                "order_id": info["order_id"],
+                "gclid": info["gclid"],
+                "conversion_date_time": pair.get("conversionDateTime") or None,
+                "value": rv.get("adjustedValue"),
+                "currency_code": rv.get("currencyCode"),
+                "user_identifiers": len(adj.get("userIdentifiers") or []),
+                "user_agent": adj.get("userAgent") or None,
+                "job_id": str(job),
+                "request_id": rid,
+            })
         return row_errors, entries
 
     def bad_request(self, message, field, violations=None):
@@ -2230,7 +3014,8 @@ def parse_args(argv):
     p = argparse.ArgumentParser(
         prog="gads.py",
         description="Loopback emulator of the Google Ads REST API "
-                    "(uploadClickConversions) and Google's OAuth endpoints, "
+                    "(uploadClickConversions, uploadCallConversions, "
+                    "uploadConversionAdjustments) and Google's OAuth endpoints, "
                     "with an admin API for fault injection.  See the module "
                     "docstring for endpoints, faults, log and ledger formats.")
     p.add_argument("--port", type=int, default=0,

@@ -10,6 +10,7 @@ urllib only.
 """
 
 import base64
+import datetime
 import hashlib
 import http.client
 import importlib.util
@@ -156,6 +157,22 @@ class Emulator:
         body["conversions"] = conversions
         return self.post_json("/%s/customers/%s:uploadClickConversions" %
                               (version, cid), body, token, headers)
+
+    def upload_calls(self, calls, cid=CID, version="v25", token=TOKEN,
+                     headers=None, **fields):
+        body = {"partialFailure": True}
+        body.update(fields)
+        body["conversions"] = calls
+        return self.post_json("/%s/customers/%s:uploadCallConversions" %
+                              (version, cid), body, token, headers)
+
+    def upload_adjustments(self, adjustments, cid=CID, version="v25",
+                           token=TOKEN, headers=None, **fields):
+        body = {"partialFailure": True}
+        body.update(fields)
+        body["conversionAdjustments"] = adjustments
+        return self.post_json("/%s/customers/%s:uploadConversionAdjustments"
+                              % (version, cid), body, token, headers)
 
     def token(self, fields, headers=None):
         h = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -347,7 +364,7 @@ class TestUpload(EmulatorCase):
             err({"requestError": "INVALID_CUSTOMER_ID"}, None,
                 "Invalid customer ID '123-456-7890'.")]))
         for method, path in (
-                ("POST", "/v25/customers/%s:uploadCallConversions" % CID),
+                ("POST", "/v25/customers/%s:uploadStoreSales" % CID),
                 ("POST", "/v25/customers/%s/x:uploadClickConversions" % CID),
                 ("POST", "/customers/%s:uploadClickConversions" % CID),
                 ("GET", "/v25/customers/%s:uploadClickConversions" % CID)):
@@ -717,6 +734,796 @@ class TestUpload(EmulatorCase):
         self.emu.admin("POST", "reset")
         self.assertEqual(self.emu.admin("GET", "actions")[1]["actions"], [])
         self.assertTrue(ok(ACTION2))
+
+
+def stamp(seconds=0, tz=0):
+    """A date time `seconds` from now (the emulator's clock with no
+    offset), written with a UTC offset of `tz` hours."""
+    zone = datetime.timezone(datetime.timedelta(hours=tz))
+    t = datetime.datetime.fromtimestamp(int(time.time()) + seconds, zone)
+    return t.strftime("%Y-%m-%d %H:%M:%S") + "%+03d:00" % tz
+
+
+HOUR = 3600
+DAY = 86400
+CALLER = "+16502531234"
+CALLER_SHA = hashlib.sha256(CALLER.encode()).hexdigest()
+NAME_HASH = "a" * 64
+
+
+def call(**kw):
+    """A valid CallConversion with a fresh call start, overridable."""
+    _seq[0] += 1
+    c = {"callerId": CALLER, "callStartDateTime": stamp(-DAY - _seq[0]),
+         "conversionAction": ACTION, "conversionDateTime": stamp(-HOUR),
+         "conversionValue": 10.0, "currencyCode": "EUR"}
+    c.update(kw)
+    return {k: v for k, v in c.items() if v is not None}
+
+
+def call_echo(c):
+    return {k: c[k] for k in ("callerId", "callStartDateTime",
+                              "conversionAction", "conversionDateTime")}
+
+
+def adjustment(atype, **kw):
+    a = {"conversionAction": ACTION, "adjustmentType": atype,
+         "adjustmentDateTime": stamp(-HOUR)}
+    if atype == "RESTATEMENT":
+        a["restatementValue"] = {"adjustedValue": 50.0, "currencyCode": "USD"}
+    a.update(kw)
+    return {k: v for k, v in a.items() if v is not None}
+
+
+def adj_echo(a):
+    r = {}
+    for k in ("gclidDateTimePair", "orderId", "conversionAction",
+              "adjustmentDateTime", "adjustmentType"):
+        if a.get(k):
+            r[k] = a[k]
+    return r
+
+
+CU = "conversionUploadError"
+CA = "conversionAdjustmentUploadError"
+
+
+class TestCalls(EmulatorCase):
+    maxDiff = None
+
+    def test_good_calls_shape_and_ledger(self):
+        rows = [call(consent={"adUserData": "GRANTED"}, customVariables=[
+                     {"conversionCustomVariable":
+                      "customers/%s/conversionCustomVariables/1" % CID,
+                      "value": "v"}]),
+                call(callerId="+64 3-331 6005", conversionValue=None,
+                     currencyCode=None),
+                call(callerId="(650) 253-1235")]
+        r = self.emu.upload_calls(rows)
+        body = self.assertOk(r)
+        # no jobId: the call response has none (ref §1.5)
+        self.assertEqual(body, {"results": [call_echo(c) for c in rows]})
+        led = self.emu.ledger()
+        self.assertEqual(led[0], {
+            "time": led[0]["time"], "kind": "call", "customer": CID,
+            "action": ACTION, "action_id": "4242",
+            "caller_id_sha256": CALLER_SHA,
+            "call_start_date_time": rows[0]["callStartDateTime"],
+            "conversion_date_time": rows[0]["conversionDateTime"],
+            "value": 10.0, "currency_code": "EUR", "request_id": r.rid})
+        self.assertEqual(
+            [e["caller_id_sha256"] for e in led[1:]],
+            [hashlib.sha256(b"+6433316005").hexdigest(),
+             hashlib.sha256(b"+16502531235").hexdigest()])
+        self.assertEqual((led[1]["value"], led[1]["currency_code"]),
+                         (None, None))
+        # the ledger never holds the number, in memory or on disk
+        with open(os.path.join(self.emu.state, "ledger.ndjson")) as fp:
+            text = fp.read()
+        for shown in (json.dumps(led), text):
+            for digits in ("6502531234", "3316005", "253-1235", "3-331"):
+                self.assertNotIn(digits, shown)
+
+    def test_row_errors_and_alignment(self):
+        start = stamp(-DAY)
+        rows = [
+            call(),                                               # 0 ok
+            call(callerId="call me maybe"),                       # 1
+            call(callerId="+0123456789"),                         # 2
+            call(callerId="12345"),                               # 3
+            call(callerId=None),                                  # 4
+            call(callStartDateTime=start,
+                 conversionDateTime=stamp(-DAY - 60)),            # 5
+            call(callStartDateTime=stamp(-5 * HOUR)),             # 6
+            call(callStartDateTime=stamp(HOUR)),                  # 7
+            call(conversionAction=UNKNOWN_ACTION),                # 8
+            call(callStartDateTime="2026-01-01T00:00:00Z"),       # 9
+            call(conversionDateTime=None, currencyCode="eur"),    # 10
+            call(callerId="650.253.1299",
+                 callStartDateTime=stamp(-7 * HOUR, tz=-5)),      # 11 ok
+        ]
+        r = self.emu.upload_calls(rows)
+        body = self.assertOk(r)
+        good = {0, 11}
+        self.assertEqual(body["results"], [
+            call_echo(c) if i in good else {} for i, c in enumerate(rows)])
+        got = self.partial_errors(body, r.rid)
+        self.assertEqual(strip_messages(got), [
+            err({CU: "UNPARSEABLE_CALLERS_PHONE_NUMBER"},
+                [("conversions", 1), ("caller_id", None)]),
+            err({CU: "UNPARSEABLE_CALLERS_PHONE_NUMBER"},
+                [("conversions", 2), ("caller_id", None)]),
+            err({CU: "UNPARSEABLE_CALLERS_PHONE_NUMBER"},
+                [("conversions", 3), ("caller_id", None)]),
+            err({"fieldError": "REQUIRED"},
+                [("conversions", 4), ("caller_id", None)]),
+            err({CU: "CONVERSION_PRECEDES_CALL"},
+                [("conversions", 5), ("conversion_date_time", None)]),
+            err({CU: "TOO_RECENT_CALL"},
+                [("conversions", 6), ("call_start_date_time", None)]),
+            err({CU: "CONVERSION_PRECEDES_CALL"},
+                [("conversions", 7), ("conversion_date_time", None)]),
+            err({CU: "TOO_RECENT_CALL"},
+                [("conversions", 7), ("call_start_date_time", None)]),
+            err({CU: "NO_CONVERSION_ACTION_FOUND"},
+                [("conversions", 8), ("conversion_action", None)]),
+            err({"dateError": "INVALID_STRING_DATE_TIME_SECONDS_WITH_OFFSET"},
+                [("conversions", 9), ("call_start_date_time", None)]),
+            err({"fieldError": "REQUIRED"},
+                [("conversions", 10), ("conversion_date_time", None)]),
+            err({"currencyCodeError": "UNSUPPORTED"},
+                [("conversions", 10), ("currency_code", None)]),
+        ])
+        msgs = {e["errorCode"][CU]: e["message"] for e in got
+                if CU in e["errorCode"]}
+        self.assertEqual(msgs["TOO_RECENT_CALL"],
+                         "Can't import calls that occurred less than 6 hours "
+                         "ago. Try importing again in 6 hours.")
+        self.assertIn("E.164", msgs["UNPARSEABLE_CALLERS_PHONE_NUMBER"])
+        self.assertEqual(len(self.emu.ledger()), 2)
+        # the 6 hours follow the emulator's clock
+        self.emu.admin("POST", "clock", {"advance": 2 * HOUR})
+        body = self.assertOk(self.emu.upload_calls([rows[6]]))
+        self.assertEqual(body["results"], [call_echo(rows[6])])
+
+    def test_duplicates_in_request_and_across_requests(self):
+        start = stamp(-2 * DAY)
+        same = stamp(-2 * DAY, tz=2)           # the same instant
+        rows = [
+            call(callStartDateTime=start),                            # 0 dup
+            call(callerId="650-253-1234", callStartDateTime=same),    # 1 dup
+            call(callStartDateTime=start, conversionAction=ACTION2),  # 2 ok
+            call(callerId="+16502531299", callStartDateTime=start),   # 3 ok
+        ]
+        r = self.emu.upload_calls(rows)
+        body = self.assertOk(r)
+        self.assertEqual(body["results"], [{}, {}, call_echo(rows[2]),
+                                           call_echo(rows[3])])
+        got = self.partial_errors(body, r.rid)
+        self.assertEqual(strip_messages(got), [
+            err({CU: "DUPLICATE_CALL_CONVERSION_IN_REQUEST"},
+                [("conversions", 0)]),
+            err({CU: "DUPLICATE_CALL_CONVERSION_IN_REQUEST"},
+                [("conversions", 1)])])
+        self.assertEqual(got[0]["message"],
+                         "Multiple events have the same caller and "
+                         "`call_start_date_time`. Make sure your "
+                         "`call_start_date_time` is correctly configured and "
+                         "try again.")
+        # a blind retry: each accepted call exists already; another
+        # conversion time does not make it a new call
+        again = [rows[2], dict(rows[3], conversionDateTime=stamp(-DAY)),
+                 rows[0]]
+        r = self.emu.upload_calls(again)
+        body = self.assertOk(r)
+        self.assertEqual(body["results"], [{}, {}, call_echo(rows[0])])
+        self.assertEqual(strip_messages(self.partial_errors(body, r.rid)), [
+            err({CU: "CALL_CONVERSION_ALREADY_EXISTS"}, [("conversions", 0)]),
+            err({CU: "CALL_CONVERSION_ALREADY_EXISTS"}, [("conversions", 1)]),
+        ])
+        self.assertEqual(len(self.emu.ledger()), 3)
+
+    def test_front_end_and_request_rules(self):
+        path = "/v25/customers/%s:uploadCallConversions" % CID
+        # no job_id on the call request (ref §1.3): an unknown name
+        r = self.emu.upload_calls([call()], jobId=7)
+        self.assertEqual(r.status, 400)
+        self.assertIsNone(r.rid)
+        m = ('Invalid JSON payload received. Unknown name "jobId": Cannot '
+             'find field.')
+        self.assertEqual(r.json, {"error": {
+            "code": 400, "message": m, "status": "INVALID_ARGUMENT",
+            "details": [{"@type": "type.googleapis.com/google.rpc.BadRequest",
+                         "fieldViolations": [{"description": m}]}]}})
+        r = self.emu.upload_calls([call(gclid="G")])
+        self.assertEqual(r.json["error"]["message"],
+                         'Invalid JSON payload received. Unknown name "gclid" '
+                         "at 'conversions[0]': Cannot find field.")
+        r = self.emu.upload_calls([call(conversionValue="ten")])
+        self.assertEqual(r.json["error"]["details"][0]["fieldViolations"][0][
+            "field"], "conversions[0].conversion_value")
+        # proto names accepted
+        c = call()
+        r = self.emu.post_json(path, {"partial_failure": True, "conversions": [
+            {"caller_id": c["callerId"],
+             "call_start_date_time": c["callStartDateTime"],
+             "conversion_action": ACTION,
+             "conversion_date_time": c["conversionDateTime"]}]})
+        self.assertEqual(self.assertOk(r), {"results": [call_echo(c)]})
+        r = self.emu.post_json(path, {"conversions": [call()]})
+        self.assertEqual(r.json, ads_error_body(400, "INVALID_ARGUMENT", r.rid, [
+            err({"partialFailureError": "PARTIAL_FAILURE_MODE_REQUIRED"},
+                [("partial_failure", None)],
+                "The partial failure field was false in the request. This "
+                "method requires this field be set to true.")]))
+        many = [call() for _ in range(2001)]
+        r = self.emu.upload_calls(many)
+        self.assertEqual(r.json, ads_error_body(400, "INVALID_ARGUMENT", r.rid, [
+            err({CU: "TOO_MANY_CONVERSIONS_IN_REQUEST"},
+                [("conversions", None)],
+                "Upload fewer than 2001 events in a single request.")]))
+        r = self.emu.upload_calls([])
+        self.assertEqual(strip_messages(r.json["error"]["details"][0][
+            "errors"]), [err({"fieldError": "REQUIRED_NONEMPTY_LIST"},
+                             [("conversions", None)])])
+        r = self.emu.upload_calls([call()], token=None)
+        self.assertEqual(r.status, 401)
+        r = self.emu.upload_calls([call()], cid="12")
+        self.assertEqual(r.status, 400)
+        self.assertEqual(len(self.emu.ledger()), 1)
+        # validateOnly: errors only, nothing written, no jobId
+        body = self.assertOk(self.emu.upload_calls(
+            many[:2000], validateOnly=True))
+        self.assertEqual(body, {})
+        r = self.emu.upload_calls([many[0], call(callerId="x")],
+                                  validateOnly=True)
+        self.assertEqual(set(r.json), {"partialFailureError"})
+        self.assertEqual(len(self.emu.ledger()), 1)
+
+
+class TestAdjustments(EmulatorCase):
+
+    def clicks(self, *rows):
+        """Upload click conversions to adjust; all must be accepted."""
+        body = self.assertOk(self.emu.upload(list(rows)))
+        self.assertNotIn("partialFailureError", body)
+        return rows
+
+    def errors(self, r):
+        """The row errors of a 200 answer, without messages."""
+        body = self.assertOk(r)
+        return strip_messages(self.partial_errors(body, r.rid)) \
+            if "partialFailureError" in body else []
+
+    def test_each_type_shape_and_ledger(self):
+        t0 = stamp(-3 * DAY, tz=-5)
+        a, b = self.clicks(conv(orderId="A-1", conversionDateTime=t0),
+                           conv(gclid="G-B", conversionDateTime=t0))
+        enh = adjustment(
+            "ENHANCEMENT", orderId="A-1", adjustmentDateTime=None,
+            gclidDateTimePair={"gclid": a["gclid"], "conversionDateTime": t0},
+            userAgent="Mozilla/5.0 (X11; Linux x86_64)",
+            userIdentifiers=[
+                {"hashedEmail": EMAIL_HASH,
+                 "userIdentifierSource": "FIRST_PARTY"},
+                {"hashedPhoneNumber": PHONE_HASH},
+                {"addressInfo": {"hashedFirstName": NAME_HASH,
+                                 "hashedLastName": NAME_HASH,
+                                 "hashedStreetAddress": NAME_HASH,
+                                 "city": "Mountain View", "state": "CA",
+                                 "countryCode": "US", "postalCode": "94043"},
+                 "userIdentifierSource": "FIRST_PARTY"}])
+        res = adjustment("RESTATEMENT", orderId="A-1",
+                         adjustmentDateTime=stamp(-DAY))
+        ret = adjustment("RETRACTION", gclidDateTimePair={
+            "gclid": "G-B", "conversionDateTime": t0})
+        r = self.emu.upload_adjustments([enh, res, ret], jobId=77)
+        body = self.assertOk(r)
+        self.assertEqual(body, {"results": [adj_echo(enh), adj_echo(res),
+                                            adj_echo(ret)], "jobId": "77"})
+        self.assertNotIn("adjustmentDateTime", body["results"][0])
+        led = self.emu.ledger()
+        self.assertEqual([e["kind"] for e in led],
+                         ["click", "click", "adjustment", "adjustment",
+                          "adjustment"])
+        common = {"kind": "adjustment", "customer": CID, "action": ACTION,
+                  "action_id": "4242", "job_id": "77", "request_id": r.rid}
+        self.assertEqual(led[2], dict(
+            common, time=led[2]["time"], adjustment_type="ENHANCEMENT",
+            adjustment_date_time=None, order_id="A-1", gclid=a["gclid"],
+            conversion_date_time=t0, value=None, currency_code=None,
+            user_identifiers=3, user_agent="Mozilla/5.0 (X11; Linux x86_64)"))
+        self.assertEqual(led[3], dict(
+            common, time=led[3]["time"], adjustment_type="RESTATEMENT",
+            adjustment_date_time=res["adjustmentDateTime"], order_id="A-1",
+            gclid=None, conversion_date_time=None, value=50.0,
+            currency_code="USD", user_identifiers=0, user_agent=None))
+        self.assertEqual(led[4], dict(
+            common, time=led[4]["time"], adjustment_type="RETRACTION",
+            adjustment_date_time=ret["adjustmentDateTime"], order_id=None,
+            gclid="G-B", conversion_date_time=t0, value=None,
+            currency_code=None, user_identifiers=0, user_agent=None))
+        # a generated job id when none is given; proto names and enum
+        # numbers accepted
+        c = self.clicks(conv(orderId="A-2", conversionDateTime=t0))[0]
+        r = self.emu.post_json(
+            "/v25/customers/%s:uploadConversionAdjustments" % CID,
+            {"partial_failure": True, "conversion_adjustments": [{
+                "conversion_action": ACTION, "adjustment_type": 2,
+                "adjustment_date_time": stamp(-HOUR), "order_id": "A-2"}]})
+        body = self.assertOk(r)
+        self.assertEqual(body["results"][0]["adjustmentType"], "RETRACTION")
+        self.assertTrue(2 ** 31 <= int(body["jobId"]) < 2 ** 63)
+
+    def test_conversion_not_found_against_ledger(self):
+        t0 = stamp(-3 * DAY)
+        a, b = self.clicks(conv(orderId="NF-1", conversionDateTime=t0),
+                           conv(gclid="G-NF", conversionDateTime=t0))
+        self.assertOk(self.emu.upload_calls([call()]))
+        rows = [
+            adjustment("RETRACTION", orderId="NF-404"),                # 0
+            adjustment("RETRACTION", orderId="NF-1",
+                       conversionAction=ACTION2),                      # 1
+            adjustment("RETRACTION", gclidDateTimePair={
+                "gclid": "G-NF", "conversionDateTime": stamp(-2 * DAY)}),
+            adjustment("RETRACTION", gclidDateTimePair={
+                "gclid": "G-other", "conversionDateTime": t0}),       # 3
+            adjustment("ENHANCEMENT", orderId="NF-2",
+                       userIdentifiers=[{"hashedEmail": EMAIL_HASH}]),
+            adjustment("RESTATEMENT", orderId=CALLER),                 # 5
+            # the same instant with another offset is the same conversion
+            adjustment("RETRACTION", gclidDateTimePair={
+                "gclid": "G-NF",
+                "conversionDateTime": stamp(-3 * DAY, tz=9)}),        # 6 ok
+        ]
+        r = self.emu.upload_adjustments(rows)
+        body = self.assertOk(r)
+        self.assertEqual(body["results"], [{}] * 6 + [adj_echo(rows[6])])
+        got = self.partial_errors(body, r.rid)
+        self.assertEqual(strip_messages(got), [
+            err({CA: "CONVERSION_NOT_FOUND"},
+                [("conversion_adjustments", i)]) for i in range(6)])
+        self.assertEqual(got[0]["message"],
+                         "The conversion for this conversion action and "
+                         "conversion identifier can't be found. Make sure "
+                         "your conversion identifiers are associated with the "
+                         "correct conversion action and try again.")
+        self.assertEqual(
+            body["partialFailureError"]["message"],
+            "Multiple errors in 'details'. First error: " + got[0]["message"]
+            + ", at conversion_adjustments[0]")
+        # another customer: not found either
+        r = self.emu.upload_adjustments(
+            [adjustment("RETRACTION", orderId="NF-1")], cid="1112223333")
+        self.assertEqual(self.errors(r), [err({CA: "CONVERSION_NOT_FOUND"},
+                                              [("conversion_adjustments", 0)])])
+        self.assertEqual(len(self.emu.ledger()), 4)
+
+    def test_retraction_then_anything(self):
+        t0 = stamp(-3 * DAY)
+        a, b = self.clicks(conv(orderId="R-1", conversionDateTime=t0),
+                           conv(orderId="R-2", conversionDateTime=t0))
+        self.assertEqual(self.errors(self.emu.upload_adjustments([
+            adjustment("RETRACTION", orderId="R-1")])), [])
+        after = [
+            adjustment("RETRACTION", orderId="R-1"),
+            adjustment("RETRACTION", orderId="R-1",
+                       adjustmentDateTime=stamp(-60)),
+            adjustment("RESTATEMENT", orderId="R-1"),
+            adjustment("ENHANCEMENT", orderId="R-1",
+                       userIdentifiers=[{"hashedEmail": EMAIL_HASH}]),
+            # keyed by its click: the same conversion
+            adjustment("RESTATEMENT", gclidDateTimePair={
+                "gclid": a["gclid"], "conversionDateTime": t0}),
+        ]
+        r = self.emu.upload_adjustments(after)
+        self.assertEqual(r.json["results"], [{}] * 5)
+        got = self.partial_errors(r.json, r.rid)
+        self.assertEqual(strip_messages(got), [
+            err({CA: "CONVERSION_ALREADY_RETRACTED"},
+                [("conversion_adjustments", i)]) for i in range(5)])
+        self.assertEqual(got[0]["message"], "The conversion was already "
+                         "retracted. This adjustment was not processed.")
+        # inside one request: rows apply in order
+        rows = [adjustment("RESTATEMENT", orderId="R-2",
+                           adjustmentDateTime=stamp(-2 * HOUR)),
+                adjustment("RETRACTION", orderId="R-2"),
+                adjustment("RESTATEMENT", orderId="R-2",
+                           adjustmentDateTime=stamp(-60))]
+        r = self.emu.upload_adjustments(rows)
+        self.assertEqual(r.json["results"],
+                         [adj_echo(rows[0]), adj_echo(rows[1]), {}])
+        self.assertEqual(self.errors(r), [err(
+            {CA: "CONVERSION_ALREADY_RETRACTED"},
+            [("conversion_adjustments", 2)])])
+        self.assertEqual(len(self.emu.ledger()), 5)
+
+    def test_restatement_order_and_enhancement_once(self):
+        t0 = stamp(-10 * DAY)
+        self.clicks(conv(orderId="S-1", conversionDateTime=t0))
+        t1, t2 = stamp(-5 * DAY), stamp(-4 * DAY)
+
+        def restate(when, value=60.0, **kw):
+            return adjustment("RESTATEMENT", orderId="S-1",
+                              adjustmentDateTime=when,
+                              restatementValue={"adjustedValue": value}, **kw)
+
+        self.assertEqual(self.errors(self.emu.upload_adjustments(
+            [restate(t1)])), [])
+        for again in (restate(t1, 70.0),             # same time, other value
+                      restate(stamp(-5 * DAY, tz=3))):  # same instant
+            r = self.emu.upload_adjustments([again])
+            self.assertEqual(self.errors(r), [err(
+                {CA: "RESTATEMENT_ALREADY_EXISTS"},
+                [("conversion_adjustments", 0)])])
+        self.assertEqual(self.partial_errors(r.json, r.rid)[0]["message"],
+                         "The conversion has already been restated with the "
+                         "same `adjustment_date_time`. Make sure your "
+                         "adjustment has the correct and unique "
+                         "`adjustment_date_time` and try again.")
+        r = self.emu.upload_adjustments([restate(stamp(-6 * DAY))])  # older
+        self.assertEqual(self.errors(r), [err(
+            {CA: "MORE_RECENT_RESTATEMENT_FOUND"},
+            [("conversion_adjustments", 0)])])
+        # newer ones in one request: the second is older than the first
+        r = self.emu.upload_adjustments([restate(t2), restate(stamp(-4 * DAY
+                                                                    - 60))])
+        self.assertEqual(self.errors(r), [err(
+            {CA: "MORE_RECENT_RESTATEMENT_FOUND"},
+            [("conversion_adjustments", 1)])])
+        self.assertEqual([e["value"] for e in self.emu.ledger()[1:]],
+                         [60.0, 60.0])
+        enh = adjustment("ENHANCEMENT", orderId="S-1",
+                         userIdentifiers=[{"hashedEmail": EMAIL_HASH}])
+        self.assertEqual(self.errors(self.emu.upload_adjustments([enh])), [])
+        r = self.emu.upload_adjustments([enh])
+        self.assertEqual(self.errors(r), [err(
+            {CA: "CONVERSION_ALREADY_ENHANCED"},
+            [("conversion_adjustments", 0)])])
+        self.assertEqual(self.partial_errors(r.json, r.rid)[0]["message"],
+                         "Conversion already has enhancements with the same "
+                         "Order ID and conversion action. Make sure your data "
+                         "is correctly configured and try again.")
+        # restating or retracting an enhanced conversion is fine
+        self.assertEqual(self.errors(self.emu.upload_adjustments(
+            [restate(stamp(-HOUR)),
+             adjustment("RETRACTION", orderId="S-1")])), [])
+
+    def test_timing_rules_follow_the_clock(self):
+        recent, old = stamp(-2 * HOUR), stamp(-60 * DAY)
+        edge = stamp(-53 * DAY)
+        self.clicks(conv(orderId="T-new", conversionDateTime=recent),
+                    conv(orderId="T-old", conversionDateTime=old),
+                    conv(orderId="T-edge", conversionDateTime=edge),
+                    conv(orderId="T-ok", conversionDateTime=stamp(-3 * DAY)))
+        rows = [
+            adjustment("RETRACTION", orderId="T-new",
+                       adjustmentDateTime=stamp(-60)),                 # 0
+            adjustment("RESTATEMENT", orderId="T-new",
+                       adjustmentDateTime=stamp(-60)),                 # 1
+            adjustment("ENHANCEMENT", orderId="T-new",                 # 2 ok
+                       userIdentifiers=[{"hashedEmail": EMAIL_HASH}]),
+            adjustment("RETRACTION", orderId="T-old"),                 # 3
+            adjustment("ENHANCEMENT", orderId="T-old",
+                       userIdentifiers=[{"hashedEmail": EMAIL_HASH}]),
+            adjustment("RETRACTION", orderId="T-ok",
+                       adjustmentDateTime=stamp(-4 * DAY)),            # 5
+            adjustment("RESTATEMENT", orderId="T-edge"),               # 6 ok
+        ]
+        r = self.emu.upload_adjustments(rows)
+        body = self.assertOk(r)
+        self.assertEqual([i for i, x in enumerate(body["results"]) if x],
+                         [2, 6])
+        got = self.partial_errors(body, r.rid)
+        self.assertEqual(strip_messages(got), [
+            err({CA: "TOO_RECENT_CONVERSION"}, [("conversion_adjustments", 0)]),
+            err({CA: "TOO_RECENT_CONVERSION"}, [("conversion_adjustments", 1)]),
+            err({CA: "CONVERSION_EXPIRED"}, [("conversion_adjustments", 3)]),
+            err({CA: "CONVERSION_EXPIRED"}, [("conversion_adjustments", 4)]),
+            err({CA: "ADJUSTMENT_PRECEDES_CONVERSION"},
+                [("conversion_adjustments", 5),
+                 ("adjustment_date_time", None)]),
+        ])
+        self.assertEqual(got[0]["message"],
+                         "Adjustment can't be recorded because the conversion "
+                         "occurred too recently. Try adjusting a conversion "
+                         "that occurred at least 24 hours ago.")
+        self.assertEqual(got[2]["message"],
+                         "Adjustment can't be made to a conversion that "
+                         "occurred more than 54 days ago.")
+        # a day later the recent one can be retracted, the edge one expired
+        self.emu.admin("POST", "clock", {"advance": DAY})
+        r = self.emu.upload_adjustments([
+            rows[0], adjustment("RETRACTION", orderId="T-edge")])
+        self.assertEqual(self.errors(r), [err({CA: "CONVERSION_EXPIRED"},
+                                              [("conversion_adjustments", 1)])])
+
+    def test_stateless_row_errors(self):
+        t0 = stamp(-3 * DAY)
+        a = self.clicks(conv(orderId="V-1", conversionDateTime=t0))[0]
+        pair = {"gclid": a["gclid"], "conversionDateTime": t0}
+        ids = [{"hashedEmail": EMAIL_HASH}]
+        addr = {"hashedFirstName": NAME_HASH, "hashedLastName": NAME_HASH,
+                "countryCode": "US", "postalCode": "94043"}
+        rows = [
+            adjustment("RETRACTION", orderId="V-1",
+                       gclidDateTimePair=pair),                          # 0
+            adjustment("ENHANCEMENT", gclidDateTimePair=pair,
+                       userIdentifiers=ids),                             # 1
+            adjustment("ENHANCEMENT", orderId="V-1", userIdentifiers=[
+                {"hashedEmail": EMAIL_HASH.upper()},
+                {"hashedPhoneNumber": "+16502531234"},
+                {"addressInfo": dict(addr, hashedLastName="Doe")},
+                {"addressInfo": dict(addr, postalCode=None)},
+                {"addressInfo": dict(addr, countryCode="us")}]),         # 2
+            adjustment("ENHANCEMENT", orderId="V-1",
+                       userIdentifiers=[{"mobileId": "m"}] + ids * 5),  # 3
+            adjustment("RETRACTION", orderId="V-1", userIdentifiers=ids,
+                       userAgent="UA"),                                  # 4
+            adjustment("RESTATEMENT", orderId="V-1",
+                       restatementValue=None),                           # 5
+            adjustment("RESTATEMENT", orderId="V-1", restatementValue={
+                "currencyCode": "usd"}),                                 # 6
+            adjustment("RETRACTION", orderId="V-1", restatementValue={
+                "adjustedValue": 1}),                                    # 7
+            adjustment(None, orderId="V-1"),                             # 8
+            adjustment("UNKNOWN", orderId="V-1"),                        # 9
+            adjustment("RETRACTION", orderId="V-1",
+                       adjustmentDateTime=None),                         # 10
+            adjustment("RESTATEMENT"),                                   # 11
+            adjustment("RETRACTION", gclidDateTimePair={
+                "conversionDateTime": "2026-13-01 00:00:00+00:00"}),     # 12
+            adjustment("RETRACTION", orderId="V-1",
+                       conversionAction=UNKNOWN_ACTION),                 # 13
+        ]
+        r = self.emu.upload_adjustments(rows)
+        body = self.assertOk(r)
+        self.assertEqual(body["results"], [{}] * len(rows))
+        got = self.partial_errors(body, r.rid)
+
+        def at(i, *rest):
+            return [("conversion_adjustments", i)] + list(rest)
+
+        def ui(j):
+            return ("user_identifiers", j)
+
+        self.assertEqual(strip_messages(got), [
+            err({CA: "GCLID_DATE_TIME_PAIR_AND_ORDER_ID_BOTH_SET"}, at(0)),
+            err({"fieldError": "REQUIRED"}, at(1, ("order_id", None))),
+            err({CA: "INVALID_USER_IDENTIFIER"},
+                at(2, ui(0), ("hashed_email", None))),
+            err({CA: "INVALID_USER_IDENTIFIER"},
+                at(2, ui(1), ("hashed_phone_number", None))),
+            err({CA: "INVALID_USER_IDENTIFIER"},
+                at(2, ui(2), ("address_info", None),
+                   ("hashed_last_name", None))),
+            err({CA: "INVALID_USER_IDENTIFIER"},
+                at(2, ui(3), ("address_info", None))),
+            err({CA: "INVALID_USER_IDENTIFIER"},
+                at(2, ui(4), ("address_info", None),
+                   ("country_code", None))),
+            err({"collectionSizeError": "TOO_MANY"},
+                at(3, ("user_identifiers", None))),
+            err({CA: "UNSUPPORTED_USER_IDENTIFIER"}, at(3, ui(0))),
+            err({CA: "UNSUPPORTED_USER_IDENTIFIER"}, at(4, ui(0))),
+            err({"fieldError": "VALUE_MUST_BE_UNSET"},
+                at(4, ("user_agent", None))),
+            err({"fieldError": "REQUIRED"}, at(5, ("restatement_value", None))),
+            err({"fieldError": "REQUIRED"}, at(6, ("restatement_value", None),
+                                               ("adjusted_value", None))),
+            err({"currencyCodeError": "UNSUPPORTED"},
+                at(6, ("restatement_value", None), ("currency_code", None))),
+            err({"fieldError": "VALUE_MUST_BE_UNSET"},
+                at(7, ("restatement_value", None))),
+            err({"fieldError": "REQUIRED"}, at(8, ("adjustment_type", None))),
+            err({"requestError": "INVALID_ENUM_VALUE"},
+                at(9, ("adjustment_type", None))),
+            err({"fieldError": "REQUIRED"},
+                at(10, ("adjustment_date_time", None))),
+            err({"fieldError": "REQUIRED"}, at(11, ("order_id", None))),
+            err({"fieldError": "REQUIRED"},
+                at(12, ("gclid_date_time_pair", None), ("gclid", None))),
+            err({"dateError": "INVALID_FIELD_VALUES_IN_DATE_TIME"},
+                at(12, ("gclid_date_time_pair", None),
+                   ("conversion_date_time", None))),
+            err({CA: "NO_CONVERSION_ACTION_FOUND"},
+                at(13, ("conversion_action", None))),
+        ])
+        self.assertEqual(got[0]["message"],
+                         "Can't use both gclid_date_time_pair and order_id. "
+                         "Use only 1 type and try again.")
+        self.assertEqual(len(self.emu.ledger()), 1)
+
+    def test_duplicates_in_request(self):
+        t0 = stamp(-3 * DAY)
+        a, b = self.clicks(conv(orderId="D-1", conversionDateTime=t0),
+                           conv(orderId="D-2", conversionDateTime=t0))
+        when = stamp(-HOUR)
+        same = stamp(-HOUR, tz=-8)
+        ids = [{"hashedEmail": EMAIL_HASH}]
+        rows = [
+            adjustment("ENHANCEMENT", orderId="D-1", userIdentifiers=ids),
+            adjustment("ENHANCEMENT", orderId="D-1", userIdentifiers=[
+                {"hashedPhoneNumber": PHONE_HASH}]),                     # 1
+            adjustment("RETRACTION", orderId="D-2", adjustmentDateTime=when),
+            adjustment("RETRACTION", orderId="D-2", adjustmentDateTime=same),
+            adjustment("RESTATEMENT", gclidDateTimePair={
+                "gclid": a["gclid"], "conversionDateTime": t0},
+                adjustmentDateTime=when),                                # 4
+            adjustment("RESTATEMENT", gclidDateTimePair={
+                "gclid": a["gclid"], "conversionDateTime": t0},
+                adjustmentDateTime=same),                                # 5
+            # same key, other type or time: not duplicates
+            adjustment("RESTATEMENT", orderId="D-1",
+                       adjustmentDateTime=stamp(-2 * HOUR)),             # 6
+            adjustment("RESTATEMENT", orderId="D-1",
+                       adjustmentDateTime=stamp(-HOUR + 60)),            # 7
+        ]
+        r = self.emu.upload_adjustments(rows)
+        body = self.assertOk(r)
+        self.assertEqual(body["results"], [{}] * 6 + [adj_echo(rows[6]),
+                                                      adj_echo(rows[7])])
+        got = self.partial_errors(body, r.rid)
+        self.assertEqual(strip_messages(got), [
+            err({CA: "DUPLICATE_ENHANCEMENT_IN_REQUEST"},
+                [("conversion_adjustments", 0)]),
+            err({CA: "DUPLICATE_ENHANCEMENT_IN_REQUEST"},
+                [("conversion_adjustments", 1)]),
+        ] + [err({CA: "DUPLICATE_ADJUSTMENT_IN_REQUEST"},
+                 [("conversion_adjustments", i)]) for i in (2, 3, 4, 5)])
+        self.assertEqual(got[0]["message"],
+                         "Multiple enhancements have the same conversion "
+                         "action and Order ID. Make sure your data is "
+                         "correctly configured and try again.")
+        self.assertEqual(len(self.emu.ledger()), 4)
+
+    def test_front_end_and_request_rules(self):
+        path = "/v25/customers/%s:uploadConversionAdjustments" % CID
+        self.clicks(conv(orderId="F-1", conversionDateTime=stamp(-3 * DAY)))
+        good = adjustment("RETRACTION", orderId="F-1")
+        r = self.emu.upload_adjustments([dict(good, gclid="G")],
+                                        conversions=[])
+        self.assertEqual(r.status, 400)
+        self.assertIsNone(r.rid)
+        self.assertEqual(
+            [v.get("field") for v in
+             r.json["error"]["details"][0]["fieldViolations"]],
+            [None, "conversion_adjustments[0]"])
+        for over, field in (
+                ({"adjustmentType": "REFUND"},
+                 "conversion_adjustments[0].adjustment_type"),
+                ({"restatementValue": {"adjustedValue": "x"}},
+                 "conversion_adjustments[0].restatement_value.adjusted_value"),
+                ({"gclidDateTimePair": {"gclid": "g", "time": "t"}},
+                 "conversion_adjustments[0].gclid_date_time_pair"),
+                ({"userIdentifiers": [{"addressInfo": {"city": "X",
+                                                       "street": "Y"}}]},
+                 "conversion_adjustments[0].user_identifiers[0]"
+                 ".address_info")):
+            r = self.emu.upload_adjustments([dict(good, **over)])
+            self.assertEqual(r.status, 400, over)
+            self.assertEqual(r.json["error"]["details"][0][
+                "fieldViolations"][0]["field"], field)
+        r = self.emu.upload_adjustments([good], partialFailure=False)
+        self.assertEqual(strip_messages(r.json["error"]["details"][0][
+            "errors"]), [err({"partialFailureError":
+                              "PARTIAL_FAILURE_MODE_REQUIRED"},
+                             [("partial_failure", None)])])
+        r = self.emu.upload_adjustments([good] * 2001)
+        self.assertEqual(r.json, ads_error_body(400, "INVALID_ARGUMENT", r.rid, [
+            err({CA: "TOO_MANY_ADJUSTMENTS_IN_REQUEST"},
+                [("conversion_adjustments", None)],
+                "Try uploading fewer than 2001 adjustments in a single API "
+                "request.")]))
+        r = self.emu.upload_adjustments([])
+        self.assertEqual(strip_messages(r.json["error"]["details"][0][
+            "errors"]), [err({"fieldError": "REQUIRED_NONEMPTY_LIST"},
+                             [("conversion_adjustments", None)])])
+        r = self.emu.upload_adjustments([good], jobId=0)
+        self.assertEqual(strip_messages(r.json["error"]["details"][0][
+            "errors"]), [err({CA: "INVALID_JOB_ID"}, [("job_id", None)])])
+        r = self.emu.upload_adjustments([good], token="nope")
+        self.assertEqual(r.status, 401)
+        r = self.emu.post_json(path, None, raw=json.dumps(
+            {"partialFailure": True, "conversionAdjustments": [good]}).encode(),
+            headers={"Content-Type": "text/plain"})
+        self.assertEqual(r.status, 400)
+        self.assertEqual(len(self.emu.ledger()), 1)
+        # validateOnly: checked against the ledger, which stays as it is
+        body = self.assertOk(self.emu.upload_adjustments(
+            [good], validateOnly=True, jobId=5))
+        self.assertEqual(body, {"jobId": "5"})
+        self.assertEqual(len(self.emu.ledger()), 1)
+        self.assertEqual(self.assertOk(self.emu.upload_adjustments([good])),
+                         {"results": [adj_echo(good)],
+                          "jobId": self.emu.ledger()[1]["job_id"]})
+        r = self.emu.upload_adjustments([good], validateOnly=True)
+        self.assertEqual(set(r.json), {"partialFailureError", "jobId"})
+        self.assertEqual(self.errors(r), [err(
+            {CA: "CONVERSION_ALREADY_RETRACTED"},
+            [("conversion_adjustments", 0)])])
+
+    def test_faults_apply(self):
+        self.clicks(conv(orderId="Q-1", conversionDateTime=stamp(-3 * DAY)),
+                    conv(orderId="Q-2", conversionDateTime=stamp(-3 * DAY)))
+        ret = [adjustment("RETRACTION", orderId="Q-1"),
+               adjustment("RETRACTION", orderId="Q-2")]
+        self.emu.faults({"kind": "rate_limit", "retry_delay": 9})
+        r = self.emu.upload_adjustments(ret)
+        self.assertEqual(r.status, 429)
+        self.assertEqual(r.headers["Retry-After"], "9")
+        self.assertEqual(r.json["error"]["details"][0]["errors"][0][
+            "errorCode"], {"quotaError": "RESOURCE_TEMPORARILY_EXHAUSTED"})
+        self.assertEqual(len(self.emu.ledger()), 2)
+        self.emu.faults({"kind": "row_error", "row": 1})
+        r = self.emu.upload_adjustments(ret)
+        self.assertEqual(r.json["results"], [adj_echo(ret[0]), {}])
+        self.assertEqual(self.partial_errors(r.json, r.rid), [
+            err({"internalError": "INTERNAL_ERROR"},
+                [("conversion_adjustments", 1)],
+                "An internal error has occurred.")])
+        # executed, answer lost, retried: delivered already
+        self.emu.faults({"kind": "executed_then_dropped"})
+        with self.assertRaises(NETWORK_ERRORS):
+            self.emu.upload_adjustments(ret[1:])
+        r = self.emu.upload_adjustments(ret[1:])
+        self.assertEqual(self.errors(r), [err(
+            {CA: "CONVERSION_ALREADY_RETRACTED"},
+            [("conversion_adjustments", 0)])])
+        c = call()
+        self.emu.faults({"kind": "executed_then_dropped"},
+                        {"kind": "unavailable"})
+        with self.assertRaises(NETWORK_ERRORS):
+            self.emu.upload_calls([c])
+        self.assertEqual(self.emu.upload_calls([c]).status, 503)
+        r = self.emu.upload_calls([c])
+        self.assertEqual(self.errors(r), [err(
+            {CU: "CALL_CONVERSION_ALREADY_EXISTS"}, [("conversions", 0)])])
+        self.emu.faults({"kind": "token_expired"})
+        self.assertEqual(self.emu.upload_calls([call()]).status, 401)
+        self.assertEqual([e["kind"] for e in self.emu.ledger()],
+                         ["click", "click", "adjustment", "adjustment",
+                          "call"])
+
+    def test_state_survives_restart(self):
+        tmp = tempfile.mkdtemp(prefix="gads-test-")
+        try:
+            emu = Emulator(tmp)
+            try:
+                t0 = stamp(-3 * DAY)
+                c = conv(orderId="P-1", conversionDateTime=t0)
+                self.assertOk(emu.upload([c]))
+                self.assertOk(emu.upload_adjustments([
+                    adjustment("RESTATEMENT", gclidDateTimePair={
+                        "gclid": c["gclid"], "conversionDateTime": t0},
+                        adjustmentDateTime=stamp(-HOUR))]))
+                k = call()
+                self.assertOk(emu.upload_calls([k]))
+            finally:
+                emu.stop()
+            emu = Emulator(tmp)
+            try:
+                r = emu.upload_adjustments([
+                    adjustment("RESTATEMENT", orderId="P-1",
+                               adjustmentDateTime=stamp(-2 * HOUR)),
+                    adjustment("RETRACTION", orderId="P-1")])
+                self.assertEqual(self.errors(r), [err(
+                    {CA: "MORE_RECENT_RESTATEMENT_FOUND"},
+                    [("conversion_adjustments", 0)])])
+                r = emu.upload_calls([k])
+                self.assertEqual(self.errors(r), [err(
+                    {CU: "CALL_CONVERSION_ALREADY_EXISTS"},
+                    [("conversions", 0)])])
+                r = emu.upload_adjustments([
+                    adjustment("ENHANCEMENT", orderId="P-1",
+                               userIdentifiers=[{"hashedEmail": EMAIL_HASH}])])
+                self.assertEqual(self.errors(r), [err(
+                    {CA: "CONVERSION_ALREADY_RETRACTED"},
+                    [("conversion_adjustments", 0)])])
+            finally:
+                emu.stop()
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 class TestToken(EmulatorCase):
