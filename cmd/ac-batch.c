@@ -3,11 +3,20 @@
  * ac-batch: read conversion records (NDJSON), after ac-pick-clickid, and
  * write Google Ads upload requests, one JSON object per request per line.
  *
+ * Three kinds of record, told apart by their fields (man/ac.7): an
+ * adjustment has adjustment_type, a call conversion caller_id, anything
+ * else is a click conversion. Each kind goes to its own method:
+ * uploadClickConversions, uploadCallConversions and
+ * uploadConversionAdjustments.
+ *
  * Reads customer_id, login_customer_id, conversion_action,
  * conversion_date_time, conversion_value, currency_code, order_id, gclid,
  * gbraid, wbraid, conversion_environment, google-ads-consent,
  * hashed_email and hashed_phone_number; email and phone only to reject a
- * record that still holds them in clear text. No other field is sent.
+ * record that still holds them in clear text. Calls also read caller_id
+ * and call_start_date_time; adjustments adjustment_type,
+ * adjustment_date_time, adjusted_value, user_agent and the address set.
+ * No other field is sent.
  *
  * Groups the records per (customer_id, login_customer_id, kind) and writes
  * a group as {"customer_id", "login_customer_id" (when set), "method",
@@ -16,9 +25,9 @@
  * at the end. "request" is exactly the body to POST; "rows" says, per
  * conversion, what ac-upload needs to report its result.
  *
- * A record that cannot be mapped, or repeats an order ID or a click of this
- * run, is rejected with a reason, before it joins a group: every record is
- * a row of exactly one request or a reject.
+ * A record that cannot be mapped, or repeats an order ID, a click, a call
+ * or an adjustment of this run, is rejected with a reason, before it joins
+ * a group: every record is a row of exactly one request or a reject.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -50,7 +59,7 @@
 enum field {
 	F_CUSTOMER_ID, F_LOGIN, F_ACTION, F_TIME, F_VALUE, F_CURRENCY,
 	F_ORDER_ID, F_GCLID, F_GBRAID, F_WBRAID, F_ENV, F_CONSENT, F_HEMAIL,
-	F_HPHONE, F_EMAIL, F_PHONE, NFIELDS
+	F_HPHONE, F_EMAIL, F_PHONE, F_ADJ_TYPE, F_CALLER, NFIELDS
 };
 
 static const char *const names[NFIELDS] = {
@@ -58,8 +67,31 @@ static const char *const names[NFIELDS] = {
 	"conversion_date_time", "conversion_value", "currency_code",
 	"order_id", "gclid", "gbraid", "wbraid", "conversion_environment",
 	"google-ads-consent", "hashed_email", "hashed_phone_number", "email",
-	"phone"
+	"phone", "adjustment_type", "caller_id"
 };
+
+/*
+ * The fields only calls and adjustments read: a second set, scanned only
+ * for those, so that a click record costs no more than the two look-ups
+ * of adjustment_type and caller_id that tell the kinds apart.
+ */
+enum xfield {
+	X_ADJ_TIME, X_ADJ_VALUE, X_UA, X_CALL_START, X_HFIRST, X_HLAST,
+	X_HSTREET, X_CITY, X_REGION, X_COUNTRY, X_POSTAL, X_FIRST, X_LAST,
+	X_STREET, NXFIELDS
+};
+
+static const char *const xnames[NXFIELDS] = {
+	"adjustment_date_time", "adjusted_value", "user_agent",
+	"call_start_date_time", "hashed_first_name", "hashed_last_name",
+	"hashed_street_address", "city", "region", "country_code",
+	"postal_code", "first_name", "last_name", "street_address"
+};
+
+enum { A_ENHANCEMENT, A_RETRACTION, A_RESTATEMENT, NADJ };
+static const char *const adj_types[NADJ] = { "ENHANCEMENT", "RETRACTION",
+	"RESTATEMENT" };
+#define UA_MAX 512		/* user_agent bytes, as ac-normalize keeps */
 
 /* Click ID types in the order of the fields; 0 is none. */
 static const char *const click_types[] = { "none", "gclid", "gbraid",
@@ -71,7 +103,7 @@ static const char *const consents[] = { "UNSPECIFIED", "GRANTED", "DENIED" };
 enum { ID_EMAIL = 1, ID_PHONE = 2 };
 
 /*
- * A row waiting in a group: this header, then the conversion action's
+ * A click row waiting in a group: this header, then the conversion action's
  * bytes, order_id and the click ID as JSON text (quotes included) and the
  * hashes that are present, 32 bytes each. About a quarter of the request
  * text it becomes.
@@ -90,6 +122,7 @@ struct row {
 /* One record being batched. */
 struct rec {
 	struct ac_view v;
+	struct ac_view *x;	/* the fields of xnames; NULL for a click */
 	struct row h;
 	const char *action, *order, *click, *time;	/* borrowed bytes */
 	size_t order_n, click_n;
@@ -101,9 +134,9 @@ struct rec {
 struct batch;
 
 /*
- * A kind of request. Today every record is a click conversion; call
- * conversions and adjustments become entries here, each with its own
- * check and mapping, and the group key already holds the kind.
+ * A kind of request: click conversions, call conversions, adjustments.
+ * Each has its own check and mapping, and the group key holds the kind,
+ * so that a request never mixes kinds.
  */
 struct kind {
 	const char *method;	/* after "customers/{id}:" */
@@ -155,6 +188,7 @@ struct opts {
 	const char *rejects;
 	int quiet, verbose;
 	struct ac_fieldset fields;
+	struct ac_fieldset xfields;	/* xnames */
 };
 
 enum { OPT_JOB_ID = 256, OPT_VALIDATE_ONLY };
@@ -180,6 +214,8 @@ usage(FILE *fp, int status)
 	    "  -h, --help               show this help\n"
 	    "      --job-id N           send jobId N (0 to 2147483647) "
 	    "with every request\n"
+	    "                           of clicks and adjustments "
+	    "(call requests have none)\n"
 	    "  -n, --size N             at most N conversions per request "
 	    "(1 to 2000, default 2000)\n"
 	    "  -q, --quiet              no per-record messages, no "
@@ -307,6 +343,37 @@ keys_add(struct keyset *ks, uint64_t k)
 
 /* Field checks */
 
+/* The bytes of v when it is a string, else NULL. */
+static const char *
+vstr(jv v, size_t *n)
+{
+	return ac_field_str(v, n);
+}
+
+/* Absent or null: null means absent (man/ac.7). */
+static int
+vabsent(jv v)
+{
+	jv_kind k = jv_get_kind(v);
+
+	return k == JV_KIND_INVALID || k == JV_KIND_NULL;
+}
+
+/* A value that is there: not null and, for a string, not blank. */
+static int
+vpresent(jv v)
+{
+	const char *s;
+	size_t n;
+
+	if (vabsent(v))
+		return 0;
+	if ((s = vstr(v, &n)) == NULL)
+		return 1;
+	ac_trim(s, &n);
+	return n > 0;
+}
+
 /* The bytes of field f when it is a string, else NULL. */
 static const char *
 str(const struct rec *r, int f, size_t *n)
@@ -314,14 +381,20 @@ str(const struct rec *r, int f, size_t *n)
 	return ac_field_str(r->v.val[f], n);
 }
 
-/* Absent or null: null means absent (man/ac.7). */
 static int
 absent(const struct rec *r, int f)
 {
-	jv_kind k = jv_get_kind(r->v.val[f]);
-
-	return k == JV_KIND_INVALID || k == JV_KIND_NULL;
+	return vabsent(r->v.val[f]);
 }
+
+static int
+present(const struct rec *r, int f)
+{
+	return vpresent(r->v.val[f]);
+}
+
+/* Field f of xnames (only for calls and adjustments). */
+#define XV(r, f) ((r)->x->val[(f)])
 
 static int
 digits(const char *s, size_t n)
@@ -379,6 +452,14 @@ time_ok(const char *s, size_t n)
 	return 1;
 }
 
+/* E.164, as ac-normalize writes it: "+", then 8 to 15 digits. */
+static int
+e164_ok(const char *s, size_t n)
+{
+	return n >= 9 && n <= 16 && s[0] == '+' && s[1] != '0' &&
+	    digits(s + 1, n - 1);
+}
+
 static int
 hexval(char c)
 {
@@ -401,21 +482,6 @@ hash_ok(const char *s, size_t n, unsigned char out[32])
 		out[i] = (unsigned char)(hi << 4 | lo);
 	}
 	return 1;
-}
-
-/* A value that is there: not null and, for a string, not blank. */
-static int
-present(const struct rec *r, int f)
-{
-	const char *s;
-	size_t n;
-
-	if (absent(r, f))
-		return 0;
-	if ((s = str(r, f, &n)) == NULL)
-		return 1;
-	ac_trim(s, &n);
-	return n > 0;
 }
 
 /* One consent member: GRANTED, DENIED, UNSPECIFIED, or absent. */
@@ -443,6 +509,175 @@ consent_state(jv obj, jv key, unsigned char *out)
 	return r;
 }
 
+/* Checks shared by the kinds; each returns null or an ac_err. */
+
+/* Return the rejection e, if it is one. */
+#define TRY(e) do {							\
+	jv err_ = (e);							\
+	if (!jv_is_valid(err_))						\
+		return err_;						\
+} while (0)
+
+static jv
+check_action(struct rec *r, size_t *an)
+{
+	if (absent(r, F_ACTION))
+		return ac_err("conversion_action_missing", names[F_ACTION],
+		    "no conversion_action: run ac-normalize");
+	if ((r->action = str(r, F_ACTION, an)) == NULL ||
+	    !action_ok(r->action, *an))
+		return ac_err("conversion_action_invalid", names[F_ACTION],
+		    "expected customers/{customer_id}/conversionActions/{id}: "
+		    "run ac-normalize");
+	r->h.action_len = (unsigned char)*an;
+	return jv_null();
+}
+
+/*
+ * A time in Google's form, v of the field named field: its bytes in *s,
+ * or a rejection with code missing (when v is absent and missing is not
+ * NULL) or invalid. *s stays NULL for an optional time that is absent.
+ */
+static jv
+check_time(jv v, const char *field, const char *missing,
+    const char *invalid, const char **s)
+{
+	size_t n;
+
+	if (vabsent(v)) {
+		if (missing != NULL)
+			return ac_err(missing, field, "no %s", field);
+		return jv_null();
+	}
+	if ((*s = vstr(v, &n)) == NULL || !time_ok(*s, n))
+		return ac_err(invalid, field, "expected yyyy-mm-dd "
+		    "hh:mm:ss+hh:mm: run ac-normalize");
+	return jv_null();
+}
+
+/* A number, zero or more, into *d. */
+static jv
+check_number(jv v, const char *field, const char *code, double *d)
+{
+	if (jv_get_kind(v) != JV_KIND_NUMBER ||
+	    !isfinite(*d = jv_number_value(v)) || *d < 0)
+		return ac_err(code, field, "expected a number, zero or more: "
+		    "run ac-normalize");
+	return jv_null();
+}
+
+/* currency_code, when there is one: three upper-case letters. */
+static jv
+check_currency(struct rec *r)
+{
+	const char *s;
+	size_t n;
+
+	if (absent(r, F_CURRENCY))
+		return jv_null();
+	if ((s = str(r, F_CURRENCY, &n)) == NULL || n != 3 ||
+	    s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' ||
+	    s[2] < 'A' || s[2] > 'Z')
+		return ac_err("currency_invalid", names[F_CURRENCY],
+		    "expected an ISO 4217 code: run ac-normalize");
+	r->h.has_currency = 1;
+	memcpy(r->h.currency, s, 3);
+	return jv_null();
+}
+
+/* conversion_value and currency_code, of clicks and calls. */
+static jv
+check_value(struct rec *r)
+{
+	struct row *h = &r->h;
+
+	if (!absent(r, F_VALUE)) {
+		TRY(check_number(r->v.val[F_VALUE], names[F_VALUE],
+		    "value_invalid", &h->value));
+		h->has_value = 1;
+		if (absent(r, F_CURRENCY))
+			return ac_err("currency_missing", names[F_CURRENCY],
+			    "required with conversion_value");
+	}
+	return check_currency(r);
+}
+
+static jv
+check_order(struct rec *r)
+{
+	if (!absent(r, F_ORDER_ID) &&
+	    ((r->order = str(r, F_ORDER_ID, &r->order_n)) == NULL ||
+	    r->order_n == 0))
+		return ac_err("order_id_invalid", names[F_ORDER_ID],
+		    "expected a non-empty string: run ac-normalize");
+	return jv_null();
+}
+
+static jv
+check_consent(struct rec *r, const struct batch *b)
+{
+	struct row *h = &r->h;
+
+	if (absent(r, F_CONSENT))
+		return jv_null();
+	if (jv_get_kind(r->v.val[F_CONSENT]) != JV_KIND_OBJECT)
+		return ac_err("consent_invalid", names[F_CONSENT],
+		    "expected an object: run ac-consent");
+	if (consent_state(r->v.val[F_CONSENT], b->k_udata, &h->udata) == -1)
+		return ac_err("consent_invalid",
+		    "google-ads-consent.ad_user_data", "expected "
+		    "GRANTED, DENIED or UNSPECIFIED: run ac-consent");
+	if (consent_state(r->v.val[F_CONSENT], b->k_perso, &h->perso) == -1)
+		return ac_err("consent_invalid",
+		    "google-ads-consent.ad_personalization", "expected "
+		    "GRANTED, DENIED or UNSPECIFIED: run ac-consent");
+	return jv_null();
+}
+
+/* email and phone in clear text: ac-hash did not run. */
+static jv
+check_clear(const struct rec *r)
+{
+	int f;
+
+	for (f = F_EMAIL; f <= F_PHONE; f++)
+		if (present(r, f))
+			return ac_err("clear_text_identifier", names[f],
+			    "%s in clear text: run ac-hash", names[f]);
+	return jv_null();
+}
+
+/* A gclid, gbraid or wbraid of the form ac-pick-clickid checks. */
+static jv
+check_click_id(struct rec *r, int f, const char **s, size_t *n)
+{
+	if ((*s = str(r, f, n)) == NULL || !ac_click_id_ok(*s, *n))
+		return ac_err("click_id_invalid", names[f],
+		    "not 10 to 512 characters of [A-Za-z0-9_-]: run "
+		    "ac-pick-clickid");
+	return jv_null();
+}
+
+/* hashed_email and hashed_phone_number into r->hash and h->ids. */
+static jv
+check_hashes(struct rec *r)
+{
+	const char *s;
+	size_t n;
+	int f;
+
+	for (f = F_HEMAIL; f <= F_HPHONE; f++) {
+		if (absent(r, f))
+			continue;
+		if ((s = str(r, f, &n)) == NULL ||
+		    !hash_ok(s, n, r->hash[f - F_HEMAIL]))
+			return ac_err("hashed_invalid", names[f], "expected 64 "
+			    "lower-case hex digits: run ac-hash");
+		r->h.ids |= f == F_HEMAIL ? ID_EMAIL : ID_PHONE;
+	}
+	return jv_null();
+}
+
 /* Click conversions */
 
 static jv
@@ -451,51 +686,16 @@ click_check(struct rec *r, const struct batch *b, struct ac_writer *out)
 	struct row *h = &r->h;
 	const char *s;
 	size_t n, an, tn;
-	double d;
 	int f, i;
 	uint64_t k;
 
-	if (absent(r, F_ACTION))
-		return ac_err("conversion_action_missing", names[F_ACTION],
-		    "no conversion_action: run ac-normalize");
-	if ((r->action = str(r, F_ACTION, &an)) == NULL ||
-	    !action_ok(r->action, an))
-		return ac_err("conversion_action_invalid", names[F_ACTION],
-		    "expected customers/{customer_id}/conversionActions/{id}: "
-		    "run ac-normalize");
-	h->action_len = (unsigned char)an;
-	if (absent(r, F_TIME))
-		return ac_err("time_missing", names[F_TIME],
-		    "no conversion_date_time");
-	if ((r->time = str(r, F_TIME, &tn)) == NULL || !time_ok(r->time, tn))
-		return ac_err("time_invalid", names[F_TIME], "expected "
-		    "yyyy-mm-dd hh:mm:ss+hh:mm: run ac-normalize");
+	TRY(check_action(r, &an));
+	TRY(check_time(r->v.val[F_TIME], names[F_TIME], "time_missing",
+	    "time_invalid", &r->time));
+	tn = sizeof(h->time);
 	memcpy(h->time, r->time, sizeof(h->time));
-	if (!absent(r, F_VALUE)) {
-		if (jv_get_kind(r->v.val[F_VALUE]) != JV_KIND_NUMBER ||
-		    !isfinite(d = jv_number_value(r->v.val[F_VALUE])) || d < 0)
-			return ac_err("value_invalid", names[F_VALUE],
-			    "expected a number, zero or more: run ac-normalize");
-		h->has_value = 1;
-		h->value = d;
-		if (absent(r, F_CURRENCY))
-			return ac_err("currency_missing", names[F_CURRENCY],
-			    "required with conversion_value");
-	}
-	if (!absent(r, F_CURRENCY)) {
-		if ((s = str(r, F_CURRENCY, &n)) == NULL || n != 3 ||
-		    s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z' ||
-		    s[2] < 'A' || s[2] > 'Z')
-			return ac_err("currency_invalid", names[F_CURRENCY],
-			    "expected an ISO 4217 code: run ac-normalize");
-		h->has_currency = 1;
-		memcpy(h->currency, s, 3);
-	}
-	if (!absent(r, F_ORDER_ID) &&
-	    ((r->order = str(r, F_ORDER_ID, &r->order_n)) == NULL ||
-	    r->order_n == 0))
-		return ac_err("order_id_invalid", names[F_ORDER_ID],
-		    "expected a non-empty string: run ac-normalize");
+	TRY(check_value(r));
+	TRY(check_order(r));
 	if (!absent(r, F_ENV)) {
 		s = str(r, F_ENV, &n);
 		for (i = ENV_APP; i <= ENV_WEB && h->env == ENV_NONE; i++)
@@ -505,32 +705,12 @@ click_check(struct rec *r, const struct batch *b, struct ac_writer *out)
 			return ac_err("conversion_environment_invalid",
 			    names[F_ENV], "expected APP or WEB");
 	}
-	if (!absent(r, F_CONSENT)) {
-		if (jv_get_kind(r->v.val[F_CONSENT]) != JV_KIND_OBJECT)
-			return ac_err("consent_invalid", names[F_CONSENT],
-			    "expected an object: run ac-consent");
-		if (consent_state(r->v.val[F_CONSENT], b->k_udata,
-		    &h->udata) == -1)
-			return ac_err("consent_invalid",
-			    "google-ads-consent.ad_user_data", "expected "
-			    "GRANTED, DENIED or UNSPECIFIED: run ac-consent");
-		if (consent_state(r->v.val[F_CONSENT], b->k_perso,
-		    &h->perso) == -1)
-			return ac_err("consent_invalid",
-			    "google-ads-consent.ad_personalization", "expected "
-			    "GRANTED, DENIED or UNSPECIFIED: run ac-consent");
-	}
-	for (f = F_EMAIL; f <= F_PHONE; f++)
-		if (present(r, f))
-			return ac_err("clear_text_identifier", names[f],
-			    "%s in clear text: run ac-hash", names[f]);
+	TRY(check_consent(r, b));
+	TRY(check_clear(r));
 	for (f = F_GCLID; f <= F_WBRAID; f++) {
 		if (absent(r, f))
 			continue;
-		if ((s = str(r, f, &n)) == NULL || !ac_click_id_ok(s, n))
-			return ac_err("click_id_invalid", names[f],
-			    "not 10 to 512 characters of [A-Za-z0-9_-]: run "
-			    "ac-pick-clickid");
+		TRY(check_click_id(r, f, &s, &n));
 		if (h->click != 0)
 			return ac_err("click_id_multiple", NULL, "more than "
 			    "one of gclid, gbraid and wbraid: run "
@@ -539,15 +719,7 @@ click_check(struct rec *r, const struct batch *b, struct ac_writer *out)
 		r->click = s;
 		r->click_n = n;
 	}
-	for (f = F_HEMAIL; f <= F_HPHONE; f++) {
-		if (absent(r, f))
-			continue;
-		if ((s = str(r, f, &n)) == NULL ||
-		    !hash_ok(s, n, r->hash[f - F_HEMAIL]))
-			return ac_err("hashed_invalid", names[f], "expected 64 "
-			    "lower-case hex digits: run ac-hash");
-		h->ids |= f == F_HEMAIL ? ID_EMAIL : ID_PHONE;
-	}
+	TRY(check_hashes(r));
 	if (h->click == 0 && h->ids == 0)
 		return ac_err("unattributable", NULL, "has neither a click ID "
 		    "nor a hashed email or phone");
@@ -616,6 +788,37 @@ put_hex(struct ac_writer *w, const unsigned char *p)
 	ac_write_bytes(w, s, sizeof(s));
 }
 
+/* ,"consent":{"adUserData":...} when GRANTED or DENIED: UNSPECIFIED is
+ * what the API assumes without the field. */
+static void
+put_consent(struct ac_writer *w, unsigned char udata)
+{
+	if (udata != C_UNSPECIFIED) {
+		PUT(w, ",\"consent\":{\"adUserData\":\"");
+		ac_write_bytes(w, consents[udata], strlen(consents[udata]));
+		PUT(w, "\"}");
+	}
+}
+
+/* The end of every rows entry: google-ads-consent, file and line. */
+static void
+put_row_tail(struct ac_writer *w, const struct batch *b, const struct row *h)
+{
+	char num[24];
+	size_t n;
+
+	PUT(w, ",\"google-ads-consent\":{\"ad_user_data\":\"");
+	ac_write_bytes(w, consents[h->udata], strlen(consents[h->udata]));
+	PUT(w, "\",\"ad_personalization\":\"");
+	ac_write_bytes(w, consents[h->perso], strlen(consents[h->perso]));
+	PUT(w, "\"},\"file\":");
+	ac_write_value(w, jv_copy(b->files[h->file]));
+	PUT(w, ",\"line\":");
+	n = ac_fmt_int(num, (long long)h->line);
+	ac_write_bytes(w, num, n);
+	PUT(w, "}");
+}
+
 static const unsigned char *
 click_conv(struct ac_writer *w, const unsigned char *p)
 {
@@ -660,12 +863,7 @@ click_conv(struct ac_writer *w, const unsigned char *p)
 		ac_write_bytes(w, envs[h.env], 3);
 		PUT(w, "\"");
 	}
-	/* UNSPECIFIED is what the API assumes without the field. */
-	if (h.udata != C_UNSPECIFIED) {
-		PUT(w, ",\"consent\":{\"adUserData\":\"");
-		ac_write_bytes(w, consents[h.udata], strlen(consents[h.udata]));
-		PUT(w, "\"}");
-	}
+	put_consent(w, h.udata);
 	if (h.ids) {
 		PUT(w, ",\"userIdentifiers\":[");
 		for (i = 0; i < 2; i++) {
@@ -689,8 +887,6 @@ click_row(struct ac_writer *w, const struct batch *b, const unsigned char *p)
 {
 	struct row h;
 	const unsigned char *action;
-	char num[24];
-	size_t n;
 
 	memcpy(&h, p, sizeof(h));
 	action = p + sizeof(h);
@@ -707,32 +903,448 @@ click_row(struct ac_writer *w, const struct batch *b, const unsigned char *p)
 	ac_write_bytes(w, h.time, sizeof(h.time));
 	PUT(w, "\",\"click_id_type\":\"");
 	ac_write_bytes(w, click_types[h.click], strlen(click_types[h.click]));
-	PUT(w, "\",\"google-ads-consent\":{\"ad_user_data\":\"");
-	ac_write_bytes(w, consents[h.udata], strlen(consents[h.udata]));
-	PUT(w, "\",\"ad_personalization\":\"");
-	ac_write_bytes(w, consents[h.perso], strlen(consents[h.perso]));
-	PUT(w, "\"},\"file\":");
-	ac_write_value(w, jv_copy(b->files[h.file]));
-	PUT(w, ",\"line\":");
-	n = ac_fmt_int(num, (long long)h.line);
-	ac_write_bytes(w, num, n);
-	PUT(w, "}");
+	PUT(w, "\",\"kind\":\"click\"");
+	put_row_tail(w, b, &h);
 	return action + h.action_len + h.order_len + h.click_len +
 	    32 * (size_t)(((h.ids & ID_EMAIL) != 0) + ((h.ids & ID_PHONE) != 0));
 }
 
-enum { K_CLICK, NKINDS };
+/*
+ * Calls and adjustments are few next to clicks: their packed row is the
+ * API object and the rows entry as JSON text, ready to copy, after a
+ * header that holds the two lengths.
+ */
+struct text_row {
+	size_t conv_len, row_len;
+};
+
+/* Start the packed row in out: the header, filled by text_end. */
+static void
+text_begin(struct ac_writer *out)
+{
+	struct text_row t = { 0, 0 };
+
+	ac_write_bytes(out, (const char *)&t, sizeof(t));
+}
+
+/* The conversion is written: the rows entry starts. */
+static void
+text_mid(struct ac_writer *out)
+{
+	struct text_row t;
+
+	memcpy(&t, out->buf, sizeof(t));
+	t.conv_len = out->len - sizeof(t);
+	memcpy(out->buf, &t, sizeof(t));
+}
+
+static void
+text_end(struct ac_writer *out)
+{
+	struct text_row t;
+
+	memcpy(&t, out->buf, sizeof(t));
+	t.row_len = out->len - sizeof(t) - t.conv_len;
+	memcpy(out->buf, &t, sizeof(t));
+}
+
+static const unsigned char *
+text_conv(struct ac_writer *w, const unsigned char *p)
+{
+	struct text_row t;
+
+	memcpy(&t, p, sizeof(t));
+	ac_write_bytes(w, (const char *)p + sizeof(t), t.conv_len);
+	return p + sizeof(t) + t.conv_len + t.row_len;
+}
+
+static const unsigned char *
+text_row(struct ac_writer *w, const struct batch *b, const unsigned char *p)
+{
+	struct text_row t;
+
+	(void)b;
+	memcpy(&t, p, sizeof(t));
+	ac_write_bytes(w, (const char *)p + sizeof(t) + t.conv_len, t.row_len);
+	return p + sizeof(t) + t.conv_len + t.row_len;
+}
+
+/* A string known to need no escaping (checked by form), quoted. */
+static void
+put_plain(struct ac_writer *w, const char *s, size_t n)
+{
+	PUT(w, "\"");
+	ac_write_bytes(w, s, n);
+	PUT(w, "\"");
+}
+
+/* Call conversions */
+
+static jv
+call_check(struct rec *r, const struct batch *b, struct ac_writer *out)
+{
+	struct row *h = &r->h;
+	const char *caller, *start = NULL;
+	size_t an, cn;
+	uint64_t k;
+
+	TRY(check_action(r, &an));
+	if ((caller = str(r, F_CALLER, &cn)) == NULL || !e164_ok(caller, cn))
+		return ac_err("caller_id_invalid", names[F_CALLER], "expected "
+		    "E.164, + and 8 to 15 digits: run ac-normalize");
+	TRY(check_time(XV(r, X_CALL_START), xnames[X_CALL_START],
+	    "call_start_date_time_missing", "call_start_date_time_invalid",
+	    &start));
+	TRY(check_time(r->v.val[F_TIME], names[F_TIME], "time_missing",
+	    "time_invalid", &r->time));
+	TRY(check_value(r));
+	TRY(check_consent(r, b));
+	TRY(check_clear(r));
+
+	/* The call Google knows (CALL_CONVERSION_ALREADY_EXISTS). */
+	k = hash_add(0xcbf29ce484222325ULL, "C", 1);
+	k = hash_add(k, r->action, an);
+	k = hash_add(k, caller, cn);
+	r->key[0] = hash_end(hash_add(k, start, 25));
+	r->keycode[0] = "duplicate_call";
+	r->keyfield[0] = names[F_CALLER];
+	r->keymsg[0] = "the same caller_id, call_start_date_time and "
+	    "conversion_action already came in this run";
+
+	text_begin(out);
+	PUT(out, "{\"callerId\":");
+	put_plain(out, caller, cn);
+	PUT(out, ",\"callStartDateTime\":");
+	put_plain(out, start, 25);
+	PUT(out, ",\"conversionAction\":");
+	put_plain(out, r->action, an);
+	PUT(out, ",\"conversionDateTime\":");
+	put_plain(out, r->time, 25);
+	if (h->has_value) {
+		PUT(out, ",\"conversionValue\":");
+		ac_write_value(out, jv_number(h->value));
+	}
+	if (h->has_currency) {
+		PUT(out, ",\"currencyCode\":");
+		put_plain(out, h->currency, 3);
+	}
+	put_consent(out, h->udata);
+	PUT(out, "}");
+	text_mid(out);
+	/* Never the caller_id: rows go to result records. */
+	PUT(out, "{\"conversion_action\":");
+	put_plain(out, r->action, an);
+	PUT(out, ",\"conversion_date_time\":");
+	put_plain(out, r->time, 25);
+	PUT(out, ",\"click_id_type\":\"none\",\"kind\":\"call\","
+	    "\"call_start_date_time\":");
+	put_plain(out, start, 25);
+	put_row_tail(out, b, h);
+	text_end(out);
+	return jv_null();
+}
+
+/* Adjustments */
+
+/* The address set of an enhancement: hashed names, country, postal code. */
+static int
+has_address(const struct rec *r)
+{
+	return vpresent(XV(r, X_HFIRST)) && vpresent(XV(r, X_HLAST)) &&
+	    vpresent(XV(r, X_COUNTRY)) && vpresent(XV(r, X_POSTAL));
+}
+
+/* A clear-text part of the address: a non-blank string. */
+static jv
+check_place(const struct rec *r, int f)
+{
+	const char *s;
+	size_t n;
+
+	if (!vpresent(XV(r, f)))
+		return jv_null();
+	if ((s = vstr(XV(r, f), &n)) == NULL)
+		return ac_err("address_invalid", xnames[f], "expected a "
+		    "string: run ac-normalize");
+	if (f == X_COUNTRY && (n != 2 || s[0] < 'A' || s[0] > 'Z' ||
+	    s[1] < 'A' || s[1] > 'Z'))
+		return ac_err("address_invalid", xnames[f], "expected two "
+		    "upper-case letters: run ac-normalize");
+	return jv_null();
+}
+
+/* The address of an enhancement, checked: 1 when there is one to send. */
+static jv
+check_address(const struct rec *r, int *has)
+{
+	static const int hashed[] = { X_HFIRST, X_HLAST, X_HSTREET };
+	static const int places[] = { X_CITY, X_REGION, X_COUNTRY, X_POSTAL };
+	unsigned char buf[32];
+	const char *s;
+	size_t i, n;
+
+	if (!(*has = has_address(r)))
+		return jv_null();
+	for (i = 0; i < sizeof(hashed) / sizeof(hashed[0]); i++) {
+		if (vabsent(XV(r, hashed[i])))
+			continue;
+		if ((s = vstr(XV(r, hashed[i]), &n)) == NULL ||
+		    !hash_ok(s, n, buf))
+			return ac_err("hashed_invalid", xnames[hashed[i]],
+			    "expected 64 lower-case hex digits: run ac-hash");
+	}
+	for (i = 0; i < sizeof(places) / sizeof(places[0]); i++)
+		TRY(check_place(r, places[i]));
+	return jv_null();
+}
+
+/* ,"key":value for field f of xnames when it is present. */
+static void
+put_xfield(struct ac_writer *w, const struct rec *r, const char *key, int f)
+{
+	if (!vpresent(XV(r, f)))
+		return;
+	PUT(w, ",\"");
+	ac_write_bytes(w, key, strlen(key));
+	PUT(w, "\":");
+	ac_write_value(w, jv_copy(XV(r, f)));
+}
+
+static void
+put_address(struct ac_writer *w, const struct rec *r)
+{
+	PUT(w, "{\"addressInfo\":{\"hashedFirstName\":");
+	ac_write_value(w, jv_copy(XV(r, X_HFIRST)));
+	PUT(w, ",\"hashedLastName\":");
+	ac_write_value(w, jv_copy(XV(r, X_HLAST)));
+	put_xfield(w, r, "hashedStreetAddress", X_HSTREET);
+	put_xfield(w, r, "city", X_CITY);
+	put_xfield(w, r, "state", X_REGION);
+	PUT(w, ",\"countryCode\":");
+	ac_write_value(w, jv_copy(XV(r, X_COUNTRY)));
+	PUT(w, ",\"postalCode\":");
+	ac_write_value(w, jv_copy(XV(r, X_POSTAL)));
+	PUT(w, "},\"userIdentifierSource\":\"FIRST_PARTY\"}");
+}
+
+static jv
+adj_check(struct rec *r, const struct batch *b, struct ac_writer *out)
+{
+	struct row *h = &r->h;
+	const char *s, *atime = NULL, *gclid = NULL, *ua = NULL;
+	size_t n, an, gn = 0, uan = 0;
+	double adjusted = 0;
+	int type, f, address = 0, pair, sep = 0;
+	uint64_t k;
+
+	s = str(r, F_ADJ_TYPE, &n);
+	for (type = 0; type < NADJ; type++)
+		if (s != NULL && strlen(adj_types[type]) == n &&
+		    memcmp(adj_types[type], s, n) == 0)
+			break;
+	if (type == NADJ)
+		return ac_err("adjustment_type_invalid", names[F_ADJ_TYPE],
+		    "expected ENHANCEMENT, RETRACTION or RESTATEMENT: run "
+		    "ac-normalize");
+	TRY(check_action(r, &an));
+	TRY(check_time(XV(r, X_ADJ_TIME), xnames[X_ADJ_TIME],
+	    type == A_ENHANCEMENT ? NULL : "adjustment_date_time_missing",
+	    "adjustment_date_time_invalid", &atime));
+	TRY(check_time(r->v.val[F_TIME], names[F_TIME], NULL, "time_invalid",
+	    &r->time));
+	TRY(check_order(r));
+	if (!absent(r, F_GCLID))
+		TRY(check_click_id(r, F_GCLID, &gclid, &gn));
+
+	/* The key of the conversion adjusted (google-ads-api §1.8). */
+	if (type == A_ENHANCEMENT) {
+		if (r->order == NULL)
+			return ac_err("order_id_missing", names[F_ORDER_ID],
+			    "an ENHANCEMENT needs order_id");
+	} else if (r->order != NULL && gclid != NULL) {
+		return ac_err("adjustment_key_both", NULL, "both order_id and "
+		    "gclid: a RETRACTION or RESTATEMENT takes one key");
+	} else if (r->order == NULL && gclid == NULL) {
+		return ac_err("adjustment_key_missing", NULL, "neither "
+		    "order_id nor gclid with conversion_date_time");
+	} else if (r->order == NULL && r->time == NULL) {
+		return ac_err("adjustment_key_missing", names[F_TIME],
+		    "a gclid needs conversion_date_time");
+	}
+	pair = gclid != NULL && r->time != NULL;
+
+	if (type == A_RESTATEMENT) {
+		if (vabsent(XV(r, X_ADJ_VALUE)))
+			return ac_err("adjusted_value_missing",
+			    xnames[X_ADJ_VALUE], "a RESTATEMENT needs "
+			    "adjusted_value");
+		TRY(check_number(XV(r, X_ADJ_VALUE), xnames[X_ADJ_VALUE],
+		    "adjusted_value_invalid", &adjusted));
+		/* Its currency is optional: the conversion's is kept. */
+		TRY(check_currency(r));
+	}
+	TRY(check_consent(r, b));
+	TRY(check_clear(r));
+	if (type == A_ENHANCEMENT) {
+		for (f = X_FIRST; f <= X_STREET; f++)
+			if (vpresent(XV(r, f)))
+				return ac_err("clear_text_identifier",
+				    xnames[f], "%s in clear text: run ac-hash",
+				    xnames[f]);
+		TRY(check_hashes(r));
+		TRY(check_address(r, &address));
+		if (h->ids == 0 && !address)
+			return ac_err("enhancement_without_identifiers", NULL,
+			    "an ENHANCEMENT needs a hashed email, phone or "
+			    "address: run ac-pick-clickid");
+		if (h->udata == C_DENIED)
+			return ac_err("identifiers_denied", names[F_CONSENT],
+			    "hashed identifiers with ad_user_data DENIED: run "
+			    "ac-consent");
+		if (vpresent(XV(r, X_UA)) &&
+		    ((ua = vstr(XV(r, X_UA), &uan)) == NULL || uan > UA_MAX))
+			return ac_err("user_agent_invalid", xnames[X_UA],
+			    "expected a string of at most 512 bytes: run "
+			    "ac-normalize");
+	}
+
+	/* Google's duplicate rules (google-ads-api §2.4). */
+	if (type == A_ENHANCEMENT) {
+		k = hash_add(0xcbf29ce484222325ULL, "E", 1);
+		k = hash_add(k, r->action, an);
+		r->key[0] = hash_end(hash_add(k, r->order, r->order_n));
+		r->keycode[0] = "duplicate_enhancement";
+		r->keyfield[0] = names[F_ORDER_ID];
+		r->keymsg[0] = "order_id already enhanced for this "
+		    "conversion_action in this run";
+	} else {
+		k = hash_add(0xcbf29ce484222325ULL, "A", 1);
+		k = hash_add(k, adj_types[type], strlen(adj_types[type]));
+		k = hash_add(k, r->action, an);
+		if (r->order != NULL) {
+			k = hash_add(k, "o", 1);
+			k = hash_add(k, r->order, r->order_n);
+		} else {
+			k = hash_add(k, "g", 1);
+			k = hash_add(k, gclid, gn);
+			k = hash_add(k, r->time, 25);
+		}
+		r->key[0] = hash_end(hash_add(k, atime, 25));
+		r->keycode[0] = "duplicate_adjustment";
+		r->keyfield[0] = r->order != NULL ? names[F_ORDER_ID] :
+		    names[F_GCLID];
+		r->keymsg[0] = "the same adjustment_type, "
+		    "adjustment_date_time, conversion_action and conversion "
+		    "already came in this run";
+	}
+
+	text_begin(out);
+	PUT(out, "{\"conversionAction\":");
+	put_plain(out, r->action, an);
+	PUT(out, ",\"adjustmentType\":");
+	put_plain(out, adj_types[type], strlen(adj_types[type]));
+	if (atime != NULL) {
+		PUT(out, ",\"adjustmentDateTime\":");
+		put_plain(out, atime, 25);
+	}
+	if (r->order != NULL) {
+		PUT(out, ",\"orderId\":");
+		ac_write_value(out, jv_copy(r->v.val[F_ORDER_ID]));
+	}
+	if (pair) {
+		PUT(out, ",\"gclidDateTimePair\":{\"gclid\":");
+		ac_write_value(out, jv_copy(r->v.val[F_GCLID]));
+		PUT(out, ",\"conversionDateTime\":");
+		put_plain(out, r->time, 25);
+		PUT(out, "}");
+	}
+	if (type == A_RESTATEMENT) {
+		PUT(out, ",\"restatementValue\":{\"adjustedValue\":");
+		ac_write_value(out, jv_number(adjusted));
+		if (h->has_currency) {
+			PUT(out, ",\"currencyCode\":");
+			put_plain(out, h->currency, 3);
+		}
+		PUT(out, "}");
+	}
+	if (type == A_ENHANCEMENT) {
+		PUT(out, ",\"userIdentifiers\":[");
+		for (f = F_HEMAIL; f <= F_HPHONE; f++) {
+			if (!(h->ids & (f == F_HEMAIL ? ID_EMAIL : ID_PHONE)))
+				continue;
+			if (sep++)
+				PUT(out, ",");
+			PUT(out, "{\"");
+			s = f == F_HEMAIL ? "hashedEmail" : "hashedPhoneNumber";
+			ac_write_bytes(out, s, strlen(s));
+			PUT(out, "\":");
+			put_hex(out, r->hash[f - F_HEMAIL]);
+			PUT(out, ",\"userIdentifierSource\":\"FIRST_PARTY\"}");
+		}
+		if (address) {
+			if (sep++)
+				PUT(out, ",");
+			put_address(out, r);
+		}
+		PUT(out, "]");
+		if (ua != NULL) {
+			PUT(out, ",\"userAgent\":");
+			ac_write_value(out, jv_copy(XV(r, X_UA)));
+		}
+	}
+	PUT(out, "}");
+	text_mid(out);
+	PUT(out, "{");
+	if (r->order != NULL) {
+		PUT(out, "\"order_id\":");
+		ac_write_value(out, jv_copy(r->v.val[F_ORDER_ID]));
+		PUT(out, ",");
+	}
+	PUT(out, "\"conversion_action\":");
+	put_plain(out, r->action, an);
+	if (pair) {
+		PUT(out, ",\"conversion_date_time\":");
+		put_plain(out, r->time, 25);
+	}
+	PUT(out, ",\"click_id_type\":");
+	if (r->order == NULL)
+		PUT(out, "\"gclid\"");
+	else
+		PUT(out, "\"none\"");
+	PUT(out, ",\"kind\":\"adjustment\",\"adjustment_type\":");
+	put_plain(out, adj_types[type], strlen(adj_types[type]));
+	if (atime != NULL) {
+		PUT(out, ",\"adjustment_date_time\":");
+		put_plain(out, atime, 25);
+	}
+	put_row_tail(out, b, h);
+	text_end(out);
+	return jv_null();
+}
+
+enum { K_CLICK, K_CALL, K_ADJUSTMENT, NKINDS };
 
 static const struct kind kinds[NKINDS] = {
 	{ "uploadClickConversions", "conversions", 1, click_check, click_conv,
 	    click_row },
+	/* The call request has no jobId (google-ads-api §1.3). */
+	{ "uploadCallConversions", "conversions", 0, call_check, text_conv,
+	    text_row },
+	{ "uploadConversionAdjustments", "conversionAdjustments", 1,
+	    adj_check, text_conv, text_row },
 };
 
-/* The kind of request a record belongs to. */
+/*
+ * The kind of request a record belongs to (man/ac.7): adjustment_type
+ * makes an adjustment, else caller_id a call, else it is a click.
+ */
 static int
 pick_kind(const struct rec *r)
 {
-	(void)r;
+	if (present(r, F_ADJ_TYPE))
+		return K_ADJUSTMENT;
+	if (present(r, F_CALLER))
+		return K_CALL;
 	return K_CLICK;
 }
 
@@ -921,6 +1533,7 @@ batch_record(struct ac_stage *st, struct batch *b, const struct opts *o,
     struct ac_rec *rec)
 {
 	struct rec r;
+	struct ac_view x;
 	struct group *gp;
 	char customer[11], login[11] = "";
 	jv err = jv_null();
@@ -929,6 +1542,10 @@ batch_record(struct ac_stage *st, struct batch *b, const struct opts *o,
 	memset(&r, 0, sizeof(r));
 	ac_view_open(&r.v, &o->fields, rec);
 	kind = pick_kind(&r);
+	if (kind != K_CLICK) {
+		ac_view_open(&x, &o->xfields, rec);
+		r.x = &x;
+	}
 	b->pack.len = 0;
 	if (absent(&r, F_CUSTOMER_ID)) {
 		err = ac_err("customer_id_missing", names[F_CUSTOMER_ID],
@@ -985,6 +1602,8 @@ batch_record(struct ac_stage *st, struct batch *b, const struct opts *o,
 	}
 out:
 	ac_view_close(&r.v);
+	if (r.x != NULL)
+		ac_view_close(r.x);
 	return err;
 }
 
@@ -1096,8 +1715,10 @@ main(int argc, char *argv[])
 	/* Acquire everything before the first record. No data files: the
 	 * checks here are of form only. */
 	ac_fieldset_init(&o.fields, names, NFIELDS);
+	ac_fieldset_init(&o.xfields, xnames, NXFIELDS);
 	if (ac_stage_open(&st, "ac-batch", argc, argv, o.rejects) == -1) {
 		ac_fieldset_free(&o.fields);
+		ac_fieldset_free(&o.xfields);
 		return AC_EXIT_FATAL;
 	}
 	st.quiet = o.quiet;
@@ -1155,5 +1776,6 @@ main(int argc, char *argv[])
 	jv_free(b.k_perso);
 	ac_writer_close(&b.pack);
 	ac_fieldset_free(&o.fields);
+	ac_fieldset_free(&o.xfields);
 	return status;
 }

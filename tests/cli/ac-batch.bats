@@ -23,6 +23,15 @@ HEU=509E933019BB285A134A9334B8BB679DFF79D0CE023D529AF4BD744D47B4FD8A
 ACT=customers/1234567890/conversionActions/987654321
 ACT2=customers/1234567890/conversionActions/111
 TIME='2026-04-23 14:31:09+02:00'
+# Calls and adjustments: a caller, a call start, an adjustment time, and
+# hashes for the address set (any 64 lower-case hex digits: ac-batch
+# checks the form only).
+CALLER=+18005550100
+CSTART='2026-04-23 14:00:00+02:00'
+ATIME='2026-04-25 10:00:00+02:00'
+HF=4f1f0ec5a1e9e4d1d6c0f5bd9c2b1b3e0c1f3b2a1d0e9f8a7b6c5d4e3f2a1b0c
+HL=8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b
+HS=0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f9
 
 # The tool's own helpers (helper.bash's rec/run_rec/expect* are
 # ac-normalize's).
@@ -46,9 +55,10 @@ bt() {
 	run --separate-stderr ac-batch "$@" in.ndjson
 }
 
-# conv: the first conversion of the (single) request in $output.
+# conv: the first conversion (or adjustment) of the (single) request in
+# $output.
 conv() {
-	jq -c '.request.conversions[0]' <<<"$output"
+	jq -c '.request | (.conversions // .conversionAdjustments)[0]' <<<"$output"
 }
 
 # row: the first entry of rows of the (single) request in $output.
@@ -130,73 +140,124 @@ golden() {
 
 # check_requests FILE...: every line is a request object that the API
 # accepts by shape: no key outside the field lists of the reference
-# (google-ads-api.md §1.2 UploadClickConversionsRequest, §1.6
-# ClickConversion, §1.9 UserIdentifier, §1.10 Consent), narrower still to
-# what ac-batch sends, with the types, enums and limits of §2.1; and rows
-# that match the conversions one to one. Prints each violation; returns 1
-# when there is one.
+# (google-ads-api.md §1.2 UploadClickConversionsRequest, §1.3
+# UploadCallConversionsRequest, §1.4 UploadConversionAdjustmentsRequest,
+# §1.6 ClickConversion, §1.7 CallConversion, §1.8 ConversionAdjustment,
+# §1.9 UserIdentifier and OfflineUserAddressInfo, §1.10 Consent), narrower
+# still to what ac-batch sends, in its order, with the types, enums and
+# limits of §2.1; one kind per request; and rows that match the
+# conversions one to one and never hold a caller_id. Prints each
+# violation; returns 1 when there is one.
 check_requests() {
 	local out
 	out=$(jq -r -s '
 	# The reference field lists (REST JSON names).
-	def api_request: ["conversions", "partialFailure", "validateOnly",
-	    "jobId"];
+	def api_request($m): {
+	    uploadClickConversions: ["conversions", "partialFailure",
+	        "validateOnly", "jobId"],
+	    uploadCallConversions: ["conversions", "partialFailure",
+	        "validateOnly"],
+	    uploadConversionAdjustments: ["conversionAdjustments",
+	        "partialFailure", "validateOnly", "jobId"]}[$m];
+	def list($m): if $m == "uploadConversionAdjustments" then
+	    "conversionAdjustments" else "conversions" end;
+	def kind($m): {uploadClickConversions: "click",
+	    uploadCallConversions: "call",
+	    uploadConversionAdjustments: "adjustment"}[$m];
 	def api_click: ["gclid", "gbraid", "wbraid", "conversionAction",
 	    "conversionDateTime", "conversionValue", "currencyCode", "orderId",
 	    "externalAttributionData", "customVariables", "cartData",
 	    "userIdentifiers", "conversionEnvironment", "consent",
 	    "customerType", "userIpAddress", "sessionAttributesEncoded",
 	    "sessionAttributesKeyValuePairs"];
+	def api_call: ["callerId", "callStartDateTime", "conversionAction",
+	    "conversionDateTime", "conversionValue", "currencyCode",
+	    "customVariables", "consent"];
+	def api_adjustment: ["gclidDateTimePair", "orderId",
+	    "conversionAction", "adjustmentDateTime", "adjustmentType",
+	    "restatementValue", "userIdentifiers", "userAgent"];
 	def api_user_identifier: ["userIdentifierSource", "hashedEmail",
 	    "hashedPhoneNumber", "mobileId", "thirdPartyUserId",
 	    "addressInfo"];
+	def api_address: ["hashedFirstName", "hashedLastName", "city", "state",
+	    "countryCode", "postalCode", "hashedStreetAddress"];
 	def api_consent: ["adUserData", "adPersonalization"];
-	# What ac-batch sends, and the keys of its lines and rows.
+	# What ac-batch sends, in its order, and the keys of its lines and rows.
 	def top: ["customer_id", "login_customer_id", "method", "request",
 	    "rows"];
 	def sent_click: ["conversionAction", "conversionDateTime",
 	    "conversionValue", "currencyCode", "orderId", "gclid", "gbraid",
 	    "wbraid", "conversionEnvironment", "consent", "userIdentifiers"];
+	def sent_call: ["callerId", "callStartDateTime", "conversionAction",
+	    "conversionDateTime", "conversionValue", "currencyCode", "consent"];
+	def sent_adjustment: ["conversionAction", "adjustmentType",
+	    "adjustmentDateTime", "orderId", "gclidDateTimePair",
+	    "restatementValue", "userIdentifiers", "userAgent"];
+	def sent_address: ["hashedFirstName", "hashedLastName",
+	    "hashedStreetAddress", "city", "state", "countryCode", "postalCode"];
+	def sent(m): {uploadClickConversions: sent_click,
+	    uploadCallConversions: sent_call,
+	    uploadConversionAdjustments: sent_adjustment}[m];
+	def api(m): {uploadClickConversions: api_click,
+	    uploadCallConversions: api_call,
+	    uploadConversionAdjustments: api_adjustment}[m];
 	def sent_identifier: ["hashedEmail", "hashedPhoneNumber",
-	    "userIdentifierSource"];
-	def row_keys: ["order_id", "conversion_action", "conversion_date_time",
-	    "click_id_type", "google-ads-consent", "file", "line"];
+	    "addressInfo", "userIdentifierSource"];
+	def row_keys($k): {
+	    click: ["order_id", "conversion_action", "conversion_date_time",
+	        "click_id_type", "kind", "google-ads-consent", "file", "line"],
+	    call: ["conversion_action", "conversion_date_time",
+	        "click_id_type", "kind", "call_start_date_time",
+	        "google-ads-consent", "file", "line"],
+	    adjustment: ["order_id", "conversion_action",
+	        "conversion_date_time", "click_id_type", "kind",
+	        "adjustment_type", "adjustment_date_time",
+	        "google-ads-consent", "file", "line"]}[$k];
 	def extra($allowed): keys_unsorted - $allowed;
+	# The keys are those of $order that are there, in that order.
+	def ordered($order): keys_unsorted as $k |
+	    $k == [$order[] | select(. as $x | $k | index($x))];
 	def hex64: type == "string" and test("^[0-9a-f]{64}$");
+	def gtime: type == "string" and
+	    test("^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}$");
 	def states: ["GRANTED", "DENIED", "UNSPECIFIED"];
 
 	to_entries[] | (.key + 1) as $n | .value as $r |
 	def v($cond; $what): if $cond then empty else "request \($n): \($what)" end;
 	v($r | type == "object"; "not an object"),
 	(if ($r | type) == "object" then
+	  ($r.method) as $m | list($m // "") as $l |
 	  v(($r | extra(top)) == []; "unknown keys \($r | extra(top))"),
 	  v($r.customer_id | type == "string" and test("^[0-9]{10}$");
 	      "customer_id"),
 	  v(($r | has("login_customer_id") | not) or
 	      ($r.login_customer_id | type == "string" and test("^[0-9]{10}$"));
 	      "login_customer_id"),
-	  v($r.method == "uploadClickConversions"; "method"),
-	  v(($r.request | keys_unsorted) == (api_request | map(select(. as $k |
-	      $r.request | has($k)))); "request keys or their order \($r.request | keys_unsorted)"),
-	  v(($r.request | extra(api_request)) == []; "unknown request keys"),
+	  v($m | IN("uploadClickConversions", "uploadCallConversions",
+	      "uploadConversionAdjustments"); "method"),
+	  (if ($m | IN("uploadClickConversions", "uploadCallConversions",
+	      "uploadConversionAdjustments")) then
+	  v($r.request | ordered(api_request($m));
+	      "request keys or their order \($r.request | keys_unsorted)"),
+	  v(($r.request | extra(api_request($m))) == []; "unknown request keys"),
 	  v($r.request.partialFailure == true; "partialFailure"),
 	  v($r.request.validateOnly | type == "boolean"; "validateOnly"),
 	  v(($r.request | has("jobId") | not) or ($r.request.jobId | type ==
 	      "number" and . == floor and . >= 0 and . < 2147483648); "jobId"),
-	  v($r.request.conversions | type == "array" and length >= 1 and
-	      length <= 2000; "conversions: 1 to 2000"),
-	  v(($r.rows | length) == ($r.request.conversions | length);
+	  v($r.request[$l] | type == "array" and length >= 1 and
+	      length <= 2000; "\($l): 1 to 2000"),
+	  v(($r.rows | length) == ($r.request[$l] | length);
 	      "rows and conversions differ in number"),
-	  ($r.request.conversions // [] | to_entries[] | .key as $i | .value |
+	  ($r.request[$l] // [] | to_entries[] | .key as $i | .value |
 	    def w($cond; $what): if $cond then empty else
 	        "request \($n) conversion \($i): \($what)" end;
-	    w(extra(api_click) == []; "keys outside ClickConversion \(extra(api_click))"),
-	    w(extra(sent_click) == []; "keys ac-batch never sends \(extra(sent_click))"),
+	    w(extra(api($m)) == []; "keys outside the API object \(extra(api($m)))"),
+	    w(extra(sent($m)) == []; "keys ac-batch never sends \(extra(sent($m)))"),
+	    w(ordered(sent($m)); "keys out of order \(keys_unsorted)"),
 	    w(.conversionAction | type == "string" and
 	        test("^customers/[0-9]{10}/conversionActions/[0-9]{1,19}$");
 	        "conversionAction"),
-	    w(.conversionDateTime | type == "string" and
-	        test("^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}$");
+	    w((has("conversionDateTime") | not) or (.conversionDateTime | gtime);
 	        "conversionDateTime"),
 	    w((has("conversionValue") | not) or (.conversionValue | type ==
 	        "number" and . >= 0); "conversionValue"),
@@ -206,12 +267,6 @@ check_requests() {
 	        "currencyCode"),
 	    w((has("orderId") | not) or (.orderId | type == "string" and
 	        length > 0); "orderId"),
-	    w([has("gclid", "gbraid", "wbraid") | select(.)] | length <= 1;
-	        "more than one click ID"),
-	    w(([has("gclid", "gbraid", "wbraid") | select(.)] | length) == 1
-	        or has("userIdentifiers"); "neither click ID nor identifier"),
-	    w((has("conversionEnvironment") | not) or
-	        (.conversionEnvironment | IN("APP", "WEB")); "conversionEnvironment"),
 	    w((has("consent") | not) or ((.consent | extra(api_consent)) == [] and
 	        (.consent | keys_unsorted) == ["adUserData"] and
 	        (.consent.adUserData | IN("GRANTED", "DENIED"))); "consent"),
@@ -223,26 +278,95 @@ check_requests() {
 	      w(([has("hashedEmail", "hashedPhoneNumber", "mobileId",
 	          "thirdPartyUserId", "addressInfo") | select(.)] | length) == 1;
 	          "not exactly one identifier per UserIdentifier"),
-	      w((.hashedEmail // .hashedPhoneNumber) | hex64; "identifier not a hash"),
-	      w(.userIdentifierSource == "FIRST_PARTY"; "userIdentifierSource"))
+	      w(has("addressInfo") or ((.hashedEmail // .hashedPhoneNumber) | hex64);
+	          "identifier not a hash"),
+	      w(.userIdentifierSource == "FIRST_PARTY"; "userIdentifierSource")),
+	    if $m == "uploadClickConversions" then
+	      w(has("addressInfo") | not; "addressInfo"),
+	      w(.conversionDateTime | gtime; "conversionDateTime missing"),
+	      w([has("gclid", "gbraid", "wbraid") | select(.)] | length <= 1;
+	          "more than one click ID"),
+	      w(([has("gclid", "gbraid", "wbraid") | select(.)] | length) == 1
+	          or has("userIdentifiers"); "neither click ID nor identifier"),
+	      w((has("conversionEnvironment") | not) or
+	          (.conversionEnvironment | IN("APP", "WEB")); "conversionEnvironment"),
+	      w([.userIdentifiers // [] | .[] | has("addressInfo")] | any | not;
+	          "addressInfo in a click conversion")
+	    elif $m == "uploadCallConversions" then
+	      w(.callerId | type == "string" and test("^[+][1-9][0-9]{7,14}$");
+	          "callerId"),
+	      w(.callStartDateTime | gtime; "callStartDateTime"),
+	      w(.conversionDateTime | gtime; "conversionDateTime missing")
+	    else
+	      w(.adjustmentType | IN("ENHANCEMENT", "RETRACTION", "RESTATEMENT");
+	          "adjustmentType"),
+	      w((has("adjustmentDateTime") | not) or (.adjustmentDateTime | gtime);
+	          "adjustmentDateTime"),
+	      w(.adjustmentType == "ENHANCEMENT" or has("adjustmentDateTime");
+	          "adjustmentDateTime missing"),
+	      w((has("gclidDateTimePair") | not) or
+	          ((.gclidDateTimePair | keys_unsorted) == ["gclid",
+	          "conversionDateTime"] and (.gclidDateTimePair.conversionDateTime |
+	          gtime) and (.gclidDateTimePair.gclid | type == "string"));
+	          "gclidDateTimePair"),
+	      w(if .adjustmentType == "ENHANCEMENT" then has("orderId") else
+	          ([has("orderId", "gclidDateTimePair") | select(.)] | length) == 1
+	          end; "the key: orderId or gclidDateTimePair"),
+	      w(has("restatementValue") == (.adjustmentType == "RESTATEMENT");
+	          "restatementValue only and always on RESTATEMENT"),
+	      w((has("restatementValue") | not) or
+	          ((.restatementValue | ordered(["adjustedValue", "currencyCode"]))
+	          and (.restatementValue | extra(["adjustedValue",
+	          "currencyCode"])) == [] and (.restatementValue.adjustedValue |
+	          type == "number" and . >= 0) and
+	          ((.restatementValue | has("currencyCode") | not) or
+	          (.restatementValue.currencyCode | test("^[A-Z]{3}$"))));
+	          "restatementValue"),
+	      w(has("userIdentifiers") == (.adjustmentType == "ENHANCEMENT");
+	          "userIdentifiers only and always on ENHANCEMENT"),
+	      w((has("userAgent") | not) or (.adjustmentType == "ENHANCEMENT" and
+	          (.userAgent | type == "string" and length > 0));
+	          "userAgent only on ENHANCEMENT"),
+	      (.userIdentifiers // [] | .[] | select(has("addressInfo")) |
+	        .addressInfo |
+	        w(extra(api_address) == []; "keys outside OfflineUserAddressInfo"),
+	        w(ordered(sent_address); "addressInfo keys out of order"),
+	        w((.hashedFirstName | hex64) and (.hashedLastName | hex64) and
+	            ((has("hashedStreetAddress") | not) or
+	            (.hashedStreetAddress | hex64)); "addressInfo hashes"),
+	        w((.countryCode | type == "string" and test("^[A-Z]{2}$")) and
+	            (.postalCode | type == "string" and length > 0);
+	            "addressInfo countryCode and postalCode"))
+	    end
 	  ),
 	  ($r.rows // [] | to_entries[] | .key as $i | .value |
 	    def w($cond; $what): if $cond then empty else
 	        "request \($n) row \($i): \($what)" end;
-	    ($r.request.conversions[$i]) as $c |
-	    w(extra(row_keys) == []; "unknown row keys \(extra(row_keys))"),
+	    ($r.request[$l][$i]) as $c |
+	    w(.kind == kind($m); "kind"),
+	    w(extra(row_keys(kind($m))) == []; "unknown row keys \(extra(row_keys(kind($m))))"),
+	    w(ordered(row_keys(kind($m))); "row keys out of order"),
 	    w(.order_id == $c.orderId; "order_id differs from orderId"),
 	    w(.conversion_action == $c.conversionAction; "conversion_action"),
-	    w(.conversion_date_time == $c.conversionDateTime; "conversion_date_time"),
+	    w(.conversion_date_time == ($c.conversionDateTime //
+	        $c.gclidDateTimePair.conversionDateTime); "conversion_date_time"),
 	    w(.click_id_type == ([("gclid", "gbraid", "wbraid") as $k |
-	        select($c | has($k)) | $k] + ["none"])[0]; "click_id_type"),
+	        select($c | has($k) or (has("orderId") | not) and
+	        .gclidDateTimePair[$k]) | $k] + ["none"])[0]; "click_id_type"),
+	    w(.call_start_date_time == $c.callStartDateTime; "call_start_date_time"),
+	    w(.adjustment_type == $c.adjustmentType; "adjustment_type"),
+	    w(.adjustment_date_time == $c.adjustmentDateTime; "adjustment_date_time"),
+	    w([.[] | strings | select(test("^[+][0-9]{8,}$"))] == [];
+	        "a phone number in rows"),
 	    w((.["google-ads-consent"] | keys_unsorted) == ["ad_user_data",
 	        "ad_personalization"] and (.["google-ads-consent"] |
 	        [.[]] - states == []); "google-ads-consent"),
-	    w((.["google-ads-consent"].ad_user_data | IN("GRANTED", "DENIED")) ==
+	    w($m == "uploadConversionAdjustments" or
+	        (.["google-ads-consent"].ad_user_data | IN("GRANTED", "DENIED")) ==
 	        ($c | has("consent")); "ad_user_data and consent disagree"),
 	    w(.file | type == "string" and length > 0; "file"),
 	    w(.line | type == "number" and . >= 1 and . == floor; "line"))
+	  else empty end)
 	else empty end)
 	' "$@") || { echo "check_requests: jq failed" >&2; return 1; }
 	[[ -z $out ]] || { echo "$out" >&2; return 1; }
@@ -500,13 +624,13 @@ ac-batch: 3 requests, 8 rows" "the two closing lines"
 
 ## Rows
 
-@test "rows: order_id, action, time, click_id_type, consent, file and line" {
+@test "rows: order_id, action, time, click_id_type, kind, consent, file and line" {
 	printf '\n%s\n%s\n' "$(brec '"gclid":"'$G1'","order_id":"R-1","google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"DENIED"}')" \
 	    "$(brec '"hashed_email":"'$HE'"')" >in.ndjson
 	run --separate-stderr ac-batch in.ndjson
 	is "$status" 0
-	is "$(jq -c '.rows[0]' <<<"$output")" '{"order_id":"R-1","conversion_action":"'$ACT'","conversion_date_time":"'"$TIME"'","click_id_type":"gclid","google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"DENIED"},"file":"in.ndjson","line":2}'
-	is "$(jq -c '.rows[1]' <<<"$output")" '{"conversion_action":"'$ACT'","conversion_date_time":"'"$TIME"'","click_id_type":"none","google-ads-consent":{"ad_user_data":"UNSPECIFIED","ad_personalization":"UNSPECIFIED"},"file":"in.ndjson","line":3}' \
+	is "$(jq -c '.rows[0]' <<<"$output")" '{"order_id":"R-1","conversion_action":"'$ACT'","conversion_date_time":"'"$TIME"'","click_id_type":"gclid","kind":"click","google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"DENIED"},"file":"in.ndjson","line":2}'
+	is "$(jq -c '.rows[1]' <<<"$output")" '{"conversion_action":"'$ACT'","conversion_date_time":"'"$TIME"'","click_id_type":"none","kind":"click","google-ads-consent":{"ad_user_data":"UNSPECIFIED","ad_personalization":"UNSPECIFIED"},"file":"in.ndjson","line":3}' \
 	    "no order_id: no key"
 	# No identifier, no click ID value in rows.
 	[[ $(jq -c .rows <<<"$output") != *$HE* && $(jq -c .rows <<<"$output") != *$G1* ]]
@@ -1207,4 +1331,452 @@ ac-batch: 0 requests, 0 rows"
 	    "orders = rows + all rejects"
 	[[ $(nrows out) -gt 0 ]]
 	check_requests out
+}
+
+## Calls and adjustments (issue 6)
+
+# The bases of the other kinds, for BB: a call, and adjustments of each
+# type keyed by order_id.
+CALL_BB='"customer_id":"1234567890","conversion_action":"'$ACT'","caller_id":"'$CALLER'","call_start_date_time":"'"$CSTART"'","conversion_date_time":"'"$TIME"'"'
+ENH_BB='"customer_id":"1234567890","conversion_action":"'$ACT'","adjustment_type":"ENHANCEMENT","order_id":"E-1"'
+RET_BB='"customer_id":"1234567890","conversion_action":"'$ACT'","adjustment_type":"RETRACTION","adjustment_date_time":"'"$ATIME"'"'
+RST_BB='"customer_id":"1234567890","conversion_action":"'$ACT'","adjustment_type":"RESTATEMENT","adjustment_date_time":"'"$ATIME"'"'
+# The full address set of an enhancement, and its addressInfo.
+ADDR='"hashed_first_name":"'$HF'","hashed_last_name":"'$HL'","hashed_street_address":"'$HS'","city":"mountain view","region":"ca","country_code":"US","postal_code":"94043"'
+ADDR_INFO='{"addressInfo":{"hashedFirstName":"'$HF'","hashedLastName":"'$HL'","hashedStreetAddress":"'$HS'","city":"mountain view","state":"ca","countryCode":"US","postalCode":"94043"},"userIdentifierSource":"FIRST_PARTY"}'
+UI_E='{"hashedEmail":"'$HE'","userIdentifierSource":"FIRST_PARTY"}'
+UI_P='{"hashedPhoneNumber":"'$HP'","userIdentifierSource":"FIRST_PARTY"}'
+
+@test "golden: kinds.in gives exactly kinds.out, one request per kind and account" {
+	golden kinds
+	is "$status" 0
+	is "$(tail -n 1 err)" "ac-batch: 5 requests, 9 rows"
+	check_requests out
+	is "$(jq -r '[.customer_id, .method, ([.rows[].line] | join(","))] | join(" ")' out)" \
+	    "1234567890 uploadClickConversions 1,8
+1234567890 uploadConversionAdjustments 2,3,5,6
+1234567890 uploadCallConversions 4
+9876543210 uploadCallConversions 7
+9876543210 uploadConversionAdjustments 9" "kinds apart, groups in order of first appearance"
+	# Line 2: the full address; line 3: no postal_code, so no addressInfo.
+	is "$(jq -c 'select(.method == "uploadConversionAdjustments") |
+	    .request.conversionAdjustments[] | [.orderId, [.userIdentifiers[]? | keys_unsorted[0]]]' out | head -n 2 | tr '\n' ' ')" \
+	    '["K-1001",["hashedEmail","hashedPhoneNumber","addressInfo"]] ["K-1002",["hashedPhoneNumber"]] '
+	# No caller_id in any row.
+	! jq -c .rows out | grep -q '+493012345678\|+14155550123'
+}
+
+@test "golden: --job-id and --validate-only on kinds.in: jobId on clicks and adjustments, never on calls" {
+	OUT=kinds-options.out golden kinds --job-id 42 --validate-only
+	is "$(jq -r '"\(.method) \(.request.jobId // "-") \(.request.validateOnly)"' out)" \
+	    "uploadClickConversions 42 true
+uploadConversionAdjustments 42 true
+uploadCallConversions - true
+uploadCallConversions - true
+uploadConversionAdjustments 42 true"
+	# Without the options, the golden output differs only there.
+	diff <(jq -c 'del(.request.jobId) | .request.validateOnly = false' out) "$F/kinds.out"
+}
+
+@test "golden: kinds-mixed.in gives kinds-mixed.out; the reject codes of calls and adjustments" {
+	cp "$F/kinds-mixed.in" .
+	run --separate-stderr ac-batch -v -R rej.ndjson kinds-mixed.in
+	is "$status" 1
+	is "$output" "$(cat "$F/kinds-mixed.out")" "stdout"
+	check_requests "$F/kinds-mixed.out"
+	run jq -r '"\(.line) \(.code) \(.field // "-")"' rej.ndjson
+	is "$output" "2 adjustment_type_invalid adjustment_type
+3 conversion_action_missing conversion_action
+4 adjustment_date_time_missing adjustment_date_time
+5 adjustment_date_time_invalid adjustment_date_time
+6 time_invalid conversion_date_time
+7 order_id_missing order_id
+8 adjustment_key_both -
+9 adjustment_key_missing -
+10 adjustment_key_missing conversion_date_time
+11 adjusted_value_missing adjusted_value
+12 adjusted_value_invalid adjusted_value
+13 currency_invalid currency_code
+14 clear_text_identifier email
+15 clear_text_identifier first_name
+16 hashed_invalid hashed_email
+17 hashed_invalid hashed_first_name
+18 address_invalid country_code
+19 enhancement_without_identifiers -
+20 identifiers_denied google-ads-consent
+21 user_agent_invalid user_agent
+22 duplicate_enhancement order_id
+24 duplicate_adjustment order_id
+25 caller_id_invalid caller_id
+26 call_start_date_time_missing call_start_date_time
+27 call_start_date_time_invalid call_start_date_time
+28 time_missing conversion_date_time
+29 currency_missing currency_code
+30 consent_invalid google-ads-consent.ad_user_data
+31 clear_text_identifier phone
+33 duplicate_call caller_id
+35 duplicate_adjustment order_id"
+	local n
+	for n in 2 8 25 33; do
+		is "$(jq -c --argjson n $n 'select(.line == $n) | .record' rej.ndjson)" \
+		    "$(sed -n "${n}p" kinds-mixed.in | jq -c .)" "record of line $n"
+	done
+	is "$(jq -r '[.rows[].line] | join(" ")' "$F/kinds-mixed.out")" "1 23 34
+32"
+	is "$(grep -c '^ac-batch: kinds-mixed.in:' <<<"$stderr")" 31 "-v: every reject on stderr"
+	is "$(grep '^ac-batch: kinds-mixed.in:33: ' <<<"$stderr")" "ac-batch: kinds-mixed.in:33: caller_id: the same caller_id, call_start_date_time and conversion_action already came in this run (duplicate_call)"
+	is "$(grep '^ac-batch: kinds-mixed.in:8: ' <<<"$stderr")" "ac-batch: kinds-mixed.in:8: both order_id and gclid: a RETRACTION or RESTATEMENT takes one key (adjustment_key_both)"
+	# Messages name fields, never values: no caller, no gclid.
+	! grep -q -e '+1800' -e '0800' -e "$G1" <<<"$stderr"
+	is "${stderr_lines[-2]%% (*}" "ac-batch: 35 in, 4 out, 31 rejected"
+}
+
+@test "routing: adjustment_type makes an adjustment, else caller_id a call, else a click" {
+	{
+		BB=$ENH_BB brec '"hashed_email":"'$HE'","caller_id":"'$CALLER'","gclid":"'$G1'"'
+		BB=$CALL_BB brec '"adjustment_type":null'
+		BB=$CALL_BB brec '"adjustment_type":"  ","order_id":"C-1","call_start_date_time":"2026-04-23 14:05:00+02:00"'
+		brec '"gclid":"'$G1'","caller_id":null'
+		brec '"gclid":"'$G1'2","caller_id":""'
+		brec '"gclid":"'$G1'3","adjustment_type":"","caller_id":" "'
+	} >in.ndjson
+	run --separate-stderr ac-batch in.ndjson
+	is "$status" 0
+	is "$(jq -r '"\(.method) \([.rows[] | "\(.kind):\(.line)"] | join(" "))"' <<<"$output")" \
+	    "uploadConversionAdjustments adjustment:1
+uploadCallConversions call:2 call:3
+uploadClickConversions click:4 click:5 click:6"
+	# The caller of an adjustment is not read, nor the order_id of a call.
+	is "$(jq -c 'select(.method == "uploadConversionAdjustments")' <<<"$output" | grep -c -- "$CALLER")" 0
+	is "$(jq -c 'select(.method == "uploadCallConversions") | [.request.conversions[] | has("orderId")], [.rows[] | has("order_id")]' <<<"$output" | tr '\n' ' ')" \
+	    '[false,false] [false,false] '
+	# An invalid type is rejected, not taken for another kind.
+	BB=$ENH_BB expect_reject '"hashed_email":"'$HE'","adjustment_type":"REFUND"' adjustment_type_invalid adjustment_type
+	BB=$ENH_BB expect_reject '"hashed_email":"'$HE'","adjustment_type":3' adjustment_type_invalid adjustment_type
+	BB=$ENH_BB expect_reject '"hashed_email":"'$HE'","adjustment_type":" ENHANCEMENT"' adjustment_type_invalid adjustment_type
+	BB=$CALL_BB expect_reject '"caller_id":18005550100' caller_id_invalid caller_id
+	checks_pass
+}
+
+@test "routing: kinds never share a request, with one account, in any input order, with -n" {
+	local i
+	for i in 1 2 3 4; do
+		brec '"gclid":"'$G1$i'","order_id":"C-'$i'"'
+		BB=$RET_BB brec '"order_id":"C-'$i'"'
+		BB=$CALL_BB brec '"call_start_date_time":"2026-04-23 14:0'$i':00+02:00"'
+		BB=$ENH_BB brec '"order_id":"C-'$i'","hashed_email":"'$HE'"'
+	done >in.ndjson
+	run --separate-stderr ac-batch in.ndjson
+	is "$status" 0
+	printf '%s\n' "$output" >out
+	check_requests out
+	is "$(jq -r '"\(.method) \([.rows[].line] | join(","))"' out)" \
+	    "uploadClickConversions 1,5,9,13
+uploadConversionAdjustments 2,4,6,8,10,12,14,16
+uploadCallConversions 3,7,11,15"
+	run --separate-stderr ac-batch -n 3 in.ndjson
+	printf '%s\n' "$output" >out
+	check_requests out
+	is "$(jq -r '"\(.method) \(.rows | length)"' out | tr '\n' ' ')" \
+	    "uploadConversionAdjustments 3 uploadClickConversions 3 uploadCallConversions 3 uploadConversionAdjustments 3 uploadClickConversions 1 uploadConversionAdjustments 2 uploadCallConversions 1 " \
+	    "full groups go at once, the rest at the end in order of first appearance"
+	is "$(jq -s '[.[] | [.rows[].kind] | unique | length] | max' out)" 1
+}
+
+@test "mapping: a call is a CallConversion, in the order of the API object" {
+	local head='"callerId":"'$CALLER'","callStartDateTime":"'"$CSTART"'","conversionAction":"'$ACT'","conversionDateTime":"'"$TIME"'"'
+	BB=$CALL_BB expect_conv '' "{$head}"
+	BB=$CALL_BB expect_conv '"currency_code":"EUR","conversion_value":12.5' "{$head"',"conversionValue":12.5,"currencyCode":"EUR"}'
+	BB=$CALL_BB expect_conv '"currency_code":"EUR"' "{$head"',"currencyCode":"EUR"}'
+	local c
+	for c in GRANTED DENIED; do
+		BB=$CALL_BB expect_conv '"google-ads-consent":{"ad_user_data":"'$c'","ad_personalization":"GRANTED"}' \
+		    "{$head"',"consent":{"adUserData":"'$c'"}}'
+	done
+	BB=$CALL_BB expect_conv '"google-ads-consent":{"ad_user_data":"UNSPECIFIED"}' "{$head}"
+	# Input order does not matter.
+	BB='"call_start_date_time":"'"$CSTART"'","conversion_date_time":"'"$TIME"'","caller_id":"'$CALLER'","conversion_action":"'$ACT'","customer_id":"1234567890"' \
+	    expect_conv '' "{$head}"
+	# Nothing else: no click ID, no identifier (a call has none), no order
+	# ID, environment or user agent.
+	BB=$CALL_BB expect_conv '"gclid":"'$G1'","wbraid":"'$WB'","hashed_email":"'$HE'","hashed_phone_number":"'$HP'","order_id":"O-1","conversion_environment":"WEB","user_agent":"Mozilla/5.0","adjusted_value":3,'"$ADDR" "{$head}"
+	# A DENIED call with hashes is sent: they are not sent anyway.
+	BB=$CALL_BB expect_conv '"hashed_email":"'$HE'","google-ads-consent":{"ad_user_data":"DENIED"}' \
+	    "{$head"',"consent":{"adUserData":"DENIED"}}'
+	checks_pass
+}
+
+@test "mapping: the call request has no jobId; --validate-only applies" {
+	BB=$CALL_BB bt '' --job-id 9 --validate-only
+	is "$status" 0
+	is "$(jq -c '.request | del(.conversions)' <<<"$output")" '{"partialFailure":true,"validateOnly":true}'
+	is "$(jq -r .method <<<"$output")" uploadCallConversions
+	BB=$RET_BB bt '"order_id":"J-1"' --job-id 9
+	is "$(jq -c '.request | del(.conversionAdjustments)' <<<"$output")" '{"partialFailure":true,"validateOnly":false,"jobId":9}'
+	is "$(jq -r .method <<<"$output")" uploadConversionAdjustments
+}
+
+@test "mapping: ENHANCEMENT: order_id, identifiers (email, phone, address) and userAgent" {
+	local head='"conversionAction":"'$ACT'","adjustmentType":"ENHANCEMENT"'
+	BB=$ENH_BB expect_conv '"hashed_email":"'$HE'"' \
+	    "{$head"',"orderId":"E-1","userIdentifiers":['"$UI_E"']}'
+	BB=$ENH_BB expect_conv '"user_agent":"Mozilla/5.0 (X11)","adjustment_date_time":"'"$ATIME"'",'"$ADDR"',"hashed_phone_number":"'$HP'","hashed_email":"'$HE'"' \
+	    "{$head"',"adjustmentDateTime":"'"$ATIME"'","orderId":"E-1","userIdentifiers":['"$UI_E,$UI_P,$ADDR_INFO"'],"userAgent":"Mozilla/5.0 (X11)"}'
+	# The address alone identifies; street, city and region are optional.
+	BB=$ENH_BB expect_conv '"hashed_first_name":"'$HF'","hashed_last_name":"'$HL'","country_code":"DE","postal_code":"10115"' \
+	    "{$head"',"orderId":"E-1","userIdentifiers":[{"addressInfo":{"hashedFirstName":"'$HF'","hashedLastName":"'$HL'","countryCode":"DE","postalCode":"10115"},"userIdentifierSource":"FIRST_PARTY"}]}'
+	BB=$ENH_BB expect_conv '"hashed_first_name":"'$HF'","hashed_last_name":"'$HL'","region":"be","country_code":"DE","postal_code":"10115","city":null,"hashed_street_address":null' \
+	    "{$head"',"orderId":"E-1","userIdentifiers":[{"addressInfo":{"hashedFirstName":"'$HF'","hashedLastName":"'$HL'","state":"be","countryCode":"DE","postalCode":"10115"},"userIdentifierSource":"FIRST_PARTY"}]}' 
+	# A gclid with its conversion time is sent as gclidDateTimePair too;
+	# a gclid alone is not.
+	BB=$ENH_BB expect_conv '"hashed_email":"'$HE'","gclid":"'$G1'","conversion_date_time":"'"$TIME"'"' \
+	    "{$head"',"orderId":"E-1","gclidDateTimePair":{"gclid":"'$G1'","conversionDateTime":"'"$TIME"'"},"userIdentifiers":['"$UI_E"']}'
+	BB=$ENH_BB expect_conv '"hashed_email":"'$HE'","gclid":"'$G1'"' \
+	    "{$head"',"orderId":"E-1","userIdentifiers":['"$UI_E"']}'
+	# Values, currencies, consent, other click IDs: never on an enhancement.
+	BB=$ENH_BB expect_conv '"hashed_email":"'$HE'","adjusted_value":5,"conversion_value":7,"currency_code":"EUR","gbraid":"'$GB'","caller_id":"'$CALLER'","google-ads-consent":{"ad_user_data":"GRANTED"},"conversion_environment":"WEB"' \
+	    "{$head"',"orderId":"E-1","userIdentifiers":['"$UI_E"']}'
+	checks_pass
+}
+
+@test "mapping: addressInfo only with hashed first and last name, country code and postal code" {
+	local head='"conversionAction":"'$ACT'","adjustmentType":"ENHANCEMENT","orderId":"E-1"'
+	local f full frag
+	full='"hashed_first_name":"'$HF'","hashed_last_name":"'$HL'","country_code":"US","postal_code":"94043","city":"mountain view"'
+	for f in hashed_first_name hashed_last_name country_code postal_code; do
+		# Without f, or with f null or blank: a partial address is not sent.
+		frag=$(jq -c --arg f "$f" 'del(.[$f]) | tostring' <<<"{$full}")
+		frag=${frag:2:-2}
+		frag=${frag//\\\"/\"}
+		BB=$ENH_BB expect_conv "$frag"',"hashed_email":"'$HE'"' \
+		    "{$head"',"userIdentifiers":['"$UI_E"']}'
+		frag=$(jq -c --arg f "$f" '.[$f] = null | tostring' <<<"{$full}")
+		frag=${frag:2:-2}
+		frag=${frag//\\\"/\"}
+		BB=$ENH_BB expect_conv "$frag"',"hashed_phone_number":"'$HP'"' \
+		    "{$head"',"userIdentifiers":['"$UI_P"']}'
+		frag=$(jq -c --arg f "$f" '.[$f] = " " | tostring' <<<"{$full}")
+		frag=${frag:2:-2}
+		frag=${frag//\\\"/\"}
+		BB=$ENH_BB expect_reject "$frag" enhancement_without_identifiers -
+	done
+	# A partial address with a bad part is not checked: it is not sent.
+	BB=$ENH_BB expect_conv '"hashed_email":"'$HE'","hashed_first_name":"x","country_code":"usa"' \
+	    "{$head"',"userIdentifiers":['"$UI_E"']}'
+	checks_pass
+}
+
+@test "mapping: RESTATEMENT: the key, the time and restatementValue; RETRACTION: the key and the time" {
+	local rh='"conversionAction":"'$ACT'","adjustmentType":"RESTATEMENT","adjustmentDateTime":"'"$ATIME"'"'
+	local th='"conversionAction":"'$ACT'","adjustmentType":"RETRACTION","adjustmentDateTime":"'"$ATIME"'"'
+	local pair='"gclidDateTimePair":{"gclid":"'$G1'","conversionDateTime":"'"$TIME"'"}'
+	BB=$RST_BB expect_conv '"order_id":"S-1","adjusted_value":39.9,"currency_code":"EUR"' \
+	    "{$rh"',"orderId":"S-1","restatementValue":{"adjustedValue":39.9,"currencyCode":"EUR"}}'
+	BB=$RST_BB expect_conv '"order_id":"S-1","adjusted_value":0' \
+	    "{$rh"',"orderId":"S-1","restatementValue":{"adjustedValue":0}}'
+	BB=$RST_BB expect_conv '"gclid":"'$G1'","conversion_date_time":"'"$TIME"'","adjusted_value":1e2,"conversion_value":5,"currency_code":"USD"' \
+	    "{$rh,$pair"',"restatementValue":{"adjustedValue":100,"currencyCode":"USD"}}'
+	BB=$RET_BB expect_conv '"order_id":"R-1"' "{$th"',"orderId":"R-1"}'
+	BB=$RET_BB expect_conv '"gclid":"'$G1'","conversion_date_time":"'"$TIME"'"' "{$th,$pair}"
+	# Identifiers, user agent, values: never on a retraction or
+	# restatement (UNSUPPORTED_USER_IDENTIFIER), nor gbraid or wbraid.
+	BB=$RET_BB expect_conv '"order_id":"R-1","hashed_email":"'$HE'","hashed_phone_number":"'$HP'",'"$ADDR"',"user_agent":"Mozilla/5.0","adjusted_value":3,"conversion_value":4,"currency_code":"EUR","wbraid":"'$WB'","google-ads-consent":{"ad_user_data":"GRANTED"}' \
+	    "{$th"',"orderId":"R-1"}'
+	BB=$RST_BB expect_conv '"order_id":"S-1","adjusted_value":2,"hashed_email":"'$HE'","user_agent":"Mozilla/5.0","gbraid":"'$GB'"' \
+	    "{$rh"',"orderId":"S-1","restatementValue":{"adjustedValue":2}}'
+	# DENIED with hashes: they are not sent, so the record goes.
+	BB=$RET_BB expect_conv '"order_id":"R-1","hashed_email":"'$HE'","google-ads-consent":{"ad_user_data":"DENIED"}' "{$th"',"orderId":"R-1"}'
+	checks_pass
+}
+
+@test "rows: kind, adjustment_type and the times of calls and adjustments; never caller_id or identifiers" {
+	{
+		BB=$CALL_BB brec '"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"DENIED"},"hashed_email":"'$HE'"'
+		BB=$ENH_BB brec '"hashed_phone_number":"'$HP'","adjustment_date_time":"'"$ATIME"'",'"$ADDR"',"gclid":"'$G1'","conversion_date_time":"'"$TIME"'"'
+		BB=$RET_BB brec '"gclid":"'$G1'","conversion_date_time":"'"$TIME"'"'
+		BB=$RST_BB brec '"order_id":"S-1","adjusted_value":1,"conversion_date_time":"'"$TIME"'"'
+	} >in.ndjson
+	run --separate-stderr ac-batch in.ndjson
+	is "$status" 0
+	printf '%s\n' "$output" >out
+	check_requests out
+	is "$(jq -c '.rows[]' out)" '{"conversion_action":"'$ACT'","conversion_date_time":"'"$TIME"'","click_id_type":"none","kind":"call","call_start_date_time":"'"$CSTART"'","google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"DENIED"},"file":"in.ndjson","line":1}
+{"order_id":"E-1","conversion_action":"'$ACT'","conversion_date_time":"'"$TIME"'","click_id_type":"none","kind":"adjustment","adjustment_type":"ENHANCEMENT","adjustment_date_time":"'"$ATIME"'","google-ads-consent":{"ad_user_data":"UNSPECIFIED","ad_personalization":"UNSPECIFIED"},"file":"in.ndjson","line":2}
+{"conversion_action":"'$ACT'","conversion_date_time":"'"$TIME"'","click_id_type":"gclid","kind":"adjustment","adjustment_type":"RETRACTION","adjustment_date_time":"'"$ATIME"'","google-ads-consent":{"ad_user_data":"UNSPECIFIED","ad_personalization":"UNSPECIFIED"},"file":"in.ndjson","line":3}
+{"order_id":"S-1","conversion_action":"'$ACT'","click_id_type":"none","kind":"adjustment","adjustment_type":"RESTATEMENT","adjustment_date_time":"'"$ATIME"'","google-ads-consent":{"ad_user_data":"UNSPECIFIED","ad_personalization":"UNSPECIFIED"},"file":"in.ndjson","line":4}'
+	local rows
+	rows=$(jq -c .rows out)
+	[[ $rows != *$CALLER* && $rows != *$HE* && $rows != *$HP* && $rows != *$HF* && $rows != *$G1* && $rows != *94043* ]]
+}
+
+@test "rejects: the fields of an adjustment" {
+	BB='"customer_id":"1234567890","adjustment_type":"RETRACTION","adjustment_date_time":"'"$ATIME"'"' \
+	    expect_reject '"order_id":"R-1"' conversion_action_missing conversion_action
+	BB='"adjustment_type":"RETRACTION","adjustment_date_time":"'"$ATIME"'","conversion_action":"'$ACT'"' \
+	    expect_reject '"order_id":"R-1"' customer_id_missing customer_id
+	BB=$RET_BB expect_reject '"order_id":"R-1","conversion_action":"987654321"' conversion_action_invalid conversion_action
+	local t
+	for t in RETRACTION RESTATEMENT; do
+		BB='"customer_id":"1234567890","conversion_action":"'$ACT'","adjustment_type":"'$t'"' \
+		    expect_reject '"order_id":"R-1","adjusted_value":1' adjustment_date_time_missing adjustment_date_time
+		BB='"customer_id":"1234567890","conversion_action":"'$ACT'","adjustment_type":"'$t'","adjustment_date_time":null' \
+		    expect_reject '"order_id":"R-1","adjusted_value":1' adjustment_date_time_missing adjustment_date_time
+		BB='"customer_id":"1234567890","conversion_action":"'$ACT'","adjustment_type":"'$t'","adjustment_date_time":"'"$ATIME"'"' \
+		    expect_reject '"order_id":"R-1","adjusted_value":1,"gclid":"'$G1'"' adjustment_key_both -
+		BB='"customer_id":"1234567890","conversion_action":"'$ACT'","adjustment_type":"'$t'","adjustment_date_time":"'"$ATIME"'"' \
+		    expect_reject '"adjusted_value":1,"hashed_email":"'$HE'"' adjustment_key_missing -
+		BB='"customer_id":"1234567890","conversion_action":"'$ACT'","adjustment_type":"'$t'","adjustment_date_time":"'"$ATIME"'"' \
+		    expect_reject '"adjusted_value":1,"gclid":"'$G1'","conversion_date_time":null' adjustment_key_missing conversion_date_time
+	done
+	for t in '"2026-04-25T10:00:00Z"' '"2026-04-25 10:00:00"' 1777104000 '""'; do
+		BB=$ENH_BB expect_reject '"hashed_email":"'$HE'","adjustment_date_time":'"$t" adjustment_date_time_invalid adjustment_date_time
+	done
+	BB=$RET_BB expect_reject '"gclid":"'$G1'","conversion_date_time":"2026-04-23"' time_invalid conversion_date_time
+	BB=$RET_BB expect_reject '"gclid":"short","conversion_date_time":"'"$TIME"'"' click_id_invalid gclid
+	BB=$RET_BB expect_reject '"order_id":7' order_id_invalid order_id
+	BB=$RET_BB expect_reject '"order_id":"R-1","email":"alexz@example.com"' clear_text_identifier email
+	BB=$RET_BB expect_reject '"order_id":"R-1","google-ads-consent":"GRANTED"' consent_invalid google-ads-consent
+	BB=$RST_BB expect_reject '"order_id":"S-1"' adjusted_value_missing adjusted_value
+	BB=$RST_BB expect_reject '"order_id":"S-1","adjusted_value":null,"conversion_value":3' adjusted_value_missing adjusted_value
+	for t in -1 '"12.5"' true; do
+		BB=$RST_BB expect_reject '"order_id":"S-1","adjusted_value":'"$t" adjusted_value_invalid adjusted_value
+	done
+	BB=$RST_BB expect_reject '"order_id":"S-1","adjusted_value":1,"currency_code":"euro"' currency_invalid currency_code
+	checks_pass
+}
+
+@test "rejects: the fields of an enhancement" {
+	BB='"customer_id":"1234567890","conversion_action":"'$ACT'","adjustment_type":"ENHANCEMENT"' \
+	    expect_reject '"hashed_email":"'$HE'","gclid":"'$G1'","conversion_date_time":"'"$TIME"'"' order_id_missing order_id
+	BB=$ENH_BB expect_reject '' enhancement_without_identifiers -
+	BB=$ENH_BB expect_reject '"hashed_first_name":"'$HF'","hashed_last_name":"'$HL'","country_code":"US"' enhancement_without_identifiers -
+	local f
+	for f in first_name last_name street_address email phone; do
+		BB=$ENH_BB expect_reject '"hashed_email":"'$HE'","'$f'":"x"' clear_text_identifier $f
+	done
+	BB=$ENH_BB expect_reject '"hashed_email":"'$HEU'"' hashed_invalid hashed_email
+	BB=$ENH_BB expect_reject '"hashed_phone_number":"+18005550100"' hashed_invalid hashed_phone_number
+	for f in hashed_first_name hashed_last_name hashed_street_address; do
+		BB=$ENH_BB expect_reject "$ADDR"',"'$f'":"'$HEU'"' hashed_invalid $f
+	done
+	BB=$ENH_BB expect_reject "$ADDR"',"country_code":"us"' address_invalid country_code
+	BB=$ENH_BB expect_reject "$ADDR"',"country_code":"USA"' address_invalid country_code
+	BB=$ENH_BB expect_reject "$ADDR"',"postal_code":94043' address_invalid postal_code
+	BB=$ENH_BB expect_reject "$ADDR"',"city":["x"]' address_invalid city
+	BB=$ENH_BB expect_reject "$ADDR"',"region":1' address_invalid region
+	BB=$ENH_BB expect_reject '"hashed_email":"'$HE'","google-ads-consent":{"ad_user_data":"DENIED"}' identifiers_denied google-ads-consent
+	BB=$ENH_BB expect_reject "$ADDR"',"google-ads-consent":{"ad_user_data":"DENIED","ad_personalization":"GRANTED"}' identifiers_denied google-ads-consent
+	BB=$ENH_BB expect_reject '"hashed_email":"'$HE'","user_agent":"'"$(chars 513)"'"' user_agent_invalid user_agent
+	BB=$ENH_BB expect_reject '"hashed_email":"'$HE'","user_agent":{}' user_agent_invalid user_agent
+	BB=$ENH_BB bt '"hashed_email":"'$HE'","user_agent":"'"$(chars 512)"'"'
+	is "$status" 0 "512 bytes of user_agent go"
+	checks_pass
+}
+
+@test "rejects: the fields of a call" {
+	local v
+	for v in '"18005550100"' '"+1 800 555 0100"' '"+0800555010"' '"+1234567"' '"+1234567890123456"' '{}'; do
+		BB=$CALL_BB expect_reject '"caller_id":'"$v" caller_id_invalid caller_id
+	done
+	BB='"customer_id":"1234567890","conversion_action":"'$ACT'","caller_id":"'$CALLER'","conversion_date_time":"'"$TIME"'"' \
+	    expect_reject '' call_start_date_time_missing call_start_date_time
+	for v in '"2026-04-23 14:00:00"' '"2026-04-23T12:00:00Z"' 1776945600 null; do
+		[[ $v == null ]] && continue
+		BB=$CALL_BB expect_reject '"call_start_date_time":'"$v" call_start_date_time_invalid call_start_date_time
+	done
+	BB=$CALL_BB expect_reject '"call_start_date_time":null' call_start_date_time_missing call_start_date_time
+	BB='"customer_id":"1234567890","conversion_action":"'$ACT'","caller_id":"'$CALLER'","call_start_date_time":"'"$CSTART"'"' \
+	    expect_reject '' time_missing conversion_date_time
+	BB=$CALL_BB expect_reject '"conversion_date_time":"2026-04-23"' time_invalid conversion_date_time
+	BB='"customer_id":"1234567890","caller_id":"'$CALLER'","call_start_date_time":"'"$CSTART"'","conversion_date_time":"'"$TIME"'"' \
+	    expect_reject '' conversion_action_missing conversion_action
+	BB=$CALL_BB expect_reject '"conversion_value":"12"' value_invalid conversion_value
+	BB=$CALL_BB expect_reject '"conversion_value":12' currency_missing currency_code
+	BB=$CALL_BB expect_reject '"conversion_value":12,"currency_code":"eur"' currency_invalid currency_code
+	BB=$CALL_BB expect_reject '"google-ads-consent":{"ad_personalization":"no"}' consent_invalid google-ads-consent.ad_personalization
+	BB=$CALL_BB expect_reject '"email":"alexz@example.com"' clear_text_identifier email
+	BB=$CALL_BB expect_reject '"login_customer_id":"1"' login_customer_id_invalid login_customer_id
+	checks_pass
+}
+
+@test "duplicates: calls, enhancements, retractions and restatements, each by its own key" {
+	{
+		BB=$CALL_BB brec ''					# 1 goes
+		BB=$CALL_BB brec '"conversion_date_time":"2026-04-23 15:00:00+02:00"'	# 2 same call
+		BB=$CALL_BB brec '"call_start_date_time":"2026-04-23 14:00:01+02:00"'	# 3 other start
+		BB=$CALL_BB brec '"caller_id":"+18005550101"'		# 4 other caller
+		BB=$CALL_BB brec '"conversion_action":"'$ACT2'"'		# 5 other action
+		BB=$ENH_BB brec '"hashed_email":"'$HE'"'		# 6 goes
+		BB=$ENH_BB brec '"hashed_phone_number":"'$HP'","adjustment_date_time":"'"$ATIME"'"'	# 7 same order
+		BB=$ENH_BB brec '"hashed_email":"'$HE'","conversion_action":"'$ACT2'"'	# 8 other action
+		BB=$RET_BB brec '"order_id":"E-1"'			# 9 goes: not an enhancement
+		BB=$RET_BB brec '"order_id":"E-1"'			# 10 same retraction
+		BB=$RET_BB brec '"order_id":"E-1","adjustment_date_time":"2026-04-25 10:00:01+02:00"'	# 11 other time
+		BB=$RST_BB brec '"order_id":"E-1","adjusted_value":1'	# 12 other type
+		BB=$RST_BB brec '"order_id":"E-1","adjusted_value":2'	# 13 same restatement
+		BB=$RET_BB brec '"gclid":"'$G1'","conversion_date_time":"'"$TIME"'"'	# 14 goes
+		BB=$RET_BB brec '"gclid":"'$G1'","conversion_date_time":"'"$TIME"'"'	# 15 same
+		BB=$RET_BB brec '"gclid":"'$G1'","conversion_date_time":"2026-04-23 14:31:10+02:00"'	# 16 other conversion
+		brec '"gclid":"'$G1'","order_id":"E-1"'			# 17 a click: other keys
+	} >in.ndjson
+	run --separate-stderr ac-batch -R rej.ndjson -n 1 in.ndjson
+	is "$status" 1
+	printf '%s\n' "$output" >out
+	is "$(jq -r '.rows[].line' out | sort -n | tr '\n' ' ')" "1 3 4 5 6 8 9 11 12 14 16 17 "
+	is "$(jq -c '[.line, .code, .field]' rej.ndjson | tr '\n' ' ')" \
+	    '[2,"duplicate_call","caller_id"] [7,"duplicate_enhancement","order_id"] [10,"duplicate_adjustment","order_id"] [13,"duplicate_adjustment","order_id"] [15,"duplicate_adjustment","gclid"] '
+	is "$(grep -c 'duplicate_' <<<"$stderr")" 6 "five lines and the summary"
+	! grep -q -e "$CALLER" -e E-1 <<<"$stderr"
+}
+
+@test "duplicates and memory: 150000 records of three kinds; in = rows + rejects, under 16 MiB" {
+	command -v /usr/bin/time >/dev/null || skip "no /usr/bin/time"
+	# Customers 0-99; blocks of ten records of one kind, the kinds in
+	# turn; the last of each block repeats the fifth (same kind, same key),
+	# the rest are unique.
+	jq -nc --arg t "$TIME" --arg a "$ATIME" --arg s "$CSTART" --arg g "$G1" --arg he "$HE" '
+	    range(150000) | (if . % 10 == 9 then . - 5 else . end) as $k |
+	    (1000000000 + $k % 100 | tostring) as $c |
+	    (($k / 10 | floor) % 4) as $kind |
+	    {customer_id: $c, conversion_action: "customers/\($c)/conversionActions/5",
+	     conversion_date_time: $t} +
+	    if $kind == 0 then {gclid: "\($g)\($k)", order_id: "O-\($k)"}
+	    elif $kind == 1 then {caller_id: "+1800\(1000000 + $k)",
+	        call_start_date_time: $s}
+	    elif $kind == 2 then {adjustment_type: "ENHANCEMENT", order_id: "O-\($k)",
+	        hashed_email: $he}
+	    else {adjustment_type: "RETRACTION", order_id: "O-\($k)",
+	        adjustment_date_time: $a} end' >in.ndjson
+	/usr/bin/time -f '%M' -o rss ac-batch -q -R rej.ndjson in.ndjson >out 2>err || true
+	is "$(nrows out)" 135000 "rows"
+	is "$(nlines rej.ndjson)" 15000 "rejects"
+	is "$(jq -r .code rej.ndjson | sort | uniq -c | awk '{print $2 ":" $1}' | tr '\n' ' ')" \
+	    "duplicate_adjustment:3750 duplicate_call:3750 duplicate_enhancement:3750 duplicate_order_id:3750 "
+	is "$(jq -s '[.[] | [.rows[].kind] | unique | length] | max' out)" 1 "one kind per request"
+	# The memory bound, unless the build carries a sanitizer's shadow
+	# memory (make SANITIZE=...).
+	local kb
+	kb=$(tail -n 1 rss)
+	grep -aq __asan_init "$(command -v ac-batch)" && return 0
+	[[ $kb -lt 16384 ]] || { echo "peak RSS $kb KiB" >&2; return 1; }
+}
+
+@test "personal data: a caller_id is never on stderr, in rows or in a message" {
+	{
+		BB=$CALL_BB brec ''
+		BB=$CALL_BB brec ''
+		BB=$CALL_BB brec '"caller_id":"+1 800 555 0100"'
+		BB=$CALL_BB brec '"call_start_date_time":"bad"'
+		BB=$ENH_BB brec '"hashed_email":"'$HE'","caller_id":"'$CALLER'"'
+	} >in.ndjson
+	local args
+	for args in '' '-v' '-q' '-n 1 -v -R rej.ndjson'; do
+		# shellcheck disable=SC2086
+		run --separate-stderr ac-batch $args in.ndjson
+		is "$status" 1
+		! grep -q -e '800' -e '555' <<<"$stderr" || { echo "caller on stderr with '$args'" >&2; return 1; }
+		! jq -c '.rows' <<<"$output" | grep -q '555' || { echo "caller in rows" >&2; return 1; }
+	done
+	# Only the request of the call holds it, once.
+	is "$(grep -o "$CALLER" <<<"$output" | wc -l | tr -d ' ')" 1
 }
