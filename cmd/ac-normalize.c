@@ -8,6 +8,10 @@
  * conversion_value, currency_code, order_id, conversion_environment,
  * gclid, gbraid, wbraid, and the identifiers email, phone, first_name,
  * last_name, street_address, city, region, postal_code, country_code.
+ * Adjustments (a record with adjustment_type) and call conversions (with
+ * caller_id) also have adjustment_type, adjustment_date_time,
+ * adjusted_value, user_agent, caller_id and call_start_date_time checked;
+ * on click conversions, the hot path, those fields pass through.
  * Other fields pass through untouched, in their order.
  *
  * A record that cannot become a conversion is rejected with a reason; an
@@ -35,6 +39,11 @@
 #include "stage.h"
 
 #define MAX_SKEW 600		/* seconds a time may lie in the future */
+#define MAX_USER_AGENT 512	/* bytes */
+/* Google's timing rules (reference §2.2, §2.3), for warnings. */
+#define CALL_MIN_AGE (6 * 3600LL)	/* TOO_RECENT_CALL */
+#define ADJ_MIN_AGE (24 * 3600LL)	/* TOO_RECENT_CONVERSION */
+#define ADJ_MAX_AGE (54 * 86400LL)	/* CONVERSION_EXPIRED */
 
 struct opts {
 	char region[3];		/* --default-region, "" when unset */
@@ -45,7 +54,8 @@ struct opts {
 	long long now;
 	struct ac_data data;
 	struct ac_buf buf;	/* scratch for the normalizers */
-	struct ac_fieldset fields;
+	struct ac_fieldset fields;	/* names[0..NFIELDS) */
+	struct ac_fieldset more;	/* names[NFIELDS..NALL) */
 };
 
 static const struct option longopts[] = {
@@ -92,6 +102,26 @@ describe(const char *code)
 		{ "postal_code_from_number", "was a number: leading zeros may "
 		    "be lost, send it as a string" },
 		{ "order_id_empty", "dropped: empty" },
+	}, t2[] = {
+		{ "adjusted_value_ignored", "dropped: only a RESTATEMENT "
+		    "takes a new value" },
+		{ "adjustment_date_time_ignored", "dropped: only an "
+		    "adjustment takes an adjustment time" },
+		{ "call_start_date_time_ignored", "dropped: only a call "
+		    "conversion takes a call start time" },
+		{ "caller_id_ignored", "dropped: only a call conversion takes "
+		    "a caller" },
+		{ "click_id_ignored", "dropped: not used to find a call or an "
+		    "adjustment's conversion" },
+		{ "user_agent_ignored", "dropped: only an ENHANCEMENT takes a "
+		    "user agent" },
+		{ "user_agent_invalid", "dropped: longer than 512 bytes" },
+		{ "too_recent_call", "the call started less than 6 hours "
+		    "ago; Google takes calls 6 hours after they start" },
+		{ "too_recent_conversion", "less than 24 hours ago; Google "
+		    "takes adjustments 24 hours after the conversion" },
+		{ "conversion_expired", "more than 54 days ago; Google takes "
+		    "no adjustments to older conversions" },
 	};
 	const char *text;
 	size_t i;
@@ -99,58 +129,98 @@ describe(const char *code)
 	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
 		if (strcmp(t[i].code, code) == 0)
 			return t[i].text;
-	text = ac_norm_describe(code);
-	return text != NULL ? text : "dropped";
+	if ((text = ac_norm_describe(code)) != NULL)
+		return text;
+	/* Codes of calls and adjustments last, off the click path. */
+	for (i = 0; i < sizeof(t2) / sizeof(t2[0]); i++)
+		if (strcmp(t2[i].code, code) == 0)
+			return t2[i].text;
+	return "dropped";
 }
 
 enum field {
 	F_CUSTOMER_ID, F_LOGIN_CUSTOMER_ID, F_ACTION, F_ACTION_ID, F_TIME,
 	F_VALUE, F_CURRENCY, F_ORDER_ID, F_GCLID, F_GBRAID, F_WBRAID,
 	F_ENVIRONMENT, F_COUNTRY, F_EMAIL, F_PHONE, F_FIRST_NAME, F_LAST_NAME,
-	F_STREET, F_CITY, F_REGION, F_POSTAL, NFIELDS
+	F_STREET, F_CITY, F_REGION, F_POSTAL, F_ADJ_TYPE, F_CALLER, NFIELDS,
+	/* Fields of calls and adjustments only, in a view of their own
+	 * that a click record never pays for. */
+	F_ADJ_TIME = NFIELDS, F_ADJ_VALUE, F_USER_AGENT, F_CALL_TIME, NALL
 };
 
-static const char *const names[NFIELDS] = {
+static const char *const names[NALL] = {
 	"customer_id", "login_customer_id", "conversion_action",
 	"conversion_action_id", "conversion_date_time", "conversion_value",
 	"currency_code", "order_id", "gclid", "gbraid", "wbraid",
 	"conversion_environment", "country_code", "email", "phone",
 	"first_name", "last_name", "street_address", "city", "region",
-	"postal_code"
+	"postal_code", "adjustment_type", "caller_id", "adjustment_date_time",
+	"adjusted_value", "user_agent", "call_start_date_time"
 };
+
+/* What a record is (man/ac.7), decided by its fields. */
+enum kind { K_CLICK, K_CALL, K_ENHANCEMENT, K_RETRACTION, K_RESTATEMENT };
 
 /* One record being normalized: its fields, and the rejection if any. */
 struct rec {
-	struct ac_view v;
+	struct ac_view v;		/* fields 0..NFIELDS */
+	struct ac_view x;		/* NFIELDS..NALL, once x_open */
+	int x_open;
 	jv err;				/* null, or the rejection */
 	int country_dropped;		/* country_code was there, unreadable */
+	enum kind kind;
+	/* Epoch seconds of the times, for calls and adjustments only. */
+	long long t_conv, t_adj, t_call;
 	struct opts *o;
 	struct ac_stage *st;
 };
 
-static int
-has(const struct rec *r, int f)
+/* The view holding field *f, with *f made its index there. */
+static struct ac_view *
+view(struct rec *r, int *f)
 {
-	return ac_view_has(&r->v, f);
+	if (*f < NFIELDS)
+		return &r->v;
+	*f -= NFIELDS;
+	return &r->x;
+}
+
+/* The value of field f, borrowed: jv_invalid() when absent. */
+static jv
+val(struct rec *r, int f)
+{
+	return f < NFIELDS ? r->v.val[f] : r->x.val[f - NFIELDS];
+}
+
+static int
+has(struct rec *r, int f)
+{
+	return jv_is_valid(val(r, f));
 }
 
 static void
 set(struct rec *r, int f, jv v)
 {
-	ac_view_set(&r->v, f, v);
+	struct ac_view *w = view(r, &f);
+
+	ac_view_set(w, f, v);
 }
 
 static void
 del(struct rec *r, int f)
 {
-	ac_view_del(&r->v, f);
+	struct ac_view *w = view(r, &f);
+
+	ac_view_del(w, f);
 }
 
 /* Remove field f and attach a warning saying why. */
 static void
 drop(struct rec *r, int f, const char *code)
 {
-	ac_stage_drop(r->st, &r->v, f, code, describe(code));
+	struct ac_view *w = view(r, &f);
+
+	ac_stage_drop(r->st, w, f, code, describe(code));
 }
 
 /* Reject the record: err comes from ac_err(). Returns -1. */
@@ -162,9 +232,9 @@ reject(struct rec *r, jv err)
 }
 
 /*
- * The text of a string field, with *n its length, or NULL after removing
- * a field that is null, blank (the same as absent) or not a string (with
- * a warning).
+ * The text of a string field of the main view, with *n its length, or
+ * NULL after removing a field that is null, blank (the same as absent) or
+ * not a string (with a warning).
  */
 static const char *
 text(struct rec *r, int f, size_t *n)
@@ -346,17 +416,37 @@ norm_action(struct rec *r)
 	return 0;
 }
 
+/*
+ * A time field: conversion_date_time, adjustment_date_time or
+ * call_start_date_time, all read alike. With t (calls and adjustments,
+ * never the click path), *t becomes its epoch seconds.
+ */
 static int
-norm_time(struct rec *r)
+norm_time(struct rec *r, int f, long long *t)
 {
+	struct ac_civil c;
 	char out[40], msg[96];
 	const char *why;
 
-	why = ac_time_value(r->v.val[F_TIME], r->o->tz != NULL, r->o->now,
+	why = ac_time_value(val(r, f), r->o->tz != NULL, r->o->now,
 	    MAX_SKEW, out, sizeof(out), msg, sizeof(msg));
-	if (why != NULL)
-		return reject(r, ac_err(why, names[F_TIME], "%s", msg));
-	set(r, F_TIME, jv_string(out));
+	if (why != NULL) {
+		/* The newer fields have a code of their own for a missing
+		 * time and one for any other fault, the message telling
+		 * which (man/ac-normalize.1). */
+		if (f == F_ADJ_TIME)
+			why = strcmp(why, "time_missing") == 0 ?
+			    "adjustment_date_time_missing" :
+			    "adjustment_date_time_invalid";
+		else if (f == F_CALL_TIME)
+			why = strcmp(why, "time_missing") == 0 ?
+			    "call_start_date_time_missing" :
+			    "call_start_date_time_invalid";
+		return reject(r, ac_err(why, names[f], "%s", msg));
+	}
+	set(r, f, jv_string(out));
+	if (t != NULL && ac_time_parse(out, strlen(out), &c) == NULL)
+		*t = ac_time_epoch(&c, c.off);
 	return 0;
 }
 
@@ -379,41 +469,52 @@ parse_value(const char *s, size_t n, double *out)
 	return *end == '\0' && isfinite(*out) ? 0 : -1;
 }
 
+/* conversion_value or adjusted_value (f), present: a number >= 0. */
 static int
-norm_value(struct rec *r)
+norm_amount(struct rec *r, int f)
+{
+	const char *s;
+	size_t n;
+	double d = 0;
+
+	if (jv_get_kind(val(r, f)) == JV_KIND_NUMBER)
+		d = jv_number_value(val(r, f));
+	else if ((s = ac_field_str(val(r, f), &n)) == NULL ||
+	    parse_value(s, n, &d) == -1)
+		return reject(r, ac_err("value_invalid", names[f],
+		    "expected a number or a numeric string"));
+	if (!isfinite(d) || fabs(d) >= DBL_MAX)
+		return reject(r, ac_err("value_invalid", names[f],
+		    "beyond the range of a number"));
+	if (d < 0)
+		return reject(r, ac_err("value_negative", names[f],
+		    "negative; a refund is a retraction, not a negative "
+		    "value"));
+	if (jv_get_kind(val(r, f)) != JV_KIND_NUMBER)
+		set(r, f, jv_number(d));
+	if (!has(r, F_CURRENCY))
+		return reject(r, ac_err("currency_missing", names[F_CURRENCY],
+		    "required with %s", names[f]));
+	return 0;
+}
+
+/* conversion_value, the adjusted_value of a RESTATEMENT, currency_code. */
+static int
+norm_value(struct rec *r, int restatement)
 {
 	const char *s;
 	char code[4];
 	size_t n, i, k;
-	double d = 0;
 
 	if (has(r, F_VALUE) && jv_get_kind(r->v.val[F_VALUE]) == JV_KIND_NULL)
 		del(r, F_VALUE);
 	if (has(r, F_CURRENCY) &&
 	    jv_get_kind(r->v.val[F_CURRENCY]) == JV_KIND_NULL)
 		del(r, F_CURRENCY);
-	if (has(r, F_VALUE)) {
-		if (jv_get_kind(r->v.val[F_VALUE]) == JV_KIND_NUMBER)
-			d = jv_number_value(r->v.val[F_VALUE]);
-		else if ((s = ac_field_str(r->v.val[F_VALUE], &n)) == NULL ||
-		    parse_value(s, n, &d) == -1)
-			return reject(r, ac_err("value_invalid",
-			    names[F_VALUE], "expected a number or a numeric "
-			    "string"));
-		if (!isfinite(d) || fabs(d) >= DBL_MAX)
-			return reject(r, ac_err("value_invalid",
-			    names[F_VALUE], "beyond the range of a number"));
-		if (d < 0)
-			return reject(r, ac_err("value_negative",
-			    names[F_VALUE], "negative; a refund is a "
-			    "retraction, not a negative value"));
-		if (jv_get_kind(r->v.val[F_VALUE]) != JV_KIND_NUMBER)
-			set(r, F_VALUE, jv_number(d));
-		if (!has(r, F_CURRENCY))
-			return reject(r, ac_err("currency_missing",
-			    names[F_CURRENCY],
-			    "required with conversion_value"));
-	}
+	if (has(r, F_VALUE) && norm_amount(r, F_VALUE) == -1)
+		return -1;
+	if (restatement && norm_amount(r, F_ADJ_VALUE) == -1)
+		return -1;
 	if (!has(r, F_CURRENCY))
 		return 0;
 	if ((s = ac_field_str(r->v.val[F_CURRENCY], &n)) == NULL)
@@ -584,6 +685,292 @@ blank(jv v)
 	return n == 0;
 }
 
+/* Nonzero when field f is there and neither null nor blank. */
+static int
+given(struct rec *r, int f)
+{
+	return has(r, f) && !blank(val(r, f));
+}
+
+/* adjustment_type: the kind of adjustment, trimmed and upper-cased. */
+static int
+norm_adjustment_type(struct rec *r)
+{
+	static const char *const types[] = { "ENHANCEMENT", "RETRACTION",
+		"RESTATEMENT" };
+	static const enum kind kinds[] = { K_ENHANCEMENT, K_RETRACTION,
+		K_RESTATEMENT };
+	const char *s;
+	char up[16];
+	size_t n, len, i;
+
+	if ((s = ac_field_str(r->v.val[F_ADJ_TYPE], &n)) != NULL) {
+		len = n;
+		s = ac_trim(s, &n);
+		for (i = 0; i < n && n < sizeof(up); i++)
+			up[i] = (char)(s[i] >= 'a' && s[i] <= 'z' ?
+			    s[i] - 'a' + 'A' : s[i]);
+		up[i] = '\0';
+		for (i = 0; n < sizeof(up) && i < 3; i++) {
+			if (strcmp(up, types[i]) != 0)
+				continue;
+			r->kind = kinds[i];
+			if (len != n || memcmp(s, up, n) != 0)
+				set(r, F_ADJ_TYPE, jv_string(up));
+			return 0;
+		}
+	}
+	return reject(r, ac_err("adjustment_type_invalid", names[F_ADJ_TYPE],
+	    "expected ENHANCEMENT, RETRACTION or RESTATEMENT"));
+}
+
+/*
+ * The region a national caller_id is read in, by the rule for phone: the
+ * record's country_code as it will be normalized, else --default-region
+ * when the record has none. NULL when there is no region. country_code
+ * itself is left for later, when the identifiers are normalized.
+ */
+static const char *
+caller_region(struct rec *r, char cc[3])
+{
+	struct opts *o = r->o;
+	const char *s;
+	size_t n;
+
+	switch (jv_get_kind(r->v.val[F_COUNTRY])) {
+	case JV_KIND_STRING:
+		if (!blank(r->v.val[F_COUNTRY])) {
+			s = ac_field_str(r->v.val[F_COUNTRY], &n);
+			if (ac_norm_identifier(&o->buf, names[F_COUNTRY], s, n,
+			    NULL, 0, &o->data) != NULL || o->buf.len != 2)
+				return NULL;
+			memcpy(cc, o->buf.p, 3);
+			return cc;
+		}
+		/* FALLTHROUGH */
+	case JV_KIND_INVALID:
+	case JV_KIND_NULL:
+		return o->region[0] != '\0' ? o->region : NULL;
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * caller_id: E.164 by the rules for phone, and never hashed: the API
+ * finds the call by it. A call without a caller cannot be matched.
+ */
+static int
+norm_caller(struct rec *r)
+{
+	struct opts *o = r->o;
+	const char *s, *why, *region;
+	char cc[3], num[32];
+	size_t n;
+	double d;
+
+	if (jv_get_kind(r->v.val[F_CALLER]) == JV_KIND_NUMBER) {
+		d = jv_number_value(r->v.val[F_CALLER]);
+		if (d == trunc(d) && fabs(d) < AC_MAX_EXACT) {
+			ac_fmt_int(num, (long long)d);
+			set(r, F_CALLER, jv_string(num));
+		}
+	}
+	if ((s = ac_field_str(r->v.val[F_CALLER], &n)) == NULL)
+		return reject(r, ac_err("caller_id_invalid", names[F_CALLER],
+		    "expected string, got %s",
+		    ac_field_kind(r->v.val[F_CALLER])));
+	region = caller_region(r, cc);
+	why = ac_norm_identifier(&o->buf, names[F_PHONE], s, n, region, 0,
+	    &o->data);
+	if (why != NULL) {
+		s = describe(why);
+		if (strncmp(s, "dropped: ", 9) == 0)
+			s += 9;
+		return reject(r, ac_err("caller_id_invalid", names[F_CALLER],
+		    "%s", s));
+	}
+	if (o->buf.len != n || memcmp(o->buf.p, s, n) != 0)
+		set(r, F_CALLER, jv_string_sized(o->buf.p, (int)o->buf.len));
+	return 0;
+}
+
+/*
+ * What finds an adjustment's conversion: order_id (an ENHANCEMENT needs
+ * it), or for a RETRACTION or RESTATEMENT gclid with conversion_date_time
+ * instead; and the adjustment must not precede its conversion.
+ */
+static int
+check_key(struct rec *r)
+{
+	int order, gclid;
+
+	order = given(r, F_ORDER_ID);
+	gclid = jv_get_kind(r->v.val[F_GCLID]) == JV_KIND_STRING &&
+	    !blank(r->v.val[F_GCLID]);
+	if (r->kind == K_ENHANCEMENT) {
+		if (!order)
+			return reject(r, ac_err("order_id_missing",
+			    names[F_ORDER_ID], "an ENHANCEMENT needs the "
+			    "order_id of its conversion"));
+	} else if (order && gclid)
+		return reject(r, ac_err("adjustment_key_both",
+		    names[F_ORDER_ID], "both order_id and gclid; a "
+		    "RETRACTION or RESTATEMENT takes one of them as its "
+		    "key"));
+	else if (!order && !(gclid && has(r, F_TIME)))
+		return reject(r, ac_err("adjustment_key_missing",
+		    names[F_ORDER_ID], "a RETRACTION or RESTATEMENT needs "
+		    "order_id, or gclid with conversion_date_time"));
+	if (has(r, F_TIME) && has(r, F_ADJ_TIME) && r->t_adj < r->t_conv)
+		return reject(r, ac_err("adjustment_precedes_conversion",
+		    names[F_ADJ_TIME], "before conversion_date_time"));
+	return 0;
+}
+
+/*
+ * A call or an adjustment: open the view of the fields only they have,
+ * and find the kind. Returns -1 after a rejection.
+ */
+static int
+open_other(struct rec *r)
+{
+	static const int blank_is_absent[] = { F_ADJ_TIME, F_ADJ_VALUE,
+		F_CALL_TIME };
+	size_t i;
+
+	ac_view_open(&r->x, &r->o->more, r->v.rec);
+	r->x_open = 1;
+	for (i = 0; i < sizeof(blank_is_absent) / sizeof(blank_is_absent[0]);
+	    i++)
+		if (blank(val(r, blank_is_absent[i])))
+			del(r, blank_is_absent[i]);
+	r->kind = K_CALL;
+	r->t_conv = r->t_adj = r->t_call = 0;
+	return has(r, F_ADJ_TYPE) ? norm_adjustment_type(r) : 0;
+}
+
+/*
+ * The checks that can reject a call or an adjustment, after those it
+ * shares with a click. Returns -1 after a rejection.
+ */
+static int
+check_other(struct rec *r)
+{
+	if (r->kind == K_CALL) {
+		if (norm_time(r, F_TIME, &r->t_conv) == -1 ||
+		    norm_caller(r) == -1)
+			return -1;
+		if (!has(r, F_CALL_TIME))
+			return reject(r, ac_err("call_start_date_time_missing",
+			    names[F_CALL_TIME], "required for a call "
+			    "conversion"));
+		if (norm_time(r, F_CALL_TIME, &r->t_call) == -1)
+			return -1;
+		if (r->t_conv < r->t_call)
+			return reject(r, ac_err("conversion_precedes_call",
+			    names[F_TIME], "before call_start_date_time"));
+		return norm_value(r, 0);
+	}
+	/* An adjustment keyed by order_id needs no conversion time. */
+	if (has(r, F_TIME) && norm_time(r, F_TIME, &r->t_conv) == -1)
+		return -1;
+	if (has(r, F_ADJ_TIME)) {
+		if (norm_time(r, F_ADJ_TIME, &r->t_adj) == -1)
+			return -1;
+	} else if (r->kind != K_ENHANCEMENT)
+		return reject(r, ac_err("adjustment_date_time_missing",
+		    names[F_ADJ_TIME], "required for a RETRACTION or "
+		    "RESTATEMENT"));
+	if (r->kind == K_RESTATEMENT && !has(r, F_ADJ_VALUE))
+		return reject(r, ac_err("adjusted_value_missing",
+		    names[F_ADJ_VALUE], "required for a RESTATEMENT"));
+	if (norm_value(r, r->kind == K_RESTATEMENT) == -1)
+		return -1;
+	return check_key(r);
+}
+
+/* A field the record's kind does not use: removed, with a warning unless
+ * it was null or blank. */
+static void
+ignore(struct rec *r, int f, const char *code)
+{
+	if (!has(r, f))
+		return;
+	if (blank(val(r, f)))
+		del(r, f);
+	else
+		drop(r, f, code);
+}
+
+/* A warning that keeps the field. */
+static void
+warn(struct rec *r, int f, const char *code)
+{
+	ac_stage_warn(r->st, r->v.rec, names[f], code, describe(code));
+}
+
+/* user_agent of an ENHANCEMENT: trimmed, at most MAX_USER_AGENT bytes. */
+static void
+norm_user_agent(struct rec *r)
+{
+	const char *s;
+	size_t n, len;
+
+	if (!has(r, F_USER_AGENT))
+		return;
+	if (blank(val(r, F_USER_AGENT))) {
+		del(r, F_USER_AGENT);
+		return;
+	}
+	if ((s = ac_field_str(val(r, F_USER_AGENT), &n)) == NULL) {
+		drop(r, F_USER_AGENT, "not_string");
+		return;
+	}
+	len = n;
+	s = ac_trim(s, &n);
+	if (n > MAX_USER_AGENT)
+		drop(r, F_USER_AGENT, "user_agent_invalid");
+	else if (n != len)
+		set(r, F_USER_AGENT, jv_string_sized(s, (int)n));
+}
+
+/* The warnings of a call or an adjustment that was not rejected. */
+static void
+warn_other(struct rec *r)
+{
+	long long now = r->o->now;
+
+	if (r->kind == K_CALL) {
+		if (now - r->t_call < CALL_MIN_AGE)
+			warn(r, F_CALL_TIME, "too_recent_call");
+		ignore(r, F_GCLID, "click_id_ignored");
+		ignore(r, F_GBRAID, "click_id_ignored");
+		ignore(r, F_WBRAID, "click_id_ignored");
+		ignore(r, F_ADJ_TIME, "adjustment_date_time_ignored");
+		ignore(r, F_ADJ_VALUE, "adjusted_value_ignored");
+		ignore(r, F_USER_AGENT, "user_agent_ignored");
+		return;
+	}
+	/* Enhancements are best sent within 24 hours (google-ads-api
+	 * §2.3): only retractions and restatements must wait. */
+	if (has(r, F_TIME) && now - r->t_conv < ADJ_MIN_AGE &&
+	    r->kind != K_ENHANCEMENT)
+		warn(r, F_TIME, "too_recent_conversion");
+	else if (has(r, F_TIME) && now - r->t_conv > ADJ_MAX_AGE)
+		warn(r, F_TIME, "conversion_expired");
+	ignore(r, F_GBRAID, "click_id_ignored");
+	ignore(r, F_WBRAID, "click_id_ignored");
+	ignore(r, F_CALLER, "caller_id_ignored");
+	ignore(r, F_CALL_TIME, "call_start_date_time_ignored");
+	if (r->kind != K_RESTATEMENT)
+		ignore(r, F_ADJ_VALUE, "adjusted_value_ignored");
+	if (r->kind == K_ENHANCEMENT)
+		norm_user_agent(r);
+	else
+		ignore(r, F_USER_AGENT, "user_agent_ignored");
+}
+
 /* Returns null, or the rejection from ac_err(). */
 static jv
 normalize(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
@@ -596,8 +983,10 @@ normalize(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
 		F_CURRENCY };
 	struct rec r;
 	size_t i;
+	int other;
 
 	ac_view_open(&r.v, &o->fields, rec);
+	r.x_open = 0;
 	r.country_dropped = 0;
 	r.o = o;
 	r.st = st;
@@ -607,12 +996,27 @@ normalize(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
 	    i++)
 		if (blank(r.v.val[blank_is_absent[i]]))
 			del(&r, blank_is_absent[i]);
+	/* The kind: a click, the hot path, costs two looks at what the scan
+	 * found. A blank adjustment_type or caller_id is absent. */
+	other = has(&r, F_ADJ_TYPE) || has(&r, F_CALLER);
+	if (other) {
+		if (blank(r.v.val[F_ADJ_TYPE]))
+			del(&r, F_ADJ_TYPE);
+		if (blank(r.v.val[F_CALLER]))
+			del(&r, F_CALLER);
+		other = has(&r, F_ADJ_TYPE) || has(&r, F_CALLER);
+	}
+	r.kind = K_CLICK;
 	/* Everything that can reject the record comes first, so a rejected
 	 * record carries no warnings. */
-	if (norm_account(&r, F_CUSTOMER_ID) == 0 &&
+	if ((!other || open_other(&r) == 0) &&
+	    norm_account(&r, F_CUSTOMER_ID) == 0 &&
 	    norm_account(&r, F_LOGIN_CUSTOMER_ID) == 0 &&
-	    norm_action(&r) == 0 && norm_time(&r) == 0 &&
-	    norm_value(&r) == 0 && norm_order(&r) == 0) {
+	    norm_action(&r) == 0 && (other ? check_other(&r) == 0 :
+	    norm_time(&r, F_TIME, NULL) == 0 && norm_value(&r, 0) == 0) &&
+	    norm_order(&r) == 0) {
+		if (other)
+			warn_other(&r);
 		norm_token(&r, F_GCLID);
 		norm_token(&r, F_GBRAID);
 		norm_token(&r, F_WBRAID);
@@ -621,6 +1025,8 @@ normalize(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
 			norm_identifier(&r, ids[i]);
 	}
 	ac_view_close(&r.v);
+	if (r.x_open)
+		ac_view_close(&r.x);
 	return r.err;
 }
 
@@ -676,6 +1082,7 @@ main(int argc, char *argv[])
 
 	/* Acquire everything before the first record. */
 	ac_fieldset_init(&o.fields, names, NFIELDS);
+	ac_fieldset_init(&o.more, names + NFIELDS, NALL - NFIELDS);
 	if (ac_data_load(&o.data, err, sizeof(err)) == -1)
 		ac_diex(AC_EXIT_FATAL, "%s", err);
 	if (o.region[0] != '\0' && ac_data_region(&o.data, o.region) == NULL)
@@ -698,6 +1105,7 @@ main(int argc, char *argv[])
 	if (ac_stage_open(&st, "ac-normalize", argc, argv, o.rejects) == -1) {
 		ac_data_free(&o.data);
 		ac_fieldset_free(&o.fields);
+		ac_fieldset_free(&o.more);
 		return AC_EXIT_FATAL;
 	}
 	st.quiet = o.quiet;
@@ -712,5 +1120,6 @@ main(int argc, char *argv[])
 	ac_data_free(&o.data);
 	ac_buf_free(&o.buf);
 	ac_fieldset_free(&o.fields);
+	ac_fieldset_free(&o.more);
 	return status;
 }

@@ -799,6 +799,381 @@ summary() {
 	checks_pass
 }
 
+## Record kinds: adjustments and call conversions (issue 6)
+# AC_NOW=1790000000 is 2026-09-21 14:13:20 UTC (helper.bash).
+
+ADJ_CV='"conversion_date_time":"2026-09-01T10:00:00Z"'
+ADJ_T='"adjustment_date_time":"2026-09-20T10:00:00Z"'
+RETR="$CA"',"adjustment_type":"RETRACTION","order_id":"R-1",'"$ADJ_T"
+CALL="$CA"',"call_start_date_time":"2026-09-20T10:00:00Z","conversion_date_time":"2026-09-20T11:00:00Z"'
+
+@test "kinds: golden: an enhancement, two retractions, a restatement, two calls give exactly kinds.out" {
+	fixture kinds -z Europe/Berlin
+	is "$status" 0 "exit status"
+	is "$(tail -n 1 err)" \
+	    "$(summary 6 6 0 '' 3 '2 click_id_ignored, 1 user_agent_ignored')" \
+	    "summary"
+	# Normalizing the output again changes nothing.
+	cp "$F/kinds.out" again.in
+	run --separate-stderr ac-normalize -z Europe/Berlin again.in
+	is "$output" "$(cat "$F/kinds.out")" "second pass over kinds.out"
+}
+
+@test "kinds: every new reject code, in the rejects file; conservation holds" {
+	cp "$F/kinds-rejects.in" .
+	run --separate-stderr ac-normalize -v -R rej.ndjson kinds-rejects.in
+	is "$status" 1
+	is "$output" "$(cat "$F/kinds-rejects.out")" "stdout"
+	printf '%s\n' "$output" >out
+	local err=$stderr
+	run jq -r '"\(.line) \(.code) \(.field)"' rej.ndjson
+	is "$output" "1 adjustment_type_invalid adjustment_type
+2 adjustment_date_time_missing adjustment_date_time
+3 adjustment_date_time_invalid adjustment_date_time
+4 adjusted_value_missing adjusted_value
+5 order_id_missing order_id
+6 adjustment_key_missing order_id
+7 adjustment_key_both order_id
+8 adjustment_precedes_conversion adjustment_date_time
+9 caller_id_invalid caller_id
+10 call_start_date_time_missing call_start_date_time
+11 call_start_date_time_invalid call_start_date_time
+12 conversion_precedes_call conversion_date_time"
+	local n
+	for n in $(seq 12); do
+		is "$(jq -c --argjson n "$n" 'select(.line == $n) | .record' rej.ndjson)" \
+		    "$(sed -n "${n}p" kinds-rejects.in | jq -c .)" "record of line $n"
+	done
+	is "$(nonblank kinds-rejects.in)" \
+	    "$(($(grep -c . out) + $(nlines rej.ndjson)))" "conservation"
+	# Messages name fields and codes, never the values.
+	local p
+	for p in wilhelmina quarrington thaddeus bartholomew 5550123 5550187 \
+	    5550199 5550100 'call me' R-1 R-2 Cj0KCQ REFUND '20.09.2026'; do
+		if grep -qiF -- "$p" <<<"$err"; then
+			echo "'$p' on stderr" >&2
+			return 1
+		fi
+	done
+	is "$(grep -c 'kinds-rejects.in:[0-9]*:' <<<"$err")" 12 "located lines"
+}
+
+@test "kinds: adjustment_type in any case, trimmed, written upper-case; anything else rejects" {
+	BASE="$CA,$ADJ_T"',"order_id":"R-1"'
+	expect '"adjustment_type":"retraction"' adjustment_type '"RETRACTION"'
+	expect '"adjustment_type":" Restatement ","adjusted_value":1,"currency_code":"EUR"' adjustment_type '"RESTATEMENT"'
+	expect '"adjustment_type":"\tenhancement"' adjustment_type '"ENHANCEMENT"'
+	expect_reject '"adjustment_type":"REFUND"' adjustment_type_invalid adjustment_type
+	expect_reject '"adjustment_type":"RETRACTIONS"' adjustment_type_invalid adjustment_type
+	expect_reject '"adjustment_type":"ENHANCEMENT_AND_MORE"' adjustment_type_invalid adjustment_type
+	expect_reject '"adjustment_type":2' adjustment_type_invalid adjustment_type
+	expect_reject '"adjustment_type":["RETRACTION"]' adjustment_type_invalid adjustment_type
+	checks_pass
+}
+
+@test "kinds: a null or blank adjustment_type or caller_id is absent: a click, unchanged" {
+	BASE="$CA,$T"
+	expect '"adjustment_type":null' adjustment_type absent
+	expect '"adjustment_type":"  "' adjustment_type absent
+	expect '"caller_id":""' caller_id absent
+	# A click keeps the fields of other kinds as they are, user_agent too.
+	run_rec '"user_agent":" UA ","adjustment_date_time":"x","adjusted_value":"y","call_start_date_time":"z"'
+	is "$status" 0
+	is "$(jq -c '[.user_agent, .adjustment_date_time, .adjusted_value, .call_start_date_time, .ac_warnings]' <<<"$output")" \
+	    '[" UA ","x","y","z",null]'
+	checks_pass
+}
+
+@test "kinds: adjustment_type comes before caller_id" {
+	BASE="$RETR"
+	run_rec '"caller_id":"+49 30 5550100","call_start_date_time":"2026-09-20T10:00:00Z"'
+	is "$status" 0
+	is "$(val adjustment_type)" '"RETRACTION"'
+	is "$(warns)" "caller_id:caller_id_ignored call_start_date_time:call_start_date_time_ignored"
+}
+
+@test "adjustment_date_time: read and written like conversion_date_time" {
+	BASE="$CA"',"adjustment_type":"RETRACTION","order_id":"R-1"'
+	expect '"adjustment_date_time":"2026-09-20T10:00:00Z"' adjustment_date_time '"2026-09-20 10:00:00+00:00"'
+	expect '"adjustment_date_time":"2026-09-20T10:00:00.9+02:00"' adjustment_date_time '"2026-09-20 10:00:00+02:00"'
+	expect '"adjustment_date_time":1789898400' adjustment_date_time '"2026-09-20 10:00:00+00:00"'
+	expect '"adjustment_date_time":"1789898400000"' adjustment_date_time '"2026-09-20 10:00:00+00:00"'
+	expect '"adjustment_date_time":"2026-09-20T10:00:00Z"' adjustment_date_time '"2026-09-20 12:00:00+02:00"' -z Europe/Berlin
+	expect '"adjustment_date_time":"2026-09-20 10:00"' adjustment_date_time '"2026-09-20 10:00:00-04:00"' --timezone America/New_York
+	checks_pass
+}
+
+@test "adjustment_date_time: required for RETRACTION and RESTATEMENT, optional for ENHANCEMENT" {
+	BASE="$CA"',"order_id":"R-1"'
+	expect_reject '"adjustment_type":"RETRACTION"' adjustment_date_time_missing adjustment_date_time
+	expect_reject '"adjustment_type":"RETRACTION","adjustment_date_time":null' adjustment_date_time_missing adjustment_date_time
+	expect_reject '"adjustment_type":"RESTATEMENT","adjustment_date_time":" ","adjusted_value":1,"currency_code":"EUR"' adjustment_date_time_missing adjustment_date_time
+	expect '"adjustment_type":"ENHANCEMENT"' adjustment_date_time absent
+	checks_pass
+}
+
+@test "adjustment_date_time: every fault of a time is adjustment_date_time_invalid" {
+	BASE="$CA"',"adjustment_type":"RETRACTION","order_id":"R-1"'
+	local t
+	for t in '"yesterday"' '"2026-02-30T12:00:00Z"' '"2026-09-20 10:00:00"' \
+	    '"2026-09-21T14:23:21Z"' 0 true '{}'; do
+		expect_reject '"adjustment_date_time":'"$t" adjustment_date_time_invalid adjustment_date_time
+	done
+	expect_reject '"adjustment_date_time":"2026-03-29 02:30:00"' adjustment_date_time_invalid adjustment_date_time -z Europe/Berlin
+	# The message says which fault.
+	rec '"adjustment_date_time":"2026-09-20 10:00:00"' >in.ndjson
+	run --separate-stderr ac-normalize -R rej.ndjson in.ndjson
+	is "$(jq -r .message rej.ndjson)" "no UTC offset; give --timezone to read it"
+	checks_pass
+}
+
+@test "adjustment_date_time: before conversion_date_time rejects the record" {
+	BASE="$CA"',"adjustment_type":"RESTATEMENT","order_id":"R-1","adjusted_value":1,"currency_code":"EUR"'
+	expect_reject '"conversion_date_time":"2026-09-10T10:00:00Z","adjustment_date_time":"2026-09-10T09:59:59Z"' adjustment_precedes_conversion adjustment_date_time
+	# Compared as instants, not as text.
+	expect_reject '"conversion_date_time":"2026-09-10T10:00:00Z","adjustment_date_time":"2026-09-10T11:00:00+02:00"' adjustment_precedes_conversion adjustment_date_time
+	expect '"conversion_date_time":"2026-09-10T10:00:00Z","adjustment_date_time":"2026-09-10T12:00:00+02:00"' adjustment_date_time '"2026-09-10 12:00:00+02:00"'
+	checks_pass
+}
+
+@test "adjusted_value: a RESTATEMENT's new value, like conversion_value, with currency_code" {
+	BASE="$CA"',"adjustment_type":"RESTATEMENT","order_id":"R-1",'"$ADJ_T"
+	expect '"adjusted_value":"12.50","currency_code":" eur "' adjusted_value 12.5
+	expect '"adjusted_value":0,"currency_code":"EUR"' adjusted_value 0
+	expect '"adjusted_value":" 120 ","currency_code":"usd"' currency_code '"USD"'
+	expect_reject '"currency_code":"EUR"' adjusted_value_missing adjusted_value
+	expect_reject '"adjusted_value":null,"currency_code":"EUR"' adjusted_value_missing adjusted_value
+	expect_reject '"adjusted_value":"","currency_code":"EUR"' adjusted_value_missing adjusted_value
+	expect_reject '"adjusted_value":-1,"currency_code":"EUR"' value_negative adjusted_value
+	expect_reject '"adjusted_value":"12,50","currency_code":"EUR"' value_invalid adjusted_value
+	expect_reject '"adjusted_value":true,"currency_code":"EUR"' value_invalid adjusted_value
+	expect_reject '"adjusted_value":5' currency_missing currency_code
+	expect_reject '"adjusted_value":5,"currency_code":"EURO"' currency_invalid currency_code
+	checks_pass
+}
+
+@test "adjusted_value: on a RETRACTION, an ENHANCEMENT or a call it is dropped" {
+	BASE=
+	expect_drop "$RETR"',"adjusted_value":5' adjusted_value adjusted_value_ignored
+	expect_drop "$CA"',"adjustment_type":"ENHANCEMENT","order_id":"E-1","adjusted_value":"x"' adjusted_value adjusted_value_ignored
+	expect_drop "$CALL"',"caller_id":"+49 30 5550100","adjusted_value":5' adjusted_value adjusted_value_ignored
+	checks_pass
+}
+
+@test "user_agent: kept trimmed on an ENHANCEMENT, up to 512 bytes" {
+	local ua512 ua513
+	ua512=$(head -c 512 /dev/zero | tr '\0' u)
+	ua513=${ua512}u
+	BASE="$CA"',"adjustment_type":"ENHANCEMENT","order_id":"E-1"'
+	expect '"user_agent":"  Mozilla/5.0 (X11)\t"' user_agent '"Mozilla/5.0 (X11)"'
+	expect '"user_agent":" '"$ua512"' "' user_agent "\"$ua512\""
+	expect_drop '"user_agent":"'"$ua513"'"' user_agent user_agent_invalid
+	expect_drop '"user_agent":42' user_agent not_string
+	expect '"user_agent":" "' user_agent absent
+	checks_pass
+}
+
+@test "user_agent: on a RETRACTION, a RESTATEMENT or a call it is dropped" {
+	BASE=
+	expect_drop "$RETR"',"user_agent":"Mozilla/5.0"' user_agent user_agent_ignored
+	expect_drop "$CA"',"adjustment_type":"RESTATEMENT","order_id":"R-1",'"$ADJ_T"',"adjusted_value":1,"currency_code":"EUR","user_agent":"UA"' user_agent user_agent_ignored
+	expect_drop "$CALL"',"caller_id":"+49 30 5550100","user_agent":"UA"' user_agent user_agent_ignored
+	checks_pass
+}
+
+@test "adjustments: ENHANCEMENT needs order_id" {
+	BASE="$CA"',"adjustment_type":"ENHANCEMENT"'
+	expect_reject '"email":"a@example.com"' order_id_missing order_id
+	expect_reject '"order_id":"  "' order_id_missing order_id
+	expect_reject '"order_id":null,"gclid":"Cj0KCQjwBpA4r-uhw8jW",'"$ADJ_CV" order_id_missing order_id
+	# A gclid with its conversion time may come along.
+	expect '"order_id":"E-1","gclid":" Cj0KCQjwBpA4r-uhw8jW ",'"$ADJ_CV" gclid '"Cj0KCQjwBpA4r-uhw8jW"'
+	checks_pass
+}
+
+@test "adjustments: RETRACTION and RESTATEMENT need order_id or gclid with conversion_date_time, not both" {
+	BASE="$CA"',"adjustment_type":"RETRACTION",'"$ADJ_T"
+	expect '"order_id":" R-1 "' order_id '"R-1"'
+	expect '"order_id":1001' order_id '"1001"'
+	expect '"gclid":"Cj0KCQjwBpA4r-uhw8jW",'"$ADJ_CV" gclid '"Cj0KCQjwBpA4r-uhw8jW"'
+	expect_reject '"x":1' adjustment_key_missing order_id
+	expect_reject '"gclid":"Cj0KCQjwBpA4r-uhw8jW"' adjustment_key_missing order_id
+	expect_reject "$ADJ_CV" adjustment_key_missing order_id
+	expect_reject '"order_id":"","gclid":" "' adjustment_key_missing order_id
+	expect_reject '"order_id":"R-1","gclid":"Cj0KCQjwBpA4r-uhw8jW"' adjustment_key_both order_id
+	expect_reject '"order_id":"R-1","gclid":"Cj0KCQjwBpA4r-uhw8jW",'"$ADJ_CV" adjustment_key_both order_id
+	BASE="$CA"',"adjustment_type":"RESTATEMENT","adjusted_value":1,"currency_code":"EUR",'"$ADJ_T"
+	expect_reject '"x":1' adjustment_key_missing order_id
+	expect_reject '"order_id":"R-1","gclid":"Cj0KCQjwBpA4r-uhw8jW"' adjustment_key_both order_id
+	checks_pass
+}
+
+@test "adjustments: conversion_action is needed, conversion_date_time is not" {
+	BASE=
+	expect_reject '"adjustment_type":"RETRACTION","order_id":"R-1",'"$ADJ_T" conversion_action_missing conversion_action
+	expect "$RETR" conversion_date_time absent
+	expect_reject "$RETR"',"conversion_date_time":"x"' time_invalid conversion_date_time
+	checks_pass
+}
+
+@test "adjustments: gbraid and wbraid are dropped, gclid is kept" {
+	BASE=
+	expect_drop "$RETR"',"gbraid":"0AAAAAbbbbbb"' gbraid click_id_ignored
+	expect_drop "$RETR"',"wbraid":"0AAAAAbbbbbb"' wbraid click_id_ignored
+	expect_drop "$CA"',"adjustment_type":"ENHANCEMENT","order_id":"E-1","wbraid":"w"' wbraid click_id_ignored
+	expect "$RETR"',"gbraid":""' gbraid absent
+	checks_pass
+}
+
+@test "adjustments: caller_id and call_start_date_time are dropped" {
+	BASE=
+	expect_drop "$RETR"',"caller_id":"+49 30 5550100"' caller_id caller_id_ignored
+	expect_drop "$RETR"',"call_start_date_time":"2026-09-20T10:00:00Z"' call_start_date_time call_start_date_time_ignored
+	checks_pass
+}
+
+@test "adjustments: too_recent_conversion under 24 hours, conversion_expired over 54 days (AC_NOW)" {
+	BASE="$CA"',"adjustment_type":"ENHANCEMENT","order_id":"E-1"'
+	local t w
+	while read -r t w; do
+		run_rec '"conversion_date_time":"'"$t"'"'
+		is "$status" 0 "exit for $t"
+		is "$(warns)" "$w" "warnings for $t"
+		is "$(val conversion_date_time)" "\"${t/T/ }\"" "kept: $t"
+	done <<-'EOF'
+	2026-09-21T14:13:20+00:00 
+	2026-09-20T14:13:21+00:00 
+	2026-09-20T14:13:20+00:00 
+	2026-07-29T14:13:20+00:00 
+	2026-07-29T14:13:19+00:00 conversion_date_time:conversion_expired
+	2026-01-01T00:00:00+00:00 conversion_date_time:conversion_expired
+	EOF
+	# An enhancement is best sent early: no too_recent_conversion for it.
+	# Retractions and restatements must wait 24 hours; the stderr line
+	# names the code.
+	BASE="$CA"',"adjustment_type":"RETRACTION","order_id":"R-1","adjustment_date_time":"2026-09-21T14:13:20Z"'
+	while read -r t w; do
+		run_rec '"conversion_date_time":"'"$t"'"'
+		is "$(warns)" "$w" "retraction: warnings for $t"
+	done <<-'EOF'
+	2026-09-21T14:13:20+00:00 conversion_date_time:too_recent_conversion
+	2026-09-20T14:13:21+00:00 conversion_date_time:too_recent_conversion
+	2026-09-20T14:13:20+00:00 
+	EOF
+	BASE="$CA"',"adjustment_type":"RETRACTION","order_id":"R-1","adjustment_date_time":"2026-09-21T11:00:00Z"'
+	run_rec '"conversion_date_time":"2026-09-21T10:00:00Z"'
+	is "$(warns)" "conversion_date_time:too_recent_conversion"
+	[[ $stderr == *"in.ndjson:1: conversion_date_time: "*"(too_recent_conversion)"* ]] ||
+	    { echo "stderr: $stderr" >&2; return 1; }
+	# The clock is AC_NOW's.
+	AC_NOW=1791000000 run_rec '"conversion_date_time":"2026-09-21T10:00:00Z"'
+	is "$(warns)" ""
+	run_rec '"conversion_date_time":"2026-08-01T00:00:00Z"'
+	is "$(warns)" ""
+	AC_NOW=1791000000 run_rec '"conversion_date_time":"2026-08-01T00:00:00Z"'
+	is "$(warns)" "conversion_date_time:conversion_expired"
+	# No conversion_date_time, no timing warning.
+	BASE=
+	run_rec "$RETR"
+	is "$(warns)" ""
+}
+
+@test "calls: caller_id in E.164 by the phone rules, never hashed" {
+	BASE="$CALL"
+	expect '"caller_id":"030 12345678","country_code":"DE"' caller_id '"+493012345678"'
+	expect '"caller_id":"030 12345678","country_code":" de "' caller_id '"+493012345678"'
+	expect '"caller_id":"020 7946 0958","country_code":"UK"' caller_id '"+442079460958"'
+	expect '"caller_id":"(415) 555-0100"' caller_id '"+14155550100"' -d US
+	expect '"caller_id":"(415) 555-0100","country_code":"US"' caller_id '"+14155550100"' -d DE
+	expect '"caller_id":"+49 (0)30 12345678 ext 9"' caller_id '"+493012345678"'
+	expect '"caller_id":4155550100,"country_code":"US"' caller_id '"+14155550100"'
+	expect '"caller_id":"0049 30 12345678","country_code":"DE"' caller_id '"+493012345678"'
+	checks_pass
+}
+
+@test "calls: a caller_id that is not a phone number rejects the record" {
+	local h=509e933019bb285a134a9334b8bb679dff79d0ce023d529af4bd744d47b4fd8a
+	BASE="$CALL"
+	expect_reject '"caller_id":"call me"' caller_id_invalid caller_id
+	expect_reject '"caller_id":"030 12345678"' caller_id_invalid caller_id
+	expect_reject '"caller_id":"030 12345678","country_code":"Zanzibaria"' caller_id_invalid caller_id -d DE
+	expect_reject '"caller_id":"030 12345678","country_code":42' caller_id_invalid caller_id -d DE
+	expect_reject '"caller_id":"+999 1234567"' caller_id_invalid caller_id
+	expect_reject '"caller_id":"+1 999 999 9999"' caller_id_invalid caller_id
+	expect_reject '"caller_id":"'"$h"'"' caller_id_invalid caller_id
+	expect_reject '"caller_id":true' caller_id_invalid caller_id
+	expect_reject '"caller_id":1.5' caller_id_invalid caller_id
+	# The message tells why, never what.
+	rec '"caller_id":"030 12345678"' >in.ndjson
+	run --separate-stderr ac-normalize -R rej.ndjson in.ndjson
+	is "$(jq -r .message rej.ndjson)" "a national number, and no numbering region from country_code or --default-region"
+	[[ $stderr != *12345678* ]]
+	checks_pass
+}
+
+@test "calls: call_start_date_time is required and read like conversion_date_time" {
+	BASE="$CA"',"caller_id":"+49 30 5550100","conversion_date_time":"2026-09-20T11:00:00Z"'
+	expect '"call_start_date_time":"2026-09-20T10:00:00Z"' call_start_date_time '"2026-09-20 10:00:00+00:00"'
+	expect '"call_start_date_time":"2026-09-20 12:00"' call_start_date_time '"2026-09-20 12:00:00+02:00"' -z Europe/Berlin
+	expect '"call_start_date_time":1789898400' call_start_date_time '"2026-09-20 10:00:00+00:00"'
+	expect_reject '"x":1' call_start_date_time_missing call_start_date_time
+	expect_reject '"call_start_date_time":null' call_start_date_time_missing call_start_date_time
+	expect_reject '"call_start_date_time":"soon"' call_start_date_time_invalid call_start_date_time
+	expect_reject '"call_start_date_time":"2026-09-20 10:00"' call_start_date_time_invalid call_start_date_time
+	expect_reject '"call_start_date_time":"2026-09-21T14:23:21Z"' call_start_date_time_invalid call_start_date_time
+	checks_pass
+}
+
+@test "calls: conversion_action and conversion_date_time are needed, and the conversion follows the call" {
+	BASE=
+	expect_reject '"caller_id":"+49 30 5550100","call_start_date_time":"2026-09-20T10:00:00Z",'"$T" conversion_action_missing conversion_action
+	expect_reject "$CA"',"caller_id":"+49 30 5550100","call_start_date_time":"2026-09-20T10:00:00Z"' time_missing conversion_date_time
+	BASE="$CA"',"caller_id":"+49 30 5550100","call_start_date_time":"2026-09-20T10:00:00Z"'
+	expect_reject '"conversion_date_time":"2026-09-20T09:59:59Z"' conversion_precedes_call conversion_date_time
+	expect_reject '"conversion_date_time":"2026-09-20T11:59:59+02:00"' conversion_precedes_call conversion_date_time
+	expect '"conversion_date_time":"2026-09-20T10:00:00Z"' conversion_date_time '"2026-09-20 10:00:00+00:00"'
+	checks_pass
+}
+
+@test "calls: click identifiers and adjustment fields are dropped" {
+	BASE="$CALL"',"caller_id":"+49 30 5550100"'
+	expect_drop '"gclid":"Cj0KCQjwBpA4r-uhw8jW"' gclid click_id_ignored
+	expect_drop '"gbraid":"0AAAAAbbbbbb"' gbraid click_id_ignored
+	expect_drop '"wbraid":"0AAAAAbbbbbb"' wbraid click_id_ignored
+	expect_drop '"adjustment_date_time":"2026-09-20T10:00:00Z"' adjustment_date_time adjustment_date_time_ignored
+	expect '"gclid":"  "' gclid absent
+	checks_pass
+}
+
+@test "calls: too_recent_call when the call started less than 6 hours ago (AC_NOW)" {
+	BASE="$CA"',"caller_id":"+49 30 5550100"'
+	local t w
+	while read -r t w; do
+		run_rec '"call_start_date_time":"'"$t"'","conversion_date_time":"2026-09-21T14:13:20Z"'
+		is "$status" 0 "exit for $t"
+		is "$(warns)" "$w" "warnings for $t"
+	done <<-'EOF'
+	2026-09-21T14:00:00Z call_start_date_time:too_recent_call
+	2026-09-21T08:13:21Z call_start_date_time:too_recent_call
+	2026-09-21T08:13:20Z 
+	2026-09-01T08:00:00Z 
+	EOF
+	run_rec '"call_start_date_time":"2026-09-21T12:00:00Z","conversion_date_time":"2026-09-21T12:30:00Z"'
+	[[ $stderr == *"in.ndjson:1: call_start_date_time: "*"(too_recent_call)"* ]] ||
+	    { echo "stderr: $stderr" >&2; return 1; }
+	AC_NOW=1800000000 run_rec '"call_start_date_time":"2026-09-21T12:00:00Z","conversion_date_time":"2026-09-21T12:30:00Z"'
+	is "$(warns)" ""
+}
+
+@test "calls: a rejected call carries no warnings and its caller is not on stderr" {
+	BASE="$CA"',"caller_id":"+49 30 5550187","gclid":"Cj0KCQjwBpA4r-uhw8jW","email":"bad"'
+	rec '"call_start_date_time":"2026-09-21T14:00:00Z","conversion_date_time":"2026-09-21T13:00:00Z"' >in.ndjson
+	run --separate-stderr ac-normalize -R rej.ndjson in.ndjson
+	is "$status" 1
+	is "$(tail -n 1 <<<"$stderr")" "$(summary 1 0 1 '1 conversion_precedes_call' 0)"
+	[[ $stderr != *5550187* ]]
+}
+
 ## The rejects file
 
 @test "rejects: stage, file, line, code, field, message and the record as read" {
