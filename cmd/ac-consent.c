@@ -14,7 +14,9 @@
  * was in it or when it was a single value.
  * Removes, when ad_user_data is DENIED: email, phone, first_name,
  * last_name, street_address, city, region, postal_code, address_info,
- * user_ip_address and every key that starts with "hashed_".
+ * user_ip_address and every key that starts with "hashed_", in every kind
+ * of record. A call's caller_id is not among them: Google finds the call
+ * by it, in clear.
  * Other fields pass through untouched, in their order.
  *
  * Outputs every record, except that with --missing reject a record without

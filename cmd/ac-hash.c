@@ -11,7 +11,8 @@
  * had). Reads country_code,
  * without changing it, for the region of national phone numbers.
  * city, region, postal_code, country_code and every other field pass
- * through untouched, in their order.
+ * through untouched, in their order; so does a call's caller_id, which the
+ * API takes in clear.
  *
  * Each identifier is first put through exactly the rules of ac-normalize,
  * which do nothing to normalized text, so raw and normalized input give the

@@ -3,19 +3,30 @@
  * ac-pick-clickid: read conversion records (NDJSON), after ac-hash, and
  * write each with the one click identifier Google accepts.
  *
- * Reads gclid, gbraid and wbraid and keeps the first well-formed one in
- * that order, removing the others; reads hashed_email and
- * hashed_phone_number, removes those that are not 64 hex digits and, with
- * --identifiers fallback, removes them when a click ID was kept; reads
- * email and phone only to say, when a record is rejected, that ac-hash
- * has not run. Writes click_id_type ("gclid", "gbraid", "wbraid" or
- * "none") at the end, or in place of an existing one. Other fields pass
- * through untouched, in their order.
+ * Reads adjustment_type and caller_id for the kind of record (man/ac.7):
+ * an adjustment, a call conversion, or else a click conversion.
  *
- * A record left with neither a click ID nor a hashed email or phone cannot
- * be attributed and is rejected; a malformed value is removed with a
- * warning under "ac_warnings" and the record goes on. At the end, a line
- * counts the records per click_id_type and what was removed.
+ * Click conversions: reads gclid, gbraid and wbraid and keeps the first
+ * well-formed one in that order, removing the others; reads hashed_email
+ * and hashed_phone_number, removes those that are not 64 hex digits and,
+ * with --identifiers fallback, removes them when a click ID was kept;
+ * reads email and phone only to say, when a record is rejected, that
+ * ac-hash has not run. A record left with neither a click ID nor a hashed
+ * email or phone cannot be attributed and is rejected.
+ *
+ * Call conversions carry no click ID: gclid, gbraid and wbraid are
+ * removed. Adjustments keep only gclid, their key with
+ * conversion_date_time when there is no order_id; a RETRACTION or
+ * RESTATEMENT left without a key is rejected. An ENHANCEMENT's hashed
+ * identifiers (also hashed_first_name, hashed_last_name and
+ * hashed_street_address) are checked as a click's, and one without any
+ * identifier is rejected.
+ *
+ * Writes click_id_type ("gclid", "gbraid", "wbraid" or "none") at the
+ * end, or in place of an existing one. Other fields pass through
+ * untouched, in their order. A malformed value is removed with a warning
+ * under "ac_warnings" and the record goes on. At the end, a line counts
+ * the records per click_id_type and what was removed.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -37,29 +48,56 @@
 
 enum field {
 	F_GCLID, F_GBRAID, F_WBRAID,	/* in order of priority */
-	F_HEMAIL, F_HPHONE, F_EMAIL, F_PHONE, F_TYPE, NFIELDS
+	F_HEMAIL, F_HPHONE, F_EMAIL, F_PHONE, F_TYPE,
+	F_ADJTYPE, F_CALLER,		/* what decides the kind */
+	NFIELDS
 };
 
 #define NCLICK 3
 
 static const char *const names[NFIELDS] = {
 	"gclid", "gbraid", "wbraid", "hashed_email", "hashed_phone_number",
-	"email", "phone", "click_id_type"
+	"email", "phone", "click_id_type", "adjustment_type", "caller_id"
+};
+
+/*
+ * The fields only adjustments read, in a set of their own so that a click
+ * conversion does not pay for them.
+ */
+enum xfield {
+	X_HFIRST, X_HLAST, X_HSTREET,	/* checked as hashed_email is */
+	X_ORDER, X_CDT, X_COUNTRY, X_POSTAL,
+	X_FIRST, X_LAST, X_STREET,	/* clear text: for the hint */
+	NXFIELDS
+};
+
+static const char *const xnames[NXFIELDS] = {
+	"hashed_first_name", "hashed_last_name", "hashed_street_address",
+	"order_id", "conversion_date_time", "country_code", "postal_code",
+	"first_name", "last_name", "street_address"
 };
 
 static const char *const malformed[NCLICK] = {
 	"gclid_malformed", "gbraid_malformed", "wbraid_malformed"
 };
 
+/* The kinds of record (man/ac.7), and the adjustment types. */
+enum kind {
+	K_CLICK, K_CALL, K_ENHANCEMENT, K_RETRACTION, K_RESTATEMENT,
+	K_INVALID		/* an adjustment_type that is none of these */
+};
+
 struct opts {
 	int fallback;		/* --identifiers fallback */
 	const char *rejects;
 	int quiet, verbose;
-	struct ac_fieldset fields;
+	struct ac_fieldset fields, xfields;
 	/* For the closing line: records out per click_id_type (the last
-	 * slot is "none"), valid click IDs and identifiers removed. */
+	 * slot is "none"), valid click IDs and identifiers removed, and
+	 * records out that are not click conversions. */
 	unsigned long ntype[NCLICK + 1];
 	unsigned long nextra, nids;
+	unsigned long ncall, nadj;
 };
 
 static const struct option longopts[] = {
@@ -127,7 +165,7 @@ enum state {
 struct cell {
 	enum state state;
 	const char *code;	/* BAD: the warning code */
-	const char *s;		/* GOOD: trimmed text, borrowed from v.val */
+	const char *s;		/* GOOD: trimmed text, borrowed */
 	size_t n;
 	int changed;		/* GOOD: differs from the value as read */
 };
@@ -136,18 +174,24 @@ struct cell {
 struct rec {
 	struct ac_view v;
 	struct cell c[NFIELDS];
+	/* Adjustments only: the fields of xfields. */
+	struct ac_view xv;
+	struct cell xc[NXFIELDS];
 };
 
-/* Classify field f: a click ID when f < NCLICK, else a hashed one. */
-static void
-classify(struct rec *r, int f)
+/*
+ * Classify the value v: with bad set, a click ID that is dropped with
+ * that code when malformed; with bad NULL, a hashed identifier. Borrows v.
+ * Inline: it runs five times per click record.
+ */
+static inline void
+classify(struct cell *c, jv v, const char *bad)
 {
-	struct cell *c = &r->c[f];
 	const char *s;
 	size_t n, len, i;
 
 	memset(c, 0, sizeof(*c));
-	switch (jv_get_kind(r->v.val[f])) {
+	switch (jv_get_kind(v)) {
 	case JV_KIND_INVALID:
 	case JV_KIND_NULL:
 		c->state = ABSENT;
@@ -159,20 +203,20 @@ classify(struct rec *r, int f)
 		c->code = "not_string";
 		return;
 	}
-	s = ac_field_str(r->v.val[f], &n);
+	s = ac_field_str(v, &n);
 	len = n;
 	s = ac_trim(s, &n);
 	if (n == 0) {
 		c->state = ABSENT;
 		return;
 	}
-	if (f < NCLICK ? !ac_click_id_ok(s, n) : !ac_is_sha256_hex(s, n)) {
+	if (bad != NULL ? !ac_click_id_ok(s, n) : !ac_is_sha256_hex(s, n)) {
 		c->state = BAD;
-		c->code = f < NCLICK ? malformed[f] : "hashed_invalid";
+		c->code = bad != NULL ? bad : "hashed_invalid";
 		return;
 	}
 	/* The hash of nothing identifies nobody: an upstream bug. */
-	if (f >= NCLICK && strncasecmp(s, AC_SHA256_EMPTY, n) == 0) {
+	if (bad == NULL && strncasecmp(s, AC_SHA256_EMPTY, n) == 0) {
 		c->state = BAD;
 		c->code = "hashed_empty";
 		return;
@@ -181,24 +225,24 @@ classify(struct rec *r, int f)
 	c->s = s;
 	c->n = n;
 	c->changed = n != len;
-	if (f >= NCLICK)
+	if (bad == NULL)
 		for (i = 0; i < n && !c->changed; i++)
 			c->changed = s[i] >= 'A' && s[i] <= 'F';
 }
 
-/* A present, non-blank value that is not null: for the clear-text hint. */
+/* A present, non-blank value that is not null. Borrows v. */
 static int
-present(const struct rec *r, int f)
+present(jv v)
 {
 	const char *s;
 	size_t n;
 
-	switch (jv_get_kind(r->v.val[f])) {
+	switch (jv_get_kind(v)) {
 	case JV_KIND_INVALID:
 	case JV_KIND_NULL:
 		return 0;
 	case JV_KIND_STRING:
-		s = ac_field_str(r->v.val[f], &n);
+		s = ac_field_str(v, &n);
 		s = ac_trim(s, &n);
 		return n > 0;
 	default:
@@ -207,56 +251,291 @@ present(const struct rec *r, int f)
 }
 
 /*
- * The rejection of a record with nothing to attribute it by: which
- * values were unusable, and whether it still holds a clear-text email or
- * phone (then ac-hash did not run). Names fields, never values.
+ * The kind of a record with adjustment_type or caller_id (man/ac.7).
+ */
+static enum kind
+kind_of(const struct rec *r)
+{
+	static const char *const types[] = { "ENHANCEMENT", "RETRACTION",
+		"RESTATEMENT" };
+	const char *s;
+	size_t n, i;
+
+	if (present(r->v.val[F_ADJTYPE])) {
+		if ((s = ac_field_str(r->v.val[F_ADJTYPE], &n)) == NULL)
+			return K_INVALID;
+		s = ac_trim(s, &n);
+		for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+			if (n == strlen(types[i]) &&
+			    strncasecmp(s, types[i], n) == 0)
+				return (enum kind)(K_ENHANCEMENT + i);
+		return K_INVALID;
+	}
+	return present(r->v.val[F_CALLER]) ? K_CALL : K_CLICK;
+}
+
+/*
+ * Append the names of n fields to buf of size sz at *len: "a, b, c", or
+ * with last_and set "a, b and c".
+ */
+static void
+list(char *buf, size_t sz, size_t *len, const char *const *f, int n,
+    int last_and)
+{
+	int i;
+
+	for (i = 0; i < n && *len < sz; i++)
+		*len += (size_t)snprintf(buf + *len, sz - *len, "%s%s",
+		    i == 0 ? "" : last_and && i == n - 1 ? " and " : ", ",
+		    f[i]);
+}
+
+/*
+ * The end of a rejection's message: the fields whose values were
+ * unusable, and the clear-text identifiers in the record (then ac-hash
+ * did not run). Names fields, never values.
+ */
+static void
+hints(char *buf, size_t sz, const char *const *bad, int nbad,
+    const char *const *clear, int nclear)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if (nbad > 0) {
+		len += (size_t)snprintf(buf, sz, "; unusable: ");
+		list(buf, sz, &len, bad, nbad, 0);
+	}
+	if (nclear > 0 && len < sz) {
+		len += (size_t)snprintf(buf + len, sz - len, "; ");
+		list(buf, sz, &len, clear, nclear, 1);
+		if (len < sz)
+			snprintf(buf + len, sz - len, " %s in clear text: run "
+			    "ac-hash first", nclear == 1 ? "is" : "are");
+	}
+}
+
+/*
+ * The rejection of a click conversion with nothing to attribute it by:
+ * which values were unusable, and whether it still holds a clear-text
+ * email or phone.
  */
 static jv
 unattributable(const struct rec *r)
 {
 	static const int order[] = { F_GCLID, F_GBRAID, F_WBRAID, F_HEMAIL,
 		F_HPHONE };
-	char bad[128];
-	const char *sep = "", *clear;
-	size_t i, len = 0;
-	int e = present(r, F_EMAIL), p = present(r, F_PHONE);
+	const char *bad[5], *clear[2];
+	char tail[256];
+	size_t i;
+	int nbad = 0, nclear = 0;
 
-	bad[0] = '\0';
-	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		if (r->c[order[i]].state != BAD || len >= sizeof(bad))
-			continue;
-		len += (size_t)snprintf(bad + len, sizeof(bad) - len, "%s%s",
-		    sep, names[order[i]]);
-		sep = ", ";
-	}
-	clear = e && p ? "; email and phone are in clear text: run ac-hash "
-	    "first" : e ? "; email is in clear text: run ac-hash first" :
-	    p ? "; phone is in clear text: run ac-hash first" : "";
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (r->c[order[i]].state == BAD)
+			bad[nbad++] = names[order[i]];
+	if (present(r->v.val[F_EMAIL]))
+		clear[nclear++] = names[F_EMAIL];
+	if (present(r->v.val[F_PHONE]))
+		clear[nclear++] = names[F_PHONE];
+	hints(tail, sizeof(tail), bad, nbad, clear, nclear);
 	return ac_err("unattributable", NULL, "has neither a click ID nor a "
-	    "hashed email or phone%s%s%s", len ? "; unusable: " : "", bad,
-	    clear);
+	    "hashed email or phone%s", tail);
 }
 
-/* Write the canonical form of a GOOD field back when it differs. */
-static void
-canonical(struct rec *r, int f)
+/*
+ * The rejection of an ENHANCEMENT without a user identifier: no hashed
+ * email or phone, and no complete address. Says what the address lacks
+ * when it has some of its parts, what was unusable and what is still in
+ * clear text, within the 255 bytes of a message.
+ */
+static jv
+no_identifiers(const struct rec *r)
 {
-	const struct cell *c = &r->c[f];
+	static const char *const part[] = { "hashed_first_name",
+		"hashed_last_name", "country_code", "postal_code" };
+	const char *bad[5], *clear[5], *lack[4];
+	char tail[512], have[128], msg[768];
+	size_t len = 0;
+	int nbad = 0, nclear = 0, nlack = 0, n, i;
+	int got[4];
+
+	got[0] = r->xc[X_HFIRST].state != ABSENT;
+	got[1] = r->xc[X_HLAST].state != ABSENT;
+	got[2] = present(r->xv.val[X_COUNTRY]);
+	got[3] = present(r->xv.val[X_POSTAL]);
+	for (i = 0; i < 4; i++)
+		if (!got[i])
+			lack[nlack++] = part[i];
+	have[0] = '\0';
+	if (nlack < 4 && nlack > 0) {
+		len = (size_t)snprintf(have, sizeof(have), "; the address "
+		    "lacks ");
+		list(have, sizeof(have), &len, lack, nlack, 1);
+	}
+	if (r->c[F_HEMAIL].state == BAD)
+		bad[nbad++] = names[F_HEMAIL];
+	if (r->c[F_HPHONE].state == BAD)
+		bad[nbad++] = names[F_HPHONE];
+	for (i = X_HFIRST; i <= X_HSTREET; i++)
+		if (r->xc[i].state == BAD)
+			bad[nbad++] = xnames[i];
+	if (present(r->v.val[F_EMAIL]))
+		clear[nclear++] = names[F_EMAIL];
+	if (present(r->v.val[F_PHONE]))
+		clear[nclear++] = names[F_PHONE];
+	for (i = X_FIRST; i <= X_STREET; i++)
+		if (present(r->xv.val[i]))
+			clear[nclear++] = xnames[i];
+	hints(tail, sizeof(tail), bad, nbad, clear, nclear);
+	n = snprintf(msg, sizeof(msg), "has no hashed email or phone and no "
+	    "complete address%s%s", have, tail);
+	/* Too long for a message only with most fields both unusable and
+	 * in clear text: then the clear-text ones are not named. */
+	if (n > 255 && nclear > 0) {
+		hints(tail, sizeof(tail), bad, nbad, NULL, 0);
+		snprintf(msg, sizeof(msg), "has no hashed email or phone and "
+		    "no complete address%s%s; clear text: run ac-hash first",
+		    have, tail);
+	}
+	return ac_err("enhancement_without_identifiers", NULL, "%s", msg);
+}
+
+/*
+ * Write the canonical form of the GOOD cell c of field i of view v back
+ * when it differs: trimmed, and hashes in lower case.
+ */
+static void
+canonical(struct ac_view *v, int i, const struct cell *c, int click)
+{
 	char hex[AC_SHA256_HEX];
-	size_t i;
+	size_t j;
 
 	if (!c->changed)
 		return;
-	if (f < NCLICK) {
-		ac_view_set(&r->v, f, jv_string_sized(c->s, (int)c->n));
+	if (click) {
+		ac_view_set(v, i, jv_string_sized(c->s, (int)c->n));
 		return;
 	}
 	/* Lower-case hex, the form of ac-hash and of Google's examples. */
-	for (i = 0; i < c->n; i++)
-		hex[i] = (char)(c->s[i] >= 'A' && c->s[i] <= 'F' ?
-		    c->s[i] - 'A' + 'a' : c->s[i]);
+	for (j = 0; j < c->n; j++)
+		hex[j] = (char)(c->s[j] >= 'A' && c->s[j] <= 'F' ?
+		    c->s[j] - 'A' + 'a' : c->s[j]);
 	hex[c->n] = '\0';
-	ac_view_set(&r->v, f, jv_string(hex));
+	ac_view_set(v, i, jv_string(hex));
+}
+
+/*
+ * Carry out the decision on field i of view v: remove what is absent,
+ * drop what is bad, write what is good in its canonical form.
+ */
+static void
+settle(struct ac_stage *st, struct ac_view *v, int i, const struct cell *c,
+    int click)
+{
+	switch (c->state) {
+	case ABSENT:
+		if (ac_view_has(v, i))
+			ac_view_del(v, i);
+		break;
+	case BAD:
+		ac_stage_drop(st, v, i, c->code, describe(c->code));
+		break;
+	case GOOD:
+		canonical(v, i, c, click);
+		break;
+	}
+}
+
+/*
+ * A click ID this kind of record does not use: removed, with a warning
+ * unless it was null or blank.
+ */
+static void
+ignore(struct ac_stage *st, struct rec *r, int f, enum kind k)
+{
+	if (present(r->v.val[f]))
+		ac_stage_drop(st, &r->v, f, "click_id_ignored", k == K_CALL ?
+		    "dropped: a call conversion takes no click ID" :
+		    "dropped: an adjustment takes no gbraid or wbraid");
+	else if (ac_view_has(&r->v, f))
+		ac_view_del(&r->v, f);
+}
+
+/*
+ * A call conversion or an adjustment. Returns null, or the rejection.
+ * Hashed identifiers are checked only where they are sent: in an
+ * ENHANCEMENT.
+ */
+static jv
+pick_other(struct rec *r, enum kind k, struct opts *o, struct ac_stage *st)
+{
+	char msg[128];
+	jv err = jv_null();
+	int f, bygclid, ids, chosen = NCLICK;
+
+	if (k == K_INVALID)
+		return ac_err("adjustment_type_invalid", "adjustment_type",
+		    "not ENHANCEMENT, RETRACTION or RESTATEMENT");
+	if (k == K_CALL) {
+		/* The key is caller_id and call_start_date_time. */
+		for (f = F_GCLID; f < NCLICK; f++)
+			ignore(st, r, f, k);
+		ac_view_set(&r->v, F_TYPE, jv_string("none"));
+		o->ntype[NCLICK]++;
+		o->ncall++;
+		return err;
+	}
+	ac_view_open(&r->xv, &o->xfields, r->v.rec);
+	classify(&r->c[F_GCLID], r->v.val[F_GCLID], malformed[F_GCLID]);
+	bygclid = r->c[F_GCLID].state == GOOD && present(r->xv.val[X_CDT]);
+	/* Decide before changing anything, as for click conversions. */
+	if (k == K_ENHANCEMENT) {
+		classify(&r->c[F_HEMAIL], r->v.val[F_HEMAIL], NULL);
+		classify(&r->c[F_HPHONE], r->v.val[F_HPHONE], NULL);
+		for (f = X_HFIRST; f <= X_HSTREET; f++)
+			classify(&r->xc[f], r->xv.val[f], NULL);
+		ids = r->c[F_HEMAIL].state == GOOD ||
+		    r->c[F_HPHONE].state == GOOD ||
+		    (r->xc[X_HFIRST].state == GOOD &&
+		    r->xc[X_HLAST].state == GOOD &&
+		    present(r->xv.val[X_COUNTRY]) &&
+		    present(r->xv.val[X_POSTAL]));
+		if (!ids) {
+			err = no_identifiers(r);
+			goto out;
+		}
+	} else if (!bygclid && !present(r->xv.val[X_ORDER])) {
+		snprintf(msg, sizeof(msg), "%s",
+		    r->c[F_GCLID].state == BAD ? "; unusable: gclid" :
+		    r->c[F_GCLID].state == GOOD ? "; gclid without "
+		    "conversion_date_time" : "");
+		err = ac_err("adjustment_key_missing", NULL, "has neither "
+		    "order_id nor gclid with conversion_date_time%s", msg);
+		goto out;
+	} else if (bygclid && present(r->xv.val[X_ORDER])) {
+		/* GCLID_DATE_TIME_PAIR_AND_ORDER_ID_BOTH_SET */
+		err = ac_err("adjustment_key_both", NULL, "has both order_id "
+		    "and gclid with conversion_date_time: one key only");
+		goto out;
+	}
+	settle(st, &r->v, F_GCLID, &r->c[F_GCLID], 1);
+	for (f = F_GBRAID; f < NCLICK; f++)
+		ignore(st, r, f, k);
+	if (k == K_ENHANCEMENT) {
+		settle(st, &r->v, F_HEMAIL, &r->c[F_HEMAIL], 0);
+		settle(st, &r->v, F_HPHONE, &r->c[F_HPHONE], 0);
+		for (f = X_HFIRST; f <= X_HSTREET; f++)
+			settle(st, &r->xv, f, &r->xc[f], 0);
+	}
+	if (bygclid)
+		chosen = F_GCLID;
+	ac_view_set(&r->v, F_TYPE, jv_string(chosen == F_GCLID ? "gclid" :
+	    "none"));
+	o->ntype[chosen]++;
+	o->nadj++;
+out:
+	ac_view_close(&r->xv);
+	return err;
 }
 
 /* Returns null, or the rejection from ac_err(). */
@@ -267,11 +546,18 @@ pick_clickid(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
 		"wbraid", "none" };
 	struct rec r;
 	jv err = jv_null();
+	enum kind k;
 	int f, chosen = NCLICK, ids = 0;
 
 	ac_view_open(&r.v, &o->fields, rec);
+	/* The hot path: a click conversion has neither key. */
+	if ((jv_is_valid(r.v.val[F_ADJTYPE]) ||
+	    jv_is_valid(r.v.val[F_CALLER])) && (k = kind_of(&r)) != K_CLICK) {
+		err = pick_other(&r, k, o, st);
+		goto out;
+	}
 	for (f = F_GCLID; f <= F_HPHONE; f++)
-		classify(&r, f);
+		classify(&r.c[f], r.v.val[f], f < NCLICK ? malformed[f] : NULL);
 	for (f = F_GCLID; f < NCLICK && chosen == NCLICK; f++)
 		if (r.c[f].state == GOOD)
 			chosen = f;
@@ -301,7 +587,7 @@ pick_clickid(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
 				ac_view_del(&r.v, f);
 				o->nids++;
 			} else {
-				canonical(&r, f);
+				canonical(&r.v, f, &r.c[f], f < NCLICK);
 			}
 			break;
 		}
@@ -324,9 +610,14 @@ tally(const struct opts *o)
 	if (o->fallback)
 		fprintf(stderr, "; %lu identifier%s removed", o->nids,
 		    o->nids == 1 ? "" : "s");
+	/* Only runs that saw other kinds say so: the click-only line
+	 * stays as scripts read it. */
+	if (o->ncall > 0 || o->nadj > 0)
+		fprintf(stderr, "; %lu call%s, %lu adjustment%s",
+		    o->ncall, o->ncall == 1 ? "" : "s", o->nadj,
+		    o->nadj == 1 ? "" : "s");
 	fputs("\n", stderr);
 }
-
 int
 main(int argc, char *argv[])
 {
@@ -378,9 +669,11 @@ main(int argc, char *argv[])
 	/* Acquire everything before the first record. No data files: the
 	 * checks here need no tables. */
 	ac_fieldset_init(&o.fields, names, NFIELDS);
+	ac_fieldset_init(&o.xfields, xnames, NXFIELDS);
 	if (ac_stage_open(&st, "ac-pick-clickid", argc, argv,
 	    o.rejects) == -1) {
 		ac_fieldset_free(&o.fields);
+		ac_fieldset_free(&o.xfields);
 		return AC_EXIT_FATAL;
 	}
 	st.quiet = o.quiet;
@@ -395,5 +688,6 @@ main(int argc, char *argv[])
 		tally(&o);
 	ac_rec_free(&rec);
 	ac_fieldset_free(&o.fields);
+	ac_fieldset_free(&o.xfields);
 	return status;
 }

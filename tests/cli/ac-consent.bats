@@ -728,6 +728,112 @@ $(consent_summary 0 1 0 1 0 0 1)"
 	[[ $(tail -n 1 err) == *"; identifiers removed from 5 records" ]]
 }
 
+## Kinds: call conversions and adjustments (man/ac.7)
+
+# The fields of a call and of each adjustment that are no personal
+# identifier and must survive DENIED, and those that go.
+CALL_KEEP='"caller_id":"+4915112345678","call_start_date_time":"2026-09-01 09:00:00+00:00","conversion_date_time":"2026-09-01 10:00:00+00:00","conversion_value":50,"currency_code":"EUR"'
+ENH_KEEP='"adjustment_type":"ENHANCEMENT","order_id":"A-1","adjustment_date_time":"2026-09-10 10:00:00+00:00","gclid":"Cj0K-g","conversion_date_time":"2026-08-01 10:00:00+00:00","country_code":"US","user_agent":"Mozilla/5.0"'
+ENH_IDS='"first_name":"alex","last_name":"quinn","street_address":"1800 amphibious blvd","city":"mountain view","region":"ca","postal_code":"94043","hashed_first_name":"cc","hashed_last_name":"dd","hashed_street_address":"ee","hashed_email":"aa","email":"alexz@example.com"'
+RES_KEEP='"adjustment_type":"RESTATEMENT","gclid":"Cj0K-g","conversion_date_time":"2026-08-01 10:00:00+00:00","adjustment_date_time":"2026-09-10 10:00:00+00:00","adjusted_value":80,"currency_code":"EUR"'
+RW='"ac_warnings":[{"stage":"ac-consent","field":"google-ads-consent.ad_user_data","code":"identifiers_removed_no_consent"}]'
+
+@test "kinds: kinds.in gives exactly kinds.out with -E EEA" {
+	cfixture kinds kinds -E EEA
+	is "$status" 0
+	is "$(tail -n 1 err)" "$(consent_summary 1 7 0 2 4 2 5)"
+	# Every caller_id is still there, and nothing else identifies anyone
+	# in a DENIED record.
+	is "$(jq -r 'select(.caller_id) | .caller_id' out | tr '\n' ' ')" \
+	    "+4915112345678 +4915187654321 +18005550100 "
+	jq -e -s 'map(select(.["google-ads-consent"].ad_user_data == "DENIED") |
+	    keys_unsorted[] | select(test("^(hashed_|email$|phone$|first_name$|last_name$|street_address$|city$|region$|postal_code$)"))) == []' \
+	    out >/dev/null
+}
+
+@test "calls: caller_id is no identifier: kept with DENIED in every spelling and by every rule" {
+	local c
+	for c in '"google-ads-consent":{"ad_user_data":"DENIED","ad_personalization":"DENIED"}' \
+	    '"consent":false' '"consent":{"adUserData":"CONSENT_DENIED"}' \
+	    '"google-ads-consent":"no"'; do
+		crun "{$CALL_KEEP,$c}"
+		is "$status" 0 "$c"
+		is "$(jq -c 'del(.["google-ads-consent"])' <<<"$output")" "{$CALL_KEEP}" \
+		    "the call is untouched ($c)"
+		is "$(jq -r '.["google-ads-consent"].ad_user_data' <<<"$output")" DENIED
+		is "$(cwarns)" "" "nothing was removed, so no warning ($c)"
+	done
+	crun "{$CALL_KEEP,\"country_code\":\"DE\"}" -E EEA
+	is "$output" "{$CALL_KEEP,\"country_code\":\"DE\",\"google-ads-consent\":{\"ad_user_data\":\"DENIED\",\"ad_personalization\":\"DENIED\"}}" "-E EEA"
+	crun "{$CALL_KEEP}" -m denied
+	is "$(val caller_id)" '"+4915112345678"' "-m denied"
+	is "$(tail -n 1 <<<"$stderr")" "$(consent_summary 0 1 0 0 1 0 0)" \
+	    "no record counted as stripped"
+}
+
+@test "calls: the identifiers beside caller_id go with DENIED; caller_id stays in its place" {
+	crun "{\"phone\":\"+4915112345678\",$CALL_KEEP,\"hashed_phone_number\":\"bb\",\"email\":\"a@example.com\",\"google-ads-consent\":{\"ad_user_data\":\"DENIED\"}}"
+	is "$status" 0
+	is "$output" "{$CALL_KEEP,\"google-ads-consent\":{\"ad_user_data\":\"DENIED\",\"ad_personalization\":\"UNSPECIFIED\"},$RW}"
+	# GRANTED and UNSPECIFIED touch nothing.
+	crun "{\"phone\":\"+4915112345678\",$CALL_KEEP,\"consent\":true}"
+	is "$(jq -c 'del(.["google-ads-consent"])' <<<"$output")" "{\"phone\":\"+4915112345678\",$CALL_KEEP}"
+	crun "{$CALL_KEEP,\"phone\":\"+4915112345678\"}"
+	is "$(jq -c 'del(.["google-ads-consent"])' <<<"$output")" "{$CALL_KEEP,\"phone\":\"+4915112345678\"}"
+}
+
+@test "enhancements: DENIED removes names, street address and their hashes, and city, region, postal_code" {
+	crun "{$ENH_KEEP,$ENH_IDS,\"google-ads-consent\":{\"ad_user_data\":\"DENIED\",\"ad_personalization\":\"GRANTED\"}}"
+	is "$status" 0
+	is "$output" "{$ENH_KEEP,\"google-ads-consent\":{\"ad_user_data\":\"DENIED\",\"ad_personalization\":\"GRANTED\"},$RW}"
+	# Each alone, with its one warning.
+	local kv
+	for kv in '"first_name":"alex"' '"last_name":"quinn"' \
+	    '"street_address":"1800 amphibious blvd"' '"hashed_first_name":"cc"' \
+	    '"hashed_last_name":"dd"' '"hashed_street_address":"ee"' \
+	    '"city":"mountain view"' '"region":"ca"' '"postal_code":"94043"'; do
+		crun "{$ENH_KEEP,$kv,\"consent\":false}"
+		[[ $status -eq 0 && $output == "{$ENH_KEEP,\"google-ads-consent\":{\"ad_user_data\":\"DENIED\",\"ad_personalization\":\"DENIED\"},$RW}" ]] ||
+		    fail_check "enhancement: removed" "$kv" "" "removed" "$output"
+	done
+	checks_pass
+}
+
+@test "enhancements: GRANTED or UNSPECIFIED keeps the whole address, clear and hashed" {
+	local c
+	for c in '"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"DENIED"}' '"consent":{"ad_personalization":"DENIED"}'; do
+		crun "{$ENH_KEEP,$ENH_IDS,$c}"
+		is "$status" 0
+		is "$(jq -c 'del(.["google-ads-consent"])' <<<"$output")" "{$ENH_KEEP,$ENH_IDS}" "kept ($c)"
+		is "$(cwarns)" ""
+	done
+}
+
+@test "retractions and restatements: their key and value stay with DENIED, identifiers go" {
+	crun "{$RES_KEEP,\"hashed_email\":\"aa\",\"user_ip_address\":\"192.0.2.1\",\"google-ads-consent\":{\"ad_user_data\":\"DENIED\",\"ad_personalization\":\"DENIED\"}}"
+	is "$status" 0
+	is "$output" "{$RES_KEEP,\"google-ads-consent\":{\"ad_user_data\":\"DENIED\",\"ad_personalization\":\"DENIED\"},$RW}"
+	crun '{"adjustment_type":"RETRACTION","order_id":"A-1","adjustment_date_time":"2026-09-10 10:00:00+00:00","consent":"denied"}'
+	is "$output" '{"adjustment_type":"RETRACTION","order_id":"A-1","adjustment_date_time":"2026-09-10 10:00:00+00:00","google-ads-consent":{"ad_user_data":"DENIED","ad_personalization":"DENIED"}}'
+	# --missing reject applies to every kind.
+	creject '{"adjustment_type":"RETRACTION","order_id":"A-1"}' google-ads-consent.ad_user_data -m reject
+	creject "{$CALL_KEEP}" google-ads-consent.ad_user_data -m reject
+	checks_pass
+}
+
+@test "kinds: stderr never holds a caller_id or another value of kinds.in" {
+	local p
+	cp "$F/kinds.in" .
+	ac-consent -v -E EEA kinds.in >out 2>err
+	for p in 4915112345678 4915187654321 18005550100 alexz quinn amphibious \
+	    'mountain view' 94043 Mozilla 4135aa9dc1b8 Cj0KCQjw8tKf; do
+		if grep -qiF -- "$p" err; then
+			echo "'$p' on stderr" >&2
+			return 1
+		fi
+	done
+}
+
 ## Pipeline
 
 @test "after ac-normalize: normalized records go through" {

@@ -502,6 +502,85 @@ ac-hash: hashed 0; already hashed 15 (6 email, 4 phone, 2 first_name, 2 last_nam
 	is "$(nlines rej.ndjson)" 7
 }
 
+## Kinds: call conversions and adjustments (man/ac.7)
+
+CALL_T='"call_start_date_time":"2026-09-01 09:00:00+00:00"'
+
+@test "kinds: kinds.in gives exactly kinds.out" {
+	hfixture kinds
+	is "$status" 0
+	is "$(tail -n 2 err)" "$(summary 7 7 0 '' 1 '1 placeholder')
+ac-hash: hashed 2 email, 2 phone, 1 first_name, 2 last_name, 1 street_address; already hashed 1 (1 first_name); dropped 1 (1 street_address)"
+	no_clear out
+	is "$(jq -r 'select(.caller_id) | .caller_id' out | tr '\n' '|')" \
+	    "+4915112345678| +49 (151) 876-54321 |509e933019bb285a134a9334b8bb679dff79d0ce023d529af4bd744d47b4fd8a|" \
+	    "caller_id exactly as read"
+}
+
+@test "calls: caller_id is never hashed, normalized, moved or warned about" {
+	local v
+	for v in '"+4915112345678"' '" +49 (151) 876-54321 "' '"0151 12345678"' \
+	    '"not a number"' '""' 'null' '4915112345678' "\"$H_ALEXZ\"" \
+	    "\"$(upper "$H_PHONE")\"" "\"$H_EMPTY\""; do
+		hrun "\"a\":1,\"caller_id\":$v,$CALL_T,\"z\":2"
+		[[ $status -eq 0 && $stderr != *caller_id* &&
+		    $output == "{\"a\":1,\"caller_id\":$v,$CALL_T,\"z\":2}" ]] ||
+		    fail_check "caller_id untouched" "caller_id:$v" "" "changed"
+		hrun "\"caller_id\":$v,\"country_code\":\"DE\"" -d US --strict
+		[[ $status -eq 0 && $(val caller_id) == "$v" ]] ||
+		    fail_check "caller_id untouched (-d US --strict)" "caller_id:$v" "-d US --strict" "changed"
+	done
+	checks_pass
+	is "$(tail -n 1 <<<"$stderr")" "ac-hash: hashed 0; already hashed 0; dropped 0" "nothing counted"
+}
+
+@test "calls: phone beside caller_id is hashed as today; caller_id stays in clear, in its place" {
+	hrun "\"caller_id\":\"+18005550100\",$CALL_T,\"phone\":\"+1 800 555 0100\",\"email\":\"alexz@example.com\""
+	is "$status" 0
+	is "$output" "{\"caller_id\":\"+18005550100\",$CALL_T,\"hashed_phone_number\":\"$H_PHONE\",\"hashed_email\":\"$H_ALEXZ\"}"
+	# A bad phone is dropped as ever; the call keeps its caller_id.
+	hrun "\"caller_id\":\"+18005550100\",\"phone\":\"12\""
+	is "$(val caller_id)" '"+18005550100"'
+	[[ $(warns) == phone:* && $(has phone) == false ]] ||
+	    { echo "phone not dropped: $output" >&2; return 1; }
+	[[ $stderr != *18005550100* ]] || { echo "caller_id on stderr" >&2; return 1; }
+}
+
+@test "enhancements: first_name, last_name and street_address are hashed as today; the rest of the address stays clear" {
+	hrun '"adjustment_type":"ENHANCEMENT","order_id":"A-1","first_name":" Alex ","last_name":"QUINN","street_address":"1800 Amphibious Blvd.","city":"Mountain View","region":"CA","postal_code":"94043","country_code":"us","user_agent":"Mozilla/5.0"'
+	is "$status" 0
+	is "$output" "{\"adjustment_type\":\"ENHANCEMENT\",\"order_id\":\"A-1\",\"hashed_first_name\":\"$(sha alex)\",\"hashed_last_name\":\"$(sha quinn)\",\"hashed_street_address\":\"$H_STREET\",\"city\":\"Mountain View\",\"region\":\"CA\",\"postal_code\":\"94043\",\"country_code\":\"us\",\"user_agent\":\"Mozilla/5.0\"}"
+	# The same hashes as in a click conversion.
+	local click
+	click=$(printf '%s\n' '{"first_name":" Alex ","last_name":"QUINN","street_address":"1800 Amphibious Blvd."}' | ac-hash -q)
+	is "$(jq -c '[.hashed_first_name, .hashed_last_name, .hashed_street_address]' <<<"$click")" \
+	    "$(jq -c '[.hashed_first_name, .hashed_last_name, .hashed_street_address]' <<<"$output")"
+	hexpect_drop '"adjustment_type":"ENHANCEMENT","street_address":"n/a"' street_address placeholder
+	hexpect_drop '"adjustment_type":"ENHANCEMENT","first_name":42' first_name not_string
+	checks_pass
+}
+
+@test "retractions and restatements: every field passes through; identifiers are hashed as in any record" {
+	local r='"adjustment_type":"RESTATEMENT","gclid":"Cj0K-g","conversion_date_time":"2026-08-01 10:00:00+00:00","adjustment_date_time":"2026-09-10 10:00:00+00:00","adjusted_value":80,"currency_code":"EUR"'
+	hrun "$r"
+	is "$output" "{$r}"
+	hrun "$r,\"email\":\"alexz@example.com\""
+	is "$output" "{$r,\"hashed_email\":\"$H_ALEXZ\"}"
+}
+
+@test "kinds: stderr never holds a caller_id or another value of kinds.in" {
+	local p
+	cp "$F/kinds.in" .
+	ac-hash -v kinds.in >out 2>err
+	for p in 4915112345678 '876-54321' 509e933019bb Caller@ alex quinn amphibious \
+	    'mountain view' 94043 Mozilla; do
+		if grep -qiF -- "$p" err; then
+			echo "'$p' on stderr" >&2
+			return 1
+		fi
+	done
+}
+
 ## Fields that stay in clear, placement, warnings
 
 @test "city, region, postal_code and country_code are untouched, in their place" {

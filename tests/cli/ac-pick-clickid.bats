@@ -683,6 +683,305 @@ ac-pick-clickid: gclid 5, gbraid 2, wbraid 1, none 2; 4 extra click IDs removed"
 	is "$stderr" "ac-pick-clickid: 1 of 2 records rejected" "-q with a reject"
 }
 
+## Kinds: call conversions and adjustments (man/ac.7)
+
+# A record of another kind, and its parts.
+CA='"conversion_action":"customers/1234567890/conversionActions/987"'
+CDT='"conversion_date_time":"2026-08-01 10:00:00+00:00"'
+ADT='"adjustment_date_time":"2026-09-10 10:00:00+00:00"'
+CALL='"caller_id":"+4915112345678","call_start_date_time":"2026-09-01 09:00:00+00:00"'
+HF=4135aa9dc1b842a653dea846903ddb95bfb8c5a10c504a7fa16e10bc31d1fdf0
+HL=c512ca0c5c1e71be19f3356821e56732b5fb3ac894b0dbc5846d0b6920106fb3
+HS=ff75e73a0e768cc1fa28a64faebbceccb562d7c05f2ffcdd8d100abad73e4579
+ADDR='"hashed_first_name":"'$HF'","hashed_last_name":"'$HL'","country_code":"US","postal_code":"94043"'
+
+# pr LINE [OPTION...]: run ac-pick-clickid -R rej.ndjson on the one record
+# LINE (a whole JSON object) read from in.ndjson.
+pr() {
+	local line=$1
+	shift
+	printf '%s\n' "$line" >in.ndjson
+	rm -f rej.ndjson
+	run --separate-stderr ac-pick-clickid -R rej.ndjson "$@" in.ndjson
+}
+
+# expect_out LINE WANT [OPTION...]: LINE comes out exactly as WANT, exit 0.
+expect_out() {
+	local line=$1 want=$2
+	shift 2
+	pr "$line" "$@"
+	if [[ $status -ne 0 || $output != "$want" ]]; then
+		printf 'FAIL\n  input:    %s\n  options:  %s\n' "$line" \
+		    "${*:-(none)}" >&2
+		printf '  expected: %s\n  actual:   %s (exit %s)\n' "$want" \
+		    "$output" "$status" >&2
+		printf '  stderr:   %s\n' "$stderr" >&2
+		FAILS=$((FAILS + 1))
+	fi
+	return 0
+}
+
+# expect_reject LINE CODE FIELD MESSAGE [OPTION...]: LINE is rejected with
+# CODE (FIELD "-" for none) and exactly MESSAGE: nothing on stdout, exit 1,
+# the record as read in the rejects file, the located line on stderr, and
+# no warning counted.
+expect_reject() {
+	local line=$1 code=$2 field=$3 msg=$4 problem='' want
+	shift 4
+	pr "$line" "$@"
+	want="ac-pick-clickid: in.ndjson:1: ${field#-}${field:+: }$msg ($code)"
+	[[ $field == - ]] && want="ac-pick-clickid: in.ndjson:1: $msg ($code)"
+	if [[ $status -ne 1 ]]; then
+		problem="exit $status"
+	elif [[ -n $output ]]; then
+		problem="record written to stdout"
+	elif ! jq -e --arg c "$code" --arg f "$field" --arg m "$msg" \
+	    --argjson r "$line" '.stage == "ac-pick-clickid" and .line == 1 and
+	    .code == $c and .message == $m and .record == $r and
+	    (if $f == "-" then has("field") | not else .field == $f end)' \
+	    rej.ndjson >/dev/null; then
+		problem="rejects file: $(cat rej.ndjson)"
+	elif [[ ${stderr_lines[0]} != "$want" ]]; then
+		problem="stderr line: ${stderr_lines[0]}"
+	elif [[ ${stderr_lines[1]} != *"; 0 warnings" ]]; then
+		problem="warnings counted: ${stderr_lines[1]}"
+	fi
+	if [[ -n $problem ]]; then
+		printf 'FAIL should be rejected with %s\n  input:   %s\n' \
+		    "$code" "$line" >&2
+		printf '  options: %s\n  problem: %s\n  stderr:  %s\n' \
+		    "${*:-(none)}" "$problem" "$stderr" >&2
+		FAILS=$((FAILS + 1))
+	fi
+	return 0
+}
+
+NOIDS='has no hashed email or phone and no complete address'
+NOKEY='has neither order_id nor gclid with conversion_date_time'
+
+@test "kinds: kinds.in gives exactly kinds.out, the rejects and the closing line" {
+	golden kinds -R rej.ndjson
+	is "$status" 1
+	is "$(jq -r '"\(.line) \(.code)"' rej.ndjson | tr '\n' ' ')" \
+	    "6 enhancement_without_identifiers 10 adjustment_key_missing 11 adjustment_type_invalid "
+	is "$(tail -n 2 err)" "$(summary 12 9 3 '1 enhancement_without_identifiers, 1 adjustment_key_missing, 1 adjustment_type_invalid' 5 '3 click_id_ignored, 1 hashed_invalid, 1 gclid_malformed')
+ac-pick-clickid: gclid 2, gbraid 1, wbraid 0, none 6; 0 extra click IDs removed; 2 calls, 6 adjustments"
+	# Conservation, and a second pass changes nothing.
+	is "$(($(nlines out) + $(nlines rej.ndjson)))" "$(nonblank kinds.in)"
+	cp out again.in
+	run --separate-stderr ac-pick-clickid again.in
+	is "$status" 0
+	is "$output" "$(cat out)" "second pass"
+}
+
+@test "kinds: adjustment_type decides first, then caller_id; null or blank ones do not count" {
+	# The same record without a click ID or identifier: a click is
+	# unattributable, a call is not, an adjustment needs its key.
+	expect_out '{'"$CA"','"$CALL"'}' '{'"$CA"','"$CALL"',"click_id_type":"none"}'
+	expect_out '{'"$CA"',"adjustment_type":"RETRACTION","order_id":"O","caller_id":"+4915112345678"}' \
+	    '{'"$CA"',"adjustment_type":"RETRACTION","order_id":"O","caller_id":"+4915112345678","click_id_type":"none"}'
+	checks_pass
+	local v
+	for v in null '""' '" \t "'; do
+		pk '"adjustment_type":'"$v"',"caller_id":'"$v"
+		is "$status" 1 "adjustment_type and caller_id $v"
+		[[ ${stderr_lines[0]} == *"(unattributable)" ]] ||
+		    { echo "not a click with $v: $stderr" >&2; return 1; }
+	done
+	# A null caller_id with an adjustment_type, and the other way round.
+	pr '{"adjustment_type":null,'"$CALL"'}'
+	is "$output" '{"adjustment_type":null,'"$CALL"',"click_id_type":"none"}'
+	pr '{"adjustment_type":"ENHANCEMENT","order_id":"O","caller_id":null,"hashed_email":"'$HE'"}'
+	is "$output" '{"adjustment_type":"ENHANCEMENT","order_id":"O","caller_id":null,"hashed_email":"'$HE'","click_id_type":"none"}'
+}
+
+@test "kinds: adjustment_type is read in any case, trimmed; anything else is adjustment_type_invalid" {
+	local t
+	for t in enhancement ' Enhancement ' ENHANCEMENT; do
+		expect_out '{"order_id":"O","adjustment_type":"'"$t"'","hashed_email":"'$HE'"}' \
+		    '{"order_id":"O","adjustment_type":"'"$t"'","hashed_email":"'$HE'","click_id_type":"none"}'
+	done
+	expect_out '{"order_id":"O","adjustment_type":"retraction"}' \
+	    '{"order_id":"O","adjustment_type":"retraction","click_id_type":"none"}'
+	expect_out '{"order_id":"O","adjustment_type":"Restatement\t"}' \
+	    '{"order_id":"O","adjustment_type":"Restatement\t","click_id_type":"none"}'
+	for t in '"REFUND"' '"ENHANCE"' '"RETRACTIONS"' '"UNKNOWN"' '2' 'true' '["RETRACTION"]' '{}'; do
+		expect_reject '{"order_id":"O","adjustment_type":'"$t"',"hashed_email":"'$HE'","gclid":"'$G1'"}' \
+		    adjustment_type_invalid adjustment_type 'not ENHANCEMENT, RETRACTION or RESTATEMENT'
+	done
+	checks_pass
+}
+
+@test "calls: click_id_type none, never unattributable, hashed identifiers untouched" {
+	expect_out '{'"$CALL"'}' '{'"$CALL"',"click_id_type":"none"}'
+	expect_out '{'"$CALL"',"hashed_email":"not-a-hash","email":"x@example.com"}' \
+	    '{'"$CALL"',"hashed_email":"not-a-hash","email":"x@example.com","click_id_type":"none"}'
+	expect_out '{'"$CALL"',"hashed_phone_number":"'$HEU'"}' \
+	    '{'"$CALL"',"hashed_phone_number":"'$HEU'","click_id_type":"none"}'
+	expect_out '{"click_id_type":"gclid",'"$CALL"'}' '{"click_id_type":"none",'"$CALL"'}'
+	# -i fallback has nothing to do with calls.
+	expect_out '{'"$CALL"',"hashed_email":"'$HE'"}' \
+	    '{'"$CALL"',"hashed_email":"'$HE'","click_id_type":"none"}' -i fallback
+	checks_pass
+	is "${stderr_lines[-1]}" "ac-pick-clickid: gclid 0, gbraid 0, wbraid 0, none 1; 0 extra click IDs removed; 0 identifiers removed; 1 call, 0 adjustments"
+}
+
+@test "calls: gclid, gbraid and wbraid are dropped with click_id_ignored; null and blank ones silently" {
+	pr '{'"$CALL"',"gclid":"'$G1'","gbraid":"bad","wbraid":42}'
+	is "$status" 0
+	is "$output" '{'"$CALL"',"ac_warnings":[{"stage":"ac-pick-clickid","field":"gclid","code":"click_id_ignored"},{"stage":"ac-pick-clickid","field":"gbraid","code":"click_id_ignored"},{"stage":"ac-pick-clickid","field":"wbraid","code":"click_id_ignored"}],"click_id_type":"none"}'
+	is "${stderr_lines[0]}" "ac-pick-clickid: in.ndjson:1: gclid: dropped: a call conversion takes no click ID (click_id_ignored)"
+	is "${stderr_lines[3]}" "$(summary 1 1 0 '' 3 '3 click_id_ignored')"
+	pr '{'"$CALL"',"gclid":null,"gbraid":"","wbraid":" "}'
+	is "$output" '{'"$CALL"',"click_id_type":"none"}'
+	is "${#stderr_lines[@]}" 2 "only the closing lines"
+}
+
+@test "adjustments: click_id_type is gclid when gclid and conversion_date_time key it, else none" {
+	local k
+	for k in RETRACTION RESTATEMENT ENHANCEMENT; do
+		expect_out '{"adjustment_type":"'$k'","gclid":" '$G1'\t",'"$CDT"',"hashed_email":"'$HE'"}' \
+		    '{"adjustment_type":"'$k'","gclid":"'$G1'",'"$CDT"',"hashed_email":"'$HE'","click_id_type":"gclid"}'
+		expect_out '{"adjustment_type":"'$k'","order_id":"O","hashed_email":"'$HE'"}' \
+		    '{"adjustment_type":"'$k'","order_id":"O","hashed_email":"'$HE'","click_id_type":"none"}'
+		# A gclid without its conversion time keys nothing; it stays.
+		expect_out '{"adjustment_type":"'$k'","order_id":"O","gclid":"'$G1'","hashed_email":"'$HE'"}' \
+		    '{"adjustment_type":"'$k'","order_id":"O","gclid":"'$G1'","hashed_email":"'$HE'","click_id_type":"none"}'
+	done
+	# An ENHANCEMENT may carry order_id and the gclid pair together.
+	expect_out '{"adjustment_type":"ENHANCEMENT","order_id":"O","gclid":"'$G1'",'"$CDT"',"hashed_email":"'$HE'"}' \
+	    '{"adjustment_type":"ENHANCEMENT","order_id":"O","gclid":"'$G1'",'"$CDT"',"hashed_email":"'$HE'","click_id_type":"gclid"}'
+	checks_pass
+}
+
+@test "adjustments: gbraid and wbraid are dropped with click_id_ignored; a malformed gclid with gclid_malformed" {
+	pr '{"adjustment_type":"RETRACTION","order_id":"O","gbraid":"'$GB'","wbraid":"'$WB'","gclid":"n/a",'"$CDT"'}'
+	is "$status" 0
+	is "$(warns)" "gclid:gclid_malformed gbraid:click_id_ignored wbraid:click_id_ignored"
+	is "$(jq -c '[has("gclid"), has("gbraid"), has("wbraid"), .click_id_type]' <<<"$output")" '[false,false,false,"none"]'
+	is "${stderr_lines[1]}" "ac-pick-clickid: in.ndjson:1: gbraid: dropped: an adjustment takes no gbraid or wbraid (click_id_ignored)"
+	# gbraid never keys an adjustment, even well formed and alone.
+	expect_reject '{"adjustment_type":"RESTATEMENT","gbraid":"'$GB'",'"$CDT"'}' \
+	    adjustment_key_missing - "$NOKEY"
+	checks_pass
+}
+
+@test "adjustments: a RETRACTION or RESTATEMENT without a key is adjustment_key_missing, with both adjustment_key_both" {
+	local k
+	for k in RETRACTION RESTATEMENT; do
+		expect_reject '{"adjustment_type":"'$k'",'"$CDT"'}' \
+		    adjustment_key_missing - "$NOKEY"
+		expect_reject '{"adjustment_type":"'$k'","order_id":"  ","gclid":"'$G1'"}' \
+		    adjustment_key_missing - "$NOKEY; gclid without conversion_date_time"
+		expect_reject '{"adjustment_type":"'$k'","order_id":null,"gclid":"x y",'"$CDT"'}' \
+		    adjustment_key_missing - "$NOKEY; unusable: gclid"
+		expect_reject '{"adjustment_type":"'$k'","order_id":"O","gclid":"'$G1'",'"$CDT"'}' \
+		    adjustment_key_both - "has both order_id and gclid with conversion_date_time: one key only"
+		# A malformed gclid next to order_id leaves one key.
+		expect_out '{"adjustment_type":"'$k'","order_id":"O","gclid":"bad",'"$CDT"'}' \
+		    '{"adjustment_type":"'$k'","order_id":"O",'"$CDT"',"ac_warnings":[{"stage":"ac-pick-clickid","field":"gclid","code":"gclid_malformed"}],"click_id_type":"none"}'
+	done
+	checks_pass
+}
+
+@test "adjustments: RETRACTION and RESTATEMENT are never rejected for lack of identifiers; theirs are untouched" {
+	local k
+	for k in RETRACTION RESTATEMENT; do
+		expect_out '{"adjustment_type":"'$k'","order_id":"O",'"$ADT"'}' \
+		    '{"adjustment_type":"'$k'","order_id":"O",'"$ADT"',"click_id_type":"none"}'
+		expect_out '{"adjustment_type":"'$k'","gclid":"'$G1'",'"$CDT"',"email":"x@example.com"}' \
+		    '{"adjustment_type":"'$k'","gclid":"'$G1'",'"$CDT"',"email":"x@example.com","click_id_type":"gclid"}'
+		# Not sent with these kinds, so not checked either.
+		expect_out '{"adjustment_type":"'$k'","order_id":"O","hashed_email":"junk","hashed_first_name":5}' \
+		    '{"adjustment_type":"'$k'","order_id":"O","hashed_email":"junk","hashed_first_name":5,"click_id_type":"none"}'
+	done
+	checks_pass
+}
+
+@test "enhancements: a hashed email, a hashed phone or the whole address set is enough" {
+	local e='"adjustment_type":"ENHANCEMENT","order_id":"O"'
+	expect_out "{$e,\"hashed_email\":\"$HE\"}" "{$e,\"hashed_email\":\"$HE\",\"click_id_type\":\"none\"}"
+	expect_out "{$e,\"hashed_phone_number\":\"$HP\"}" "{$e,\"hashed_phone_number\":\"$HP\",\"click_id_type\":\"none\"}"
+	expect_out "{$e,$ADDR}" "{$e,$ADDR,\"click_id_type\":\"none\"}"
+	expect_out "{$e,$ADDR,\"hashed_street_address\":\"$HS\",\"city\":\"x\",\"region\":\"ca\"}" \
+	    "{$e,$ADDR,\"hashed_street_address\":\"$HS\",\"city\":\"x\",\"region\":\"ca\",\"click_id_type\":\"none\"}"
+	# Upper-case hex and blanks are canonicalized, as for clicks.
+	expect_out "{$e,\"hashed_first_name\":\" ${HF^^}\",\"hashed_last_name\":\"$HL\t\",\"country_code\":\"US\",\"postal_code\":\"94043\",\"hashed_street_address\":\"${HS^^}\"}" \
+	    "{$e,$ADDR,\"hashed_street_address\":\"$HS\",\"click_id_type\":\"none\"}"
+	# -i fallback never takes an enhancement's identifiers.
+	expect_out "{$e,\"gclid\":\"$G1\",$CDT,\"hashed_email\":\"$HE\"}" \
+	    "{$e,\"gclid\":\"$G1\",$CDT,\"hashed_email\":\"$HE\",\"click_id_type\":\"gclid\"}" -i fallback
+	checks_pass
+}
+
+@test "enhancements: without an identifier, enhancement_without_identifiers names what is missing" {
+	local e='"adjustment_type":"ENHANCEMENT","order_id":"O"'
+	expect_reject "{$e}" enhancement_without_identifiers - "$NOIDS"
+	# A click ID is no identifier for an enhancement.
+	expect_reject "{$e,\"gclid\":\"$G1\",$CDT}" enhancement_without_identifiers - "$NOIDS"
+	expect_reject "{$e,\"hashed_first_name\":\"$HF\",\"hashed_last_name\":\"$HL\",\"country_code\":\"US\"}" \
+	    enhancement_without_identifiers - "$NOIDS; the address lacks postal_code"
+	expect_reject "{$e,\"hashed_first_name\":\"$HF\",\"country_code\":\" \",\"postal_code\":\"1\"}" \
+	    enhancement_without_identifiers - "$NOIDS; the address lacks hashed_last_name and country_code"
+	expect_reject "{$e,\"hashed_street_address\":\"$HS\",\"city\":\"x\",\"postal_code\":null}" \
+	    enhancement_without_identifiers - "$NOIDS"
+	expect_reject "{$e,\"hashed_email\":\"bad\",\"hashed_phone_number\":\"\",\"hashed_first_name\":\"${HE:1}\",\"hashed_last_name\":\"$HL\",\"country_code\":\"US\",\"postal_code\":\"1\",\"hashed_street_address\":7}" \
+	    enhancement_without_identifiers - "$NOIDS; unusable: hashed_email, hashed_first_name, hashed_street_address"
+	# Everything wrong at once still fits in one message.
+	expect_reject "{$e,\"hashed_email\":\"bad\",\"hashed_phone_number\":1,\"hashed_first_name\":\"x\",\"hashed_last_name\":\"y\",\"hashed_street_address\":\"z\",\"email\":\"a@example.com\",\"phone\":\"+1800\",\"first_name\":\"a\",\"last_name\":\"b\",\"street_address\":\"c\"}" \
+	    enhancement_without_identifiers - "$NOIDS; the address lacks country_code and postal_code; unusable: hashed_email, hashed_phone_number, hashed_first_name, hashed_last_name, hashed_street_address; clear text: run ac-hash first"
+	expect_reject "{$e,\"email\":\"a@example.com\",\"phone\":\"+1800\",\"first_name\":\"a\",\"last_name\":\"b\",\"street_address\":\"c\",\"country_code\":\"US\",\"postal_code\":\"1\"}" \
+	    enhancement_without_identifiers - "$NOIDS; the address lacks hashed_first_name and hashed_last_name; email, phone, first_name, last_name and street_address are in clear text: run ac-hash first"
+	checks_pass
+}
+
+@test "enhancements: a bad hash is dropped with a warning when another identifier is left" {
+	local e='"adjustment_type":"ENHANCEMENT","order_id":"O"' f
+	for f in hashed_first_name hashed_last_name hashed_street_address; do
+		pr "{$e,\"hashed_email\":\"$HE\",\"$f\":\"nope\"}"
+		is "$status" 0
+		is "$(has $f)" false "$f removed"
+		is "$(warns)" "$f:hashed_invalid"
+		is "${stderr_lines[0]}" "ac-pick-clickid: in.ndjson:1: $f: dropped: not a SHA-256 hash of 64 hex digits (hashed_invalid)"
+	done
+	pr "{$e,$ADDR,\"hashed_email\":\"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\",\"hashed_street_address\":[1]}"
+	is "$(warns)" "hashed_email:hashed_empty hashed_street_address:not_string"
+	is "$(jq -c '[.hashed_first_name == "'$HF'", .postal_code, .click_id_type]' <<<"$output")" '[true,"94043","none"]'
+}
+
+@test "kinds: after ac-consent and ac-hash, a DENIED enhancement has nothing left and is rejected; a call goes on" {
+	[[ -x $AC_BIN/ac-consent && -x $AC_BIN/ac-hash ]] || skip "ac-consent or ac-hash is not built"
+	local e='"adjustment_type":"ENHANCEMENT","order_id":"O","first_name":"Alex","last_name":"Quinn","street_address":"1800 Amphibious Blvd.","postal_code":"94043","country_code":"US"'
+	printf '%s\n' "{$e,\"consent\":\"granted\"}" "{$e,\"consent\":\"denied\"}" \
+	    '{'"$CALL"',"phone":"+18005550100","consent":"denied"}' >in.ndjson
+	run --separate-stderr bash -c 'ac-consent -q in.ndjson | ac-hash -q |
+	    ac-pick-clickid -R rej.ndjson'
+	is "$status" 1
+	is "${#lines[@]}" 2 "two records out"
+	is "$(jq -c '[.hashed_first_name == "'$HF'", .hashed_last_name == "'$HL'", .hashed_street_address == "'$HS'", .click_id_type]' <<<"${lines[0]}")" \
+	    '[true,true,true,"none"]' "the granted enhancement, hashed"
+	is "$(jq -c '[.caller_id, has("hashed_phone_number"), .click_id_type]' <<<"${lines[1]}")" \
+	    '["+4915112345678",false,"none"]' "the denied call keeps its caller"
+	is "$(jq -c '[.line, .code, .message]' rej.ndjson)" \
+	    '[2,"enhancement_without_identifiers","'"$NOIDS"'; the address lacks hashed_first_name, hashed_last_name and postal_code"]'
+}
+
+@test "kinds: stderr never holds a caller_id or any other value of kinds.in" {
+	local p planted=( 4915112345678 4915187654321 Thaddeus thaddeus 'mountain view'
+	    94043 Mozilla 'gclid=test' REFUND "${HF:0:12}" "${HP:0:12}" not-a-hash
+	    "1800 amphibious" )
+	cp "$F/kinds.in" .
+	ac-pick-clickid -v -R rej.ndjson kinds.in >out 2>err || true
+	for p in "${planted[@]}"; do
+		if grep -qiF -- "$p" err; then
+			echo "'$p' on stderr:" >&2
+			grep -iF -- "$p" err >&2
+			return 1
+		fi
+	done
+	grep -qF 4915112345678 out
+}
+
 ## The STYLE.md §10 checks
 
 @test "a bad JSON line gives file:line on stderr, the other records still come out, exit 1" {
