@@ -35,7 +35,7 @@ BIN = $(TOOLS:%=bin/%)
 MAN1 = $(TOOLS:%=man/%.1)
 DATA = share/ac/regions.tsv share/ac/iso3166.txt share/ac/iso4217.txt \
        share/ac/placeholders.txt share/ac/eea.txt
-EXAMPLES = share/ac/examples/orders.ndjson
+EXAMPLES = share/ac/examples/orders.ndjson share/ac/examples/adjustments.ndjson
 
 # Tests run against the build tree unless AC_BINDIR names installed tools.
 TEST_ENV = AC_SHAREDIR=$(CURDIR)/share/ac LC_ALL=C \

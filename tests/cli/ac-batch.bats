@@ -1363,7 +1363,10 @@ UI_P='{"hashedPhoneNumber":"'$HP'","userIdentifierSource":"FIRST_PARTY"}'
 	    .request.conversionAdjustments[] | [.orderId, [.userIdentifiers[]? | keys_unsorted[0]]]' out | head -n 2 | tr '\n' ' ')" \
 	    '["K-1001",["hashedEmail","hashedPhoneNumber","addressInfo"]] ["K-1002",["hashedPhoneNumber"]] '
 	# No caller_id in any row.
-	! jq -c .rows out | grep -q '+493012345678\|+14155550123'
+	if jq -c .rows out | grep -q '+493012345678\|+14155550123'; then
+		echo "a caller_id in the rows" >&2
+		return 1
+	fi
 }
 
 @test "golden: --job-id and --validate-only on kinds.in: jobId on clicks and adjustments, never on calls" {
@@ -1427,7 +1430,10 @@ uploadConversionAdjustments 42 true"
 	is "$(grep '^ac-batch: kinds-mixed.in:33: ' <<<"$stderr")" "ac-batch: kinds-mixed.in:33: caller_id: the same caller_id, call_start_date_time and conversion_action already came in this run (duplicate_call)"
 	is "$(grep '^ac-batch: kinds-mixed.in:8: ' <<<"$stderr")" "ac-batch: kinds-mixed.in:8: both order_id and gclid: a RETRACTION or RESTATEMENT takes one key (adjustment_key_both)"
 	# Messages name fields, never values: no caller, no gclid.
-	! grep -q -e '+1800' -e '0800' -e "$G1" <<<"$stderr"
+	if grep -q -e '+1800' -e '0800' -e "$G1" <<<"$stderr"; then
+		echo "a value on stderr" >&2
+		return 1
+	fi
 	is "${stderr_lines[-2]%% (*}" "ac-batch: 35 in, 4 out, 31 rejected"
 }
 
@@ -1726,7 +1732,10 @@ uploadCallConversions 3,7,11,15"
 	is "$(jq -c '[.line, .code, .field]' rej.ndjson | tr '\n' ' ')" \
 	    '[2,"duplicate_call","caller_id"] [7,"duplicate_enhancement","order_id"] [10,"duplicate_adjustment","order_id"] [13,"duplicate_adjustment","order_id"] [15,"duplicate_adjustment","gclid"] '
 	is "$(grep -c 'duplicate_' <<<"$stderr")" 6 "five lines and the summary"
-	! grep -q -e "$CALLER" -e E-1 <<<"$stderr"
+	if grep -q -e "$CALLER" -e E-1 <<<"$stderr"; then
+		echo "a value on stderr" >&2
+		return 1
+	fi
 }
 
 @test "duplicates and memory: 150000 records of three kinds; in = rows + rejects, under 16 MiB" {

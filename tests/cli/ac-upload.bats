@@ -1076,7 +1076,10 @@ print(t[0].timestamp(), t[1].timestamp())')
 	[[ -s dl && -s j ]]
 	local f
 	for f in dl j "$EMU_DIR/log.ndjson"; do
-		! grep -qaF -e "$TOKEN" -e "$DEVTOKEN" "$f"
+		if grep -qaF -e "$TOKEN" -e "$DEVTOKEN" "$f"; then
+			echo "a token in $f" >&2
+			return 1
+		fi
 	done
 	[[ $output != *"$TOKEN"* && $stderr != *"$TOKEN"* ]]
 	[[ $stderr != *"$DEVTOKEN"* ]]

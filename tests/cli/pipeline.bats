@@ -203,8 +203,11 @@ teardown_file() {
 	    has("gclid") or has("gbraid") or has("wbraid") or has("email"))' \
 	    results.ndjson
 	is "$output" "" "results with identifiers"
-	! grep -qF -- "$TOKEN" err-upload.txt results.ndjson gads.log \
-	    journal
+	if grep -qF -- "$TOKEN" err-upload.txt results.ndjson gads.log \
+	    journal; then
+		echo "the token in a file" >&2
+		return 1
+	fi
 	local v
 	while read -r v; do
 		if grep -qF -- "$v" results.ndjson err-upload.txt; then

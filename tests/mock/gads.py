@@ -268,7 +268,7 @@ object per row, with "kind":
 Date times are kept as sent.  An existing ledger.ndjson is loaded at start-up
 (an entry without "kind" is a click) so de-duplication and adjustment state
 survive a restart.  The request log (--log) keeps request bodies as sent,
-callerId included.
+but for callerId, logged as its SHA-256 (see Log above).
 """
 
 import argparse

@@ -9,12 +9,14 @@ set -u
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 export PATH="$top/bin:$PATH" AC_SHAREDIR="$top/share/ac"
 ex="$top/share/ac/examples/orders.ndjson"
+adj="$top/share/ac/examples/adjustments.ndjson"
 gads="$top/tests/mock/gads.py"
 
 # The conversion actions that exist in the emulator's accounts: those of the
-# example file except 987659999 (order ORD-2026-0013), which the API refuses
-# with NO_CONVERSION_ACTION_FOUND.
-actions=987654321,987655321
+# example files except 987659999 (order ORD-2026-0013), which the API refuses
+# with NO_CONVERSION_ACTION_FOUND; 987656321 is the call center's, used by
+# adjustments.ndjson.
+actions=987654321,987655321,987656321
 # An access token the emulator accepts; not a secret.
 token=demo-token-not-secret
 
@@ -219,3 +221,98 @@ stages=$((r1 + r234 + r5))
 echo "== conservation: $in records in = $up uploaded + $rej rejected by the API" \
     "+ $stages rejected by the stages"
 [ "$in" -eq $((up + rej + stages)) ] || exit 1
+echo
+
+# Step 7: what the shop's backend learns after the orders went out (refunds,
+# corrected values, the data of the web tag) and the call center's sales,
+# through the same stages, journal and emulator.  The example data is from
+# April 2026 and Google takes adjustments only within 54 days of the
+# conversion, so the tools (AC_NOW) and the emulator (/__admin/clock) see
+# "now" as 2026-05-03 12:00:00Z.
+now=1777809600  # 2026-05-03 12:00:00Z
+echo "== 7. adjustments and calls: refunds, corrected values, enhancements, phone sales"
+echo "(the demo pins the clock to 2026-05-03 12:00:00Z, for the tools with AC_NOW"
+echo " and for the emulator with POST /__admin/clock, so that the April example data"
+echo " stays within the 54-day adjustment window; AC_NOW is meant for tests and demos)"
+echo "\$ export AC_NOW=$now"
+export AC_NOW=$now
+python3 - "$endpoint" "$now" <<'PY' || { echo "demo: could not set the emulator's clock" >&2; exit 1; }
+import json, sys, time, urllib.request as u
+req = u.Request(sys.argv[1] + "/__admin/clock",
+                data=json.dumps({"offset": int(sys.argv[2]) - time.time()}).encode(),
+                headers={"Content-Type": "application/json"})
+now = json.load(u.build_opener(u.ProxyHandler({})).open(req, timeout=10))["now"]
+sys.exit(abs(now - int(sys.argv[2])) > 60)
+PY
+echo "\$ cp $adj ."
+cp "$adj" adjustments.ndjson || exit 1
+echo "\$ ac-normalize -q --timezone Europe/Berlin -R a1.ndjson adjustments.ndjson > adj-normalized.ndjson"
+ac-normalize -q --timezone Europe/Berlin -R a1.ndjson adjustments.ndjson > adj-normalized.ndjson
+ok $? ac-normalize
+echo "\$ ac-consent -q --require-explicit EEA -R a2.ndjson adj-normalized.ndjson > adj-consent.ndjson"
+ac-consent -q --require-explicit EEA -R a2.ndjson adj-normalized.ndjson > adj-consent.ndjson
+ok $? ac-consent
+echo "\$ ac-hash -q -R a3.ndjson adj-consent.ndjson > adj-hashed.ndjson"
+ac-hash -q -R a3.ndjson adj-consent.ndjson > adj-hashed.ndjson
+ok $? ac-hash
+echo "\$ ac-pick-clickid -q -R a4.ndjson adj-hashed.ndjson > adj-ready.ndjson"
+ac-pick-clickid -q -R a4.ndjson adj-hashed.ndjson > adj-ready.ndjson
+ok $? ac-pick-clickid
+echo "\$ jq -c '{order_id, adjustment_type, adjusted_value, caller_id, call_start_date_time}"
+echo "      | with_entries(select(.value != null))' adj-ready.ndjson"
+jq -c '{order_id, adjustment_type, adjusted_value, caller_id, call_start_date_time}
+    | with_entries(select(.value != null))' adj-ready.ndjson
+echo "(caller_id stays in clear, in E.164: the API finds the call by it)"
+echo "\$ ac-batch -q -R a5.ndjson adj-ready.ndjson > adj-requests.ndjson"
+ac-batch -q -R a5.ndjson adj-ready.ndjson > adj-requests.ndjson
+ok $? ac-batch
+echo "\$ jq -c '{method, rows: (.rows | length)}' adj-requests.ndjson   # one kind per request"
+jq -c '{method, rows: (.rows | length)}' adj-requests.ndjson
+echo "\$ ac-upload --endpoint $endpoint --journal journal.ndjson \\"
+echo "      --dead-letter dead.ndjson -R a6.ndjson adj-requests.ndjson > adj-results.ndjson"
+ac-upload --endpoint "$endpoint" --journal journal.ndjson \
+    --dead-letter dead.ndjson -R a6.ndjson adj-requests.ndjson > adj-results.ndjson
+st=$?
+echo "(exit status $st: 1 means the API rejected some rows)"
+ok $st ac-upload
+echo
+echo "== what became of each adjustment and call"
+echo "\$ jq -r '[.kind, .adjustment_type // \"-\", .order_id // \"-\", .status, .error.code // \"-\"]"
+echo "      | @tsv' adj-results.ndjson | expand -t 12,27,43,53"
+{
+	printf 'kind\tadjustment\torder_id\tstatus\terror.code\n'
+	jq -r '[.kind, .adjustment_type // "-", .order_id // "-", .status,
+	    .error.code // "-"] | @tsv' adj-results.ndjson
+} | expand -t 12,27,43,53
+echo "== and the records the stages rejected"
+echo "\$ cat a1.ndjson a2.ndjson a3.ndjson a4.ndjson a5.ndjson |"
+echo "      jq -r '[.stage, \"\\(.file):\\(.line)\", .record.order_id // \"-\", .code] | @tsv' |"
+echo "      expand -t 17,40,56"
+{
+	printf 'stage\tinput\torder_id\tcode\n'
+	cat a1.ndjson a2.ndjson a3.ndjson a4.ndjson a5.ndjson |
+	    jq -r '[.stage, "\(.file):\(.line)", .record.order_id // "-", .code] | @tsv'
+} | expand -t 17,40,56
+# The caller's number is sent in clear, yet kept out of what ac writes.
+caller=$(jq -r '.caller_id // empty' adj-ready.ndjson | tr -d +)
+if [ -n "$caller" ] && cat adj-results.ndjson journal.ndjson a6.ndjson | grep -q "$caller"; then
+	echo "demo: a caller's number is in the results or the journal" >&2
+	exit 1
+fi
+echo "(the caller's number is in no result record and not in the journal)"
+echo "\$ jq -c 'select(.kind != \"click\") | {kind, adjustment_type, order_id, value, currency_code}' \\"
+echo "      state/ledger.ndjson      # what the emulator recorded"
+jq -c 'select(.kind != "click") | {kind, adjustment_type, order_id, value, currency_code}' \
+    state/ledger.ndjson
+echo
+
+ain=$(grep -c . adjustments.ndjson)
+aup=$(count adj-results.ndjson uploaded)
+arej=$(count adj-results.ndjson rejected)
+afail=$(count adj-results.ndjson failed)
+astages=$(cat a1.ndjson a2.ndjson a3.ndjson a4.ndjson a5.ndjson | wc -l)
+a6=$(grep -c . a6.ndjson)
+[ "$afail" -eq 0 ] && [ "$a6" -eq 0 ] && [ "$(grep -c . dead.ndjson)" -eq 0 ] || exit 1
+echo "== conservation: $ain records in = $aup uploaded + $arej rejected by the API" \
+    "+ $astages rejected by the stages"
+[ "$ain" -eq $((aup + arej + astages)) ] || exit 1
