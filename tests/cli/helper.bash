@@ -223,3 +223,34 @@ tools() {
 		[[ -x $f && -f $f ]] && basename "$f"
 	done
 }
+
+# The emulator of the Google Ads API (tests/mock/gads.py), for the network
+# tools' tests. emu_start DIR [OPTION...] starts it on a free loopback port
+# with its port file, log and output in DIR, exports EMU (its base URL) and
+# returns once it listens (at most 10 s); emu_stop DIR stops it;
+# emu_admin METHOD PATH [JSON] calls its /__admin API.
+emu_start() {
+	local dir=$1 i
+	shift
+	mkdir -p "$dir"
+	python3 "$AC_ROOT/tests/mock/gads.py" --port 0 --port-file "$dir/port" \
+	    --log "$dir/log.ndjson" "$@" </dev/null >"$dir/out" 2>&1 3>&- &
+	echo $! >"$dir/pid"
+	for ((i = 0; i < 200; i++)); do
+		[[ -s $dir/port ]] && break
+		sleep 0.05
+	done
+	[[ -s $dir/port ]] || { cat "$dir/out" >&2; return 1; }
+	EMU=http://127.0.0.1:$(cat "$dir/port")
+	export EMU
+}
+
+emu_stop() {
+	[[ -f $1/pid ]] && kill "$(cat "$1/pid")" 2>/dev/null
+	return 0
+}
+
+emu_admin() {
+	curl -sf -X "$1" -H 'content-type: application/json' \
+	    ${3:+--data "$3"} "$EMU/__admin/$2"
+}

@@ -9,35 +9,22 @@
 
 load helper
 
-GADS=$AC_ROOT/tests/mock/gads.py
 TOKEN=ac-test-access-token-e2e-Vq71
 # The call: (650) 253-1234, a US national number; in E.164 +16502531234.
 CALLER_E164=+16502531234
 
 setup_file() {
-	local i
 	export EMU_DIR=$BATS_FILE_TMPDIR/emu
-	mkdir -p "$EMU_DIR"
 	# No --actions: every conversion action ID below 1000000 exists.
-	python3 "$GADS" --port 0 --port-file "$EMU_DIR/port" \
-	    --log "$EMU_DIR/log.ndjson" --access-token "$TOKEN" \
-	    </dev/null >"$EMU_DIR/out" 2>&1 3>&- &
-	echo $! >"$EMU_DIR/pid"
-	for ((i = 0; i < 200; i++)); do
-		[[ -s $EMU_DIR/port ]] && break
-		sleep 0.05
-	done
-	[[ -s $EMU_DIR/port ]] || return 1
-	export EMU=http://127.0.0.1:$(cat "$EMU_DIR/port")
+	emu_start "$EMU_DIR" --access-token "$TOKEN"
 }
 
 teardown_file() {
-	kill "$(cat "$EMU_DIR/pid")" 2>/dev/null || true
+	emu_stop "$EMU_DIR"
 }
 
 admin() {
-	curl -sf -X "$1" -H 'content-type: application/json' \
-	    ${3:+--data "$3"} "$EMU/__admin/$2"
+	emu_admin "$@"
 }
 
 setup() {
