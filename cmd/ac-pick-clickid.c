@@ -251,18 +251,19 @@ present(jv v)
 }
 
 /*
- * The kind of a record with adjustment_type or caller_id (man/ac.7).
+ * The kind of a record from its adjustment_type and caller_id (man/ac.7).
+ * Borrows both.
  */
 static enum kind
-kind_of(const struct rec *r)
+kind_of(jv adj, jv caller)
 {
 	static const char *const types[] = { "ENHANCEMENT", "RETRACTION",
 		"RESTATEMENT" };
 	const char *s;
 	size_t n, i;
 
-	if (present(r->v.val[F_ADJTYPE])) {
-		if ((s = ac_field_str(r->v.val[F_ADJTYPE], &n)) == NULL)
+	if (present(adj)) {
+		if ((s = ac_field_str(adj, &n)) == NULL)
 			return K_INVALID;
 		s = ac_trim(s, &n);
 		for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
@@ -271,7 +272,7 @@ kind_of(const struct rec *r)
 				return (enum kind)(K_ENHANCEMENT + i);
 		return K_INVALID;
 	}
-	return present(r->v.val[F_CALLER]) ? K_CALL : K_CLICK;
+	return present(caller) ? K_CALL : K_CLICK;
 }
 
 /*
@@ -549,10 +550,12 @@ pick_clickid(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
 	enum kind k;
 	int f, chosen = NCLICK, ids = 0;
 
+	/* ac_view_open fills r.v; cppcheck cannot see that across files */
+	memset(&r, 0, sizeof(r));
 	ac_view_open(&r.v, &o->fields, rec);
 	/* The hot path: a click conversion has neither key. */
 	if ((jv_is_valid(r.v.val[F_ADJTYPE]) ||
-	    jv_is_valid(r.v.val[F_CALLER])) && (k = kind_of(&r)) != K_CLICK) {
+	    jv_is_valid(r.v.val[F_CALLER])) && (k = kind_of(r.v.val[F_ADJTYPE], r.v.val[F_CALLER])) != K_CLICK) {
 		err = pick_other(&r, k, o, st);
 		goto out;
 	}
