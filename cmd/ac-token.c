@@ -301,6 +301,15 @@ answer_browser(int fd, int ok)
 		(void)!write(fd, buf, (size_t)n);
 }
 
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /*
  * Wait for the browser's redirect to the loopback listener: the query of
  * its request line, malloc'ed. NULL after a timeout or error.
@@ -314,6 +323,7 @@ wait_redirect(int lfd)
 	ssize_t n;
 	int fd;
 	long long deadline = (long long)time(NULL) + LOGIN_WAIT_MS / 1000;
+	long long conn_end;
 
 	while ((long long)time(NULL) < deadline) {
 		if (poll(&p, 1, 1000) <= 0)
@@ -321,10 +331,15 @@ wait_redirect(int lfd)
 		if ((fd = accept(lfd, NULL, NULL)) == -1)
 			continue;
 		len = 0;
+		/* 5 s for the whole request line, however slowly it
+		 * comes: a stray client must not hold the browser's
+		 * redirect up */
+		conn_end = now_ms() + 5000;
 		while (len < sizeof(buf) - 1) {
 			struct pollfd c = { fd, POLLIN, 0 };
+			long long left = conn_end - now_ms();
 
-			if (poll(&c, 1, 5000) <= 0)
+			if (left <= 0 || poll(&c, 1, (int)left) <= 0)
 				break;
 			n = read(fd, buf + len, sizeof(buf) - 1 - len);
 			if (n <= 0)
@@ -453,6 +468,8 @@ login(struct ac_oauth *oa, const struct ac_creds *c, const struct opts *o)
 		goto out;
 	}
 	if (err != NULL || code == NULL) {
+		if (err != NULL)
+			ac_http_clean(err);
 		ac_warnx("login: authorization refused: %s", err != NULL ?
 		    err : "no code in the redirect");
 		goto out;

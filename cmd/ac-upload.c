@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
@@ -1068,6 +1069,14 @@ start(struct run *r, struct slot *s, struct req *rq)
 	char *url;
 	int i;
 
+	if (r->oauth && r->token_exp - clock_now(r) < RENEW_BEFORE &&
+	    renew(r, 0) == -1) {
+		push(&r->ready, rq);	/* stop() fails it */
+		stop(r, r->stop, NULL);
+		return;
+	}
+	/* "sent" only now that it will go: a row marked so is one whose
+	 * delivery is unknown until an answer says. */
 	if (r->has_journal && !rq->validate && !rq->journaled) {
 		for (i = 0; i < rq->n; i++)
 			ac_journal_put(&r->j, AC_J_SENT, rq->keys[i],
@@ -1078,12 +1087,6 @@ start(struct run *r, struct slot *s, struct req *rq)
 			return;
 		}
 		rq->journaled = 1;
-	}
-	if (r->oauth && r->token_exp - clock_now(r) < RENEW_BEFORE &&
-	    renew(r, 0) == -1) {
-		push(&r->ready, rq);	/* stop() fails it */
-		stop(r, r->stop, NULL);
-		return;
 	}
 	if (ac_writer_init(&w, -1) == -1)
 		ac_die(AC_EXIT_FATAL, "out of memory");
@@ -1109,6 +1112,9 @@ start(struct run *r, struct slot *s, struct req *rq)
 	url = xprintf("%s/%s/customers/%s:%s", o->endpoint, o->version,
 	    rq->cid, rq->m->name);
 	curl_easy_setopt(s->h, CURLOPT_URL, url);
+	/* plain http goes to this machine only: never through a proxy */
+	curl_easy_setopt(s->h, CURLOPT_NOPROXY,
+	    strncasecmp(url, "http://", 7) == 0 ? "*" : NULL);
 	free(url);		/* libcurl keeps its own copy */
 	curl_easy_setopt(s->h, CURLOPT_POST, 1L);
 	curl_easy_setopt(s->h, CURLOPT_READFUNCTION, on_read);
@@ -1402,6 +1408,28 @@ answered(struct run *r, struct slot *s, struct req *rq, jv ans)
 	r->held--;
 }
 
+/*
+ * An attempt that certainly did not execute (no connection, or an error
+ * answer such as 429 or 401): its rows are not of unknown outcome, unless
+ * an earlier attempt was; the journal says so, and the next attempt marks
+ * them "sent" again.
+ */
+static void
+not_delivered(struct run *r, struct req *rq)
+{
+	int i;
+
+	if (!r->has_journal || !rq->journaled || rq->maybe_done)
+		return;
+	for (i = 0; i < rq->n; i++)
+		if (!rq->unknown[i])
+			ac_journal_put(&r->j, AC_J_ANSWERED, rq->keys[i],
+			    strlen(rq->keys[i]));
+	rq->journaled = 0;
+	if (ac_journal_sync(&r->j) == -1)
+		stop(r, AC_EXIT_FATAL, "the journal cannot be written");
+}
+
 /* The transfer on s is over. */
 static void
 finished(struct run *r, struct slot *s, CURLcode cc)
@@ -1419,6 +1447,8 @@ finished(struct run *r, struct slot *s, CURLcode cc)
 	r->inflight--;
 	ac_http_classify(cc, status, s->ans, s->anslen,
 	    s->retry_after[0] ? s->retry_after : NULL, time(NULL), &ans, &v);
+	if (v.klass != AC_HTTP_OK && !v.unknown && !s->rewound)
+		not_delivered(r, rq);
 	if (cc != CURLE_OK && s->errbuf[0] != '\0')
 		ac_http_copy_text(v.message, sizeof(v.message), s->errbuf);
 	rq->maybe_done |= s->rewound;

@@ -24,6 +24,14 @@ get(jv obj, const char *key)
 }
 
 void
+ac_http_clean(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
+void
 ac_http_copy_text(char *dst, size_t len, const char *src)
 {
 	size_t n = strlen(src);
@@ -39,6 +47,7 @@ ac_http_copy_text(char *dst, size_t len, const char *src)
 	}
 	memcpy(dst, src, n);
 	dst[n] = '\0';
+	ac_http_clean(dst);
 }
 
 /* The string s as C text into buf, or "" when it is not a string.
@@ -70,6 +79,7 @@ ac_gads_error_code(jv error, char *code, size_t len)
 			if (jv_get_kind(v) == JV_KIND_STRING) {
 				snprintf(code, len, "%s.%s", jv_string_value(k),
 				    jv_string_value(v));
+				ac_http_clean(code);
 				r = 0;
 			}
 			jv_free(k);
@@ -446,9 +456,11 @@ ac_http_classify(int cc, long status, const char *body, size_t len,
 	    sizeof(v->message)) == -1) {
 		jv st = get(err, "status");
 
-		if (jv_get_kind(st) == JV_KIND_STRING)
+		if (jv_get_kind(st) == JV_KIND_STRING) {
 			snprintf(v->code, sizeof(v->code), "rpc.%s",
 			    jv_string_value(st));
+			ac_http_clean(v->code);
+		}
 		else
 			snprintf(v->code, sizeof(v->code), "http.%ld", status);
 		jv_free(st);

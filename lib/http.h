@@ -91,8 +91,12 @@ long long ac_http_backoff_ms(int attempt, long long base, long long cap,
  */
 int ac_http_url_ok(const char *url, char *why, size_t len);
 
+/* Replace control characters in s by '?': text from a server that goes
+ * to a terminal. */
+void ac_http_clean(char *s);
+
 /* Copy src into dst[0..len), cut at a character boundary when it does
- * not fit. */
+ * not fit, control characters replaced by '?'. */
 void ac_http_copy_text(char *dst, size_t len, const char *src);
 
 /* Connection settings shared by every handle of a run. */

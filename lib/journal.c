@@ -14,6 +14,9 @@
 #include "journal.h"
 
 static const char *const names[] = { "", "answered", "sent", "done" };
+/* How every line this module writes begins. */
+#define TORN_START "{\"state\":\""
+
 
 static int
 digest(const char *key, size_t n, unsigned char out[16])
@@ -165,7 +168,20 @@ load(struct ac_journal *j)
 		len -= start;
 		scanned = len;
 	}
-	if (len > 0 && !j->readonly) {
+	if (len > 0 && load_line(j, buf, len) == 0) {
+		/* A whole entry without its newline (an edit): keep it. */
+		if (!j->readonly && write(j->fd, "\n", 1) != 1) {
+			ac_warn("journal %s", j->path);
+			goto out;
+		}
+	} else if (len > 0 && (len > 65536 || memcmp(buf, TORN_START,
+	    len < sizeof(TORN_START) - 1 ? len : sizeof(TORN_START) - 1)
+	    != 0)) {
+		/* Not what a write of ours leaves: not ours to cut. */
+		ac_warnx("journal %s:%lu: not a journal entry", j->path,
+		    line + 1);
+		goto out;
+	} else if (len > 0 && !j->readonly) {
 		/* A line torn by a kill: its fsync never completed, so
 		 * nothing was sent on its strength. */
 		if (ftruncate(j->fd, off) == -1) {

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -112,8 +113,9 @@ load_yaml(struct ac_creds *c, const char *path)
 		ac_warn("%s", path);
 		return -1;
 	}
-	if (fstat(fileno(fp), &sb) == -1 || !S_ISREG(sb.st_mode)) {
-		ac_warnx("%s: not a regular file", path);
+	if (fstat(fileno(fp), &sb) == -1 || !S_ISREG(sb.st_mode) ||
+	    sb.st_size > FILE_MAX) {
+		ac_warnx("%s: not a regular file of at most 1 MiB", path);
 		fclose(fp);
 		return -1;
 	}
@@ -143,7 +145,14 @@ load_yaml(struct ac_creds *c, const char *path)
 				yaml_event_delete(&ev);
 				goto out;
 			}
-			depth++;
+			/* google-ads.yaml is flat; libyaml slows down
+			 * quadratically on deep nesting */
+			if (++depth > 16) {
+				ac_warnx("%s:%lu: nested too deep", path,
+				    (unsigned long)ev.start_mark.line + 1);
+				yaml_event_delete(&ev);
+				goto out;
+			}
 			break;
 		case YAML_MAPPING_END_EVENT:
 		case YAML_SEQUENCE_END_EVENT:
@@ -593,6 +602,9 @@ post_form(const struct ac_oauth *o, const char *url, const char **f,
 	h = curl_slist_append(h, "content-type: application/x-www-form-urlencoded");
 	h = curl_slist_append(h, "accept: application/json");
 	curl_easy_setopt(c, CURLOPT_URL, url);
+	/* plain http goes to this machine only: never through a proxy */
+	if (strncasecmp(url, "http://", 7) == 0)
+		curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, form.buf);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)form.len);
@@ -658,6 +670,12 @@ explain(jv ans, long status, enum ac_flow flow)
 	    "error_description");
 	const char *why = "";
 
+	/* the server's words go to a terminal: no control characters */
+	if (e != NULL)
+		ac_http_clean(e);
+	if (d != NULL)
+		ac_http_clean(d);
+
 	if (e != NULL && strcmp(e, "invalid_grant") == 0 &&
 	    flow == AC_FLOW_NONE)
 		why = "; the authorization code was refused: it was used "
@@ -708,8 +726,15 @@ take_token(const struct ac_oauth *o, jv ans, struct ac_token *t,
 	t->scope = json_str(ans, "scope");
 	if (refresh != NULL)
 		*refresh = json_str(ans, "refresh_token");
-	t->expires_at = o->now + (jv_get_kind(exp) == JV_KIND_NUMBER ?
-	    (long long)jv_number_value(exp) : 3600);
+	{
+		/* Google says 3599; anything outside a day is not trusted */
+		double d = jv_get_kind(exp) == JV_KIND_NUMBER ?
+		    jv_number_value(exp) : 3600;
+
+		if (!(d >= 0 && d <= 86400))
+			d = d < 0 ? 0 : 3600;
+		t->expires_at = o->now + (long long)d;
+	}
 	jv_free(exp);
 	{
 		jv a = jv_object_get(jv_copy(ans), jv_string("access_token"));
@@ -759,6 +784,30 @@ cache_path(const struct ac_oauth *o, const char *identity)
 	return p;
 }
 
+/*
+ * Nonzero when the directory of path is ours alone: a directory (not a
+ * symbolic link) owned by us that nobody else may write to. Warns when it
+ * is not. A missing one is fine: it is made 0700.
+ */
+static int
+private_dir(const char *path)
+{
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	struct stat sb;
+	int ok = 1;
+
+	if (slash != NULL && slash != dir)
+		*slash = '\0';
+	if (lstat(dir, &sb) == 0 && (!S_ISDIR(sb.st_mode) ||
+	    sb.st_uid != geteuid() || (sb.st_mode & 022) != 0)) {
+		ac_warnx("token cache %s: not a directory of this user that "
+		    "only it can write to; the cache is not used", dir);
+		ok = 0;
+	}
+	free(dir);
+	return ok;
+}
+
 static int
 cache_read(const struct ac_oauth *o, const char *path, struct ac_token *t)
 {
@@ -770,7 +819,8 @@ cache_read(const struct ac_oauth *o, const char *path, struct ac_token *t)
 	int fd;
 	ssize_t n;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+	    O_NONBLOCK)) == -1)
 		return -1;
 	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) ||
 	    sb.st_size > 65536 || (sb.st_mode & 077) != 0 ||
@@ -955,7 +1005,11 @@ ac_oauth_token(const struct ac_oauth *o, const struct ac_creds *c,
 		sprintf(ident, "rt|%s|%s|%s", uri, c->v[AC_CRED_CLIENT_ID], rth);
 	}
 	if (!o->no_cache && (cache = cache_path(o, ident)) != NULL &&
-	    !o->refresh && cache_read(o, cache, t) == 0) {
+	    !private_dir(cache)) {
+		free(cache);	/* not a place for tokens: no cache */
+		cache = NULL;
+	}
+	if (cache != NULL && !o->refresh && cache_read(o, cache, t) == 0) {
 		r = 0;
 		goto out;
 	}

@@ -580,6 +580,25 @@ $f" "the cache directory's content"
 	is "$(ntoken)" 1 "token requests"
 }
 
+@test "cache: a directory others may write to, or a symbolic link, is not used" {
+	use_env
+	mkdir -p "$XDG_CACHE_HOME/ac"
+	chmod 777 "$XDG_CACHE_HOME/ac"
+	tok
+	[[ $status -eq 0 ]]
+	is "$stderr" "ac-token: token cache $XDG_CACHE_HOME/ac: not a directory of this user that only it can write to; the cache is not used"
+	is "$(cache_files)" "" "no token written there"
+	tok
+	is "$(ntoken)" 2 "so every call asks the endpoint"
+	rmdir "$XDG_CACHE_HOME/ac"
+	mkdir -p "$BATS_TEST_TMPDIR/elsewhere"
+	ln -s "$BATS_TEST_TMPDIR/elsewhere" "$XDG_CACHE_HOME/ac"
+	tok
+	[[ $status -eq 0 ]]
+	[[ $stderr == *"not a directory of this user"* ]]
+	is "$(find "$BATS_TEST_TMPDIR/elsewhere" -type f)" "" "nothing behind the link"
+}
+
 @test "cache: reused while five minutes or more remain; with less, a new token replaces it" {
 	use_env
 	tok

@@ -900,6 +900,25 @@ print(t[0].timestamp(), t[1].timestamp())')
 	is "$(field status | sort -u)" '"skipped"'
 }
 
+@test "journal: a file that is no journal is neither cut nor emptied" {
+	reqs 1 1 NJ
+	printf 'my notes, no newline' >notes
+	up --journal notes req.ndjson
+	[[ $status -eq 3 ]]
+	is "$(cat notes)" "my notes, no newline"
+	is "$(nrequests)" 0
+}
+
+@test "journal: rows of an attempt that reached no server are not left 'sent'" {
+	reqs 2 2 NS
+	# Nothing listens on port 1: the connection is refused, nothing went
+	# out, so a later ORDER_ID_ALREADY_IN_USE must not read as delivery.
+	AC_ENDPOINT=http://127.0.0.1:1 up --retries 0 --journal j req.ndjson
+	[[ $status -eq 75 ]]
+	is "$(jq -s -c 'group_by(.key) | map(last.state) | unique' j)" \
+	    '["answered"]' "the last state of each key"
+}
+
 @test "journal: a line that is not an entry, before the last, exits 3" {
 	reqs 2 2 H
 	printf 'not json\n{"state":"done","key":"x"}\n' >j

@@ -933,5 +933,12 @@ main(void)
 	retry_after();
 	backoff();
 	urls();
+	{
+		/* a server's words reach a terminal: no control characters */
+		char buf[64];
+
+		ac_http_copy_text(buf, sizeof(buf), "bad\x1b[31m\nline\a");
+		is_str(buf, "bad?[31m?line?", "control characters become ?");
+	}
 	return done_testing();
 }

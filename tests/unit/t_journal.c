@@ -201,11 +201,11 @@ final_done(void)
 static void
 torn(void)
 {
+	/* What a write of ours torn by a kill can leave. */
 	static const char *const tails[] = {
 		"{\"state\":\"done\",\"key\":\"k-to",
-		"{\"state\":\"done\",\"key\":\"k-torn\"}",
+		"{\"state\":\"do",
 		"{",
-		"garbage without a newline",
 	};
 	struct ac_journal j;
 	char path[1100], *s;
@@ -256,6 +256,30 @@ torn(void)
 		    tails[i]);
 		ac_journal_close(&j);
 	}
+
+	/* A whole entry without its newline (an edit) is kept, and the
+	 * newline added; a tail that no write of ours leaves is not cut:
+	 * the file may not be a journal at all. */
+	spit(path, GOOD1 "{\"state\":\"done\",\"key\":\"k-whole\"}",
+	    strlen(GOOD1) + 32);
+	if (is_int(ac_journal_open(&j, path, 0), 0, "whole last line: open")) {
+		is_int(get(&j, "k-whole"), AC_J_DONE,
+		    "whole last line: loaded");
+		ac_journal_close(&j);
+		s = slurp(path);
+		is_str(s, GOOD1 "{\"state\":\"done\",\"key\":\"k-whole\"}\n",
+		    "whole last line: kept, newline added");
+		free(s);
+	}
+	spit(path, GOOD1 "notes without a newline", strlen(GOOD1) + 23);
+	is_int(ac_journal_open(&j, path, 0), -1,
+	    "a foreign last line: open fails");
+	is_int(size_of(path), (long long)strlen(GOOD1) + 23,
+	    "a foreign last line: the file is left alone");
+	spit(path, "my only line", 12);
+	is_int(ac_journal_open(&j, path, 0), -1,
+	    "a file that is no journal: open fails");
+	is_int(size_of(path), 12, "a file that is no journal: not emptied");
 
 	/* Blank lines are no entries but no errors either. */
 	spit(path, GOOD1 "\n\n" GOOD2 "\n", strlen(GOOD1 GOOD2) + 3);

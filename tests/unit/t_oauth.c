@@ -153,6 +153,15 @@ main(void)
 	p = file("bad.yaml", "client_id: [unclosed\n", 0600);
 	ok(ac_creds_load(&c, p) == -1, "a syntax error fails");
 	ok(ac_creds_flow(&c) == AC_FLOW_NONE, "nothing left after a failure");
+	{
+		/* libyaml slows down quadratically with nesting: refused */
+		char deep[2100];
+
+		memset(deep, '[', 2000);
+		strcpy(deep + 2000, "\n");
+		p = file("deep.yaml", deep, 0600);
+		ok(ac_creds_load(&c, p) == -1, "nesting too deep is refused");
+	}
 	ok(ac_cred_secret(AC_CRED_REFRESH_TOKEN) &&
 	    ac_cred_secret(AC_CRED_CLIENT_SECRET) &&
 	    ac_cred_secret(AC_CRED_DEVELOPER_TOKEN) &&
