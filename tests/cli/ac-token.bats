@@ -17,7 +17,6 @@
 load helper
 
 F=$BATS_TEST_DIRNAME/fixtures/ac-token
-GADS=$AC_ROOT/tests/mock/gads.py
 
 # The credentials the emulator accepts. No service issues values of these
 # shapes, and they are distinctive enough that finding one in a file means
@@ -35,41 +34,6 @@ RT_PREFIX=1//0mock-
 # The emulator's default --token-ttl: a token obtained at AC_NOW expires
 # then.
 TTL=3599
-
-# start_emu DIR [OPTION...]: start gads.py with its port file and log in
-# DIR; returns once it listens (at most 10 s).
-start_emu() {
-	local dir=$1 i
-	shift
-	mkdir -p "$dir"
-	rm -f "$dir/port"
-	python3 "$GADS" --port 0 --port-file "$dir/port" \
-	    --log "$dir/log.ndjson" "$@" \
-	    </dev/null >"$dir/emu.out" 2>&1 3>&- &
-	echo $! >"$dir/pid"
-	for ((i = 0; i < 200; i++)); do
-		[[ -s $dir/port ]] && return 0
-		if ! kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
-			cat "$dir/emu.out" >&2
-			return 1
-		fi
-		sleep 0.05
-	done
-	echo "gads.py wrote no port file" >&2
-	return 1
-}
-
-stop_emu() {
-	local pid i
-	[[ -f $1/pid ]] || return 0
-	pid=$(cat "$1/pid")
-	kill -TERM "$pid" 2>/dev/null || return 0
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$pid" 2>/dev/null || return 0
-		sleep 0.05
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-}
 
 # keyfile OUT PEM [TOKEN_URI]: a service account key file as Google's
 # console writes it (type, project_id, private_key_id, private_key,
@@ -99,7 +63,7 @@ setup_file() {
 	    return 1
 	openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 \
 	    -out "$SA_DIR/other.pem" 2>/dev/null || return 1
-	start_emu "$EMU_DIR" --client-id "$CLIENT_ID" \
+	emu_start "$EMU_DIR" --client-id "$CLIENT_ID" \
 	    --client-secret "$CLIENT_SECRET" --refresh-token "$REFRESH" \
 	    --service-account "$SA=$SA_DIR/pub.pem" \
 	    --impersonate "$DELEGATE" || return 1
@@ -112,7 +76,7 @@ setup_file() {
 }
 
 teardown_file() {
-	stop_emu "$EMU_DIR"
+	emu_stop "$EMU_DIR"
 }
 
 # Every test has a home, cache and config of its own: the cache is part of

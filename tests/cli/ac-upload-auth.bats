@@ -13,7 +13,6 @@
 
 load helper
 
-GADS=$AC_ROOT/tests/mock/gads.py
 
 # The credentials the emulator accepts; distinctive, so that finding one
 # in a file means a leak (see ac-token.bats).
@@ -30,39 +29,15 @@ CID=1234567890
 UPATH=/v25/customers/1234567890:uploadClickConversions
 
 start_emu() {
-	local dir=$1 i
+	local dir=$1
 	shift
-	mkdir -p "$dir"
-	rm -f "$dir/port"
-	python3 "$GADS" --port 0 --port-file "$dir/port" \
-	    --state-dir "$dir/state" --log "$dir/log.ndjson" \
-	    --client-id "$CLIENT_ID" --client-secret "$CLIENT_SECRET" \
-	    --refresh-token "$REFRESH" --access-token "$GIVEN" \
-	    --actions 4242,4243 "$@" \
-	    </dev/null >"$dir/emu.out" 2>&1 3>&- &
-	echo $! >"$dir/pid"
-	for ((i = 0; i < 200; i++)); do
-		[[ -s $dir/port ]] && return 0
-		if ! kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
-			cat "$dir/emu.out" >&2
-			return 1
-		fi
-		sleep 0.05
-	done
-	echo "gads.py wrote no port file" >&2
-	return 1
+	emu_start "$dir" --state-dir "$dir/state" --client-id "$CLIENT_ID" \
+	    --client-secret "$CLIENT_SECRET" --refresh-token "$REFRESH" \
+	    --access-token "$GIVEN" --actions 4242,4243 "$@"
 }
 
 stop_emu() {
-	local pid i
-	[[ -f $1/pid ]] || return 0
-	pid=$(cat "$1/pid")
-	kill -TERM "$pid" 2>/dev/null || return 0
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$pid" 2>/dev/null || return 0
-		sleep 0.05
-	done
-	kill -KILL "$pid" 2>/dev/null || true
+	emu_stop "$1"
 }
 
 setup_file() {

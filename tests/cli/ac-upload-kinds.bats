@@ -15,7 +15,9 @@ CALLER=+16502531234
 
 setup_file() {
 	export EMU_DIR=$BATS_FILE_TMPDIR/emu
-	emu_start "$EMU_DIR" --access-token "$TOKEN" --actions 4242
+	emu_start "$EMU_DIR" --access-token "$TOKEN" --actions 4242 || return 1
+	EMU=$(emu_url "$EMU_DIR")
+	export EMU
 }
 
 teardown_file() {

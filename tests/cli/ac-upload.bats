@@ -12,7 +12,6 @@
 load helper
 
 F=$BATS_TEST_DIRNAME/fixtures/ac-upload
-GADS=$AC_ROOT/tests/mock/gads.py
 
 # Test credentials: no service issues tokens of this shape, and the values
 # are distinctive enough that finding them in a file means a leak.
@@ -27,37 +26,14 @@ ACTIONS=4242,4243
 # start_emu DIR [OPTION...]: start gads.py with its port file, log and
 # ledger in DIR; returns once it listens (at most 10 s).
 start_emu() {
-	local dir=$1 i
+	local dir=$1
 	shift
-	mkdir -p "$dir"
-	rm -f "$dir/port"
-	python3 "$GADS" --port 0 --port-file "$dir/port" \
-	    --state-dir "$dir/state" --log "$dir/log.ndjson" \
-	    --access-token "$TOKEN" --actions "$ACTIONS" "$@" \
-	    </dev/null >"$dir/emu.out" 2>&1 3>&- &
-	echo $! >"$dir/pid"
-	for ((i = 0; i < 200; i++)); do
-		[[ -s $dir/port ]] && return 0
-		if ! kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
-			cat "$dir/emu.out" >&2
-			return 1
-		fi
-		sleep 0.05
-	done
-	echo "gads.py wrote no port file" >&2
-	return 1
+	emu_start "$dir" --state-dir "$dir/state" --access-token "$TOKEN" \
+	    --actions "$ACTIONS" "$@"
 }
 
 stop_emu() {
-	local pid i
-	[[ -f $1/pid ]] || return 0
-	pid=$(cat "$1/pid")
-	kill -TERM "$pid" 2>/dev/null || return 0
-	for ((i = 0; i < 100; i++)); do
-		kill -0 "$pid" 2>/dev/null || return 0
-		sleep 0.05
-	done
-	kill -KILL "$pid" 2>/dev/null || true
+	emu_stop "$1"
 }
 
 setup_file() {

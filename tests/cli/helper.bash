@@ -226,28 +226,44 @@ tools() {
 
 # The emulator of the Google Ads API (tests/mock/gads.py), for the network
 # tools' tests. emu_start DIR [OPTION...] starts it on a free loopback port
-# with its port file, log and output in DIR, exports EMU (its base URL) and
-# returns once it listens (at most 10 s); emu_stop DIR stops it;
-# emu_admin METHOD PATH [JSON] calls its /__admin API.
+# with its port file, log (log.ndjson) and output (emu.out) in DIR and
+# returns once it listens (at most 10 s); emu_url DIR is its base URL;
+# emu_stop DIR stops it (TERM, then KILL after 5 s); emu_admin METHOD PATH
+# [JSON] calls the /__admin API of the emulator at $EMU.
 emu_start() {
 	local dir=$1 i
 	shift
 	mkdir -p "$dir"
+	rm -f "$dir/port"
 	python3 "$AC_ROOT/tests/mock/gads.py" --port 0 --port-file "$dir/port" \
-	    --log "$dir/log.ndjson" "$@" </dev/null >"$dir/out" 2>&1 3>&- &
+	    --log "$dir/log.ndjson" "$@" </dev/null >"$dir/emu.out" 2>&1 3>&- &
 	echo $! >"$dir/pid"
 	for ((i = 0; i < 200; i++)); do
-		[[ -s $dir/port ]] && break
+		[[ -s $dir/port ]] && return 0
+		if ! kill -0 "$(cat "$dir/pid")" 2>/dev/null; then
+			cat "$dir/emu.out" >&2
+			return 1
+		fi
 		sleep 0.05
 	done
-	[[ -s $dir/port ]] || { cat "$dir/out" >&2; return 1; }
-	EMU=http://127.0.0.1:$(cat "$dir/port")
-	export EMU
+	echo "gads.py wrote no port file" >&2
+	return 1
+}
+
+emu_url() {
+	echo "http://127.0.0.1:$(cat "$1/port")"
 }
 
 emu_stop() {
-	[[ -f $1/pid ]] && kill "$(cat "$1/pid")" 2>/dev/null
-	return 0
+	local pid i
+	[[ -f $1/pid ]] || return 0
+	pid=$(cat "$1/pid")
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$pid" 2>/dev/null || return 0
+		sleep 0.05
+	done
+	kill -KILL "$pid" 2>/dev/null || true
 }
 
 emu_admin() {

@@ -16,7 +16,9 @@ CALLER_E164=+16502531234
 setup_file() {
 	export EMU_DIR=$BATS_FILE_TMPDIR/emu
 	# No --actions: every conversion action ID below 1000000 exists.
-	emu_start "$EMU_DIR" --access-token "$TOKEN"
+	emu_start "$EMU_DIR" --access-token "$TOKEN" || return 1
+	EMU=$(emu_url "$EMU_DIR")
+	export EMU
 }
 
 teardown_file() {

@@ -28,26 +28,23 @@ setup_file() {
 
 	# The emulator knows every action of gen.py but the last one, so
 	# that the API refuses some rows.
-	python3 "$BATS_TEST_DIRNAME/../mock/gads.py" --port 0 \
-	    --port-file port --log gads.log --access-token "$TOKEN" \
-	    --actions 987654321,987655321,987656321,987657321,987658321 \
-	    2>gads.err &
-	echo $! >gads.pid
-	for _ in $(seq 100); do [[ -s port ]] && break; sleep 0.1; done
+	emu_start "$DATA/emu" --access-token "$TOKEN" \
+	    --actions 987654321,987655321,987656321,987657321,987658321
+	EMU=$(emu_url "$DATA/emu")
+	export EMU
 	{ ac-batch -n 500 -R r5.ndjson out.ndjson >requests.ndjson
 	  echo $? >batch.status
 	  AC_ACCESS_TOKEN=$TOKEN ac-upload -j 2 -R r6.ndjson \
-	    --endpoint "http://127.0.0.1:$(cat port)" --journal journal \
+	    --endpoint "$EMU" --journal journal \
 	    --dead-letter dead.ndjson requests.ndjson >results.ndjson
 	  echo $? >upload.status
-	  curl -s "http://127.0.0.1:$(cat port)/__admin/ledger" >ledger.json
+	  curl -s "$EMU/__admin/ledger" >ledger.json
 	} 2>err-upload.txt
 	set -e
 }
 
 teardown_file() {
-	[[ -f $DATA/gads.pid ]] && kill "$(cat "$DATA/gads.pid")" 2>/dev/null
-	return 0
+	emu_stop "$DATA/emu"
 }
 
 @test "pipeline: every stage exits 0 or 1 (records rejected), none fails" {
@@ -189,11 +186,11 @@ teardown_file() {
 	local before
 	before=$(jq '.conversions | length' ledger.json)
 	AC_ACCESS_TOKEN=$TOKEN run ac-upload -q --endpoint \
-	    "http://127.0.0.1:$(cat port)" --journal journal requests.ndjson
+	    "$EMU" --journal journal requests.ndjson
 	is "$(jq -r 'select(.status=="skipped") | .order_id' <<<"$output" |
 	    sort)" "$(jq -r 'select(.status=="uploaded") | .order_id' \
 	    results.ndjson | sort)" "skipped = uploaded before"
-	is "$(curl -s "http://127.0.0.1:$(cat port)/__admin/ledger" |
+	is "$(curl -s "$EMU/__admin/ledger" |
 	    jq '.conversions | length')" "$before" "ledger size"
 }
 
@@ -203,7 +200,7 @@ teardown_file() {
 	    has("gclid") or has("gbraid") or has("wbraid") or has("email"))' \
 	    results.ndjson
 	is "$output" "" "results with identifiers"
-	if grep -qF -- "$TOKEN" err-upload.txt results.ndjson gads.log \
+	if grep -qF -- "$TOKEN" err-upload.txt results.ndjson emu/log.ndjson \
 	    journal; then
 		echo "the token in a file" >&2
 		return 1
