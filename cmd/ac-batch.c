@@ -41,6 +41,7 @@
 #include <jv.h>
 
 #include "diag.h"
+#include "dtime.h"
 #include "field.h"
 #include "ndjson.h"
 #include "norm.h"
@@ -230,15 +231,6 @@ usage(FILE *fp, int status)
 	    "                           (default 0: only when full or at "
 	    "the end)\n");
 	exit(status);
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Duplicate keys */
@@ -1581,7 +1573,7 @@ batch_record(struct ac_stage *st, struct batch *b, const struct opts *o,
 
 	gp = group_get(b, customer, login, kind);
 	if (gp->nrows == 0 && o->wait_ms > 0) {
-		gp->due = now_ms() + o->wait_ms;
+		gp->due = ac_clock_ms() + o->wait_ms;
 		if (b->next_due < 0 || gp->due < b->next_due)
 			b->next_due = gp->due;
 	}
@@ -1626,7 +1618,7 @@ idle(void *arg)
 
 	if (c->o->wait_ms == 0 || c->b->next_due < 0 || c->st->fatal)
 		return -1;
-	now = now_ms();
+	now = ac_clock_ms();
 	if (c->b->next_due <= now) {
 		emit_due(c->st, c->b, c->o, now);
 		if (ac_writer_flush(&c->st->out) == -1) {
@@ -1752,7 +1744,7 @@ main(int argc, char *argv[])
 		else
 			ac_stage_put(&st, &rec, res);
 		if (o.wait_ms > 0 && b.next_due >= 0 &&
-		    b.next_due <= (now = now_ms()))
+		    b.next_due <= (now = ac_clock_ms()))
 			emit_due(&st, &b, &o, now);
 	}
 	/* Records already read still go out after a read error. */

@@ -36,6 +36,7 @@
 
 #include "crypto.h"
 #include "diag.h"
+#include "dtime.h"
 #include "http.h"
 #include "ndjson.h"
 #include "oauth.h"
@@ -301,15 +302,6 @@ answer_browser(int fd, int ok)
 		(void)!write(fd, buf, (size_t)n);
 }
 
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Wait for the browser's redirect to the loopback listener: the query of
  * its request line, malloc'ed. NULL after a timeout or error.
@@ -334,10 +326,10 @@ wait_redirect(int lfd)
 		/* 5 s for the whole request line, however slowly it
 		 * comes: a stray client must not hold the browser's
 		 * redirect up */
-		conn_end = now_ms() + 5000;
+		conn_end = ac_clock_ms() + 5000;
 		while (len < sizeof(buf) - 1) {
 			struct pollfd c = { fd, POLLIN, 0 };
-			long long left = conn_end - now_ms();
+			long long left = conn_end - ac_clock_ms();
 
 			if (left <= 0 || poll(&c, 1, (int)left) <= 0)
 				break;
@@ -541,6 +533,7 @@ main(int argc, char *argv[])
 	struct opts o;
 	const char *errstr, *e;
 	char why[160];
+	long long now;
 	int ch, status, temp = 0;
 
 	ac_setprogname("ac-token");
@@ -619,11 +612,8 @@ main(int argc, char *argv[])
 		usage(stderr, AC_EXIT_USAGE);
 	}
 
-	if ((e = getenv("AC_NOW")) != NULL && *e != '\0') {
-		ac_strtonum(e, 1, 4102444800LL, &errstr);
-		if (errstr != NULL)
-			ac_diex(AC_EXIT_USAGE, "AC_NOW: %s", errstr);
-	}
+	if (ac_time_env_now(&now, &errstr) == -1)
+		ac_diex(AC_EXIT_USAGE, "AC_NOW: %s", errstr);
 	ac_oauth_init(&oa);
 	oa.token_uri = o.token_uri;
 	/* --no-cache: a new token whatever is cached, which replaces it */

@@ -33,6 +33,7 @@
 
 #include "crypto.h"
 #include "diag.h"
+#include "dtime.h"
 #include "field.h"
 #include "http.h"
 #include "journal.h"
@@ -252,15 +253,6 @@ xprintf(const char *fmt, ...)
 	vsnprintf(s, (size_t)n + 1, fmt, ap);
 	va_end(ap);
 	return s;
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* obj[key], owned; jv_invalid() when obj is no object or lacks key.
@@ -1144,7 +1136,7 @@ static void
 start_due(struct run *r)
 {
 	struct req **pp, *rq;
-	long long now = now_ms();
+	long long now = ac_clock_ms();
 	int i;
 
 	for (pp = &r->waiting; (rq = *pp) != NULL;) {
@@ -1221,7 +1213,7 @@ retry(struct run *r, struct req *rq, const struct ac_http_verdict *v,
 		    o->retries - rq->attempts + 1 == 1 ? "y" : "ies");
 	}
 	r->nretry++;
-	rq->due = now_ms() + wait;
+	rq->due = ac_clock_ms() + wait;
 	push(&r->waiting, rq);
 }
 
@@ -1501,7 +1493,7 @@ progress(struct run *r, int last)
 
 	if (!r->tty || r->o->quiet)
 		return;
-	now = now_ms();
+	now = ac_clock_ms();
 	if (!last && now - r->last_progress < 1000)
 		return;
 	r->last_progress = now;
@@ -1524,7 +1516,7 @@ drive(struct run *r, int fd)
 	struct curl_waitfd wfd = { fd, CURL_WAIT_POLLIN, 0 };
 	struct req *rq;
 	CURLMsg *msg;
-	long long wait = 1000, now = now_ms();
+	long long wait = 1000, now = ac_clock_ms();
 	int running, left;
 	struct slot *s;
 
@@ -1705,6 +1697,7 @@ credentials(struct run *r, struct opts *o)
 		return AC_EXIT_FATAL;
 	}
 	ac_oauth_init(&r->oa);
+	r->oa.base_ms = o->base_ms;	/* AC_RETRY_BASE_MS, checked in main */
 	r->oa.token_uri = o->token_uri;
 	r->oa.http.cacert = o->cacert;
 	r->oa.http.user_agent = "ac-upload/" AC_VERSION;
@@ -1906,13 +1899,12 @@ main(int argc, char *argv[])
 		ac_warnx("api version: expected v and a number, as v25");
 		usage(stderr, AC_EXIT_USAGE);
 	}
-	if ((s = getenv("AC_NOW")) != NULL && *s != '\0') {
+	{
 		const char *errstr;
+		long long now;
 
-		ac_strtonum(s, 1, 4102444800LL, &errstr);
-		if (errstr != NULL)
+		if ((r->fixed_clock = ac_time_env_now(&now, &errstr)) == -1)
 			ac_diex(AC_EXIT_USAGE, "AC_NOW: %s", errstr);
-		r->fixed_clock = 1;
 	}
 	if ((s = getenv("AC_RETRY_BASE_MS")) != NULL && *s != '\0') {
 		const char *errstr;

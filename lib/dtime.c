@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "dtime.h"
+#include "opt.h"
 #include "field.h"
 
 static int
@@ -299,4 +300,30 @@ ac_time_zone_exists(const char *name)
 	ok = fread(magic, 1, 4, fp) == 4 && memcmp(magic, "TZif", 4) == 0;
 	fclose(fp);
 	return ok;
+}
+
+long long
+ac_clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+ac_time_env_now(long long *now, const char **errstr)
+{
+	const char *e = getenv("AC_NOW");
+	long long v;
+
+	*now = (long long)time(NULL);
+	*errstr = NULL;
+	if (e == NULL || *e == '\0')
+		return 0;
+	v = ac_strtonum(e, 1, 4102444800LL, errstr);
+	if (*errstr != NULL)
+		return -1;
+	*now = v;
+	return 1;
 }

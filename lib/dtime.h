@@ -60,4 +60,15 @@ const char *ac_time_value(jv v, int use_tz, long long now, long long skew,
 /* Nonzero when name is an IANA zone found in the zoneinfo database. */
 int ac_time_zone_exists(const char *name);
 
+/*
+ * The clock of the network tools: AC_NOW (tests only; seconds since the
+ * epoch, 1 to 4102444800) when set and not empty, else time(2). Returns
+ * 1 when AC_NOW set it, 0 when it is unset, -1 when it is not a valid
+ * number (then *now is time(2) and *errstr says why).
+ */
+int ac_time_env_now(long long *now, const char **errstr);
+
+/* Milliseconds on the monotonic clock, for timeouts and waits. */
+long long ac_clock_ms(void);
+
 #endif

@@ -19,6 +19,7 @@
 
 #include "crypto.h"
 #include "diag.h"
+#include "dtime.h"
 #include "ndjson.h"
 #include "oauth.h"
 #include "secret.h"
@@ -302,17 +303,13 @@ ac_creds_flow(const struct ac_creds *c)
 void
 ac_oauth_init(struct ac_oauth *o)
 {
-	const char *e = getenv("AC_NOW");
+	const char *e, *errstr;
 	char *end;
 	long long v;
 
 	memset(o, 0, sizeof(*o));
-	o->now = (long long)time(NULL);
-	if (e != NULL && *e != '\0') {
-		v = strtoll(e, &end, 10);
-		if (*end == '\0' && v > 0)
-			o->now = v;
-	}
+	/* The tools check AC_NOW before; an invalid one is time(2) here. */
+	(void)ac_time_env_now(&o->now, &errstr);
 	o->retries = 3;
 	o->base_ms = 1000;
 	if ((e = getenv("AC_RETRY_BASE_MS")) != NULL && *e != '\0' &&
