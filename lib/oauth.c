@@ -27,6 +27,7 @@
 #define MIN_LEFT 300		/* seconds a token must still be valid */
 #define JWT_LIFETIME 3600	/* google-ads-api §5.3 */
 #define FILE_MAX (1 << 20)	/* config and key files */
+#define SCOPE_PREFIX "https://www.googleapis.com/auth/"
 
 const char *const ac_cred_names[AC_CRED_N] = {
 	"client_id", "client_secret", "refresh_token", "json_key_file_path",
@@ -468,9 +469,122 @@ sa_load(const char *path, struct sa *s)
 	return 0;
 }
 
+/* Scopes */
+
+/* Whether the space-separated list holds the n bytes of scope. */
+static int
+has_scope_n(const char *scopes, const char *scope, size_t n)
+{
+	const char *p;
+	size_t k;
+
+	for (p = scopes; *p != '\0'; p += k) {
+		p += strspn(p, " \t");
+		k = strcspn(p, " \t");
+		if (k == n && n > 0 && memcmp(p, scope, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int
+ac_oauth_has_scope(const char *scopes, const char *scope)
+{
+	if (scopes == NULL)
+		return -1;
+	return has_scope_n(scopes, scope, strlen(scope));
+}
+
+/*
+ * The URL of the scope named by the n bytes at s: a short name's, or s
+ * itself when it is a URL under SCOPE_PREFIX (*len set). NULL when it is
+ * neither.
+ */
+static const char *
+scope_url(const char *s, size_t n, size_t *len)
+{
+	static const struct {
+		const char *name, *url;
+	} names[] = {
+		{ "adwords", AC_ADWORDS_SCOPE },
+		{ "datamanager", AC_DATAMANAGER_SCOPE },
+	};
+	size_t i, plen = strlen(SCOPE_PREFIX);
+	char ch;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (n == strlen(names[i].name) &&
+		    memcmp(s, names[i].name, n) == 0) {
+			*len = strlen(names[i].url);
+			return names[i].url;
+		}
+	if (n <= plen || memcmp(s, SCOPE_PREFIX, plen) != 0)
+		return NULL;
+	/* no locale: the characters Google's scope names use */
+	for (i = plen; i < n; i++) {
+		ch = s[i];
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' ||
+		    ch == '-' || ch == '/'))
+			return NULL;
+	}
+	*len = n;
+	return s;
+}
+
+int
+ac_oauth_scopes_add(char **list, const char *arg, char *err, size_t errlen)
+{
+	const char *sep = " \t,", *p, *u;
+	size_t k, n, len, cap, ntok = 0;
+	char *out;
+
+	cap = (*list != NULL ? strlen(*list) : 0) + 1;
+	for (p = arg; *p != '\0'; p += k) {
+		p += strspn(p, sep);
+		if ((k = strcspn(p, sep)) == 0)
+			continue;
+		if (scope_url(p, k, &n) == NULL) {
+			snprintf(err, errlen, "expected adwords, datamanager "
+			    "or a URL under %s", SCOPE_PREFIX);
+			return -1;
+		}
+		cap += n + 1;
+		ntok++;
+	}
+	if (ntok == 0) {
+		snprintf(err, errlen, "no scope named");
+		return -1;
+	}
+	if ((out = malloc(cap)) == NULL)
+		abort();
+	len = 0;
+	if (*list != NULL) {
+		len = strlen(*list);
+		memcpy(out, *list, len);
+	}
+	out[len] = '\0';
+	for (p = arg; *p != '\0'; p += k) {
+		p += strspn(p, sep);
+		if ((k = strcspn(p, sep)) == 0)
+			continue;
+		u = scope_url(p, k, &n);
+		if (has_scope_n(out, u, n))
+			continue;
+		if (len > 0)
+			out[len++] = ' ';
+		memcpy(out + len, u, n);
+		out[len += n] = '\0';
+	}
+	free(*list);
+	*list = out;
+	return 0;
+}
+
 /* header.claims.signature for the jwt-bearer grant (google-ads-api §5.3). */
 static char *
-make_jwt(const struct sa *s, const char *aud, const char *sub, long long now)
+make_jwt(const struct sa *s, const char *aud, const char *sub,
+    const char *scopes, long long now)
 {
 	struct ac_writer w;
 	unsigned char *sig;
@@ -483,7 +597,7 @@ make_jwt(const struct sa *s, const char *aud, const char *sub, long long now)
 	if (s->kid != NULL)
 		h = jv_object_set(h, jv_string("kid"), jv_string(s->kid));
 	c = jv_object_set(c, jv_string("iss"), jv_string(s->email));
-	c = jv_object_set(c, jv_string("scope"), jv_string(AC_ADWORDS_SCOPE));
+	c = jv_object_set(c, jv_string("scope"), jv_string(scopes));
 	c = jv_object_set(c, jv_string("aud"), jv_string(aud));
 	c = jv_object_set(c, jv_string("iat"), jv_number((double)now));
 	c = jv_object_set(c, jv_string("exp"),
@@ -659,9 +773,13 @@ post_form(const struct ac_oauth *o, const char *url, const char **f,
 	return v;
 }
 
-/* Why the endpoint refused: its error code with the likely causes. */
+/*
+ * Why the endpoint refused: its error code with the likely causes.
+ * scopes: those the request asked for, NULL when it named none (the
+ * refresh-token and authorization-code grants).
+ */
 static void
-explain(jv ans, long status, enum ac_flow flow)
+explain(jv ans, long status, enum ac_flow flow, const char *scopes)
 {
 	char *e = json_str(ans, "error"), *d = json_str(ans,
 	    "error_description");
@@ -696,15 +814,25 @@ explain(jv ans, long status, enum ac_flow flow)
 		why = "; client_id or client_secret is wrong, or the OAuth "
 		    "client was deleted";
 	else if (e != NULL && strcmp(e, "unauthorized_client") == 0)
-		why = flow == AC_FLOW_SERVICE ? "; the service account may "
-		    "not act for impersonated_email (domain-wide delegation)"
-		    : "; this client may not use this grant";
+		why = flow != AC_FLOW_SERVICE ? "; this client may not use "
+		    "this grant" : scopes != NULL ? "; the service account "
+		    "may not act for impersonated_email (domain-wide "
+		    "delegation), or not with all the scopes asked for: " :
+		    "; the service account may not act for impersonated_email "
+		    "(domain-wide delegation)";
 	else if (e != NULL && strcmp(e, "invalid_scope") == 0)
-		why = "; the adwords scope was refused";
+		why = scopes != NULL ? "; the scopes asked for were refused: " :
+		    "; the refresh token's own scopes were refused (this grant "
+		    "asks for none); get a new one with: ac-token login";
 	ac_warnx("token endpoint: HTTP %ld %s%s%s%s", status,
 	    e != NULL ? e : "error", d != NULL ? " (" : "", d != NULL ? d : "",
 	    d != NULL ? ")" : "");
-	if (*why != '\0')
+	/* a why ending in ": " is followed by the scopes asked for */
+	if (*why != '\0' && why[strlen(why) - 1] == ' ')
+		fprintf(stderr, "%s: %s%s; choose them with --scope or "
+		    "AC_SCOPES (adwords, datamanager)\n", ac_getprogname(),
+		    why + 2, scopes);
+	else if (*why != '\0')
 		fprintf(stderr, "%s: %s\n", ac_getprogname(), why + 2);
 	free(e);
 	free(d);
@@ -956,7 +1084,7 @@ ac_oauth_token(const struct ac_oauth *o, const struct ac_creds *c,
 {
 	enum ac_flow flow = ac_creds_flow(c);
 	struct sa sa;
-	const char *uri, *f[12];
+	const char *uri, *f[12], *scopes;
 	char *jwt = NULL, *cache = NULL, *ident = NULL;
 	unsigned char md[32];
 	char rth[17];
@@ -968,6 +1096,8 @@ ac_oauth_token(const struct ac_oauth *o, const struct ac_creds *c,
 	*temp = 0;
 	memset(t, 0, sizeof(*t));
 	memset(&sa, 0, sizeof(sa));
+	scopes = o->scopes != NULL && *o->scopes != '\0' ? o->scopes :
+	    AC_DEFAULT_SCOPES;
 	if (flow == AC_FLOW_NONE) {
 		ac_warnx("no credentials: configure client_id, client_secret "
 		    "and refresh_token, or json_key_file_path, in "
@@ -980,14 +1110,16 @@ ac_oauth_token(const struct ac_oauth *o, const struct ac_creds *c,
 			return -1;
 		uri = o->token_uri ? o->token_uri : sa.token_uri ?
 		    sa.token_uri : AC_TOKEN_URI;
-		ident = malloc(strlen(uri) + strlen(sa.email) + 64 +
-		    (c->v[AC_CRED_IMPERSONATED] ?
+		/* A token per set of scopes claimed: one asked for with
+		 * fewer must not stand in for one with more. */
+		ident = malloc(strlen(uri) + strlen(sa.email) +
+		    strlen(scopes) + 64 + (c->v[AC_CRED_IMPERSONATED] ?
 		    strlen(c->v[AC_CRED_IMPERSONATED]) : 0));
 		if (ident == NULL)
 			abort();
-		sprintf(ident, "sa|%s|%s|%s", uri, sa.email,
+		sprintf(ident, "sa|%s|%s|%s|%s", uri, sa.email,
 		    c->v[AC_CRED_IMPERSONATED] ? c->v[AC_CRED_IMPERSONATED] :
-		    "");
+		    "", scopes);
 	} else {
 		uri = o->token_uri ? o->token_uri : AC_TOKEN_URI;
 		/* The cache is per refresh token, named by a hash of it. */
@@ -1012,7 +1144,7 @@ ac_oauth_token(const struct ac_oauth *o, const struct ac_creds *c,
 	}
 	if (flow == AC_FLOW_SERVICE) {
 		if ((jwt = make_jwt(&sa, uri, c->v[AC_CRED_IMPERSONATED],
-		    o->now)) == NULL)
+		    scopes, o->now)) == NULL)
 			goto out;
 		f[0] = "grant_type";
 		f[1] = "urn:ietf:params:oauth:grant-type:jwt-bearer";
@@ -1034,7 +1166,8 @@ ac_oauth_token(const struct ac_oauth *o, const struct ac_creds *c,
 	if (!jv_is_valid(ans))
 		goto out;
 	if (status != 200) {
-		explain(ans, status, flow);
+		explain(ans, status, flow, flow == AC_FLOW_SERVICE ? scopes :
+		    NULL);
 		/* the server's trouble, not the credentials' */
 		*temp = status >= 500 || status == 429;
 		jv_free(ans);
@@ -1042,6 +1175,10 @@ ac_oauth_token(const struct ac_oauth *o, const struct ac_creds *c,
 	}
 	if (take_token(o, ans, t, NULL) == -1)
 		goto out;
+	/* Google's answer to the JWT grant names no scope: the token has
+	 * those the JWT claimed, or it would have been refused. */
+	if (t->scope == NULL && flow == AC_FLOW_SERVICE)
+		t->scope = xstrdup(scopes);
 	if (!o->no_cache && cache != NULL)
 		cache_write(cache, t);
 	r = 0;
@@ -1088,7 +1225,7 @@ ac_oauth_exchange(const struct ac_oauth *o, const struct ac_creds *c,
 	if (!jv_is_valid(ans))
 		return -1;
 	if (status != 200) {
-		explain(ans, status, AC_FLOW_NONE);
+		explain(ans, status, AC_FLOW_NONE, NULL);
 		*temp = status >= 500 || status == 429;
 		jv_free(ans);
 		return -1;

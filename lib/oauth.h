@@ -15,7 +15,11 @@
  * they expire.
  */
 
+/* The Google Ads API needs the first, the Data Manager API the second. */
 #define AC_ADWORDS_SCOPE "https://www.googleapis.com/auth/adwords"
+#define AC_DATAMANAGER_SCOPE "https://www.googleapis.com/auth/datamanager"
+/* What login and service accounts ask for unless told otherwise. */
+#define AC_DEFAULT_SCOPES AC_ADWORDS_SCOPE " " AC_DATAMANAGER_SCOPE
 #define AC_TOKEN_URI "https://oauth2.googleapis.com/token"
 
 enum ac_cred {
@@ -59,7 +63,7 @@ enum ac_flow ac_creds_flow(const struct ac_creds *);
 struct ac_token {
 	char *access_token;	/* secret */
 	char *token_type;
-	char *scope;
+	char *scope;		/* granted, space-separated; NULL: unknown */
 	long long expires_at;	/* seconds since the epoch */
 	int from_cache;
 };
@@ -67,6 +71,8 @@ struct ac_token {
 struct ac_oauth {
 	const char *token_uri;	/* NULL: the key file's, else AC_TOKEN_URI */
 	const char *cache_dir;	/* NULL: $XDG_CACHE_HOME/ac or ~/.cache/ac */
+	const char *scopes;	/* a service account's claim, space-separated
+				 * (ac_oauth_scopes_add); NULL: the default */
 	int no_cache;		/* neither read nor write the cache */
 	int refresh;		/* ignore a cached token (it was refused) */
 	long long now;		/* seconds since the epoch (AC_NOW in tests) */
@@ -101,6 +107,23 @@ char *ac_oauth_endpoint(const struct ac_oauth *, const struct ac_creds *);
 int ac_oauth_exchange(const struct ac_oauth *, const struct ac_creds *,
     const char *code, const char *redirect_uri, const char *verifier,
     struct ac_token *t, char **refresh, int *temp);
+
+/*
+ * Whether the space-separated list scopes holds scope (a full URL, as
+ * AC_DATAMANAGER_SCOPE). Pure. Returns 1 or 0, or -1 when scopes is NULL
+ * (not known).
+ */
+int ac_oauth_has_scope(const char *scopes, const char *scope);
+
+/*
+ * Add the scopes of arg, separated by spaces or commas, to *list, a
+ * malloc'ed space-separated list (NULL: empty), each once. A scope is a
+ * short name (adwords, datamanager) or a URL under
+ * https://www.googleapis.com/auth/. Returns 0, or -1 with why in err
+ * (*list unchanged).
+ */
+int ac_oauth_scopes_add(char **list, const char *arg, char *err,
+    size_t errlen);
 
 /* Write s to path atomically (a temporary file, then rename), mode 0600.
  * Returns -1 after printing why. */

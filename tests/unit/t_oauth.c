@@ -162,6 +162,67 @@ main(void)
 		p = file("deep.yaml", deep, 0600);
 		ok(ac_creds_load(&c, p) == -1, "nesting too deep is refused");
 	}
+	/* Scopes: the list a token carries, and --scope's parser */
+	ok(ac_oauth_has_scope(NULL, AC_DATAMANAGER_SCOPE) == -1,
+	    "has_scope: unknown scopes are -1");
+	ok(ac_oauth_has_scope("", AC_ADWORDS_SCOPE) == 0, "has_scope: empty");
+	ok(ac_oauth_has_scope(AC_DEFAULT_SCOPES, AC_ADWORDS_SCOPE) == 1 &&
+	    ac_oauth_has_scope(AC_DEFAULT_SCOPES, AC_DATAMANAGER_SCOPE) == 1,
+	    "has_scope: both in the default list");
+	ok(ac_oauth_has_scope(AC_ADWORDS_SCOPE, AC_DATAMANAGER_SCOPE) == 0,
+	    "has_scope: adwords alone is not datamanager");
+	ok(ac_oauth_has_scope("  " AC_ADWORDS_SCOPE "\t x  ",
+	    AC_ADWORDS_SCOPE) == 1, "has_scope: spaces and tabs around");
+	ok(ac_oauth_has_scope(AC_ADWORDS_SCOPE "x " AC_ADWORDS_SCOPE
+	    ".readonly", AC_ADWORDS_SCOPE) == 0,
+	    "has_scope: whole words only, no prefix match");
+	ok(ac_oauth_has_scope("https://www.googleapis.com/auth/",
+	    AC_ADWORDS_SCOPE) == 0, "has_scope: a prefix of it is not it");
+	ok(ac_oauth_has_scope(AC_ADWORDS_SCOPE, "") == 0,
+	    "has_scope: the empty scope is never held");
+	{
+		char *l = NULL, err[128];
+
+		ok(ac_oauth_scopes_add(&l, "adwords", err, sizeof(err)) ==
+		    0, "scopes_add: a short name");
+		is_str(l, AC_ADWORDS_SCOPE, "scopes_add: adwords's URL");
+		ok(ac_oauth_scopes_add(&l, " datamanager,adwords , "
+		    AC_DATAMANAGER_SCOPE, err, sizeof(err)) == 0,
+		    "scopes_add: a list with commas and spaces");
+		is_str(l, AC_DEFAULT_SCOPES, "scopes_add: each once, in order");
+		ok(ac_oauth_scopes_add(&l,
+		    "https://www.googleapis.com/auth/cloud-platform", err,
+		    sizeof(err)) == 0, "scopes_add: another Google scope");
+		is_str(l, AC_DEFAULT_SCOPES
+		    " https://www.googleapis.com/auth/cloud-platform",
+		    "scopes_add: passed through, appended");
+		free(l);
+		l = NULL;
+		ok(ac_oauth_scopes_add(&l, "adwords bogus", err,
+		    sizeof(err)) == -1 && l == NULL,
+		    "scopes_add: one bad name fails all, list unchanged");
+		is_str(err, "expected adwords, datamanager or a URL under "
+		    "https://www.googleapis.com/auth/", "scopes_add: why");
+		ok(ac_oauth_scopes_add(&l, " , ", err, sizeof(err)) == -1 &&
+		    l == NULL, "scopes_add: nothing named");
+		is_str(err, "no scope named", "scopes_add: why (empty)");
+		ok(ac_oauth_scopes_add(&l, "ADWORDS", err, sizeof(err)) ==
+		    -1, "scopes_add: short names are lower case");
+		ok(ac_oauth_scopes_add(&l, "https://www.googleapis.com/auth/",
+		    err, sizeof(err)) == -1, "scopes_add: the prefix alone");
+		ok(ac_oauth_scopes_add(&l,
+		    "http://www.googleapis.com/auth/adwords", err,
+		    sizeof(err)) == -1, "scopes_add: not https");
+		ok(ac_oauth_scopes_add(&l,
+		    "https://www.googleapis.com/auth/ad?words", err,
+		    sizeof(err)) == -1, "scopes_add: a query character");
+		ok(ac_oauth_scopes_add(&l, "https://example.com/auth/adwords",
+		    err, sizeof(err)) == -1, "scopes_add: another host");
+		ok(ac_oauth_scopes_add(&l, "openid", err, sizeof(err)) == -1,
+		    "scopes_add: other short names");
+		ok(l == NULL, "scopes_add: nothing added by failures");
+	}
+
 	ok(ac_cred_secret(AC_CRED_REFRESH_TOKEN) &&
 	    ac_cred_secret(AC_CRED_CLIENT_SECRET) &&
 	    ac_cred_secret(AC_CRED_DEVELOPER_TOKEN) &&
