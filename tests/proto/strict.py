@@ -27,7 +27,12 @@ are no protos here for it.
 Besides what the parser refuses (an unknown field, a wrong type, an enum
 name the proto does not have, a number out of range, a duplicate key), a
 line is refused when it is not a JSON object, when its api or method is
-unknown, or when its request (body) is not a JSON object.
+unknown, or when its request (body) is not a JSON object; and a body is
+refused when a field the protos mark REQUIRED (google.api.field_behavior)
+is absent, null or an empty list (but customerId of the Google Ads
+requests, which REST takes from the URL path), when a field marked
+OUTPUT_ONLY is given, or when a message field holds anything but an object
+or null (protobuf 3.21's parser takes "" and [] there).
 
 Each refused body is one line on standard output,
     FILE:LINE: METHOD: REASON
@@ -87,6 +92,15 @@ MESSAGES = {
     ("datamanager", "events:ingest"):
         "google.ads.datamanager.v1.IngestEventsRequest",
 }
+# Fields of the request messages that REST takes from the URL path, not
+# from the body: not required in the body.
+PATH_FIELDS = {"googleads": ("customer_id",), "datamanager": ()}
+# google.api.field_behavior (field_behavior.proto): the extension's field
+# number in FieldOptions and the values checked.
+FIELD_BEHAVIOR = 1052
+REQUIRED, OUTPUT_ONLY = 2, 3
+# The field behaviors of every field, by full name, filled by load().
+BEHAVIOR = {}
 # The API versions of the protos, for the paths in --log.
 VERSIONS = {"googleads": "v25", "datamanager": "v1"}
 PROTOS = [
@@ -140,6 +154,62 @@ def compile_protos(out):
         fail("protoc failed:\n" + r.stderr.rstrip())
 
 
+def varint(buf, i):
+    """The varint at BUF[i:] and the index after it."""
+    n = shift = 0
+    while True:
+        if i >= len(buf) or shift > 63:
+            raise ValueError("bad varint")
+        b = buf[i]
+        i += 1
+        n |= (b & 0x7f) << shift
+        shift += 7
+        if not b & 0x80:
+            return n, i
+
+
+def field_behaviors(options):
+    """The google.api.field_behavior values in a FieldOptions, read from
+    its wire form: the extension is not registered in this pool's
+    FieldOptions class, so it stays an unknown field there."""
+    buf = options.SerializeToString()
+    out = []
+    i = 0
+    while i < len(buf):
+        key, i = varint(buf, i)
+        num, wt = key >> 3, key & 7
+        if wt == 0:
+            v, i = varint(buf, i)
+            if num == FIELD_BEHAVIOR:
+                out.append(v)
+        elif wt == 1:
+            i += 8
+        elif wt == 5:
+            i += 4
+        elif wt == 2:
+            n, i = varint(buf, i)
+            if num == FIELD_BEHAVIOR:  # packed
+                j = i
+                while j < i + n:
+                    v, j = varint(buf, j)
+                    out.append(v)
+            i += n
+        else:
+            raise ValueError("wire type %d in FieldOptions" % wt)
+    return out
+
+
+def note_behaviors(prefix, messages):
+    for m in messages:
+        name = prefix + "." + m.name
+        for f in m.field:
+            if f.HasField("options"):
+                b = field_behaviors(f.options)
+                if b:
+                    BEHAVIOR[name + "." + f.name] = b
+        note_behaviors(name, m.nested_type)
+
+
 def load(descriptors):
     """The message classes of MESSAGES, from a FileDescriptorSet file."""
     fds = descriptor_pb2.FileDescriptorSet()
@@ -151,6 +221,10 @@ def load(descriptors):
     pool = descriptor_pool.DescriptorPool()
     for fd in fds.file:  # --include_imports: dependencies come first
         pool.Add(fd)
+        try:
+            note_behaviors(fd.package, fd.message_type)
+        except ValueError as e:
+            fail("%s: %s: %s" % (descriptors, fd.name, e))
     factory = message_factory.MessageFactory(pool)
     classes = {}
     for key, name in MESSAGES.items():
@@ -190,20 +264,34 @@ def json_type(v):
     return "object"
 
 
-def shape(desc, obj, where):
-    """Refuse a value that is not a JSON object where the proto has a
-    message: protobuf 3.21's json_format lets "" and [] through there
-    (it iterates over them as if they were objects).  The well-known
-    types (google.protobuf.*) have JSON forms of their own: not walked."""
+def shape(desc, obj, where, skip=()):
+    """What json_format does not check, on the JSON value OBJ of message
+    DESC at WHERE: a value that is not a JSON object where the proto has a
+    message (protobuf 3.21's json_format lets "" and [] through there, as
+    if they were empty objects); a field marked REQUIRED (google.api.
+    field_behavior) absent, null or an empty list, unless it is in SKIP
+    (bound in the URL path); a field marked OUTPUT_ONLY present.  The
+    well-known types (google.protobuf.*) have JSON forms of their own and
+    are not walked."""
     fields = {}
     for f in desc.fields:
         fields[f.name] = f
         fields[f.json_name] = f
+        behavior = BEHAVIOR.get(f.full_name, ())
+        present = [obj[k] for k in (f.name, f.json_name) if k in obj]
+        given = any(v is not None and v != [] for v in present)
+        if REQUIRED in behavior and not given and f.name not in skip:
+            raise ValueError("required field %s missing at %s"
+                             % (f.json_name, where))
+        if OUTPUT_ONLY in behavior and given:
+            raise ValueError("output-only field %s given at %s"
+                             % (f.json_name, where))
     for key, val in obj.items():
         f = fields.get(key)
         if f is None or val is None or f.message_type is None:
             continue  # json_format has judged these
         md = f.message_type
+        path = "%s.%s" % (where, key)
         if md.GetOptions().map_entry:
             vf = md.fields_by_name["value"]
             if isinstance(val, dict) and vf.message_type is not None \
@@ -211,11 +299,10 @@ def shape(desc, obj, where):
                         "google.protobuf."):
                 for k, v in val.items():
                     shape_value(vf.message_type, v,
-                                "%s.%s[%s]" % (where, key, json.dumps(k)))
+                                "%s[%s]" % (path, json.dumps(k)))
             continue
         if md.full_name.startswith("google.protobuf."):
             continue
-        path = "%s.%s" % (where, key)
         if f.label == f.LABEL_REPEATED and isinstance(val, list):
             for i, v in enumerate(val):
                 shape_value(md, v, "%s[%d]" % (path, i))
@@ -241,7 +328,8 @@ def strict_parse(classes, api, method, body):
     try:
         msg = cls()
         json_format.Parse(json.dumps(body), msg, ignore_unknown_fields=False)
-        shape(msg.DESCRIPTOR, body, msg.DESCRIPTOR.name)
+        shape(msg.DESCRIPTOR, body, msg.DESCRIPTOR.name,
+              PATH_FIELDS.get(api, ()))
     except (json_format.ParseError, ValueError) as e:
         raise Refused(method, str(e))
     except Exception as e:  # the C++ parser may raise others (ranges)
