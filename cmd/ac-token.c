@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ac-token: OAuth 2.0 access tokens for the Google Ads API, from the
- * credentials Google's client libraries read (google-ads.yaml and the
- * GOOGLE_ADS_* environment variables).
+ * ac-token: OAuth 2.0 access tokens for the Google Ads and Data Manager
+ * APIs, from the credentials Google's client libraries read
+ * (google-ads.yaml and the GOOGLE_ADS_* environment variables).
  *
  *   ac-token          print {access_token, token_type, expires_at, scope}
  *   ac-token --raw    print the access token alone
- *   ac-token check    show the credential source, scope and expiry, the
- *                     secrets masked
+ *   ac-token check    show the credential source, scopes (and so the APIs
+ *                     the token is good for) and expiry, secrets masked
  *   ac-token login    the installed-app flow (PKCE): get a refresh token
  *                     and keep it in a 0600 file
+ *
+ * login and service accounts ask for the adwords and datamanager scopes
+ * unless --scope or AC_SCOPES says otherwise; a refresh token keeps the
+ * scopes it was made with.
  *
  * Tokens are cached in $XDG_CACHE_HOME/ac (0600) until five minutes
  * before they expire. No secret is ever read from argv or printed on
@@ -50,12 +54,13 @@ extern char **environ;
 
 struct opts {
 	const char *config, *token_uri, *cacert, *output;
-	int raw, no_cache, no_browser, quiet, verbose, port;
+	char *scopes;		/* --scope or AC_SCOPES; NULL: the default */
+	int raw, no_cache, no_browser, quiet, verbose, port, scope_opt;
 };
 
 enum {
 	OPT_CACERT = 256, OPT_CONFIG, OPT_NO_BROWSER, OPT_NO_CACHE,
-	OPT_OUTPUT, OPT_PORT, OPT_RAW, OPT_TOKEN_URI
+	OPT_OUTPUT, OPT_PORT, OPT_RAW, OPT_SCOPE, OPT_TOKEN_URI
 };
 
 static const struct option longopts[] = {
@@ -68,6 +73,7 @@ static const struct option longopts[] = {
 	{ "port", required_argument, NULL, OPT_PORT },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "raw", no_argument, NULL, OPT_RAW },
+	{ "scope", required_argument, NULL, OPT_SCOPE },
 	{ "token-uri", required_argument, NULL, OPT_TOKEN_URI },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
@@ -79,7 +85,7 @@ usage(FILE *fp, int status)
 {
 	fprintf(fp, "usage: ac-token [-hqVv] [--cacert FILE] [--config FILE] "
 	    "[--no-browser] [--no-cache] [--output FILE] [--port N] [--raw] "
-	    "[--token-uri URL] [check | login]\n"
+	    "[--scope SCOPE] [--token-uri URL] [check | login]\n"
 	    "      --cacert FILE      trust the CA certificates in FILE\n"
 	    "      --config FILE      read google-ads.yaml from FILE\n"
 	    "  -h, --help             show this help\n"
@@ -92,6 +98,10 @@ usage(FILE *fp, int status)
 	    "redirect (default: any)\n"
 	    "  -q, --quiet            no messages but errors\n"
 	    "      --raw              print the access token alone\n"
+	    "      --scope SCOPE      login and service accounts: ask for "
+	    "SCOPE (adwords,\n"
+	    "                         datamanager or a URL; repeatable; "
+	    "default both)\n"
 	    "      --token-uri URL    the token endpoint (default "
 	    AC_TOKEN_URI ")\n"
 	    "  -V, --version          show the version\n"
@@ -130,8 +140,9 @@ print_token(const struct ac_token *t, int raw)
 		v = jv_object_set(v, jv_string("token_type"),
 		    jv_string(t->token_type));
 		v = jv_object_set(v, jv_string("expires_at"), jv_string(when));
-		v = jv_object_set(v, jv_string("scope"), jv_string(t->scope ?
-		    t->scope : AC_ADWORDS_SCOPE));
+		/* null when the token endpoint did not say */
+		v = jv_object_set(v, jv_string("scope"), t->scope != NULL ?
+		    jv_string(t->scope) : jv_null());
 		ac_write(&w, v);
 	}
 	r = ac_writer_flush(&w);
@@ -144,6 +155,49 @@ print_token(const struct ac_token *t, int raw)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * check's lines on the APIs: which the token's scopes allow, and what to
+ * do about one they do not.
+ */
+static void
+print_apis(const char *scopes, enum ac_flow flow)
+{
+	static const struct {
+		const char *api, *scope, *name;
+	} apis[] = {
+		{ "Google Ads API", AC_ADWORDS_SCOPE, "adwords" },
+		{ "Data Manager API", AC_DATAMANAGER_SCOPE, "datamanager" },
+	};
+	size_t i;
+
+	if (scopes == NULL)
+		printf("scope: unknown (the token endpoint did not say)\n");
+	else
+		printf("scope: %s\n", scopes);
+	for (i = 0; i < sizeof(apis) / sizeof(apis[0]); i++) {
+		switch (ac_oauth_has_scope(scopes, apis[i].scope)) {
+		case 1:
+			printf("%s: yes\n", apis[i].api);
+			break;
+		case 0:
+			if (flow == AC_FLOW_SERVICE)
+				printf("%s: no: the %s scope was not asked "
+				    "for; add it to --scope or AC_SCOPES, or "
+				    "set neither (both by default)\n",
+				    apis[i].api, apis[i].name);
+			else
+				printf("%s: no: the refresh token was made "
+				    "without the %s scope; run ac-token login "
+				    "again (it asks for both scopes)\n",
+				    apis[i].api, apis[i].name);
+			break;
+		default:
+			printf("%s: unknown\n", apis[i].api);
+			break;
+		}
+	}
 }
 
 /* check: the credentials in use, secrets masked, and a token. */
@@ -180,7 +234,7 @@ check(const struct ac_oauth *oa, const struct ac_creds *c)
 	printf("access token: valid until %s (%lld min), %s\n", when,
 	    (t.expires_at - oa->now) / 60, t.from_cache ? "from the cache" :
 	    "new");
-	printf("scope: %s\n", t.scope ? t.scope : AC_ADWORDS_SCOPE);
+	print_apis(t.scope, flow);
 	ac_token_free(&t);
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		if (errno != EPIPE)
@@ -360,10 +414,34 @@ wait_redirect(int lfd)
 	return NULL;
 }
 
+/* Warn about each scope of asked that granted lacks. */
+static void
+warn_ungranted(const char *asked, const char *granted)
+{
+	char *l = NULL, *p, *q, err[128];
+	const char *api;
+
+	/* asked was checked already: this copy cannot fail */
+	if (ac_oauth_scopes_add(&l, asked, err, sizeof(err)) == -1)
+		return;
+	for (p = strtok_r(l, " ", &q); p != NULL; p = strtok_r(NULL, " ",
+	    &q)) {
+		if (ac_oauth_has_scope(granted, p) != 0)
+			continue;
+		api = strcmp(p, AC_DATAMANAGER_SCOPE) == 0 ? "the Data "
+		    "Manager API" : strcmp(p, AC_ADWORDS_SCOPE) == 0 ? "the "
+		    "Google Ads API" : "the API that needs it";
+		ac_warnx("login: the consent did not grant %s (was it "
+		    "unticked?): %s will refuse this refresh token's access "
+		    "tokens; run ac-token login again and allow all", p, api);
+	}
+	free(l);
+}
+
 static int
 login(struct ac_oauth *oa, const struct ac_creds *c, const struct opts *o)
 {
-	const char *auth = getenv("AC_AUTH_URI");
+	const char *auth = getenv("AC_AUTH_URI"), *scopes;
 	char *verifier = NULL, *state = NULL, *challenge = NULL, *query = NULL;
 	char *code = NULL, *got_state = NULL, *err = NULL, *refresh = NULL;
 	char *path = NULL, redirect[64], line[8192], *url = NULL;
@@ -375,6 +453,7 @@ login(struct ac_oauth *oa, const struct ac_creds *c, const struct opts *o)
 
 	if (auth == NULL || *auth == '\0')
 		auth = AUTH_URI;
+	scopes = o->scopes != NULL ? o->scopes : AC_DEFAULT_SCOPES;
 	if (c->v[AC_CRED_CLIENT_ID] == NULL ||
 	    c->v[AC_CRED_CLIENT_SECRET] == NULL) {
 		ac_warnx("login needs client_id and client_secret (an OAuth "
@@ -403,7 +482,7 @@ login(struct ac_oauth *oa, const struct ac_creds *c, const struct opts *o)
 	{
 		char *eid = curl_easy_escape(NULL, c->v[AC_CRED_CLIENT_ID], 0);
 		char *eru = curl_easy_escape(NULL, redirect, 0);
-		char *esc = curl_easy_escape(NULL, AC_ADWORDS_SCOPE, 0);
+		char *esc = curl_easy_escape(NULL, scopes, 0);
 
 		n = strlen(auth) + strlen(eid) + strlen(eru) + strlen(esc) +
 		    strlen(challenge) + strlen(state) + 256;
@@ -464,6 +543,10 @@ login(struct ac_oauth *oa, const struct ac_creds *c, const struct opts *o)
 			ac_http_clean(err);
 		ac_warnx("login: authorization refused: %s", err != NULL ?
 		    err : "no code in the redirect");
+		if (err != NULL && strcmp(err, "invalid_scope") == 0)
+			ac_warnx("the scopes asked for were refused: %s; "
+			    "choose them with --scope or AC_SCOPES (adwords, "
+			    "datamanager)", scopes);
 		goto out;
 	}
 	if (ac_oauth_exchange(oa, c, code, redirect, verifier, &t, &refresh,
@@ -471,6 +554,10 @@ login(struct ac_oauth *oa, const struct ac_creds *c, const struct opts *o)
 		status = temp ? AC_EXIT_TEMPFAIL : AC_EXIT_FATAL;
 		goto out;
 	}
+	/* The consent screen lets the user untick scopes: say which are
+	 * missing, as the API needing one will refuse the token. */
+	if (t.scope != NULL)
+		warn_ungranted(scopes, t.scope);
 	ac_token_free(&t);
 	if (refresh == NULL) {
 		ac_warnx("login: the answer has no refresh token (was "
@@ -533,6 +620,7 @@ main(int argc, char *argv[])
 	struct opts o;
 	const char *errstr, *e;
 	char why[160];
+	enum ac_flow flow;
 	long long now;
 	int ch, status, temp = 0;
 
@@ -576,6 +664,14 @@ main(int argc, char *argv[])
 		case OPT_RAW:
 			o.raw = 1;
 			break;
+		case OPT_SCOPE:
+			if (ac_oauth_scopes_add(&o.scopes, optarg, why,
+			    sizeof(why)) == -1) {
+				ac_warnx("--scope: %s", why);
+				usage(stderr, AC_EXIT_USAGE);
+			}
+			o.scope_opt = 1;
+			break;
 		case OPT_TOKEN_URI:
 			o.token_uri = optarg;
 			break;
@@ -597,6 +693,12 @@ main(int argc, char *argv[])
 		ac_warnx("expected no command, check or login");
 		usage(stderr, AC_EXIT_USAGE);
 	}
+	if (o.scopes == NULL && (e = getenv("AC_SCOPES")) != NULL &&
+	    *e != '\0' && ac_oauth_scopes_add(&o.scopes, e, why,
+	    sizeof(why)) == -1) {
+		ac_warnx("AC_SCOPES: %s", why);
+		usage(stderr, AC_EXIT_USAGE);
+	}
 	if (o.token_uri == NULL && (e = getenv("AC_TOKEN_URI")) != NULL &&
 	    *e != '\0')
 		o.token_uri = e;
@@ -616,14 +718,21 @@ main(int argc, char *argv[])
 		ac_diex(AC_EXIT_USAGE, "AC_NOW: %s", errstr);
 	ac_oauth_init(&oa);
 	oa.token_uri = o.token_uri;
+	oa.scopes = o.scopes;
 	/* --no-cache: a new token whatever is cached, which replaces it */
 	oa.refresh = o.no_cache;
 	oa.http.cacert = o.cacert;
 	oa.http.user_agent = "ac-token/" AC_VERSION;
 	if (ac_creds_load(&c, o.config) == -1) {
+		free(o.scopes);
 		curl_global_cleanup();
 		return AC_EXIT_FATAL;
 	}
+	flow = ac_creds_flow(&c);
+	if (o.scope_opt && flow == AC_FLOW_REFRESH && (argc == 0 ||
+	    strcmp(argv[0], "check") == 0))
+		ac_warnx("--scope: a refresh token carries the scopes it was "
+		    "made with; to change them, run ac-token login --scope");
 	if (argc == 1 && strcmp(argv[0], "check") == 0) {
 		status = check(&oa, &c);
 	} else if (argc == 1) {
@@ -639,6 +748,7 @@ main(int argc, char *argv[])
 		ac_token_free(&t);
 	}
 	ac_creds_free(&c);
+	free(o.scopes);
 	curl_global_cleanup();
 	return status;
 }

@@ -28,6 +28,9 @@ DEVTOKEN=ac-test-developer-token-Rw2Lp6
 SA=uploader@ac-test-project.iam.gserviceaccount.com
 DELEGATE=analyst@example.com
 SCOPE=https://www.googleapis.com/auth/adwords
+DM_SCOPE=https://www.googleapis.com/auth/datamanager
+# What login asks for and service accounts claim unless told otherwise.
+BOTH="$SCOPE $DM_SCOPE"
 # Tokens the emulator issues start so; so do the refresh tokens of login.
 AT_PREFIX=ya29.mock-
 RT_PREFIX=1//0mock-
@@ -223,7 +226,10 @@ param() {
 # Sets LPID, URL and RPORT (the port of the redirect address).
 login_start() {
 	export AC_AUTH_URI=$EMU/o/oauth2/v2/auth
-	ac-token login "$@" >login.out 2>login.err </dev/null 3>&- &
+	# emptied here, not by the background job: the URL of a login before
+	# must not be taken for this one's
+	: >login.err
+	ac-token login "$@" >login.out 2>>login.err </dev/null 3>&- &
 	LPID=$!
 	wait_until 10 has_url login.err || { cat login.err >&2; return 1; }
 	URL=$(grep -m1 '^http' login.err)
@@ -245,6 +251,67 @@ browse() {
 	curl -sS -o /dev/null -w '%{redirect_url}' "$1"
 }
 
+# login_done [OPTION...]: a whole login whose consent is given at once,
+# through the loopback redirect; sets LSTATUS.
+login_done() {
+	login_start "$@" || return 1
+	run curl -sS "$(browse "$URL")"
+	login_wait
+}
+
+# urldecode TEXT: TEXT with %XX and + decoded.
+urldecode() {
+	local s=${1//+/ }
+	printf '%b' "${s//%/\\x}"
+}
+
+# url_scope [OPTION...]: the scope parameter (decoded) of the consent URL
+# "ac-token login --no-browser OPTION..." prints before it finds nothing
+# pasted on its standard input.
+url_scope() {
+	tok login --no-browser "$@" </dev/null
+	urldecode "$(param scope "$(grep -m1 '^http' <<<"$stderr")")"
+}
+
+# fake_token JSON: a token endpoint on a free loopback port for one
+# request, answering 200 with JSON. It keeps the names of the form's
+# fields in form.keys and the claims of a JWT assertion in claims.json
+# (no secret: the form's values are not kept). Sets FAKE, its URL, and
+# FPID; it gives up after 20 s.
+fake_token() {
+	rm -f fake.port form.keys claims.json
+	python3 -c '
+import base64, http.server, json, os, sys, urllib.parse
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        n = int(self.headers.get("content-length", 0))
+        form = urllib.parse.parse_qs(self.rfile.read(n).decode())
+        with open("form.keys", "w") as fp:
+            fp.write(" ".join(sorted(form)) + "\n")
+        if "assertion" in form:
+            c = form["assertion"][0].split(".")[1]
+            with open("claims.json", "wb") as fp:
+                fp.write(base64.urlsafe_b64decode(c + "=" * (-len(c) % 4)))
+        b = sys.argv[1].encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(b)))
+        self.end_headers()
+        self.wfile.write(b)
+    def log_message(self, *a):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+s.timeout = 20
+with open("fake.port.tmp", "w") as fp:
+    fp.write(str(s.server_address[1]))
+os.rename("fake.port.tmp", "fake.port")
+s.handle_request()
+' "$1" 3>&- &
+	FPID=$!
+	wait_until 10 test -s fake.port || return 1
+	FAKE=http://127.0.0.1:$(cat fake.port)/token
+}
+
 # Token record and --raw
 
 @test "default: one JSON record access_token, token_type, expires_at (AC_NOW + expires_in, RFC 3339), scope; exit 0, stderr empty" {
@@ -259,14 +326,16 @@ browse() {
 	    "expires_at"
 	is "$(jq -r .expires_at <<<"$output")" 2026-09-21T15:13:19Z \
 	    "expires_at, spelled out"
-	is "$(jq -r .scope <<<"$output")" "$SCOPE" "scope"
+	# the refresh token's own scopes, as the token endpoint names them
+	is "$(jq -r '.scope | split(" ") | index($s) != null' --arg s "$SCOPE" \
+	    <<<"$output")" true "scope"
 	[[ $(jq -r .access_token <<<"$output") =~ ^ya29\.mock-[A-Za-z0-9_-]+$ ]]
 	is "$stderr" "" "stderr"
 	# The refresh-token grant, with the client and refresh token sent
 	# (the emulator logs their names, not their values).
 	is "$(token_reqs | jq -c '[.method, .path, .status, .body]')" \
 	    "[\"POST\",\"/token\",200,{\"grant_type\":\"refresh_token\",\"client_id\":\"$CLIENT_ID\",\"client_secret\":\"<redacted>\",\"refresh_token\":\"<redacted>\"}]" \
-	    "the token request"
+	    "the token request (no scope: Google gives the token's own)"
 	is "$(token_reqs | jq -r '.headers["user-agent"]')" \
 	    "ac-token/$(ac-token -V | awk '{print $NF}')" "user-agent"
 	# expires_at follows AC_NOW.
@@ -383,6 +452,8 @@ developer_token: set, ${#DEVTOKEN} characters, masked (GOOGLE_ADS_DEVELOPER_TOKE
 	chmod 600 in/google-ads.yaml
 	tok --config in/google-ads.yaml check
 	[[ $status -eq 0 ]] || { echo "exit $status: $stderr" >&2; return 1; }
+	# (the scope lines are the scope tests' business)
+	output=$(sed '/^scope: /,$d' <<<"$output")
 	is "$output" "config: in/google-ads.yaml
 flow: refresh token (installed app)
 client_id: $CLIENT_ID (in/google-ads.yaml)
@@ -391,8 +462,7 @@ refresh_token: set, ${#REFRESH} characters, masked (in/google-ads.yaml)
 login_customer_id: 123-456-7890 (in/google-ads.yaml)
 developer_token: set, ${#DEVTOKEN} characters, masked (in/google-ads.yaml)
 token endpoint: $EMU/token
-access token: valid until $(rfc3339 $((AC_NOW + TTL))) (59 min), new
-scope: $SCOPE" "check"
+access token: valid until $(rfc3339 $((AC_NOW + TTL))) (59 min), new" "check"
 	is "$stderr" "" "stderr"
 }
 
@@ -776,7 +846,8 @@ ac-token: token endpoint: HTTP 503 internal_failure (The service is currently un
 	is "$(jq -c keys_unsorted <<<"$output")" \
 	    '["access_token","token_type","expires_at","scope"]' "keys"
 	is "$(jq -r .expires_at <<<"$output")" "$(rfc3339 $((AC_NOW + TTL)))"
-	is "$(jq -r .scope <<<"$output")" "$SCOPE" "scope"
+	# The answer names no scope: the token has those the JWT claimed.
+	is "$(jq -r .scope <<<"$output")" "$BOTH" "scope"
 	is "$stderr" ""
 	is "$(token_reqs | jq -c '[.status, .body]')" \
 	    '[200,{"grant_type":"urn:ietf:params:oauth:grant-type:jwt-bearer","assertion":"<redacted>"}]' \
@@ -821,7 +892,7 @@ ac-token: the service account's signed JWT was refused: check the key file (a de
 	is "$status" 3
 	is "$output" ""
 	is "$stderr" "ac-token: token endpoint: HTTP 401 unauthorized_client (Client is unauthorized to retrieve access tokens using this method, or client not authorized for any of the scopes requested.)
-ac-token: the service account may not act for impersonated_email (domain-wide delegation)"
+ac-token: the service account may not act for impersonated_email (domain-wide delegation), or not with all the scopes asked for: $BOTH; choose them with --scope or AC_SCOPES (adwords, datamanager)"
 }
 
 @test "service account: a key file others can read is used with a warning; a missing or broken one: exit 3" {
@@ -879,7 +950,9 @@ linked_customer_id: 9876543210 (in/g.yaml)
 developer_token: set, ${#DEVTOKEN} characters, masked (in/g.yaml)
 token endpoint: $EMU/token
 access token: valid until $until (59 min), new
-scope: $SCOPE" "check"
+scope: $BOTH
+Google Ads API: yes
+Data Manager API: yes" "check"
 	is "$stderr" "" "stderr"
 	[[ $output != *"$AT_PREFIX"* ]]
 	AC_NOW=$((AC_NOW + 1800)) tok --config in/g.yaml check
@@ -907,7 +980,9 @@ json_key_file_path: $SA_DIR/key.json (GOOGLE_ADS_JSON_KEY_FILE_PATH)
 impersonated_email: $DELEGATE (GOOGLE_ADS_IMPERSONATED_EMAIL)
 token endpoint: $EMU/token
 access token: valid until $(rfc3339 $((AC_NOW + TTL))) (59 min), new
-scope: $SCOPE" "check"
+scope: $BOTH
+Google Ads API: yes
+Data Manager API: yes" "check"
 	[[ $output != *"$KEY_LINE"* ]]
 }
 
@@ -935,7 +1010,8 @@ scope: $SCOPE" "check"
 	[[ $URL == "$EMU/o/oauth2/v2/auth?"* ]]
 	is "$(param client_id "$URL")" "$CLIENT_ID" "client_id"
 	is "$(param response_type "$URL")" code "response_type"
-	is "$(param scope "$URL")" "https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fadwords" "scope"
+	# Both scopes by default, space-separated.
+	is "$(param scope "$URL")" "https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fadwords%20https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fdatamanager" "scope"
 	is "$(param access_type "$URL")" offline "access_type"
 	is "$(param prompt "$URL")" consent "prompt"
 	is "$(param code_challenge_method "$URL")" S256 "code_challenge_method"
@@ -964,7 +1040,7 @@ scope: $SCOPE" "check"
 	grep -q "^1//0mock-[A-Za-z0-9_-]*\$" "$rt"
 	# What the emulator saw: the authorization request and the exchange.
 	is "$(admin GET consent | jq -c '.authorizations[] | [.client_id, .redirect_uri, .response_type, .scope, .access_type, .prompt, .code_challenge_method, .result]')" \
-	    "[\"$CLIENT_ID\",\"http://127.0.0.1:$RPORT\",\"code\",\"$SCOPE\",\"offline\",\"consent\",\"S256\",\"code\"]" \
+	    "[\"$CLIENT_ID\",\"http://127.0.0.1:$RPORT\",\"code\",\"$BOTH\",\"offline\",\"consent\",\"S256\",\"code\"]" \
 	    "the authorization request"
 	# The exchange succeeded: the emulator checked the verifier against
 	# the S256 challenge.
@@ -976,6 +1052,9 @@ scope: $SCOPE" "check"
 	[[ $status -eq 0 ]] || { echo "exit $status: $stderr" >&2; return 1; }
 	is "${lines[1]}" "flow: refresh token (installed app)"
 	is "${lines[4]}" "refresh_token: set, $(($(wc -c <"$rt") - 1)) characters, masked ($rt)"
+	is "$(sed -n '/^scope: /,$p' <<<"$output")" "scope: $BOTH
+Google Ads API: yes
+Data Manager API: yes" "the new refresh token's scopes"
 	is "$(token_reqs | tail -1 | jq -c '[.status, .body.grant_type]')" \
 	    '[200,"refresh_token"]' "the refresh-token grant with it"
 	tok --raw
@@ -1121,7 +1200,7 @@ scope: $SCOPE" "check"
 @test "usage: -h exits 0 with usage on stdout; -V prints the version" {
 	tok -h
 	is "$status" 0
-	is "${lines[0]}" "usage: ac-token [-hqVv] [--cacert FILE] [--config FILE] [--no-browser] [--no-cache] [--output FILE] [--port N] [--raw] [--token-uri URL] [check | login]"
+	is "${lines[0]}" "usage: ac-token [-hqVv] [--cacert FILE] [--config FILE] [--no-browser] [--no-cache] [--output FILE] [--port N] [--raw] [--scope SCOPE] [--token-uri URL] [check | login]"
 	is "$stderr" ""
 	tok --help
 	is "$status" 0
@@ -1171,6 +1250,209 @@ scope: $SCOPE" "check"
 	AC_AUTH_URI=http://example.com/auth tok login
 	is "$status" 2
 	[[ $stderr == *"usage: ac-token "* ]]
+}
+
+# Scopes
+
+@test "scopes: login --scope adwords asks for adwords alone; check of its refresh token: Google Ads API yes, Data Manager API no and what to do; the refresh grant sends no scope" {
+	export GOOGLE_ADS_CLIENT_ID=$CLIENT_ID GOOGLE_ADS_CLIENT_SECRET=$CLIENT_SECRET
+	login_done --scope adwords
+	is "$LSTATUS" 0 "login's exit"
+	is "$(param scope "$URL")" "https%3A%2F%2Fwww.googleapis.com%2Fauth%2Fadwords" "the URL's scope"
+	is "$(admin GET consent | jq -r '.authorizations[-1].scope')" "$SCOPE" \
+	    "what the authorization endpoint was asked"
+	tok check
+	[[ $status -eq 0 ]] || { echo "exit $status: $stderr" >&2; return 1; }
+	is "$(sed -n '/^scope: /,$p' <<<"$output")" "scope: $SCOPE
+Google Ads API: yes
+Data Manager API: no: the refresh token was made without the datamanager scope; run ac-token login again (it asks for both scopes)" "check"
+	is "$stderr" "" "stderr"
+	tok
+	is "$(jq -r .scope <<<"$output")" "$SCOPE" "the record's scope"
+	is "$(token_reqs | jq -c 'select(.body.grant_type == "refresh_token") | .body | has("scope")')" \
+	    false "no scope in the refresh-token grant"
+	# Login again, as check says: both scopes.
+	login_done
+	is "$LSTATUS" 0 "second login"
+	tok check
+	[[ $status -eq 0 ]]
+	is "$(sed -n '/^scope: /,$p' <<<"$output")" "scope: $BOTH
+Google Ads API: yes
+Data Manager API: yes" "check after the second login"
+}
+
+@test "scopes: --scope takes short names, URLs, comma- or space-separated lists and repeats, each scope once; AC_SCOPES when there is no --scope" {
+	export GOOGLE_ADS_CLIENT_ID=$CLIENT_ID GOOGLE_ADS_CLIENT_SECRET=$CLIENT_SECRET \
+	    AC_AUTH_URI=$EMU/o/oauth2/v2/auth
+	is "$(url_scope)" "$BOTH" "default"
+	is "$(url_scope --scope datamanager)" "$DM_SCOPE" "datamanager"
+	is "$(url_scope --scope datamanager,adwords)" "$DM_SCOPE $SCOPE" "a list, in its order"
+	is "$(url_scope --scope "adwords  datamanager")" "$BOTH" "spaces"
+	is "$(url_scope --scope datamanager --scope adwords --scope "$DM_SCOPE")" \
+	    "$DM_SCOPE $SCOPE" "repeated, each once"
+	is "$(url_scope --scope "$SCOPE")" "$SCOPE" "a URL"
+	is "$(url_scope --scope adwords,https://www.googleapis.com/auth/cloud-platform)" \
+	    "$SCOPE https://www.googleapis.com/auth/cloud-platform" "another Google scope passed through"
+	is "$(AC_SCOPES=datamanager url_scope)" "$DM_SCOPE" "AC_SCOPES"
+	is "$(AC_SCOPES="adwords, datamanager" url_scope)" "$BOTH" "AC_SCOPES, a list"
+	is "$(AC_SCOPES=datamanager url_scope --scope adwords)" "$SCOPE" "--scope wins"
+	is "$(AC_SCOPES= url_scope)" "$BOTH" "an empty AC_SCOPES is unset"
+	is "$(admin GET consent | jq '.authorizations | length')" 0 "no consent asked"
+}
+
+@test "scopes: a bad --scope or AC_SCOPES exits 2 with usage on stderr, before any request" {
+	use_env
+	local v want
+	for v in bogus ADWORDS openid "adwords openid" "" " , " \
+	    http://www.googleapis.com/auth/adwords \
+	    https://www.googleapis.com/auth/ \
+	    https://www.googleapis.com/auth/ad%20words \
+	    "https://www.googleapis.com/auth/a?b" \
+	    https://example.com/auth/adwords; do
+		want="expected adwords, datamanager or a URL under https://www.googleapis.com/auth/"
+		[[ $v == "" || $v == " , " ]] && want="no scope named"
+		tok --scope "$v"
+		if [[ $status -ne 2 || $output != "" ||
+		    ${stderr_lines[0]} != "ac-token: --scope: $want" ||
+		    $stderr != *"usage: ac-token "* ]]; then
+			printf 'FAIL --scope "%s": exit %s\n  stderr: %s\n' \
+			    "$v" "$status" "$stderr" >&2
+			FAILS=$((FAILS + 1))
+		fi
+	done
+	AC_SCOPES=ads tok login
+	is "$status" 2 "AC_SCOPES"
+	is "${stderr_lines[0]}" "ac-token: AC_SCOPES: expected adwords, datamanager or a URL under https://www.googleapis.com/auth/"
+	[[ $stderr == *"usage: ac-token "* ]]
+	is "$(ntoken)" 0 "token requests"
+	is "$(admin GET consent | jq '.authorizations | length')" 0 "authorizations"
+	checks_pass
+}
+
+@test "scopes: a service account's JWT claims adwords and datamanager by default, what --scope or AC_SCOPES names otherwise" {
+	export GOOGLE_ADS_JSON_KEY_FILE_PATH=$SA_DIR/key.json
+	local answer='{"access_token":"fake-access","expires_in":3599,"token_type":"Bearer"}'
+	fake_token "$answer"
+	tok --token-uri "$FAKE"
+	wait "$FPID"
+	[[ $status -eq 0 ]] || { echo "exit $status: $stderr" >&2; return 1; }
+	is "$(cat form.keys)" "assertion grant_type" "the form"
+	is "$(jq -r .scope claims.json)" "$BOTH" "the claim, by default"
+	is "$(jq -r '[.iss, .aud] | join(" ")' claims.json)" "$SA $FAKE" "iss and aud"
+	is "$(jq -r .scope <<<"$output")" "$BOTH" "the token's scope: the claim"
+	fake_token "$answer"
+	AC_SCOPES=adwords tok --token-uri "$FAKE"
+	wait "$FPID"
+	is "$(jq -r .scope claims.json)" "$SCOPE" "AC_SCOPES=adwords"
+	is "$(jq -r .scope <<<"$output")" "$SCOPE" "the token's scope"
+	fake_token "$answer"
+	tok --token-uri "$FAKE" --scope "datamanager https://www.googleapis.com/auth/cloud-platform"
+	wait "$FPID"
+	is "$(jq -r .scope claims.json)" "$DM_SCOPE https://www.googleapis.com/auth/cloud-platform" "--scope"
+	is "$stderr" "" "no warning for a service account"
+}
+
+@test "scopes: a service account token per set of scopes in the cache; check says which APIs it serves" {
+	export GOOGLE_ADS_JSON_KEY_FILE_PATH=$SA_DIR/key.json
+	tok --scope adwords
+	[[ $status -eq 0 ]] || { echo "exit $status: $stderr" >&2; return 1; }
+	is "$(jq -r .scope <<<"$output")" "$SCOPE" "adwords alone"
+	tok
+	is "$(jq -r .scope <<<"$output")" "$BOTH" "the default"
+	is "$(ntoken)" 2 "two tokens"
+	is "$(cache_files | wc -l)" 2 "two cache files"
+	AC_SCOPES=adwords tok -v
+	is "$(jq -r .scope <<<"$output")" "$SCOPE" "from the cache"
+	is "$stderr" "ac-token: access token from the cache"
+	is "$(ntoken)" 2 "no new request"
+	tok --scope adwords check
+	is "$(sed -n '/^scope: /,$p' <<<"$output")" "scope: $SCOPE
+Google Ads API: yes
+Data Manager API: no: the datamanager scope was not asked for; add it to --scope or AC_SCOPES, or set neither (both by default)" "check"
+}
+
+@test "scopes: the cache keeps the token's scopes; a token whose scopes are not known prints scope null, and check says unknown" {
+	use_env
+	tok
+	[[ $status -eq 0 ]] || { echo "exit $status: $stderr" >&2; return 1; }
+	local scope f
+	scope=$(jq -r .scope <<<"$output")
+	f=$(cache_files)
+	is "$(jq -r .scope "$f")" "$scope" "the cache file's scope"
+	tok -v
+	is "$(jq -r .scope <<<"$output")" "$scope" "the cached token's"
+	is "$stderr" "ac-token: access token from the cache"
+	# A token endpoint that named no scope: unknown, not guessed.
+	jq -c 'del(.scope)' "$f" >"$f.new"
+	chmod 600 "$f.new"
+	mv "$f.new" "$f"
+	tok
+	is "$(jq -c '[keys_unsorted, .scope]' <<<"$output")" \
+	    '[["access_token","token_type","expires_at","scope"],null]' "scope null"
+	tok check
+	is "$(sed -n '/^scope: /,$p' <<<"$output")" "scope: unknown (the token endpoint did not say)
+Google Ads API: unknown
+Data Manager API: unknown" "check"
+	is "$(ntoken)" 1 "from the cache throughout"
+}
+
+@test "scopes: --scope with a refresh token warns that the token keeps its own scopes; AC_SCOPES does not" {
+	use_env
+	tok --scope adwords
+	is "$status" 0
+	is "$stderr" "ac-token: --scope: a refresh token carries the scopes it was made with; to change them, run ac-token login --scope"
+	[[ $(jq -r .access_token <<<"$output") == "$AT_PREFIX"* ]]
+	AC_SCOPES=adwords tok
+	is "$status" 0
+	is "$stderr" "" "AC_SCOPES: no warning"
+}
+
+@test "scopes: invalid_scope names the scopes asked for, from login and from a service account" {
+	export GOOGLE_ADS_CLIENT_ID=$CLIENT_ID GOOGLE_ADS_CLIENT_SECRET=$CLIENT_SECRET
+	local other=https://www.googleapis.com/auth/cloud-platform loc
+	login_start --scope "$other"
+	loc=$(browse "$URL")
+	[[ $loc == *error=invalid_scope* ]] || { echo "Location: $loc" >&2; return 1; }
+	run curl -sS "$loc"
+	login_wait
+	is "$LSTATUS" 3 "login's exit"
+	is "$(tail -2 login.err)" "ac-token: login: authorization refused: invalid_scope
+ac-token: the scopes asked for were refused: $other; choose them with --scope or AC_SCOPES (adwords, datamanager)"
+	[[ ! -e $XDG_CONFIG_HOME/ac/refresh-token ]]
+	GOOGLE_ADS_JSON_KEY_FILE_PATH=$SA_DIR/key.json tok --scope "$other"
+	is "$status" 3 "service account's exit"
+	is "$output" ""
+	is "$stderr" "ac-token: token endpoint: HTTP 400 invalid_scope (Invalid OAuth scope or ID token audience provided.)
+ac-token: the scopes asked for were refused: $other; choose them with --scope or AC_SCOPES (adwords, datamanager)"
+}
+
+@test "scopes: login warns about a scope the consent did not grant (unticked), and keeps the refresh token" {
+	export GOOGLE_ADS_CLIENT_ID=$CLIENT_ID GOOGLE_ADS_CLIENT_SECRET=$CLIENT_SECRET
+	# Google's consent screen lets the user untick a scope; the exchange
+	# then names only the others.
+	fake_token '{"access_token":"fake-access","expires_in":3599,"refresh_token":"fake-refresh","scope":"https://www.googleapis.com/auth/adwords","token_type":"Bearer"}'
+	AC_TOKEN_URI=$FAKE login_start --output -
+	run curl -sS "$(browse "$URL")"
+	login_wait
+	wait "$FPID"
+	is "$LSTATUS" 0 "login's exit"
+	is "$(cat login.out)" fake-refresh "the refresh token"
+	is "$(grep -c 'did not grant' login.err)" 1 "one warning"
+	grep -qxF "ac-token: login: the consent did not grant $DM_SCOPE (was it unticked?): the Data Manager API will refuse this refresh token's access tokens; run ac-token login again and allow all" login.err
+}
+
+@test "scopes (emulator with Data Manager): datamanager alone, from login and from a service account" {
+	export GOOGLE_ADS_CLIENT_ID=$CLIENT_ID GOOGLE_ADS_CLIENT_SECRET=$CLIENT_SECRET
+	login_done --scope datamanager
+	is "$LSTATUS" 0 "login's exit"
+	tok check
+	[[ $status -eq 0 ]] || { echo "exit $status: $stderr" >&2; return 1; }
+	is "$(sed -n '/^scope: /,$p' <<<"$output")" "scope: $DM_SCOPE
+Google Ads API: no: the refresh token was made without the adwords scope; run ac-token login again (it asks for both scopes)
+Data Manager API: yes" "check"
+	GOOGLE_ADS_JSON_KEY_FILE_PATH=$SA_DIR/key.json tok --scope datamanager
+	[[ $status -eq 0 ]] || { echo "exit $status: $stderr" >&2; return 1; }
+	is "$(jq -r .scope <<<"$output")" "$DM_SCOPE" "service account"
 }
 
 # Secrets
