@@ -294,6 +294,11 @@ import time
 import urllib.parse
 
 ADWORDS_SCOPE = "https://www.googleapis.com/auth/adwords"
+DM_SCOPE = "https://www.googleapis.com/auth/datamanager"
+# What a token carries unless told otherwise (--access-token, admin "add",
+# --refresh-token without --refresh-token-scope)
+BOTH_SCOPES = ADWORDS_SCOPE + " " + DM_SCOPE
+API_SCOPES = (ADWORDS_SCOPE, DM_SCOPE)
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 CODE_GRANT = "authorization_code"
 # The audience every Google service-account JWT names (ref §5.3: "When making
@@ -429,10 +434,6 @@ MESSAGES = {
             "More recent adjustment `adjustment_date_time` has already been "
             "reported for the associated conversion. Make sure your adjustment "
             "`adjustment_date_time` is correct and try again.",
-        "TOO_RECENT_CONVERSION":
-            "Adjustment can't be recorded because the conversion occurred too "
-            "recently. Try adjusting a conversion that occurred at least 24 "
-            "hours ago.",
         "TOO_MANY_ADJUSTMENTS_IN_REQUEST":
             "Try uploading fewer than 2001 adjustments in a single API "
             "request.",
@@ -506,6 +507,10 @@ MESSAGES = {
             "user should retry their request in these cases.",
         "DEADLINE_EXCEEDED":
             "The request took longer than a deadline.",
+    },
+    "notAllowlistedError": {
+        "CUSTOMER_NOT_ALLOWLISTED_FOR_THIS_FEATURE":
+            "The customer is not allowlisted for this feature.",
     },
     "databaseError": {
         "CONCURRENT_MODIFICATION":
@@ -697,6 +702,230 @@ MESSAGE_TYPES = {
     ]),
 }
 
+# google.ads.datamanager.v1 (data-manager.md §2; the protos under
+# /work/shared/reference/protos/google/ads/datamanager/v1/).  Names start
+# with "dm." so that they do not clash with the Google Ads messages; full
+# names starting with "google." are used as they are in type URLs.  Enum
+# values are listed in number order (all are contiguous from 0).
+DM = "google.ads.datamanager.v1."
+ENUMS.update({
+    "dm.Encoding": (DM + "Encoding",
+                    ["ENCODING_UNSPECIFIED", "HEX", "BASE64"]),
+    "dm.AccountType": (DM + "ProductAccount.AccountType", [
+        "ACCOUNT_TYPE_UNSPECIFIED", "GOOGLE_ADS", "DISPLAY_VIDEO_PARTNER",
+        "DISPLAY_VIDEO_ADVERTISER", "DATA_PARTNER",
+        "GOOGLE_ANALYTICS_PROPERTY", "GOOGLE_AD_MANAGER_AUDIENCE_LINK",
+        "FLOODLIGHT_CONFIG"]),
+    "dm.Product": (DM + "Product", [
+        "PRODUCT_UNSPECIFIED", "GOOGLE_ADS", "DISPLAY_VIDEO_PARTNER",
+        "DISPLAY_VIDEO_ADVERTISER", "DATA_PARTNER"]),
+    "dm.ConsentStatus": (DM + "ConsentStatus", [
+        "CONSENT_STATUS_UNSPECIFIED", "CONSENT_GRANTED", "CONSENT_DENIED"]),
+    "dm.EventSource": (DM + "EventSource", [
+        "EVENT_SOURCE_UNSPECIFIED", "WEB", "APP", "IN_STORE", "PHONE",
+        "OTHER", "MESSAGE"]),
+    "dm.CustomerType": (DM + "CustomerType", [
+        "CUSTOMER_TYPE_UNSPECIFIED", "NEW", "RETURNING", "REENGAGED"]),
+    "dm.CustomerValueBucket": (DM + "CustomerValueBucket", [
+        "CUSTOMER_VALUE_BUCKET_UNSPECIFIED", "LOW", "MEDIUM", "HIGH"]),
+    "dm.KeyType": (DM + "GcpWrappedKeyInfo.KeyType", [
+        "KEY_TYPE_UNSPECIFIED", "XCHACHA20_POLY1305"]),
+    "dm.EncryptionEntityType": (
+        DM + "EncryptedUserId.EncryptionEntityType", [
+            "ENCRYPTION_ENTITY_TYPE_UNSPECIFIED", "CAMPAIGN_MANAGER_ACCOUNT",
+            "CAMPAIGN_MANAGER_ADVERTISER", "DISPLAY_VIDEO_PARTNER",
+            "DISPLAY_VIDEO_ADVERTISER", "GOOGLE_ADS_CUSTOMER",
+            "GOOGLE_AD_MANAGER_NETWORK_CODE"]),
+    "dm.EncryptionSource": (DM + "EncryptedUserId.EncryptionSource", [
+        "ENCRYPTION_SOURCE_UNSPECIFIED", "AD_SERVING", "DATA_TRANSFER"]),
+})
+MESSAGE_TYPES.update({
+    "dm.IngestEventsRequest": (DM + "IngestEventsRequest", [
+        Field("destinations", "msg:dm.Destination", repeated=True),
+        Field("events", "msg:dm.Event", repeated=True),
+        Field("consent", "msg:dm.Consent"),
+        Field("validateOnly", "bool"),
+        Field("encoding", "enum:dm.Encoding"),
+        Field("encryptionInfo", "msg:dm.EncryptionInfo"),
+    ]),
+    "dm.Destination": (DM + "Destination", [
+        Field("reference", "string"),
+        Field("loginAccount", "msg:dm.ProductAccount"),
+        Field("linkedAccount", "msg:dm.ProductAccount"),
+        Field("operatingAccount", "msg:dm.ProductAccount"),
+        Field("productDestinationId", "string"),
+    ]),
+    "dm.ProductAccount": (DM + "ProductAccount", [
+        Field("product", "enum:dm.Product"),
+        Field("accountId", "string"),
+        Field("accountType", "enum:dm.AccountType"),
+    ]),
+    "dm.Consent": (DM + "Consent", [
+        Field("adUserData", "enum:dm.ConsentStatus"),
+        Field("adPersonalization", "enum:dm.ConsentStatus"),
+    ]),
+    "dm.Event": (DM + "Event", [
+        Field("destinationReferences", "string", repeated=True),
+        Field("transactionId", "string"),
+        Field("eventTimestamp", "timestamp"),
+        Field("lastUpdatedTimestamp", "timestamp"),
+        Field("userData", "msg:dm.UserData"),
+        Field("consent", "msg:dm.Consent"),
+        Field("adIdentifiers", "msg:dm.AdIdentifiers"),
+        Field("currency", "string"),
+        Field("conversionValue", "double"),
+        Field("conversionCount", "double"),
+        Field("eventSource", "enum:dm.EventSource"),
+        Field("eventDeviceInfo", "msg:dm.DeviceInfo"),
+        Field("cartData", "msg:dm.CartData"),
+        Field("customVariables", "msg:dm.CustomVariable", repeated=True),
+        Field("experimentalFields", "msg:dm.ExperimentalField",
+              repeated=True),
+        Field("userProperties", "msg:dm.UserProperties"),
+        Field("eventName", "string"),
+        Field("clientId", "string"),
+        Field("userId", "string"),
+        Field("additionalEventParameters", "msg:dm.EventParameter",
+              repeated=True),
+        Field("thirdPartyUserData", "msg:dm.UserData"),
+        Field("eventLocation", "msg:dm.EventLocation"),
+        Field("appInstanceId", "string"),
+    ]),
+    "dm.AdIdentifiers": (DM + "AdIdentifiers", [
+        Field("sessionAttributes", "string"),
+        Field("gclid", "string"),
+        Field("gbraid", "string"),
+        Field("wbraid", "string"),
+        Field("landingPageDeviceInfo", "msg:dm.DeviceInfo"),
+        Field("mobileDeviceId", "string"),
+        Field("dclid", "string"),
+        Field("impressionId", "string"),
+        Field("matchId", "string"),
+        Field("encryptedUserIds", "msg:dm.EncryptedUserId", repeated=True),
+    ]),
+    "dm.EncryptedUserId": (DM + "EncryptedUserId", [
+        Field("encryptedId", "string"),
+        Field("entityType", "enum:dm.EncryptionEntityType"),
+        Field("entityId", "int64"),
+        Field("source", "enum:dm.EncryptionSource"),
+    ]),
+    "dm.CustomVariable": (DM + "CustomVariable", [
+        Field("variable", "string"),
+        Field("value", "string"),
+        Field("destinationReferences", "string", repeated=True),
+    ]),
+    "dm.EventParameter": (DM + "EventParameter", [
+        Field("parameterName", "string"),
+        Field("value", "string"),
+    ]),
+    "dm.EventLocation": (DM + "EventLocation", [
+        Field("storeId", "string"),
+        Field("city", "string"),
+        Field("subdivisionCode", "string"),
+        Field("regionCode", "string"),
+        Field("subcontinentCode", "string"),
+        Field("continentCode", "string"),
+    ]),
+    "dm.UserData": (DM + "UserData", [
+        Field("userIdentifiers", "msg:dm.UserIdentifier", repeated=True),
+    ]),
+    "dm.UserIdentifier": (DM + "UserIdentifier", [
+        Field("emailAddress", "string", oneof="identifier"),
+        Field("phoneNumber", "string", oneof="identifier"),
+        Field("address", "msg:dm.AddressInfo", oneof="identifier"),
+    ]),
+    "dm.AddressInfo": (DM + "AddressInfo", [
+        Field("givenName", "string"),
+        Field("familyName", "string"),
+        Field("regionCode", "string"),
+        Field("postalCode", "string"),
+        Field("addressLine", "string"),
+        Field("city", "string"),
+        Field("administrativeArea", "string"),
+    ]),
+    "dm.DeviceInfo": (DM + "DeviceInfo", [
+        Field("userAgent", "string"),
+        Field("ipAddress", "string"),
+        Field("category", "string"),
+        Field("languageCode", "string"),
+        Field("screenHeight", "int32"),
+        Field("screenWidth", "int32"),
+        Field("operatingSystem", "string"),
+        Field("operatingSystemVersion", "string"),
+        Field("model", "string"),
+        Field("brand", "string"),
+        Field("browser", "string"),
+        Field("browserVersion", "string"),
+    ]),
+    "dm.CartData": (DM + "CartData", [
+        Field("merchantId", "string"),
+        Field("merchantFeedLabel", "string"),
+        Field("merchantFeedLanguageCode", "string"),
+        Field("transactionDiscount", "double"),
+        Field("items", "msg:dm.Item", repeated=True),
+        Field("couponCodes", "string", repeated=True),
+    ]),
+    "dm.Item": (DM + "Item", [
+        Field("merchantProductId", "string"),
+        Field("quantity", "int64"),
+        Field("unitPrice", "double"),
+        Field("itemId", "string"),
+        Field("additionalItemParameters", "msg:dm.ItemParameter",
+              repeated=True),
+        Field("merchantId", "string"),
+        Field("merchantFeedLabel", "string"),
+        Field("merchantFeedLanguageCode", "string"),
+        Field("conversionValue", "double"),
+        Field("customVariables", "msg:dm.ItemCustomVariable", repeated=True),
+    ]),
+    "dm.ItemParameter": (DM + "ItemParameter", [
+        Field("parameterName", "string"),
+        Field("value", "string"),
+    ]),
+    "dm.ItemCustomVariable": (DM + "ItemCustomVariable", [
+        Field("variable", "string"),
+        Field("value", "string"),
+        Field("destinationReferences", "string", repeated=True),
+    ]),
+    "dm.ExperimentalField": (DM + "ExperimentalField", [
+        Field("field", "string"),
+        Field("value", "string"),
+    ]),
+    "dm.UserProperties": (DM + "UserProperties", [
+        Field("customerType", "enum:dm.CustomerType"),
+        Field("customerValueBucket", "enum:dm.CustomerValueBucket"),
+        Field("additionalUserProperties", "msg:dm.UserProperty",
+              repeated=True),
+    ]),
+    "dm.UserProperty": (DM + "UserProperty", [
+        Field("propertyName", "string"),
+        Field("value", "string"),
+    ]),
+    "dm.EncryptionInfo": (DM + "EncryptionInfo", [
+        Field("gcpWrappedKeyInfo", "msg:dm.GcpWrappedKeyInfo",
+              oneof="wrapped_key"),
+        Field("awsWrappedKeyInfo", "msg:dm.AwsWrappedKeyInfo",
+              oneof="wrapped_key"),
+        Field("coordinatorKeyInfo", "msg:dm.CoordinatorKeyInfo",
+              oneof="wrapped_key"),
+    ]),
+    "dm.GcpWrappedKeyInfo": (DM + "GcpWrappedKeyInfo", [
+        Field("keyType", "enum:dm.KeyType"),
+        Field("wipProvider", "string"),
+        Field("kekUri", "string"),
+        Field("encryptedDek", "string"),
+    ]),
+    "dm.AwsWrappedKeyInfo": (DM + "AwsWrappedKeyInfo", [
+        Field("keyType", "enum:dm.KeyType"),
+        Field("roleArn", "string"),
+        Field("kekUri", "string"),
+        Field("encryptedDek", "string"),
+    ]),
+    "dm.CoordinatorKeyInfo": (DM + "CoordinatorKeyInfo", [
+        Field("keyId", "string"),
+    ]),
+})
+
 # name (either spelling) -> Field, per message
 FIELD_INDEX = {}
 for _name, (_tname, _fields) in MESSAGE_TYPES.items():
@@ -707,7 +936,8 @@ for _name, (_tname, _fields) in MESSAGE_TYPES.items():
 
 SCALAR_TYPE = {"string": "TYPE_STRING", "double": "TYPE_DOUBLE",
                "int32": "TYPE_INT32", "int64": "TYPE_INT64",
-               "bool": "TYPE_BOOL", "bytes": "TYPE_BYTES"}
+               "bool": "TYPE_BOOL", "bytes": "TYPE_BYTES",
+               "timestamp": "type.googleapis.com/google.protobuf.Timestamp"}
 INT_RANGE = {"int32": (-(1 << 31), (1 << 31) - 1),
              "int64": (-(1 << 63), (1 << 63) - 1)}
 
@@ -724,6 +954,8 @@ class ParseErrors:
             return SCALAR_TYPE[kind]
         what, name = kind.split(":", 1)
         full = ENUMS[name][0] if what == "enum" else MESSAGE_TYPES[name][0]
+        if full.startswith("google."):
+            return "type.googleapis.com/" + full
         return "type.googleapis.com/google.ads.googleads.%s.%s" % (
             self.version, full)
 
@@ -754,6 +986,37 @@ class ParseErrors:
             "Cannot set '%s'" % (group, key))))
 
 
+RFC3339_RE = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?"
+    r"(?:(Z)|([+-])(\d{2}):(\d{2}))")
+
+
+def rfc3339(s):
+    """The aware UTC datetime of an RFC 3339 time as the proto3 JSON
+    mapping of Timestamp takes it (upper-case T and Z, or an offset
+    +-hh:mm; 0 to 9 fraction digits; years 0001 to 9999), else None."""
+    m = RFC3339_RE.fullmatch(s)
+    if not m:
+        return None
+    y, mo, d, h, mi, sec = (int(x) for x in m.group(1, 2, 3, 4, 5, 6))
+    frac = m.group(7) or ""
+    off = datetime.timedelta(0)
+    if not m.group(8):
+        oh, om = int(m.group(10)), int(m.group(11))
+        if oh > 23 or om > 59:
+            return None
+        off = datetime.timedelta(hours=oh, minutes=om)
+        if m.group(9) == "-":
+            off = -off
+    try:
+        dt = datetime.datetime(y, mo, d, h, mi, sec,
+                               int((frac + "000000")[:6]),
+                               tzinfo=datetime.timezone(off))
+        return dt.astimezone(datetime.timezone.utc)
+    except (ValueError, OverflowError):
+        return None
+
+
 def join_path(path, name):
     return "%s.%s" % (path, name) if path else name
 
@@ -764,6 +1027,9 @@ def parse_scalar(kind, v):
         return isinstance(v, str), v
     if kind == "bool":
         return isinstance(v, bool), v
+    if kind == "timestamp":
+        # google.protobuf.Timestamp: RFC 3339 (proto3 JSON mapping)
+        return isinstance(v, str) and rfc3339(v) is not None, v
     if kind == "double":
         if isinstance(v, bool):
             return False, None
@@ -911,6 +1177,278 @@ def path_string(path):
     for name, idx in path or ():
         out.append(name if idx is None else "%s[%d]" % (name, idx))
     return ".".join(out)
+
+
+# ---------------------------------------------------------------------------
+# Data Manager API (data-manager.md, cited below as "dm §x"): error bodies
+# and the fast-fail validation of IngestEventsRequest (dm §2, §4.2 - §4.4)
+
+DM_DOMAIN = "datamanager.googleapis.com"
+DM_SERVICE = "google.ads.datamanager.v1.IngestionService"
+GADS_DOMAIN = "googleads.googleapis.com"
+DM_MAX_DESTINATIONS = 10         # dm §1.5
+DM_MAX_EVENTS = 2000             # dm §1.5 (not error.proto's 10,000)
+DM_MAX_IDENTIFIERS = 10          # dm §1.5
+DM_EVENT_MAX_AGE = datetime.timedelta(days=90)   # open question 10: choice
+DM_UNAUTH_MSG = ("Request had invalid authentication credentials. Expected "
+                 "OAuth 2 access token, login cookie or other valid "
+                 "authentication credential.")
+DM_INVALID_MSG = "There was a problem with the request."
+SCOPE_MSG = "Request had insufficient authentication scopes."
+# ErrorReason texts: the comments of error.proto
+DM_REASON_TEXT = {
+    "INTERNAL_ERROR": "An internal error has occurred.",
+    "DEADLINE_EXCEEDED": "The request took too long to respond.",
+    "RESOURCE_EXHAUSTED": "Too many requests.",
+    "INVALID_ARGUMENT": "There was a problem with the request.",
+    "REQUIRED_FIELD_MISSING": "Required field is missing.",
+    "INVALID_FORMAT": "Format is invalid.",
+    "INVALID_SHA256_FORMAT": "The SHA256 encoded value is malformed.",
+    "INVALID_ENUM_VALUE": "Enum value cannot be used.",
+    "TOO_MANY_USER_IDENTIFIERS":
+        "Maximum number of user identifiers allowed per event is 10.",
+    "TOO_MANY_DESTINATIONS":
+        "Maximum number of destinations allowed per request is 10.",
+    "INVALID_NUMBER_FORMAT": "Invalid number format.",
+    "INVALID_CONVERSION_ACTION_ID": "Conversion action ID is not valid.",
+    "INVALID_CURRENCY_CODE": "The currency code is not supported.",
+    "TOO_MANY_EVENTS":
+        "Maximum number of events allowed per request is 2000.",
+    "DUPLICATE_DESTINATION_REFERENCE":
+        "Two or more destinations in the request have the same reference.",
+    "NO_IDENTIFIERS_PROVIDED":
+        "Events data contains no user identifiers or ad identifiers.",
+    "LINKED_ACCOUNT_ONLY_ALLOWED_WITH_DATA_PARTNER_LOGIN_ACCOUNT":
+        "Linked account is only supported when the login account is a "
+        "`DATA_PARTNER` account.",
+    "DESTINATION_ACCOUNT_TYPE_MISMATCH":
+        "The account type is not supported for this destination.",
+    "INVALID_REGION_CODE": "The region code is not valid.",
+    "INVALID_REQUEST_ID":
+        "The request ID used to retrieve the status of a request is not "
+        "valid. Status can only be retrieved for requests that succeed and "
+        "don't have `validate_only=true`.",
+}
+# ProcessingErrorReason numbers (processing_errors.proto), for the order
+# of errorCounts
+PROCESSING_ERRORS = {"EVENT_TOO_OLD": 3, "DENIED_CONSENT": 4,
+                     "DUPLICATE_GCLID": 7, "DUPLICATE_TRANSACTION_ID": 8}
+DM_CONSENT = ("CONSENT_STATUS_UNSPECIFIED", "CONSENT_GRANTED",
+              "CONSENT_DENIED")
+HEX64_ANY_CASE = re.compile(r"[0-9a-fA-F]{64}")    # open question 7: choice
+B64_32 = re.compile(r"[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=?|"
+                    r"[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]=?")
+CLICK_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,512}")
+ACCOUNT_ID_RE = re.compile(r"[0-9]{10}")
+
+
+def error_info(reason, domain, metadata=None):
+    d = {"@type": "type.googleapis.com/google.rpc.ErrorInfo",
+         "reason": reason, "domain": domain}
+    if metadata is not None:
+        d["metadata"] = metadata
+    return d
+
+
+def request_info(rid):
+    return {"@type": "type.googleapis.com/google.rpc.RequestInfo",
+            "requestId": rid}
+
+
+def bad_request_detail(violations):
+    """google.rpc.BadRequest of (field, description, reason) triples."""
+    return {"@type": "type.googleapis.com/google.rpc.BadRequest",
+            "fieldViolations": [dict({"field": f, "description": d},
+                                     **({"reason": r} if r else {}))
+                                for f, d, r in violations]}
+
+
+def scope_denied_body(service, method):
+    """403 for a token without the method's scope (the shared design,
+    "Scopes")."""
+    return 403, {"error": {
+        "code": 403, "message": SCOPE_MSG, "status": "PERMISSION_DENIED",
+        "details": [error_info("ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+                               "googleapis.com",
+                               {"service": service, "method": method})]}}
+
+
+def dm_hash_ok(value, encoding):
+    """A SHA-256 digest in the request's encoding: 64 hex digits of either
+    case (HEX), or the base64 of 32 bytes, standard or URL-safe alphabet,
+    final "=" optional (BASE64)."""
+    if encoding == "HEX":
+        return bool(HEX64_ANY_CASE.fullmatch(value))
+    return bool(B64_32.fullmatch(value))
+
+
+def dm_check_account(acct, path, required, add):
+    """A ProductAccount that must be a Google Ads customer (dm §1.4)."""
+    if acct is None:
+        if required:
+            add(path, "REQUIRED_FIELD_MISSING")
+        return
+    t = acct.get("accountType")
+    if t is None or t == "ACCOUNT_TYPE_UNSPECIFIED":
+        add(path + ".account_type", "REQUIRED_FIELD_MISSING")
+    elif t != "GOOGLE_ADS":
+        add(path + ".account_type", "DESTINATION_ACCOUNT_TYPE_MISMATCH")
+    aid = acct.get("accountId")
+    if not aid:
+        add(path + ".account_id", "REQUIRED_FIELD_MISSING")
+    elif not ACCOUNT_ID_RE.fullmatch(aid):
+        add(path + ".account_id", "INVALID_FORMAT")
+
+
+def dm_check_consent(consent, path, add):
+    for json_name, proto in (("adUserData", "ad_user_data"),
+                             ("adPersonalization", "ad_personalization")):
+        v = (consent or {}).get(json_name)
+        if v is not None and v not in DM_CONSENT:
+            add(path + "." + proto, "INVALID_ENUM_VALUE")
+
+
+def dm_check_identifiers(p, uids, encoding, add):
+    """userData.userIdentifiers of events[i] (dm §2.4)."""
+    hashes = encoding in ("HEX", "BASE64")
+    for j, u in enumerate(uids):
+        q = "%s.user_data.user_identifiers[%d]" % (p, j)
+        for json_name, proto in (("emailAddress", "email_address"),
+                                 ("phoneNumber", "phone_number")):
+            if json_name in u and hashes and \
+                    not dm_hash_ok(u[json_name], encoding):
+                add(q + "." + proto, "INVALID_SHA256_FORMAT")
+        if "address" in u:
+            a = u["address"]
+            q += ".address"
+            for json_name, proto in (("givenName", "given_name"),
+                                     ("familyName", "family_name")):
+                if not a.get(json_name):
+                    add(q + "." + proto, "REQUIRED_FIELD_MISSING")
+                elif hashes and not dm_hash_ok(a[json_name], encoding):
+                    add(q + "." + proto, "INVALID_SHA256_FORMAT")
+            if not a.get("regionCode"):
+                add(q + ".region_code", "REQUIRED_FIELD_MISSING")
+            elif not re.fullmatch(r"[A-Za-z]{2}", a["regionCode"]):
+                add(q + ".region_code", "INVALID_REGION_CODE")
+            if not a.get("postalCode"):
+                add(q + ".postal_code", "REQUIRED_FIELD_MISSING")
+        elif not ("emailAddress" in u or "phoneNumber" in u):
+            add(q, "REQUIRED_FIELD_MISSING")
+
+
+def dm_check_event(i, ev, refs, ndest, encoding, add):
+    """events[i] (dm §2.3, §2.4); returns the indices of the destinations
+    the event goes to."""
+    p = "events[%d]" % i
+    route = []
+    drefs = ev.get("destinationReferences") or []
+    for j, ref in enumerate(drefs):
+        if ref in refs:
+            if refs[ref] not in route:
+                route.append(refs[ref])
+        else:
+            add("%s.destination_references[%d]" % (p, j), "INVALID_ARGUMENT",
+                "The destination reference names no destination of the "
+                "request.")
+    if not drefs:
+        # "empty: all destinations of the request" (dm §2.2)
+        route = list(range(ndest))
+    if not ev.get("eventTimestamp"):
+        add(p + ".event_timestamp", "REQUIRED_FIELD_MISSING")
+    ad = ev.get("adIdentifiers") or {}
+    has_click = False
+    for k in CLICK_KINDS:
+        if k in ad:
+            has_click = True
+            if not CLICK_ID_RE.fullmatch(ad[k]):
+                add("%s.ad_identifiers.%s" % (p, k), "INVALID_FORMAT")
+    uids = []
+    if ev.get("userData") is not None:
+        uids = ev["userData"].get("userIdentifiers") or []
+        if not uids:
+            add(p + ".user_data.user_identifiers", "REQUIRED_FIELD_MISSING")
+        elif len(uids) > DM_MAX_IDENTIFIERS:
+            add(p + ".user_data.user_identifiers",
+                "TOO_MANY_USER_IDENTIFIERS")
+        dm_check_identifiers(p, uids, encoding, add)
+    if not has_click and not uids:
+        add(p, "NO_IDENTIFIERS_PROVIDED")
+    cur = ev.get("currency")
+    if cur and not re.fullmatch(r"[A-Z]{3}", cur):
+        add(p + ".currency", "INVALID_CURRENCY_CODE")
+    val = ev.get("conversionValue")
+    if val is not None and (math.isnan(val) or math.isinf(val) or val < 0):
+        add(p + ".conversion_value", "INVALID_NUMBER_FORMAT")
+    if isinstance(ev.get("eventSource"), int):
+        add(p + ".event_source", "INVALID_ENUM_VALUE")
+    dm_check_consent(ev.get("consent"), p + ".consent", add)
+    return route
+
+
+def dm_validate(req, action_exists):
+    """Every violation of an IngestEventsRequest, in field order
+    (destinations, events, consent, encoding, encryption_info), as
+    (field path, description, ErrorReason) triples, and per event the
+    indices of its destinations."""
+    out = []
+
+    def add(field, reason, text=None):
+        out.append((field, text or DM_REASON_TEXT[reason], reason))
+
+    dests = req.get("destinations") or []
+    refs = {}
+    if not dests:
+        add("destinations", "REQUIRED_FIELD_MISSING")
+    elif len(dests) > DM_MAX_DESTINATIONS:
+        add("destinations", "TOO_MANY_DESTINATIONS")
+    else:
+        for i, d in enumerate(dests):
+            p = "destinations[%d]" % i
+            dm_check_account(d.get("operatingAccount"),
+                             p + ".operating_account", True, add)
+            dm_check_account(d.get("loginAccount"), p + ".login_account",
+                             False, add)
+            if d.get("linkedAccount") is not None:
+                add(p + ".linked_account",
+                    "LINKED_ACCOUNT_ONLY_ALLOWED_WITH_DATA_PARTNER_"
+                    "LOGIN_ACCOUNT")
+            pid = d.get("productDestinationId")
+            if not pid:
+                add(p + ".product_destination_id", "REQUIRED_FIELD_MISSING")
+            elif not re.fullmatch(r"[0-9]{1,18}", pid) or \
+                    not action_exists(int(pid)):
+                add(p + ".product_destination_id",
+                    "INVALID_CONVERSION_ACTION_ID")
+            ref = d.get("reference")
+            if ref:
+                if ref in refs:
+                    add(p + ".reference", "DUPLICATE_DESTINATION_REFERENCE")
+                else:
+                    refs[ref] = i
+    events = req.get("events") or []
+    encoding = req.get("encoding")
+    routes = []
+    if not events:
+        add("events", "REQUIRED_FIELD_MISSING")
+    elif len(events) > DM_MAX_EVENTS:
+        add("events", "TOO_MANY_EVENTS")
+    else:
+        for i, ev in enumerate(events):
+            routes.append(dm_check_event(i, ev, refs, len(dests), encoding,
+                                         add))
+    dm_check_consent(req.get("consent"), "consent", add)
+    if isinstance(encoding, int):
+        add("encoding", "INVALID_ENUM_VALUE")
+    elif encoding in (None, "ENCODING_UNSPECIFIED") and any(
+            ev.get("userData") is not None for ev in events):
+        # "Optional. Required for UserData uploads" (dm §2.1)
+        add("encoding", "REQUIRED_FIELD_MISSING")
+    if req.get("encryptionInfo") is not None:
+        add("encryption_info", "INVALID_ARGUMENT",
+            "encryption_info is not modelled by this emulator: send hashed "
+            "identifiers without encryption.")
+    return out, routes
 
 
 # ---------------------------------------------------------------------------
@@ -1155,7 +1693,6 @@ def dup_groups(infos, keyf):
     return [rows for rows in seen.values() if len(rows) > 1]
 
 
-ADJUSTMENT_TOO_RECENT = datetime.timedelta(hours=24)  # ref §2.3
 ADJUSTMENT_EXPIRY = datetime.timedelta(days=54)       # ref §2.3
 
 
@@ -1443,6 +1980,9 @@ class State:
             else None
         self.ledger_path = (os.path.join(opts.state_dir, "ledger.ndjson")
                             if opts.state_dir else None)
+        self.dm_requests_path = (
+            os.path.join(opts.state_dir, "dm-requests.ndjson")
+            if opts.state_dir else None)
         self.reset(load=True)
 
     def reset(self, load=False):
@@ -1458,10 +1998,22 @@ class State:
             self.adjusted = {}
             self.offset = 0.0         # admin clock: seconds added to "now"
             self.tokens = {t: None for t in self.opts.access_token}
+            # access token -> the set of scopes it carries
+            self.scopes = {t: frozenset(API_SCOPES)
+                           for t in self.opts.access_token}
             self.expired = set()
             self.revoked = set()
-            # refresh token -> the scope it grants
-            self.refresh_tokens = {self.opts.refresh_token: ADWORDS_SCOPE}
+            # refresh token -> the scope it grants (space-separated)
+            self.refresh_tokens = {
+                self.opts.refresh_token: self.opts.refresh_token_scope}
+            # customers whose click uploads are refused (not allowlisted)
+            self.not_allowlisted = set(self.opts.not_allowlisted)
+            # Data Manager: conversions (key -> state), the click keys of
+            # conversions created with a transaction id (-> their key), and
+            # the request statuses (request id -> record)
+            self.dm_convs = {}
+            self.dm_click_index = {}
+            self.dm_requests = {}
             self.codes = {}           # authorization code -> its binding
             self.deny = 0             # consents still to be refused
             self.authorizations = []  # what GET /o/oauth2/v2/auth was asked
@@ -1475,6 +2027,15 @@ class State:
                                 self._remember(json.loads(line))
                 else:
                     open(self.ledger_path, "w").close()
+            if self.dm_requests_path:
+                if load and os.path.exists(self.dm_requests_path):
+                    with open(self.dm_requests_path, encoding="utf-8") as fp:
+                        for line in fp:
+                            if line.strip():
+                                r = json.loads(line)
+                                self.dm_requests[r["request_id"]] = r
+                else:
+                    open(self.dm_requests_path, "w").close()
 
     # -- conversion actions
     def action_exists(self, action_id):
@@ -1506,18 +2067,28 @@ class State:
                 return "OAUTH_TOKEN_EXPIRED"
             return None
 
-    def add_token(self, token, ttl):
+    def add_token(self, token, ttl, scopes=API_SCOPES):
         with self.lock:
             self.tokens[token] = (self.mono() + ttl
                                   if ttl is not None else None)
+            self.scopes[token] = frozenset(scopes)
             self.expired.discard(token)
             self.revoked.discard(token)
 
+    def has_scope(self, token, scope):
+        with self.lock:
+            return scope in self.scopes.get(token, ())
+
     # -- faults
-    def take_fault(self, endpoint):
+    def take_fault(self, endpoints, accept=None):
+        """The first queued fault whose endpoint is one of endpoints (or
+        "any") and that accept(fault) takes; its count goes down by one."""
+        if isinstance(endpoints, str):
+            endpoints = (endpoints,)
         with self.lock:
             for i, f in enumerate(self.faults):
-                if f.get("endpoint", "upload") in (endpoint, "any"):
+                if f.get("endpoint", "upload") in endpoints + ("any",) and \
+                        (accept is None or accept(f)):
                     f["_left"] -= 1
                     if f["_left"] <= 0:
                         del self.faults[i]
@@ -1565,11 +2136,78 @@ class State:
         elif atype == "RESTATEMENT":
             state["restated"].add(at)
 
-    def _remember(self, entry):
+    # -- Data Manager conversions
+    @staticmethod
+    def dm_key(customer, action_id, txid, click_type, click_id, instant):
+        """The key of a Data Manager conversion: by transaction id when the
+        event has one, else by click id (None for none) and time as an
+        instant (ISO string, UTC)."""
+        if txid:
+            return ("tx", customer, action_id, txid)
+        return ("click", customer, action_id, click_type, click_id, instant)
+
+    def dm_find(self, key):
+        """The conversion a key names (a click key also finds a conversion
+        created with a transaction id and the same click and time)."""
+        c = self.dm_convs.get(key)
+        if c is None and key[0] == "click":
+            k = self.dm_click_index.get(key)
+            c = self.dm_convs.get(k) if k else None
+        return c
+
+    def _remember_event(self, e, digest=None):
+        """Apply a Data Manager ledger line to the conversions, by its
+        effect (so a reload replays what happened).  digest: SHA-256 of the
+        event's userData, kept in memory only (never in the ledger)."""
+        effect = e.get("effect")
+        inst = rfc3339(e["event_timestamp"]) if e.get("event_timestamp") \
+            else None
+        inst = inst.isoformat() if inst else None
+        key = self.dm_key(e["customer"], e["action_id"], e.get("transaction_id"),
+                          e.get("click_id_type"), e.get("click_id"), inst)
+        if effect == "created":
+            self.dm_convs[key] = {
+                "customer": e["customer"], "action_id": e["action_id"],
+                "transaction_id": e.get("transaction_id"),
+                "click_id_type": e.get("click_id_type"),
+                "click_id": e.get("click_id"),
+                "event_timestamp": e.get("event_timestamp"),
+                "event_source": e.get("event_source"),
+                "value": e.get("value"), "currency": e.get("currency"),
+                "user_identifiers": e.get("user_identifiers") or 0,
+                "consent": e.get("consent"),
+                "enhanced": False, "restatements": 0,
+                "request_id": e.get("request_id"),
+                "updated_request_id": None,
+                "_digest": digest if e.get("user_identifiers") else None,
+            }
+            if e.get("transaction_id") and e.get("click_id"):
+                self.dm_click_index.setdefault(self.dm_key(
+                    e["customer"], e["action_id"], None, e["click_id_type"],
+                    e["click_id"], inst), key)
+        elif effect in ("restated", "enhanced"):
+            c = self.dm_find(key)
+            if c is None:
+                return
+            if e.get("value") is not None:
+                c["value"] = e["value"]
+            if e.get("currency") is not None:
+                c["currency"] = e["currency"]
+            if effect == "restated":
+                c["restatements"] += 1
+            if e.get("user_identifiers") and not c["user_identifiers"]:
+                c["user_identifiers"] = e["user_identifiers"]
+                c["enhanced"] = True
+                c["_digest"] = digest
+            c["updated_request_id"] = e.get("request_id")
+
+    def _remember(self, entry, digest=None):
         kind = entry.get("kind", "click")
         idx = len(self.ledger)
         self.ledger.append(entry)
-        if kind == "click":
+        if kind == "event":
+            self._remember_event(entry, digest)
+        elif kind == "click":
             if entry.get("order_id"):
                 self.order_keys.setdefault(self.order_key(entry), idx)
             if entry.get("click_id"):
@@ -1601,16 +2239,24 @@ class State:
                 self.apply_adjustment(a, entry["adjustment_type"], at)
                 self.adjusted[target] = a
 
-    def commit(self, entries):
+    def commit(self, entries, remembered=False):
         with self.lock:
-            for e in entries:
-                self._remember(e)
+            if not remembered:
+                for e in entries:
+                    self._remember(e)
             if self.ledger_path and entries:
                 with open(self.ledger_path, "a", encoding="utf-8") as fp:
                     for e in entries:
                         fp.write(json.dumps(e, separators=(",", ":")) + "\n")
                     fp.flush()
                     os.fsync(fp.fileno())
+
+    def add_dm_request(self, rec):
+        with self.lock:
+            self.dm_requests[rec["request_id"]] = rec
+            if self.dm_requests_path:
+                with open(self.dm_requests_path, "a", encoding="utf-8") as fp:
+                    fp.write(json.dumps(rec, separators=(",", ":")) + "\n")
 
     # -- log
     def log(self, entry):
@@ -1627,6 +2273,16 @@ class State:
 
 UPLOAD_RE = re.compile(r"/(v\d+)/customers/([^/]*):(uploadClickConversions|"
                        r"uploadCallConversions|uploadConversionAdjustments)")
+DM_INGEST_PATH = "/v1/events:ingest"
+DM_STATUS_PATH = "/v1/requestStatus:retrieve"
+# the RPC of each upload method, by ledger kind (ErrorInfo metadata of a
+# scope refusal)
+UPLOAD_RPC = {
+    "click": "ConversionUploadService.UploadClickConversions",
+    "call": "ConversionUploadService.UploadCallConversions",
+    "adjustment":
+        "ConversionAdjustmentUploadService.UploadConversionAdjustments",
+}
 
 
 class Method:
@@ -1666,12 +2322,23 @@ REDACT_FORM = ("client_secret", "refresh_token", "assertion", "code",
 # fault kinds -> the endpoints they make sense on
 COMMON_FAULTS = ("internal", "transient", "deadline_exceeded", "unavailable",
                  "bad_gateway_html", "reset", "slow")
-UPLOAD_FAULTS = COMMON_FAULTS + (
+GADS_FAULTS = COMMON_FAULTS + (
     "rate_limit", "daily_quota", "concurrent_modification", "token_expired",
-    "row_error", "executed_then_dropped", "error")
+    "row_error", "executed_then_dropped", "error", "not_allowlisted")
+DM_FAULTS = COMMON_FAULTS + (
+    "rate_limit", "daily_quota", "token_expired", "executed_then_dropped",
+    "error", "bad_event")
+STATUS_FAULTS = COMMON_FAULTS + (
+    "rate_limit", "daily_quota", "token_expired", "error")
 TOKEN_FAULTS = COMMON_FAULTS + ("oauth_error",)
-FAULT_KINDS = {"upload": UPLOAD_FAULTS, "token": TOKEN_FAULTS,
+FAULT_KINDS = {"upload": GADS_FAULTS + ("bad_event",),
+               "googleads": GADS_FAULTS, "datamanager": DM_FAULTS,
+               "status": STATUS_FAULTS, "token": TOKEN_FAULTS,
                "any": COMMON_FAULTS}
+# faults that only one API knows (an "upload" fault of such a kind waits
+# for a request of its API)
+GADS_ONLY_FAULTS = ("row_error", "concurrent_modification", "not_allowlisted")
+DEFAULT_FAULT_COUNT = {"bad_event": 1000000}
 
 NOT_FOUND_HTML = """<!DOCTYPE html>
 <html lang=en>
@@ -1856,6 +2523,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if m and self.command == "POST":
                 self.upload(m.group(1), m.group(2), METHODS[m.group(3)],
                             body)
+            elif path == DM_INGEST_PATH and self.command == "POST":
+                self.dm_ingest(body)
+            elif path == DM_STATUS_PATH and self.command == "GET":
+                self.dm_status()
             elif path in TOKEN_PATHS and self.command == "POST":
                 self.token(body)
             elif path in AUTH_PATHS and self.command == "GET":
@@ -1905,7 +2576,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if kind == "slow":
             time.sleep(float(fault.get("seconds", 2)))
             return False
-        if kind in ("row_error", "executed_then_dropped"):
+        if kind in ("row_error", "executed_then_dropped", "not_allowlisted"):
             return False
         if kind == "reset":
             self.drop()
@@ -1998,7 +2669,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         st = self.state
         rid = new_request_id()
         self.entry["body"] = self.json_or_none(body)
-        fault = st.take_fault("upload")
+
+        def accept(f):
+            # bad_event is for Data Manager; not_allowlisted for clicks
+            return f["kind"] != "bad_event" and (
+                f["kind"] != "not_allowlisted" or meth.kind == "click")
+        fault = st.take_fault(("upload", "googleads"), accept)
         if fault and self.apply_fault(fault, version, rid):
             return
         fault_kind = fault["kind"] if fault else None
@@ -2028,6 +2704,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         why = st.token_status(parts[1].strip())
         if why:
             fail("UNAUTHENTICATED", [ads_error({"authenticationError": why})])
+            return
+        if not st.has_scope(parts[1].strip(), ADWORDS_SCOPE):
+            # the front end refuses it: no GoogleAdsFailure, no request-id
+            self.send(*scope_denied_body(
+                GADS_DOMAIN, "google.ads.googleads.%s.services.%s" % (
+                    version, UPLOAD_RPC[meth.kind])))
             return
 
         # customer id: digits only, ten of them (ref §5.4)
@@ -2065,6 +2747,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         req = parse_message(raw, meth.request, "", perr)
         if perr.violations:
             self.bad_request(None, None, perr.violations)
+            return
+        if meth.kind == "click" and (fault_kind == "not_allowlisted" or
+                                     cid in st.not_allowlisted):
+            # The shared design: Google Ads takes no new adopters of
+            # offline click imports (dm §1.1); the whole request is refused.
+            fail("PERMISSION_DENIED", [ads_error({
+                "notAllowlistedError":
+                    "CUSTOMER_NOT_ALLOWLISTED_FOR_THIS_FEATURE"})])
             return
 
         # Request-level checks (ref §1.2, §2.1)
@@ -2397,11 +3087,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                     where = adj_path(i, ("adjustment_date_time", None))
                 elif age > ADJUSTMENT_EXPIRY:
                     code = "CONVERSION_EXPIRED"
-                elif atype != "ENHANCEMENT" and age < ADJUSTMENT_TOO_RECENT:
-                    # Enhancements are meant to come within 24 hours of the
-                    # conversion (ref §2.3): the rule is for retractions
-                    # and restatements.
-                    code = "TOO_RECENT_CONVERSION"
+                # No TOO_RECENT_CONVERSION: since 2024-09-09 Google takes
+                # adjustments right after the conversion (ref "Read
+                # first"; they show as pending for up to 24 h).
             if code:
                 row_errors[i].append(ads_error({ca: code}, where))
                 entries.append(None)
@@ -2430,6 +3118,336 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 "request_id": rid,
             })
         return row_errors, entries
+
+    # -- Data Manager: POST /v1/events:ingest, GET /v1/requestStatus:retrieve
+    def dm_unauthenticated(self, reason):
+        """401 of the Data Manager front end (no request-id)."""
+        self.send(401, {"error": {
+            "code": 401, "message": DM_UNAUTH_MSG, "status": "UNAUTHENTICATED",
+            "details": [error_info(reason, "googleapis.com")]}})
+
+    def dm_auth(self, rpc):
+        """The bearer token if it is valid and carries the datamanager
+        scope; else the 401 or 403 is answered and None returned."""
+        st = self.state
+        parts = (self.headers.get("Authorization") or "").split(None, 1)
+        if len(parts) != 2 or parts[0].lower() != "bearer" or \
+                not parts[1].strip():
+            self.dm_unauthenticated("CREDENTIALS_MISSING")
+            return None
+        token = parts[1].strip()
+        if st.token_status(token):
+            self.dm_unauthenticated("ACCESS_TOKEN_EXPIRED")
+            return None
+        if not st.has_scope(token, DM_SCOPE):
+            self.send(*scope_denied_body(DM_DOMAIN, DM_SERVICE + "." + rpc))
+            return None
+        return token
+
+    def dm_reply(self, code, body, rid, headers=()):
+        self.entry["request_id"] = rid
+        self.send(code, body, headers=[("request-id", rid)] + list(headers))
+
+    def dm_invalid(self, violations, rid):
+        """The fast-fail answer (dm §4.2, §4.3): 400 INVALID_ARGUMENT,
+        ErrorInfo with the first violation's reason, BadRequest with every
+        violation (left out when one of them has no field: a bad_event
+        fault with "name_events": false), RequestInfo."""
+        details = [error_info(violations[0][2], DM_DOMAIN, {})]
+        if all(f is not None for f, _, _ in violations):
+            details.append(bad_request_detail(violations))
+        details.append(request_info(rid))
+        self.dm_reply(400, {"error": {
+            "code": 400, "message": DM_INVALID_MSG,
+            "status": "INVALID_ARGUMENT", "details": details}}, rid)
+
+    def dm_apply_fault(self, fault, rid):
+        """apply_fault for the Data Manager endpoints: google.rpc.Status
+        bodies with an ErrorInfo of domain datamanager.googleapis.com and
+        a RequestInfo, never a GoogleAdsFailure.  False: go on
+        processing."""
+        kind = fault["kind"]
+        self.entry["fault"] = kind
+        if fault.get("delay"):
+            time.sleep(float(fault["delay"]))
+        if kind == "slow":
+            time.sleep(float(fault.get("seconds", 2)))
+            return False
+        if kind in ("executed_then_dropped", "bad_event"):
+            return False
+        if kind == "reset":
+            self.drop()
+        if kind == "bad_gateway_html":
+            self.send(502, BAD_GATEWAY_HTML, "text/html; charset=UTF-8")
+            return True
+        if kind == "unavailable":
+            self.send(*status_body("UNAVAILABLE"))
+            return True
+        if kind == "token_expired":
+            self.dm_unauthenticated("ACCESS_TOKEN_EXPIRED")
+            return True
+        headers, extra, message = [], [], fault.get("message")
+        if kind in ("rate_limit", "daily_quota"):
+            # daily_quota is rate_limit here: Data Manager quotas are per
+            # project and per minute or day alike (dm §1.5)
+            status = reason = "RESOURCE_EXHAUSTED"
+            delay = int(fault.get("retry_delay", 30))
+            extra.append({"@type": "type.googleapis.com/google.rpc.RetryInfo",
+                          "retryDelay": "%ds" % delay})
+            if fault.get("retry_after", True):
+                headers.append(("Retry-After", str(delay)))
+        elif kind in ("internal", "transient"):
+            status, reason = "INTERNAL", "INTERNAL_ERROR"
+        elif kind == "deadline_exceeded":
+            status = reason = "DEADLINE_EXCEEDED"
+        elif kind == "error":
+            status = fault.get("status", "INVALID_ARGUMENT")
+            reason = fault.get("reason", status)
+            if fault.get("field_violations"):
+                extra.append(bad_request_detail(
+                    (v.get("field"), v.get("description", ""),
+                     v.get("reason")) for v in fault["field_violations"]))
+        else:
+            raise AssertionError(kind)
+        http_code, canonical = STATUS.get(status, (500, status))
+        http_code = int(fault.get("http", http_code))
+        err = {"code": http_code, "message": message or canonical,
+               "status": status}
+        if fault.get("details", True):
+            err["details"] = ([error_info(reason, DM_DOMAIN, {})] + extra +
+                              [request_info(rid)])
+        self.dm_reply(http_code, {"error": err}, rid, headers)
+        return True
+
+    def read_json_request(self, body):
+        """The JSON object of a request body after the front end's checks
+        (Content-Type, syntax, an object); None once a 400 is answered."""
+        ctype = self.headers.get("Content-Type", "")
+        if ctype.split(";")[0].strip().lower() != "application/json":
+            self.bad_request(
+                "Invalid JSON payload received. Unexpected Content-Type "
+                "'%s', expected application/json." % ctype, "")
+            return None
+        try:
+            raw = json.loads(body.decode("utf-8")) if body.strip() else {}
+        except (ValueError, UnicodeDecodeError):
+            self.bad_request("Invalid JSON payload received. Unexpected "
+                             "token.", "")
+            return None
+        if not isinstance(raw, dict):
+            self.bad_request('Invalid JSON payload received. Unknown name "": '
+                             'Root element must be a message.', "")
+            return None
+        return raw
+
+    @staticmethod
+    def transaction_ids(body):
+        """The transaction ids of the events of a request body, read
+        leniently (for bad_event faults, before any check)."""
+        try:
+            raw = json.loads(body)
+            events = raw.get("events") or []
+            return {e.get("transactionId", e.get("transaction_id"))
+                    for e in events if isinstance(e, dict)} - {None}
+        except (ValueError, AttributeError, TypeError):
+            return set()
+
+    def dm_ingest(self, body):
+        """IngestionService.IngestEvents (dm §2, §4, §5)."""
+        st = self.state
+        rid = new_request_id()
+        self.entry["body"] = self.json_or_none(body)
+        txids = self.transaction_ids(body)
+
+        def accept(f):
+            if f["kind"] in GADS_ONLY_FAULTS:
+                return False
+            if f["kind"] == "bad_event":
+                return bool(txids & set(map(str, f.get("transaction_ids",
+                                                        ()))))
+            return True
+        fault = st.take_fault(("upload", "datamanager"), accept)
+        if fault and self.dm_apply_fault(fault, rid):
+            return
+        if self.dm_auth("IngestEvents") is None:
+            return
+        raw = self.read_json_request(body)
+        if raw is None:
+            return
+        perr = ParseErrors("v1")
+        req = parse_message(raw, "dm.IngestEventsRequest", "", perr)
+        if perr.violations:
+            self.bad_request(None, None, perr.violations)
+            return
+        with st.lock:
+            violations, routes = dm_validate(req, st.action_exists)
+            if fault and fault["kind"] == "bad_event":
+                reason = fault.get("reason", "INVALID_FORMAT")
+                named = fault.get("name_events", True)
+                ids = set(map(str, fault.get("transaction_ids", ())))
+                for i, ev in enumerate(req.get("events") or ()):
+                    if ev.get("transactionId") in ids:
+                        violations.append((
+                            "events[%d].%s" % (i, fault.get(
+                                "field", "transaction_id"))
+                            if named else None,
+                            fault.get("description",
+                                      DM_REASON_TEXT.get(reason, reason)),
+                            reason))
+            if violations:
+                self.dm_invalid(violations, rid)
+                return
+            if req.get("validateOnly"):
+                # "Only errors are returned, not results" (dm §1.6)
+                ok = {}
+            else:
+                lines, rec = self.dm_process(req, routes, rid)
+                st.commit(lines, remembered=True)
+                st.add_dm_request(rec)
+                ok = {"requestId": rid}
+        if fault and fault["kind"] == "executed_then_dropped":
+            self.entry["request_id"] = rid
+            self.drop()
+        self.dm_reply(200, ok, rid)
+
+    def dm_process(self, req, routes, rid):
+        """Apply the events of a valid request to the conversions (dm §5)
+        and count the processing errors per destination (dm §4.6).  One
+        ledger line per event and destination.  Caller holds the lock."""
+        st = self.state
+        now = utc_now(st)
+        dests = req["destinations"]
+        per = [{"records": 0, "failed": 0, "errors": {}} for _ in dests]
+        base = req.get("consent") or {}
+        lines = []
+        for ev, route in zip(req["events"], routes):
+            inst = rfc3339(ev["eventTimestamp"])
+            ad = ev.get("adIdentifiers") or {}
+            click = next(((k, ad[k]) for k in CLICK_KINDS if ad.get(k)),
+                         (None, None))
+            uids = (ev.get("userData") or {}).get("userIdentifiers") or []
+            digest = hashlib.sha256(json.dumps(
+                uids, sort_keys=True).encode()).hexdigest() if uids else None
+            consent = {}
+            for k in ("adUserData", "adPersonalization"):
+                v = (ev.get("consent") or {}).get(k) or base.get(k)
+                if v in ("CONSENT_GRANTED", "CONSENT_DENIED"):
+                    consent[k] = v
+            txid = ev.get("transactionId") or None
+            value = ev.get("conversionValue")
+            cur = ev.get("currency") or None
+            for d in route:
+                customer = dests[d]["operatingAccount"]["accountId"]
+                action = dests[d]["productDestinationId"]
+                per[d]["records"] += 1
+                error = None
+                if now - inst > DM_EVENT_MAX_AGE:
+                    error = "EVENT_TOO_OLD"
+                elif consent.get("adUserData") == "CONSENT_DENIED" and \
+                        uids and not click[0]:
+                    error = "DENIED_CONSENT"
+                if error:
+                    effect = "failed"
+                else:
+                    c = st.dm_find(st.dm_key(customer, action, txid, click[0],
+                                             click[1], inst.isoformat()))
+                    if c is None:
+                        effect = "created"
+                    elif not txid:
+                        effect = "duplicate"
+                        if click[0]:
+                            error = "DUPLICATE_GCLID"
+                    elif (value is not None and value != c["value"]) or \
+                            (cur is not None and cur != c["currency"]):
+                        effect = "restated"
+                    elif uids and not c["user_identifiers"]:
+                        effect = "enhanced"
+                    else:
+                        effect = "unchanged"
+                        if value == c["value"] and cur == c["currency"] and \
+                                digest == c["_digest"] and \
+                                (digest or not c["user_identifiers"]):
+                            error = "DUPLICATE_TRANSACTION_ID"
+                if error:
+                    per[d]["failed"] += 1
+                    per[d]["errors"][error] = per[d]["errors"].get(error, 0) + 1
+                line = {
+                    "time": datetime.datetime.now(datetime.timezone.utc)
+                    .isoformat(timespec="milliseconds"),
+                    "kind": "event", "api": "datamanager",
+                    "customer": customer, "action_id": action,
+                    "transaction_id": txid,
+                    "click_id_type": click[0], "click_id": click[1],
+                    "event_timestamp": ev["eventTimestamp"],
+                    "event_source": ev.get("eventSource"),
+                    "value": value, "currency": cur,
+                    "user_identifiers": len(uids),
+                    "consent": consent or None,
+                    "effect": effect, "processing_error": error,
+                    "request_id": rid,
+                }
+                st._remember(line, digest)
+                lines.append(line)
+        rec = {"request_id": rid, "time": st.now(), "destinations": dests,
+               "per_destination": per}
+        return lines, rec
+
+    def dm_status(self):
+        """IngestionService.RetrieveRequestStatus (dm §4.6)."""
+        st = self.state
+        rid = new_request_id()
+        fault = st.take_fault(("status",))
+        if fault and self.dm_apply_fault(fault, rid):
+            return
+        if self.dm_auth("RetrieveRequestStatus") is None:
+            return
+        q = {}
+        for k, v in urllib.parse.parse_qsl(
+                urllib.parse.urlsplit(self.path).query, keep_blank_values=True):
+            if k not in ("requestId", "request_id", "alt", "$alt",
+                         "prettyPrint", "fields", "key"):
+                self.bad_request(
+                    'Invalid JSON payload received. Unknown name "%s": Cannot '
+                    'bind query parameter. Field \'%s\' could not be found in '
+                    'request message.' % (k, k), "")
+                return
+            q.setdefault("request_id" if k == "requestId" else k, v)
+        req_id = q.get("request_id")
+        if not req_id:
+            self.dm_invalid([("request_id",
+                              DM_REASON_TEXT["REQUIRED_FIELD_MISSING"],
+                              "REQUIRED_FIELD_MISSING")], rid)
+            return
+        with st.lock:
+            rec = st.dm_requests.get(req_id)
+            now = st.now()
+        if rec is None:
+            self.dm_invalid([("request_id",
+                              DM_REASON_TEXT["INVALID_REQUEST_ID"],
+                              "INVALID_REQUEST_ID")], rid)
+            return
+        processing = now < rec["time"] + st.opts.dm_processing_seconds
+        out = []
+        for dest, p in zip(rec["destinations"], rec["per_destination"]):
+            item = {"destination": dest}
+            if processing:
+                # neither errorInfo nor eventsIngestionStatus (dm §4.6)
+                item["requestStatus"] = "PROCESSING"
+                out.append(item)
+                continue
+            if not p["failed"]:
+                item["requestStatus"] = "SUCCESS"
+            else:
+                item["requestStatus"] = ("FAILED" if p["failed"] ==
+                                         p["records"] else "PARTIAL_SUCCESS")
+                item["errorInfo"] = {"errorCounts": [
+                    {"recordCount": str(n),
+                     "reason": "PROCESSING_ERROR_REASON_" + r}
+                    for r, n in sorted(p["errors"].items(),
+                                       key=lambda x: PROCESSING_ERRORS[x[0]])]}
+            item["eventsIngestionStatus"] = {"recordCount": str(p["records"])}
+            out.append(item)
+        self.dm_reply(200, {"requestStatusPerDestination": out}, rid)
 
     def bad_request(self, message, field, violations=None):
         """Front-end rejection: google.rpc.BadRequest, no GoogleAdsFailure,
@@ -2549,7 +3567,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if scope is None:
             oauth_error(400, "invalid_grant", "Token has been expired or revoked.")
             return
-        self.issue_token(form.get("scope") or scope)
+        if form.get("scope"):
+            # A refresh may narrow the grant, never widen it (RFC 6749
+            # §6: "MUST NOT include any scope not originally granted").
+            want = form["scope"].split()
+            if not set(want) <= set(scope.split()):
+                oauth_error(400, "invalid_scope",
+                            "Invalid OAuth scope or ID token audience "
+                            "provided.")
+                return
+            scope = " ".join(want)
+        self.issue_token(scope, scopes=scope.split())
 
     def grant_authorization_code(self, form, oauth_error):
         """The installed-app flow's code exchange (RFC 6749 §4.1.3 with PKCE,
@@ -2606,7 +3634,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 os.urandom(30)).rstrip(b"=").decode()
             with st.lock:
                 st.refresh_tokens[refresh] = grant["scope"]
-        self.issue_token(grant["scope"], refresh=refresh)
+        self.issue_token(grant["scope"], refresh=refresh,
+                         scopes=grant["scope"].split())
 
     def accepted_audiences(self):
         """GOOGLE_TOKEN_URL, and this emulator's own token URLs (a client
@@ -2703,7 +3732,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         "iat and exp values in the JWT claim.")
             return
         scope = claims.get("scope")
-        if not isinstance(scope, str) or ADWORDS_SCOPE not in scope.split():
+        if not isinstance(scope, str) or \
+                not set(scope.split()) & set(API_SCOPES):
             oauth_error(400, "invalid_scope",
                         "Invalid OAuth scope or ID token audience provided.")
             return
@@ -2714,16 +3744,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         "using this method, or client not authorized for any "
                         "of the scopes requested.")
             return
-        self.issue_token(None)
+        self.issue_token(None, scopes=scope.split())
 
-    def issue_token(self, scope, refresh=None):
-        """200 with a new access token living --token-ttl seconds; scope
-        None leaves "scope" out (the JWT grant)."""
+    def issue_token(self, scope, refresh=None, scopes=()):
+        """200 with a new access token living --token-ttl seconds and
+        carrying scopes; scope None leaves "scope" out (the JWT grant)."""
         st = self.state
         tok = "ya29.mock-" + base64.urlsafe_b64encode(
             os.urandom(24)).rstrip(b"=").decode()
         ttl = st.opts.token_ttl
-        st.add_token(tok, ttl)
+        st.add_token(tok, ttl, scopes)
         body = {"access_token": tok, "expires_in": ttl}
         if refresh:
             body["refresh_token"] = refresh
@@ -2823,7 +3853,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             fail("unsupported_response_type")
             return
         scope = " ".join((q.get("scope") or "").split())
-        if ADWORDS_SCOPE not in scope.split():
+        if not set(scope.split()) & set(API_SCOPES):
             fail("invalid_scope")
             return
         challenge = q.get("code_challenge")
@@ -2880,7 +3910,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         raise ValueError("unknown fault kind for endpoint "
                                          "%s: %r" % (f.get("endpoint",
                                                            "upload"), f))
-                    checked.append(dict(f, _left=int(f.get("count", 1))))
+                    checked.append(dict(f, _left=int(f.get(
+                        "count", DEFAULT_FAULT_COUNT.get(f["kind"], 1)))))
                 with st.lock:
                     st.faults.extend(checked)
                     n = len(st.faults)
@@ -2897,6 +3928,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
             elif what == "ledger" and m == "GET":
                 with st.lock:
                     self.send(200, {"conversions": list(st.ledger)})
+            elif what == "conversions" and m == "GET":
+                with st.lock:
+                    self.send(200, {"conversions": [
+                        {k: v for k, v in c.items() if not k.startswith("_")}
+                        for c in st.dm_convs.values()]})
+            elif what == "allowlist" and m == "POST":
+                arg = arg or {}
+                with st.lock:
+                    st.not_allowlisted |= {str(c) for c in arg.get("deny", ())}
+                    st.not_allowlisted -= {str(c)
+                                           for c in arg.get("allow", ())}
+                self.admin_allowlist()
+            elif what == "allowlist" and m == "GET":
+                self.admin_allowlist()
             elif what == "requests" and m == "GET":
                 with st.lock:
                     self.send(200, {"requests": list(st.requests)})
@@ -2950,6 +3995,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
         except (ValueError, TypeError, AttributeError) as e:
             self.send(400, {"error": str(e)})
 
+    def admin_allowlist(self):
+        st = self.state
+        with st.lock:
+            self.send(200, {"not_allowlisted": sorted(st.not_allowlisted)})
+
     def admin_actions(self):
         st = self.state
         with st.lock:
@@ -2973,7 +4023,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         with st.lock:
             for t in arg.get("add", ()):
                 if isinstance(t, dict):
-                    st.add_token(t["token"], t.get("expires_in"))
+                    sc = t.get("scopes", API_SCOPES)
+                    st.add_token(t["token"], t.get("expires_in"),
+                                 sc.split() if isinstance(sc, str) else sc)
                 else:
                     st.add_token(t, None)
             for t in arg.get("expire", ()):
@@ -2987,8 +4039,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 st.revoked.add(t)
             if arg.get("revoke_refresh_token"):
                 st.refresh_tokens.clear()
-            if arg.get("refresh_token"):
-                st.refresh_tokens[arg["refresh_token"]] = ADWORDS_SCOPE
+            rt = arg.get("refresh_token")
+            if isinstance(rt, dict):
+                st.refresh_tokens[rt["refresh_token"]] = " ".join(
+                    rt.get("scope", BOTH_SCOPES).split())
+            elif rt:
+                st.refresh_tokens[rt] = BOTH_SCOPES
             self.send(200, {"valid": len(st.tokens),
                             "expired": len(st.expired),
                             "revoked": len(st.revoked),
@@ -3039,6 +4095,10 @@ def parse_args(argv):
     p.add_argument("--refresh-token", default="ac-test-refresh-token",
                    help="refresh token accepted by /token "
                         "(default %(default)s)")
+    p.add_argument("--refresh-token-scope", default=BOTH_SCOPES,
+                   metavar="'S1 S2'",
+                   help="the scopes --refresh-token grants, space-separated "
+                        "(default: the adwords and datamanager scopes)")
     p.add_argument("--access-token", action="append", default=[],
                    metavar="TOKEN",
                    help="an access token valid from the start, without "
@@ -3060,7 +4120,17 @@ def parse_args(argv):
                    type=lambda s: [int(x) for x in s.split(",") if x.strip()],
                    help="the conversion action ids that exist (default: "
                         "every id below %d)" % DEFAULT_ACTION_LIMIT)
+    p.add_argument("--dm-processing-seconds", type=float, default=1800,
+                   metavar="SECONDS",
+                   help="how long a Data Manager request stays PROCESSING "
+                        "on the emulator's clock (default %(default)g)")
+    p.add_argument("--not-allowlisted", action="append", default=[],
+                   metavar="CUSTOMER",
+                   help="a customer whose uploadClickConversions requests "
+                        "are refused, CUSTOMER_NOT_ALLOWLISTED_FOR_THIS_"
+                        "FEATURE (repeatable)")
     opts = p.parse_args(argv)
+    opts.refresh_token_scope = " ".join(opts.refresh_token_scope.split())
     opts.service_accounts = dict(opts.service_account_list)
     opts.impersonate = set(opts.impersonate)
     return opts

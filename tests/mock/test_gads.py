@@ -1190,51 +1190,50 @@ class TestAdjustments(EmulatorCase):
              adjustment("RETRACTION", orderId="S-1")])), [])
 
     def test_timing_rules_follow_the_clock(self):
+        # No TOO_RECENT_CONVERSION: since 2024-09-09 a conversion may be
+        # retracted or restated right after it (google-ads-api.md).
         recent, old = stamp(-2 * HOUR), stamp(-60 * DAY)
         edge = stamp(-53 * DAY)
         self.clicks(conv(orderId="T-new", conversionDateTime=recent),
+                    conv(orderId="T-new2", conversionDateTime=recent),
                     conv(orderId="T-old", conversionDateTime=old),
                     conv(orderId="T-edge", conversionDateTime=edge),
                     conv(orderId="T-ok", conversionDateTime=stamp(-3 * DAY)))
         rows = [
-            adjustment("RETRACTION", orderId="T-new",
-                       adjustmentDateTime=stamp(-60)),                 # 0
             adjustment("RESTATEMENT", orderId="T-new",
-                       adjustmentDateTime=stamp(-60)),                 # 1
-            adjustment("ENHANCEMENT", orderId="T-new",                 # 2 ok
+                       adjustmentDateTime=stamp(-60)),                 # 0 ok
+            adjustment("ENHANCEMENT", orderId="T-new",                 # 1 ok
                        userIdentifiers=[{"hashedEmail": EMAIL_HASH}]),
-            adjustment("RETRACTION", orderId="T-old"),                 # 3
+            adjustment("RETRACTION", orderId="T-old"),                 # 2
             adjustment("ENHANCEMENT", orderId="T-old",
                        userIdentifiers=[{"hashedEmail": EMAIL_HASH}]),
             adjustment("RETRACTION", orderId="T-ok",
-                       adjustmentDateTime=stamp(-4 * DAY)),            # 5
-            adjustment("RESTATEMENT", orderId="T-edge"),               # 6 ok
+                       adjustmentDateTime=stamp(-4 * DAY)),            # 4
+            adjustment("RESTATEMENT", orderId="T-edge"),               # 5 ok
+            adjustment("RETRACTION", orderId="T-new2",
+                       adjustmentDateTime=stamp(-60)),                 # 6 ok
         ]
         r = self.emu.upload_adjustments(rows)
         body = self.assertOk(r)
         self.assertEqual([i for i, x in enumerate(body["results"]) if x],
-                         [2, 6])
+                         [0, 1, 5, 6])
         got = self.partial_errors(body, r.rid)
         self.assertEqual(strip_messages(got), [
-            err({CA: "TOO_RECENT_CONVERSION"}, [("conversion_adjustments", 0)]),
-            err({CA: "TOO_RECENT_CONVERSION"}, [("conversion_adjustments", 1)]),
+            err({CA: "CONVERSION_EXPIRED"}, [("conversion_adjustments", 2)]),
             err({CA: "CONVERSION_EXPIRED"}, [("conversion_adjustments", 3)]),
-            err({CA: "CONVERSION_EXPIRED"}, [("conversion_adjustments", 4)]),
             err({CA: "ADJUSTMENT_PRECEDES_CONVERSION"},
-                [("conversion_adjustments", 5),
+                [("conversion_adjustments", 4),
                  ("adjustment_date_time", None)]),
         ])
         self.assertEqual(got[0]["message"],
-                         "Adjustment can't be recorded because the conversion "
-                         "occurred too recently. Try adjusting a conversion "
-                         "that occurred at least 24 hours ago.")
-        self.assertEqual(got[2]["message"],
                          "Adjustment can't be made to a conversion that "
                          "occurred more than 54 days ago.")
-        # a day later the recent one can be retracted, the edge one expired
+        # a day later the recent one can still be retracted, the edge one
+        # has expired
         self.emu.admin("POST", "clock", {"advance": DAY})
         r = self.emu.upload_adjustments([
-            rows[0], adjustment("RETRACTION", orderId="T-edge")])
+            adjustment("RETRACTION", orderId="T-new"),
+            adjustment("RETRACTION", orderId="T-edge")])
         self.assertEqual(self.errors(r), [err({CA: "CONVERSION_EXPIRED"},
                                               [("conversion_adjustments", 1)])])
 
@@ -1537,7 +1536,9 @@ class TestToken(EmulatorCase):
                                      "token_type"})
         self.assertEqual(body["token_type"], "Bearer")
         self.assertEqual(body["expires_in"], 3599)
-        self.assertEqual(body["scope"], "https://www.googleapis.com/auth/adwords")
+        # --refresh-token grants both scopes unless --refresh-token-scope
+        self.assertEqual(body["scope"], "https://www.googleapis.com/auth/adwords"
+                         " https://www.googleapis.com/auth/datamanager")
         self.assertTrue(self.emu.upload([conv()], token=body["access_token"])
                         .json["results"][0])
         # HTTP Basic client authentication works too
