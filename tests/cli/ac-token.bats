@@ -9,8 +9,11 @@
 # RS256 JWT the emulator verifies against a key made now (impersonation
 # allowed and refused), check with the secrets masked, the installed-app
 # login (loopback redirect, PKCE, state, consent refused, --no-browser,
-# --output), usage errors, and no secret on stderr, in argv, in the
-# emulator's log or in any file but the cache and the refresh-token file.
+# --output), the scopes (adwords and datamanager by default in login and
+# the JWT, --scope and AC_SCOPES, the scopes a token carries in the record,
+# the cache and check's API lines), usage errors, and no secret on stderr,
+# in argv, in the emulator's log or in any file but the cache and the
+# refresh-token file.
 # Run from the project root:
 #	AC_SHAREDIR=$PWD/share/ac LC_ALL=C bats tests/cli/ac-token.bats
 
@@ -1281,6 +1284,22 @@ Google Ads API: yes
 Data Manager API: yes" "check after the second login"
 }
 
+@test "scopes: an adwords-only refresh token, as made before Data Manager: its tokens carry adwords alone, and check says to log in again" {
+	local old=1//0ac-test-adwords-only-refresh-Vb82
+	admin POST tokens "{\"refresh_token\": {\"refresh_token\": \"$old\", \"scope\": \"$SCOPE\"}}" >/dev/null
+	export GOOGLE_ADS_CLIENT_ID=$CLIENT_ID GOOGLE_ADS_CLIENT_SECRET=$CLIENT_SECRET \
+	    GOOGLE_ADS_REFRESH_TOKEN=$old
+	tok
+	[[ $status -eq 0 ]] || { echo "exit $status: $stderr" >&2; return 1; }
+	is "$(jq -r .scope <<<"$output")" "$SCOPE" "the record's scope"
+	tok check
+	[[ $status -eq 0 ]]
+	is "$(sed -n '/^scope: /,$p' <<<"$output")" "scope: $SCOPE
+Google Ads API: yes
+Data Manager API: no: the refresh token was made without the datamanager scope; run ac-token login again (it asks for both scopes)" "check"
+	[[ $output != *"$old"* ]]
+}
+
 @test "scopes: --scope takes short names, URLs, comma- or space-separated lists and repeats, each scope once; AC_SCOPES when there is no --scope" {
 	export GOOGLE_ADS_CLIENT_ID=$CLIENT_ID GOOGLE_ADS_CLIENT_SECRET=$CLIENT_SECRET \
 	    AC_AUTH_URI=$EMU/o/oauth2/v2/auth
@@ -1441,7 +1460,7 @@ ac-token: the scopes asked for were refused: $other; choose them with --scope or
 	grep -qxF "ac-token: login: the consent did not grant $DM_SCOPE (was it unticked?): the Data Manager API will refuse this refresh token's access tokens; run ac-token login again and allow all" login.err
 }
 
-@test "scopes (emulator with Data Manager): datamanager alone, from login and from a service account" {
+@test "scopes: datamanager alone, from login and from a service account" {
 	export GOOGLE_ADS_CLIENT_ID=$CLIENT_ID GOOGLE_ADS_CLIENT_SECRET=$CLIENT_SECRET
 	login_done --scope datamanager
 	is "$LSTATUS" 0 "login's exit"
