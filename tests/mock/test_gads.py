@@ -2013,6 +2013,19 @@ class TestServiceAccount(LoginCase):
             self.assertEqual((r.status, r.json), (status, body))
         return r
 
+    def test_jwt_scope_claim_is_the_token_scope(self):
+        for scope, ads, dm in ((ADWORDS, 200, 403),
+                               ("openid " + DM_SCOPE, 403, 200),
+                               (DM_SCOPE + " " + ADWORDS, 200, 200)):
+            r = self.assertGrant(sign_jwt(self.key, self.claims(
+                scope=scope)), 200)
+            self.assertNotIn("scope", r.json)
+            tok = r.json["access_token"]
+            self.assertEqual(self.emu.upload([conv()], token=tok).status, ads)
+            r = self.emu.post_json("/v1/events:ingest",
+                                   ingest_body([event()]), tok)
+            self.assertEqual(r.status, dm, r.data)
+
     def test_jwt_grant(self):
         r = self.assertGrant(sign_jwt(self.key, self.claims()), 200)
         body = r.json
@@ -2640,6 +2653,989 @@ class TestTLS(EmulatorCase):
             urllib.request.urlopen(self.emu.base + "/__admin/health",
                                    timeout=5, context=strict)
         self.assertEqual(self.emu.admin("GET", "health"), (200, {"ok": True}))
+
+
+# ---------------------------------------------------------------------------
+# Data Manager API
+
+DM_SCOPE = "https://www.googleapis.com/auth/datamanager"
+DM_DOMAIN = "datamanager.googleapis.com"
+DM_UNAUTH_MSG = ("Request had invalid authentication credentials. Expected "
+                 "OAuth 2 access token, login cookie or other valid "
+                 "authentication credential.")
+HEX_B = hashlib.sha256(b"b").hexdigest()
+B64_A = base64.b64encode(hashlib.sha256(b"a").digest()).decode()
+
+
+def dm_stamp(seconds=0, tz=0):
+    """RFC 3339 time `seconds` from now, with an offset of `tz` hours
+    (Z for 0)."""
+    zone = datetime.timezone(datetime.timedelta(hours=tz))
+    t = datetime.datetime.fromtimestamp(int(time.time()) + seconds, zone)
+    return t.strftime("%Y-%m-%dT%H:%M:%S") + ("Z" if tz == 0 else
+                                              "%+03d:00" % tz)
+
+
+def dest(ref="4242", action=None, account=CID, **kw):
+    d = {"reference": ref,
+         "operatingAccount": {"accountType": "GOOGLE_ADS",
+                              "accountId": account},
+         "productDestinationId": action or ref}
+    d.update(kw)
+    return {k: v for k, v in d.items() if v is not None}
+
+
+def event(**kw):
+    """A valid click event with a fresh gclid and transaction id."""
+    _seq[0] += 1
+    e = {"destinationReferences": ["4242"],
+         "transactionId": "DM-%d" % _seq[0],
+         "eventTimestamp": dm_stamp(-DAY, tz=2),
+         "adIdentifiers": {"gclid": "Cj0-dm-%d" % _seq[0]},
+         "conversionValue": 12.5, "currency": "EUR"}
+    e.update(kw)
+    return {k: v for k, v in e.items() if v is not None}
+
+
+def ingest_body(events, dests=None, **kw):
+    b = {"destinations": dests if dests is not None else [dest()],
+         "encoding": "HEX", "events": events}
+    b.update(kw)
+    return {k: v for k, v in b.items() if v is not None}
+
+
+def user_data(*ids):
+    return {"userIdentifiers": list(ids) or [{"emailAddress": EMAIL_HASH}]}
+
+
+class DMCase(EmulatorCase):
+
+    def ingest(self, events, dests=None, token=TOKEN, headers=None, **kw):
+        return self.emu.post_json("/v1/events:ingest",
+                                  ingest_body(events, dests, **kw), token,
+                                  headers)
+
+    def status(self, rid, token=TOKEN, query=None):
+        q = query if query is not None else "requestId=" + rid
+        h = {"Authorization": "Bearer " + token} if token else {}
+        return self.emu.request("GET", "/v1/requestStatus:retrieve?" + q,
+                                None, h)
+
+    def conversions(self):
+        return self.emu.admin("GET", "conversions")[1]["conversions"]
+
+    def dm_ok(self, r):
+        self.assertEqual(r.status, 200, r.data.decode(errors="replace"))
+        self.assertRegex(r.rid, RID_RE)
+        self.assertEqual(r.json, {"requestId": r.rid})
+        return r.rid
+
+    def violations(self, r):
+        """(reason of ErrorInfo, [(field, reason)]) of a fast-fail 400,
+        checking the whole shape."""
+        self.assertEqual(r.status, 400, r.data)
+        e = r.json["error"]
+        self.assertEqual((e["code"], e["message"], e["status"]),
+                         (400, "There was a problem with the request.",
+                          "INVALID_ARGUMENT"))
+        info, bad, req = e["details"]
+        self.assertEqual(info["@type"],
+                         "type.googleapis.com/google.rpc.ErrorInfo")
+        self.assertEqual((info["domain"], info["metadata"]), (DM_DOMAIN, {}))
+        self.assertEqual(bad["@type"],
+                         "type.googleapis.com/google.rpc.BadRequest")
+        self.assertEqual(req, {
+            "@type": "type.googleapis.com/google.rpc.RequestInfo",
+            "requestId": r.rid})
+        self.assertRegex(r.rid, RID_RE)
+        fv = bad["fieldViolations"]
+        self.assertEqual(info["reason"], fv[0]["reason"])
+        for v in fv:
+            self.assertEqual(set(v), {"field", "description", "reason"})
+            self.assertTrue(v["description"])
+        return [(v["field"], v["reason"]) for v in fv]
+
+    def advance(self, seconds):
+        self.emu.admin("POST", "clock", {"advance": seconds})
+
+
+class TestDataManager(DMCase):
+
+    def test_success_shape_ledger_and_log(self):
+        ev = event(transactionId="ORD-1", eventSource="WEB",
+                   userData=user_data({"emailAddress": EMAIL_HASH},
+                                      {"phoneNumber": PHONE_HASH.upper()},
+                                      {"address": {
+                                          "givenName": NAME_HASH,
+                                          "familyName": HEX_B,
+                                          "regionCode": "DE",
+                                          "postalCode": "10117"}}),
+                   consent={"adUserData": "CONSENT_GRANTED",
+                            "adPersonalization": "CONSENT_DENIED"},
+                   eventDeviceInfo={"userAgent": "Mozilla/5.0"},
+                   cartData={"items": [{"merchantProductId": "SKU",
+                                        "quantity": "2", "unitPrice": 4}]},
+                   userProperties={"customerType": "NEW"})
+        login = {"accountType": "GOOGLE_ADS", "accountId": "1112223333"}
+        r = self.ingest([ev], [dest(loginAccount=login)])
+        rid = self.dm_ok(r)
+        self.assertEqual(r.headers["request-id"], rid)
+        led = self.emu.ledger()
+        self.assertEqual(led, [{
+            "time": led[0]["time"], "kind": "event", "api": "datamanager",
+            "customer": CID, "action_id": "4242", "transaction_id": "ORD-1",
+            "click_id_type": "gclid", "click_id": ev["adIdentifiers"]["gclid"],
+            "event_timestamp": ev["eventTimestamp"], "event_source": "WEB",
+            "value": 12.5, "currency": "EUR", "user_identifiers": 3,
+            "consent": {"adUserData": "CONSENT_GRANTED",
+                        "adPersonalization": "CONSENT_DENIED"},
+            "effect": "created", "processing_error": None,
+            "request_id": rid}])
+        # no hash anywhere in the ledger or the state
+        text = json.dumps(led) + json.dumps(self.conversions())
+        for h in (EMAIL_HASH, PHONE_HASH.upper(), NAME_HASH, HEX_B):
+            self.assertNotIn(h, text)
+        c, = self.conversions()
+        self.assertEqual(c, {
+            "customer": CID, "action_id": "4242", "transaction_id": "ORD-1",
+            "click_id_type": "gclid", "click_id": ev["adIdentifiers"]["gclid"],
+            "event_timestamp": ev["eventTimestamp"], "event_source": "WEB",
+            "value": 12.5, "currency": "EUR", "user_identifiers": 3,
+            "consent": led[0]["consent"], "enhanced": False,
+            "restatements": 0, "request_id": rid,
+            "updated_request_id": None})
+        log = self.emu.admin("GET", "requests")[1]["requests"]
+        e = log[-1]
+        self.assertEqual((e["method"], e["path"], e["status"],
+                          e["request_id"]),
+                         ("POST", "/v1/events:ingest", 200, rid))
+        self.assertEqual(e["headers"]["authorization"], "Bearer <redacted>")
+        self.assertEqual(e["body"]["events"][0]["transactionId"], "ORD-1")
+        # the ledger endpoint keeps both APIs' lines
+        self.assertOk(self.emu.upload([conv()]))
+        self.assertEqual([x["kind"] for x in self.emu.ledger()],
+                         ["event", "click"])
+
+    def test_parse_errors(self):
+        def parse_error(r, field, desc):
+            self.assertEqual(r.status, 400, r.data)
+            self.assertIsNone(r.rid)
+            self.assertEqual(r.json, {"error": {
+                "code": 400, "message": desc, "status": "INVALID_ARGUMENT",
+                "details": [{
+                    "@type": "type.googleapis.com/google.rpc.BadRequest",
+                    "fieldViolations": [{"field": field,
+                                         "description": desc}]}]}})
+
+        r = self.ingest([event(), event(foo=1)])
+        parse_error(r, "events[1]", 'Invalid JSON payload received. Unknown '
+                    'name "foo" at \'events[1]\': Cannot find field.')
+        r = self.ingest([event(userData={"userIdentifiers": [
+            {"emailAddress": EMAIL_HASH, "hashedEmail": EMAIL_HASH}]})])
+        parse_error(r, "events[0].user_data.user_identifiers[0]",
+                    'Invalid JSON payload received. Unknown name '
+                    '"hashedEmail" at \'events[0].user_data.user_identifiers'
+                    '[0]\': Cannot find field.')
+        r = self.ingest([event(eventTimestamp="2026-05-26 19:32:18+02:00")])
+        parse_error(r, "events[0].event_timestamp",
+                    "Invalid value at 'events[0].event_timestamp' "
+                    "(type.googleapis.com/google.protobuf.Timestamp), "
+                    '"2026-05-26 19:32:18+02:00"')
+        r = self.ingest([event(eventSource="RADIO")])
+        parse_error(r, "events[0].event_source",
+                    "Invalid value at 'events[0].event_source' "
+                    "(type.googleapis.com/google.ads.datamanager.v1."
+                    'EventSource), "RADIO"')
+        r = self.ingest([event(conversionValue="12,5")])
+        self.assertEqual(r.json["error"]["details"][0]["fieldViolations"][0]
+                         ["field"], "events[0].conversion_value")
+        r = self.ingest([event(userData={"userIdentifiers": [
+            {"emailAddress": EMAIL_HASH, "phoneNumber": PHONE_HASH}]})])
+        self.assertEqual(r.status, 400)
+        self.assertIn("Oneof field 'identifier' is already set",
+                      r.json["error"]["message"])
+        for bad in ("2026-02-30T00:00:00Z", "2026-05-26T19:32:18",
+                    "2026-05-26T19:32:18+2:00", "2026-05-26t19:32:18z"):
+            self.assertEqual(self.ingest([event(eventTimestamp=bad)]).status,
+                             400, bad)
+        r = self.emu.post_json("/v1/events:ingest", None, raw=b"[1]")
+        self.assertEqual(r.status, 400)
+        r = self.emu.post_json("/v1/events:ingest", None, raw=b"{",
+                               headers={"Content-Type": "text/plain"})
+        self.assertIn("Unexpected Content-Type", r.json["error"]["message"])
+        # proto names, enum numbers, int64 strings, offsets, fractions,
+        # NaN strings are all proto3 JSON
+        ev = {"destination_references": ["4242"],
+              "transaction_id": "PN-1",
+              "event_timestamp": dm_stamp(-DAY, tz=-5)[:-6] + ".123456789-05:00",
+              "ad_identifiers": {"gclid": "g-proto-names"},
+              "conversion_value": "7.5", "currency": "USD",
+              "event_source": 4, "cart_data": {"items": [{"quantity": 3}]},
+              "consent": {"ad_user_data": 1}}
+        body = {"destinations": [{"reference": "4242", "operating_account": {
+            "account_type": 1, "account_id": CID},
+            "product_destination_id": "4242"}],
+            "events": [ev], "validate_only": False}
+        r = self.emu.post_json("/v1/events:ingest", body)
+        rid = self.dm_ok(r)
+        line, = self.emu.ledger()
+        self.assertEqual((line["transaction_id"], line["event_source"],
+                          line["value"], line["consent"], line["request_id"]),
+                         ("PN-1", "PHONE", 7.5,
+                          {"adUserData": "CONSENT_GRANTED"}, rid))
+        self.assertEqual(self.emu.ledger(), [line])
+
+    def test_each_validation_reason_and_field(self):
+        no_ids = event()
+        del no_ids["adIdentifiers"]
+        cases = [
+            # (request, field, reason)
+            (ingest_body([event(destinationReferences=None)], []),
+             "destinations", "REQUIRED_FIELD_MISSING"),
+            (ingest_body([event(destinationReferences=[])],
+                         [dest(str(4000 + i)) for i in range(11)]),
+             "destinations", "TOO_MANY_DESTINATIONS"),
+            (ingest_body([event()], [dest(operatingAccount=None)]),
+             "destinations[0].operating_account", "REQUIRED_FIELD_MISSING"),
+            (ingest_body([event()], [dest(operatingAccount={
+                "accountId": CID})]),
+             "destinations[0].operating_account.account_type",
+             "REQUIRED_FIELD_MISSING"),
+            (ingest_body([event()], [dest(operatingAccount={
+                "accountId": CID, "accountType": "DATA_PARTNER"})]),
+             "destinations[0].operating_account.account_type",
+             "DESTINATION_ACCOUNT_TYPE_MISMATCH"),
+            (ingest_body([event()], [dest(account="123-456-7890")]),
+             "destinations[0].operating_account.account_id",
+             "INVALID_FORMAT"),
+            (ingest_body([event()], [dest(operatingAccount={
+                "accountType": "GOOGLE_ADS"})]),
+             "destinations[0].operating_account.account_id",
+             "REQUIRED_FIELD_MISSING"),
+            (ingest_body([event()], [dest(loginAccount={
+                "accountType": "GOOGLE_ADS", "accountId": "111222333"})]),
+             "destinations[0].login_account.account_id", "INVALID_FORMAT"),
+            (ingest_body([event()], [dest(loginAccount={
+                "accountType": "DATA_PARTNER", "accountId": "1112223333"})]),
+             "destinations[0].login_account.account_type",
+             "DESTINATION_ACCOUNT_TYPE_MISMATCH"),
+            (ingest_body([event()], [dest(linkedAccount={
+                "accountType": "GOOGLE_ADS", "accountId": "1112223333"})]),
+             "destinations[0].linked_account",
+             "LINKED_ACCOUNT_ONLY_ALLOWED_WITH_DATA_PARTNER_LOGIN_ACCOUNT"),
+            (ingest_body([event()], [dest(productDestinationId=None)]),
+             "destinations[0].product_destination_id",
+             "REQUIRED_FIELD_MISSING"),
+            (ingest_body([event(destinationReferences=["x"])],
+                         [dest("x", "987654321")]),
+             "destinations[0].product_destination_id",
+             "INVALID_CONVERSION_ACTION_ID"),
+            (ingest_body([event()], [dest(
+                productDestinationId="customers/1/conversionActions/4242")]),
+             "destinations[0].product_destination_id",
+             "INVALID_CONVERSION_ACTION_ID"),
+            (ingest_body([event()], [dest(), dest("4242", "4243")]),
+             "destinations[1].reference", "DUPLICATE_DESTINATION_REFERENCE"),
+            (ingest_body([]), "events", "REQUIRED_FIELD_MISSING"),
+            (ingest_body([event()] * 2001), "events", "TOO_MANY_EVENTS"),
+            (ingest_body([event(), event(eventTimestamp=None)]),
+             "events[1].event_timestamp", "REQUIRED_FIELD_MISSING"),
+            (ingest_body([event(destinationReferences=["4242", "nope"])]),
+             "events[0].destination_references[1]", "INVALID_ARGUMENT"),
+            (ingest_body([no_ids]), "events[0]", "NO_IDENTIFIERS_PROVIDED"),
+            (ingest_body([event(userData=user_data(*[
+                {"emailAddress": EMAIL_HASH}] * 11))]),
+             "events[0].user_data.user_identifiers",
+             "TOO_MANY_USER_IDENTIFIERS"),
+            (ingest_body([event(userData={"userIdentifiers": []})]),
+             "events[0].user_data.user_identifiers",
+             "REQUIRED_FIELD_MISSING"),
+            (ingest_body([event(userData=user_data(
+                {"emailAddress": EMAIL_HASH}, {"emailAddress": "x@y.z"}))]),
+             "events[0].user_data.user_identifiers[1].email_address",
+             "INVALID_SHA256_FORMAT"),
+            (ingest_body([event(userData=user_data(
+                {"phoneNumber": "+4930123456"}))]),
+             "events[0].user_data.user_identifiers[0].phone_number",
+             "INVALID_SHA256_FORMAT"),
+            (ingest_body([event(userData=user_data(
+                {"emailAddress": EMAIL_HASH}))], encoding="BASE64"),
+             "events[0].user_data.user_identifiers[0].email_address",
+             "INVALID_SHA256_FORMAT"),
+            (ingest_body([event(userData=user_data(
+                {"emailAddress": B64_A}))]),
+             "events[0].user_data.user_identifiers[0].email_address",
+             "INVALID_SHA256_FORMAT"),
+            (ingest_body([event(userData=user_data({"address": {
+                "givenName": "john", "familyName": HEX_B,
+                "regionCode": "US", "postalCode": "94043"}}))]),
+             "events[0].user_data.user_identifiers[0].address.given_name",
+             "INVALID_SHA256_FORMAT"),
+            (ingest_body([event(userData=user_data({"address": {
+                "givenName": NAME_HASH, "regionCode": "US",
+                "postalCode": "94043"}}))]),
+             "events[0].user_data.user_identifiers[0].address.family_name",
+             "REQUIRED_FIELD_MISSING"),
+            (ingest_body([event(userData=user_data({"address": {
+                "givenName": NAME_HASH, "familyName": HEX_B,
+                "regionCode": "USA", "postalCode": "94043"}}))]),
+             "events[0].user_data.user_identifiers[0].address.region_code",
+             "INVALID_REGION_CODE"),
+            (ingest_body([event(userData=user_data({"address": {
+                "givenName": NAME_HASH, "familyName": HEX_B,
+                "regionCode": "US"}}))]),
+             "events[0].user_data.user_identifiers[0].address.postal_code",
+             "REQUIRED_FIELD_MISSING"),
+            (ingest_body([event(userData=user_data({}))]),
+             "events[0].user_data.user_identifiers[0]",
+             "REQUIRED_FIELD_MISSING"),
+            (ingest_body([event(currency="eur")]), "events[0].currency",
+             "INVALID_CURRENCY_CODE"),
+            (ingest_body([event(conversionValue=-1)]),
+             "events[0].conversion_value", "INVALID_NUMBER_FORMAT"),
+            (ingest_body([event(conversionValue="NaN")]),
+             "events[0].conversion_value", "INVALID_NUMBER_FORMAT"),
+            (ingest_body([event(conversionValue="Infinity")]),
+             "events[0].conversion_value", "INVALID_NUMBER_FORMAT"),
+            (ingest_body([event(adIdentifiers={"gclid": "a b"})]),
+             "events[0].ad_identifiers.gclid", "INVALID_FORMAT"),
+            (ingest_body([event(adIdentifiers={"gbraid": ""})]),
+             "events[0].ad_identifiers.gbraid", "INVALID_FORMAT"),
+            (ingest_body([event(adIdentifiers={"wbraid": "w" * 513})]),
+             "events[0].ad_identifiers.wbraid", "INVALID_FORMAT"),
+            (ingest_body([event(consent={"adUserData": 7})]),
+             "events[0].consent.ad_user_data", "INVALID_ENUM_VALUE"),
+            (ingest_body([event()], consent={"adPersonalization": 3}),
+             "consent.ad_personalization", "INVALID_ENUM_VALUE"),
+            (ingest_body([event(eventSource=9)]), "events[0].event_source",
+             "INVALID_ENUM_VALUE"),
+            (ingest_body([event(userData=user_data())], encoding=None),
+             "encoding", "REQUIRED_FIELD_MISSING"),
+            (ingest_body([event(userData=user_data())],
+                         encoding="ENCODING_UNSPECIFIED"),
+             "encoding", "REQUIRED_FIELD_MISSING"),
+            (ingest_body([event()], encryptionInfo={"gcpWrappedKeyInfo": {
+                "keyType": "XCHACHA20_POLY1305"}}),
+             "encryption_info", "INVALID_ARGUMENT"),
+        ]
+        for body, field, reason in cases:
+            with self.subTest(field=field, reason=reason):
+                r = self.emu.post_json("/v1/events:ingest", body)
+                self.assertEqual(self.violations(r), [(field, reason)])
+        self.assertEqual(self.emu.ledger(), [])
+        # accepted: upper- and lower-case hex, base64 with BASE64, no
+        # encoding without user data, an event without references going to
+        # every destination, 2000 events, 10 destinations
+        self.dm_ok(self.ingest([event(userData=user_data(
+            {"emailAddress": EMAIL_HASH.upper()}, {"phoneNumber": PHONE_HASH}))
+        ]))
+        self.dm_ok(self.ingest([event(userData=user_data(
+            {"emailAddress": B64_A}, {"emailAddress": B64_A.rstrip("=")}))],
+            encoding="BASE64"))
+        self.dm_ok(self.ingest([event()], encoding=None))
+        self.dm_ok(self.ingest([event(destinationReferences=None)],
+                               [dest(str(4000 + i)) for i in range(10)]))
+        self.assertEqual(len(self.emu.ledger()), 13)
+        self.dm_ok(self.ingest([event() for _ in range(2000)]))
+
+    def test_fast_fail_collects_everything_and_ingests_nothing(self):
+        bad = event(currency="euro", userData=user_data(
+            {"emailAddress": "not-a-hash"}))
+        r = self.ingest([event(), bad, event(eventTimestamp=None)],
+                        [dest(), dest("4243", loginAccount={
+                            "accountType": "GOOGLE_ADS", "accountId": "1"})],
+                        encoding=None)
+        self.assertEqual(self.violations(r), [
+            ("destinations[1].login_account.account_id", "INVALID_FORMAT"),
+            ("events[1].currency", "INVALID_CURRENCY_CODE"),
+            ("events[2].event_timestamp", "REQUIRED_FIELD_MISSING"),
+            ("encoding", "REQUIRED_FIELD_MISSING")])
+        self.assertEqual(r.json["error"]["details"][0]["reason"],
+                         "INVALID_FORMAT")
+        self.assertEqual(r.headers["request-id"], r.rid)
+        r = self.ingest([event(), bad])
+        self.assertEqual(self.violations(r), [
+            ("events[1].user_data.user_identifiers[0].email_address",
+             "INVALID_SHA256_FORMAT"),
+            ("events[1].currency", "INVALID_CURRENCY_CODE")])
+        self.assertEqual((self.emu.ledger(), self.conversions()), ([], []))
+        # the fast-fail answer's id is no request status
+        st = self.status(r.rid)
+        self.assertEqual(self.violations(st), [("request_id",
+                                                "INVALID_REQUEST_ID")])
+
+    def test_validate_only(self):
+        r = self.ingest([event(transactionId="V-1")], validateOnly=True)
+        self.assertEqual((r.status, r.json), (200, {}))
+        self.assertRegex(r.rid, RID_RE)
+        self.assertEqual((self.emu.ledger(), self.conversions()), ([], []))
+        self.assertEqual(self.violations(self.status(r.rid)),
+                         [("request_id", "INVALID_REQUEST_ID")])
+        r = self.ingest([event(currency="x")], validateOnly=True)
+        self.assertEqual(self.violations(r), [("events[0].currency",
+                                               "INVALID_CURRENCY_CODE")])
+        # nothing was recorded: the same event is new afterwards
+        self.dm_ok(self.ingest([event(transactionId="V-1")]))
+        self.assertEqual([l["effect"] for l in self.emu.ledger()],
+                         ["created"])
+
+    def test_adjustment_effects(self):
+        t = dm_stamp(-2 * DAY, tz=1)
+        gclid = {"gclid": "G-adj"}
+        first = event(transactionId="A-1", eventTimestamp=t,
+                      adIdentifiers=gclid, conversionValue=10.0,
+                      currency="EUR")
+        ud = user_data({"emailAddress": EMAIL_HASH})
+        rids = [self.dm_ok(self.ingest([first]))]
+        steps = [
+            (dict(first), "unchanged"),                    # identical
+            (dict(first, conversionValue=20.0), "restated"),
+            (dict(first, conversionValue=20.0, currency="USD"), "restated"),
+            (dict(first, conversionValue=20.0, currency="USD",
+                  userData=ud), "enhanced"),
+            (dict(first, conversionValue=20.0, currency="USD",
+                  userData=user_data({"phoneNumber": PHONE_HASH})),
+             "unchanged"),                  # user data only if it had none
+            (dict(first, conversionValue=20.0, currency="USD",
+                  userData=ud), "unchanged"),              # identical
+            # a gclid-keyed event (no transaction id) with the same click
+            # and time
+            (dict(first, transactionId=None), "duplicate"),
+        ]
+        for ev, effect in steps:
+            rids.append(self.dm_ok(self.ingest([ev])))
+        led = self.emu.ledger()
+        self.assertEqual([l["effect"] for l in led],
+                         ["created"] + [e for _, e in steps])
+        self.assertEqual([l["processing_error"] for l in led], [
+            None, "DUPLICATE_TRANSACTION_ID", None, None, None, None,
+            "DUPLICATE_TRANSACTION_ID", "DUPLICATE_GCLID"])
+        c, = self.conversions()
+        self.assertEqual({k: c[k] for k in (
+            "transaction_id", "click_id", "value", "currency",
+            "user_identifiers", "enhanced", "restatements", "request_id",
+            "updated_request_id", "event_timestamp")}, {
+            "transaction_id": "A-1", "click_id": "G-adj", "value": 20.0,
+            "currency": "USD", "user_identifiers": 1, "enhanced": True,
+            "restatements": 2, "request_id": rids[0],
+            "updated_request_id": rids[4], "event_timestamp": t})
+        # gclid-keyed events: a new key is created; the same click at the
+        # same instant (another offset) is a duplicate; in another action
+        # it is a new conversion
+        t0 = int(time.time()) - DAY
+        z = datetime.datetime.fromtimestamp(t0, datetime.timezone.utc)
+        g = event(transactionId=None, adIdentifiers={"gclid": "G-2"},
+                  eventTimestamp=z.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        same = z.astimezone(datetime.timezone(datetime.timedelta(hours=2)))
+        r = self.ingest([g, dict(g, eventTimestamp=same.strftime(
+            "%Y-%m-%dT%H:%M:%S+02:00")),
+            dict(g, destinationReferences=["4243"])],
+            [dest(), dest("4243")])
+        self.dm_ok(r)
+        self.assertEqual([l["effect"] for l in self.emu.ledger()[-3:]],
+                         ["created", "duplicate", "created"])
+        # two events of one request: the second adjusts the first
+        self.dm_ok(self.ingest([event(transactionId="B-1"),
+                                event(transactionId="B-1",
+                                      conversionValue=99.0)]))
+        self.assertEqual([l["effect"] for l in self.emu.ledger()[-2:]],
+                         ["created", "restated"])
+        self.assertEqual(len(self.conversions()), 4)
+
+    def test_status_processing_then_final(self):
+        old = dm_stamp(-91 * DAY)
+        denied = {"adUserData": "CONSENT_DENIED"}
+        evs = [
+            event(destinationReferences=["a"], transactionId="S-1"),  # ok
+            event(destinationReferences=["a"], eventTimestamp=old),   # old
+            event(destinationReferences=["a"], adIdentifiers=None,    # denied
+                  userData=user_data(), consent=denied),
+            event(destinationReferences=["b"], transactionId="S-2"),  # ok
+            event(destinationReferences=["c"], eventTimestamp=old),   # old
+            event(destinationReferences=["a"], consent=denied),       # ok:
+        ]                                                             # gclid
+        dests = [dest("a", "4242"), dest("b", "4243"), dest("c", "4244")]
+        r = self.ingest(evs, dests, consent=denied)
+        rid = self.dm_ok(r)
+        # request-level consent applies when the event has none
+        r2 = self.ingest([event(destinationReferences=["b"],
+                                adIdentifiers=None, userData=user_data(),
+                                transactionId="S-3")], dests,
+                         consent=denied)
+        rid2 = self.dm_ok(r2)
+        s = self.status(rid)
+        self.assertEqual(s.status, 200, s.data)
+        self.assertRegex(s.rid, RID_RE)
+        sent = [dest("a", "4242"), dest("b", "4243"), dest("c", "4244")]
+        self.assertEqual(s.json, {"requestStatusPerDestination": [
+            {"destination": d, "requestStatus": "PROCESSING"}
+            for d in sent]})
+        self.advance(1799)
+        self.assertEqual(self.status(rid).json["requestStatusPerDestination"]
+                         [0]["requestStatus"], "PROCESSING")
+        self.advance(1)
+        self.assertEqual(self.status(rid).json, {
+            "requestStatusPerDestination": [
+                {"destination": sent[0], "requestStatus": "PARTIAL_SUCCESS",
+                 "errorInfo": {"errorCounts": [
+                     {"recordCount": "1",
+                      "reason": "PROCESSING_ERROR_REASON_EVENT_TOO_OLD"},
+                     {"recordCount": "1",
+                      "reason": "PROCESSING_ERROR_REASON_DENIED_CONSENT"}]},
+                 "eventsIngestionStatus": {"recordCount": "4"}},
+                {"destination": sent[1], "requestStatus": "SUCCESS",
+                 "eventsIngestionStatus": {"recordCount": "1"}},
+                {"destination": sent[2], "requestStatus": "FAILED",
+                 "errorInfo": {"errorCounts": [
+                     {"recordCount": "1",
+                      "reason": "PROCESSING_ERROR_REASON_EVENT_TOO_OLD"}]},
+                 "eventsIngestionStatus": {"recordCount": "1"}}]})
+        self.assertEqual(self.status(rid2).json[
+            "requestStatusPerDestination"], [
+            {"destination": sent[0], "requestStatus": "SUCCESS",
+             "eventsIngestionStatus": {"recordCount": "0"}},
+            {"destination": sent[1], "requestStatus": "FAILED",
+             "errorInfo": {"errorCounts": [
+                 {"recordCount": "1",
+                  "reason": "PROCESSING_ERROR_REASON_DENIED_CONSENT"}]},
+             "eventsIngestionStatus": {"recordCount": "1"}},
+            {"destination": sent[2], "requestStatus": "SUCCESS",
+             "eventsIngestionStatus": {"recordCount": "0"}}])
+        led = self.emu.ledger()
+        self.assertEqual([(l["effect"], l["processing_error"]) for l in led], [
+            ("created", None), ("failed", "EVENT_TOO_OLD"),
+            ("failed", "DENIED_CONSENT"), ("created", None),
+            ("failed", "EVENT_TOO_OLD"), ("created", None),
+            ("failed", "DENIED_CONSENT")])
+        self.assertEqual(len(self.conversions()), 3)
+        # the log keeps the query
+        e = self.emu.admin("GET", "requests")[1]["requests"][-1]
+        self.assertEqual((e["method"], e["path"], e["status"]),
+                         ("GET", "/v1/requestStatus:retrieve?requestId=" +
+                          rid2, 200))
+        # duplicates are counted too
+        ev = event()
+        rid3 = self.dm_ok(self.ingest([ev, ev, dict(ev, transactionId=None)]))
+        self.advance(1800)
+        self.assertEqual(self.status(rid3).json[
+            "requestStatusPerDestination"][0]["errorInfo"], {"errorCounts": [
+                {"recordCount": "1", "reason":
+                 "PROCESSING_ERROR_REASON_DUPLICATE_GCLID"},
+                {"recordCount": "1", "reason":
+                 "PROCESSING_ERROR_REASON_DUPLICATE_TRANSACTION_ID"}]})
+
+    def test_invalid_request_id(self):
+        for q in ("requestId=nope", "request_id=nope"):
+            r = self.status(None, query=q)
+            self.assertEqual(self.violations(r), [("request_id",
+                                                   "INVALID_REQUEST_ID")])
+            self.assertEqual(r.json["error"]["details"][1][
+                "fieldViolations"][0]["description"],
+                "The request ID used to retrieve the status of a request is "
+                "not valid. Status can only be retrieved for requests that "
+                "succeed and don't have `validate_only=true`.")
+        self.assertEqual(self.violations(self.status(None, query="")),
+                         [("request_id", "REQUIRED_FIELD_MISSING")])
+        r = self.status(None, query="requestId=x&foo=1")
+        self.assertEqual(r.status, 400)
+        self.assertIn('Unknown name "foo"', r.json["error"]["message"])
+        # a reset forgets request statuses
+        rid = self.dm_ok(self.ingest([event()]))
+        self.assertEqual(self.status(rid).status, 200)
+        self.emu.admin("POST", "reset")
+        self.assertEqual(self.status(rid).status, 400)
+
+    def test_auth(self):
+        def unauth(r, reason):
+            self.assertEqual((r.status, r.json), (401, {"error": {
+                "code": 401, "message": DM_UNAUTH_MSG,
+                "status": "UNAUTHENTICATED", "details": [{
+                    "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                    "reason": reason, "domain": "googleapis.com"}]}}))
+        unauth(self.ingest([event()], token=None), "CREDENTIALS_MISSING")
+        unauth(self.ingest([event()], token=None,
+                           headers={"Authorization": "Basic eDp5"}),
+               "CREDENTIALS_MISSING")
+        unauth(self.ingest([event()], token="ya29.unknown"),
+               "ACCESS_TOKEN_EXPIRED")
+        self.emu.admin("POST", "tokens", {"add": [
+            {"token": "short", "expires_in": 60}]})
+        self.dm_ok(self.ingest([event()], token="short"))
+        self.advance(61)
+        unauth(self.ingest([event()], token="short"), "ACCESS_TOKEN_EXPIRED")
+        unauth(self.status("x", token=None), "CREDENTIALS_MISSING")
+        unauth(self.status("x", token="ya29.unknown"), "ACCESS_TOKEN_EXPIRED")
+        self.assertEqual(self.emu.ledger()[0]["effect"], "created")
+        self.assertEqual(len(self.emu.ledger()), 1)
+
+    def test_scopes_on_both_apis(self):
+        def denied(r, service, method):
+            self.assertEqual((r.status, r.json), (403, {"error": {
+                "code": 403,
+                "message": "Request had insufficient authentication scopes.",
+                "status": "PERMISSION_DENIED", "details": [{
+                    "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                    "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+                    "domain": "googleapis.com",
+                    "metadata": {"service": service, "method": method}}]}}))
+        self.emu.admin("POST", "tokens", {"add": [
+            {"token": "ads-only", "scopes": [ADWORDS]},
+            {"token": "dm-only", "scopes": DM_SCOPE},
+            {"token": "none", "scopes": ["openid"]},
+            "both"]})
+        gads = "googleads.googleapis.com"
+        pfx = "google.ads.googleads.v25.services."
+        dm = "datamanager.googleapis.com"
+        dpfx = "google.ads.datamanager.v1.IngestionService."
+        for tok in ("dm-only", "none"):
+            denied(self.emu.upload([conv()], token=tok), gads,
+                   pfx + "ConversionUploadService.UploadClickConversions")
+            denied(self.emu.upload_calls([call()], token=tok), gads,
+                   pfx + "ConversionUploadService.UploadCallConversions")
+            denied(self.emu.upload_adjustments(
+                [adjustment("RETRACTION", orderId="x")], token=tok), gads,
+                pfx + "ConversionAdjustmentUploadService."
+                "UploadConversionAdjustments")
+        for tok in ("ads-only", "none"):
+            denied(self.ingest([event()], token=tok), dm,
+                   dpfx + "IngestEvents")
+            denied(self.status("x", token=tok), dm,
+                   dpfx + "RetrieveRequestStatus")
+        self.assertEqual(self.emu.ledger(), [])
+        self.dm_ok(self.ingest([event()], token="dm-only"))
+        self.dm_ok(self.ingest([event()], token="both"))
+        self.assertOk(self.emu.upload([conv()], token="ads-only"))
+        self.assertOk(self.emu.upload([conv()], token="both"))
+        self.assertOk(self.emu.upload([conv()]))   # --access-token: both
+        self.dm_ok(self.ingest([event()]))
+
+
+class TestDataManagerFaults(DMCase):
+
+    def dm_error(self, r, code, status, reason, message=None):
+        self.assertEqual(r.status, code, r.data)
+        self.assertRegex(r.rid, RID_RE)
+        e = r.json["error"]
+        self.assertEqual((e["code"], e["status"]), (code, status))
+        if message:
+            self.assertEqual(e["message"], message)
+        self.assertEqual(e["details"][0], {
+            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+            "reason": reason, "domain": DM_DOMAIN, "metadata": {}})
+        self.assertEqual(e["details"][-1], {
+            "@type": "type.googleapis.com/google.rpc.RequestInfo",
+            "requestId": r.rid})
+        self.assertNotIn("GoogleAdsFailure", r.data.decode())
+        return e
+
+    def test_server_faults(self):
+        self.emu.faults({"kind": "rate_limit", "retry_delay": 7},
+                        {"kind": "daily_quota"},
+                        {"kind": "internal"},
+                        {"kind": "internal", "details": False},
+                        {"kind": "transient"},
+                        {"kind": "deadline_exceeded"},
+                        {"kind": "unavailable"},
+                        {"kind": "bad_gateway_html"},
+                        {"kind": "token_expired"})
+        r = self.ingest([event()])
+        e = self.dm_error(r, 429, "RESOURCE_EXHAUSTED", "RESOURCE_EXHAUSTED",
+                          "Resource has been exhausted (e.g. check quota).")
+        self.assertEqual(r.headers["Retry-After"], "7")
+        self.assertEqual(e["details"][1], {
+            "@type": "type.googleapis.com/google.rpc.RetryInfo",
+            "retryDelay": "7s"})
+        r = self.ingest([event()])
+        self.dm_error(r, 429, "RESOURCE_EXHAUSTED", "RESOURCE_EXHAUSTED")
+        self.assertEqual(r.headers["Retry-After"], "30")
+        self.dm_error(self.ingest([event()]), 500, "INTERNAL",
+                      "INTERNAL_ERROR", "Internal error encountered.")
+        r = self.ingest([event()])
+        self.assertEqual((r.status, r.json), (500, {"error": {
+            "code": 500, "message": "Internal error encountered.",
+            "status": "INTERNAL"}}))
+        self.dm_error(self.ingest([event()]), 500, "INTERNAL",
+                      "INTERNAL_ERROR")
+        self.dm_error(self.ingest([event()]), 504, "DEADLINE_EXCEEDED",
+                      "DEADLINE_EXCEEDED")
+        r = self.ingest([event()])
+        self.assertEqual((r.status, r.json), (503, {"error": {
+            "code": 503, "message": "The service is currently unavailable.",
+            "status": "UNAVAILABLE"}}))
+        r = self.ingest([event()])
+        self.assertEqual(r.status, 502)
+        self.assertIn(b"Bad Gateway", r.data)
+        r = self.ingest([event()])
+        self.assertEqual(r.status, 401)
+        self.assertEqual(r.json["error"]["details"][0]["reason"],
+                         "ACCESS_TOKEN_EXPIRED")
+        self.assertEqual(self.emu.ledger(), [])
+        self.dm_ok(self.ingest([event()]))
+        log = self.emu.admin("GET", "requests")[1]["requests"]
+        self.assertEqual([e.get("fault") for e in log], [
+            "rate_limit", "daily_quota", "internal", "internal", "transient",
+            "deadline_exceeded", "unavailable", "bad_gateway_html",
+            "token_expired", None])
+
+    def test_reset_slow_and_executed_then_dropped(self):
+        ev = event(transactionId="X-1")
+        self.emu.faults({"kind": "reset"})
+        with self.assertRaises(NETWORK_ERRORS):
+            self.ingest([ev])
+        self.assertEqual(self.emu.ledger(), [])
+        self.emu.faults({"kind": "executed_then_dropped"})
+        with self.assertRaises(NETWORK_ERRORS):
+            self.ingest([ev])
+        self.assertEqual([l["effect"] for l in self.emu.ledger()],
+                         ["created"])
+        self.dm_ok(self.ingest([ev]))             # the client's retry
+        self.assertEqual([(l["effect"], l["processing_error"])
+                          for l in self.emu.ledger()],
+                         [("created", None),
+                          ("unchanged", "DUPLICATE_TRANSACTION_ID")])
+        self.emu.faults({"kind": "slow", "seconds": 0.4})
+        t0 = time.monotonic()
+        self.dm_ok(self.ingest([event()]))
+        self.assertGreaterEqual(time.monotonic() - t0, 0.4)
+
+    def test_generic_error(self):
+        self.emu.faults({"kind": "error", "endpoint": "datamanager",
+                         "status": "PERMISSION_DENIED",
+                         "reason": "PERMISSION_DENIED",
+                         "message": "The caller does not have permission"},
+                        {"kind": "error", "endpoint": "datamanager",
+                         "reason": "INVALID_EVENT", "field_violations": [
+                             {"field": "events[0]", "description": "bad",
+                              "reason": "INVALID_EVENT"}]})
+        self.dm_error(self.ingest([event()]), 403, "PERMISSION_DENIED",
+                      "PERMISSION_DENIED",
+                      "The caller does not have permission")
+        e = self.dm_error(self.ingest([event()]), 400, "INVALID_ARGUMENT",
+                          "INVALID_EVENT")
+        self.assertEqual(e["details"][1]["fieldViolations"], [
+            {"field": "events[0]", "description": "bad",
+             "reason": "INVALID_EVENT"}])
+
+    def test_endpoint_targeting(self):
+        # "googleads" faults skip Data Manager requests and vice versa;
+        # "upload" faults take the next request of either API; row_error
+        # and concurrent_modification wait for a Google Ads request
+        self.emu.faults({"kind": "internal", "endpoint": "googleads"},
+                        {"kind": "row_error", "row": 0},
+                        {"kind": "unavailable", "endpoint": "datamanager"},
+                        {"kind": "deadline_exceeded"})
+        self.assertEqual(self.ingest([event()]).status, 503)
+        self.assertEqual(self.ingest([event()]).status, 504)
+        self.dm_ok(self.ingest([event()]))
+        self.assertEqual(self.emu.upload([conv()]).status, 500)
+        r = self.emu.upload([conv()])
+        self.assertEqual(r.json["results"], [{}])
+        self.assertEqual(self.emu.admin("GET", "faults")[1], {"faults": []})
+        # status polls take "status" faults only
+        self.emu.faults({"kind": "rate_limit", "endpoint": "status"},
+                        {"kind": "internal", "endpoint": "datamanager"})
+        r = self.status("x")
+        self.assertEqual(r.status, 429)
+        self.assertEqual(self.status("x").status, 400)
+        self.assertEqual(self.ingest([event()]).status, 500)
+        for bad in ({"kind": "row_error", "endpoint": "datamanager"},
+                    {"kind": "bad_event", "endpoint": "googleads"},
+                    {"kind": "not_allowlisted", "endpoint": "datamanager"},
+                    {"kind": "executed_then_dropped", "endpoint": "status"},
+                    {"kind": "internal", "endpoint": "nowhere"}):
+            self.assertEqual(self.emu.admin("POST", "faults", [bad])[0], 400,
+                             bad)
+
+    def test_bad_event_named(self):
+        self.emu.faults({"kind": "bad_event", "transaction_ids": ["E-2",
+                                                                   "E-9"],
+                         "reason": "INVALID_FORMAT",
+                         "field": "transaction_id"})
+        self.assertEqual(self.emu.admin("GET", "faults")[1]["faults"][0]
+                         ["count"], 1000000)
+        # requests without such an event pass and use nothing up
+        self.dm_ok(self.ingest([event(transactionId="E-1")]))
+        evs = [event(transactionId="E-%d" % i) for i in range(1, 10)]
+        r = self.ingest(evs)
+        self.assertEqual(self.violations(r), [
+            ("events[1].transaction_id", "INVALID_FORMAT"),
+            ("events[8].transaction_id", "INVALID_FORMAT")])
+        self.assertEqual(len(self.emu.ledger()), 1)
+        # the client drops them and resends the rest
+        self.dm_ok(self.ingest([e for i, e in enumerate(evs)
+                                if i not in (1, 8)]))
+        self.assertEqual(len(self.emu.ledger()), 8)
+        # it goes on failing such events; a real violation comes too
+        r = self.ingest([evs[1], event(currency="x")])
+        self.assertEqual(self.violations(r), [
+            ("events[1].currency", "INVALID_CURRENCY_CODE"),
+            ("events[0].transaction_id", "INVALID_FORMAT")])
+        self.assertEqual(self.emu.admin("GET", "faults")[1]["faults"][0]
+                         ["count"], 1000000 - 2)
+
+    def test_bad_event_unnamed_and_counted(self):
+        self.emu.faults({"kind": "bad_event", "transaction_ids": ["U-3"],
+                         "reason": "INVALID_EVENT", "name_events": False,
+                         "count": 2},
+                        {"kind": "bad_event", "transaction_ids": ["U-1"],
+                         "field": "user_data.user_identifiers[0]",
+                         "reason": "INVALID_SHA256_FORMAT"})
+        evs = [event(transactionId="U-%d" % i) for i in range(4)]
+        for _ in range(2):
+            r = self.ingest(evs)
+            self.assertEqual(r.status, 400)
+            self.assertEqual(r.json["error"]["details"], [
+                {"@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                 "reason": "INVALID_EVENT", "domain": DM_DOMAIN,
+                 "metadata": {}},
+                {"@type": "type.googleapis.com/google.rpc.RequestInfo",
+                 "requestId": r.rid}])
+        # the first fault is used up; the second names its event
+        r = self.ingest(evs)
+        self.assertEqual(self.violations(r), [
+            ("events[1].user_data.user_identifiers[0]",
+             "INVALID_SHA256_FORMAT")])
+        r = self.ingest([evs[0], evs[2], evs[3]])
+        self.dm_ok(r)
+        self.assertEqual(len(self.emu.ledger()), 3)
+
+
+class TestNotAllowlisted(DMCase):
+
+    @classmethod
+    def emulator_args(cls):
+        return ("--not-allowlisted", "1111111111",
+                "--not-allowlisted", "2222222222")
+
+    def assertNotAllowlisted(self, r):
+        self.assertEqual(r.json, ads_error_body(
+            403, "PERMISSION_DENIED", r.rid, [{
+                "errorCode": {"notAllowlistedError":
+                              "CUSTOMER_NOT_ALLOWLISTED_FOR_THIS_FEATURE"},
+                "message": "The customer is not allowlisted for this "
+                           "feature."}],
+            message="The caller does not have permission"))
+        self.assertRegex(r.rid, RID_RE)
+
+    def test_option_admin_and_fault(self):
+        def action(cid):
+            return "customers/%s/conversionActions/4242" % cid
+        for cid in ("1111111111", "2222222222"):
+            self.assertNotAllowlisted(self.emu.upload(
+                [conv(conversionAction=action(cid))], cid=cid))
+        # calls, adjustments and Data Manager are not concerned
+        self.assertOk(self.emu.upload_calls(
+            [call(conversionAction=action("1111111111"))], cid="1111111111"))
+        self.dm_ok(self.ingest([event()], [dest(account="1111111111")]))
+        self.assertEqual(self.emu.admin("GET", "allowlist")[1],
+                         {"not_allowlisted": ["1111111111", "2222222222"]})
+        st, body = self.emu.admin("POST", "allowlist", {
+            "allow": ["1111111111"], "deny": [CID]})
+        self.assertEqual(body, {"not_allowlisted": ["1234567890",
+                                                    "2222222222"]})
+        self.assertOk(self.emu.upload([conv(
+            conversionAction=action("1111111111"))], cid="1111111111"))
+        self.assertNotAllowlisted(self.emu.upload([conv()]))
+        self.emu.admin("POST", "reset")
+        self.assertOk(self.emu.upload([conv()]))
+        # the fault: the next click upload, whoever the customer
+        self.emu.faults({"kind": "not_allowlisted", "endpoint": "googleads"})
+        self.assertOk(self.emu.upload_calls([call()]))
+        self.dm_ok(self.ingest([event()]))
+        self.assertNotAllowlisted(self.emu.upload([conv()]))
+        self.assertOk(self.emu.upload([conv()]))
+        self.assertEqual([l["kind"] for l in self.emu.ledger()],
+                         ["click", "call", "event", "click"])
+
+
+class TestDataManagerOptions(DMCase):
+
+    @classmethod
+    def emulator_args(cls):
+        return ("--dm-processing-seconds", "0",
+                "--refresh-token-scope", DM_SCOPE)
+
+    def test_processing_time_and_refresh_scope(self):
+        rid = self.dm_ok(self.ingest([event()]))
+        self.assertEqual(self.status(rid).json["requestStatusPerDestination"]
+                         [0]["requestStatus"], "SUCCESS")
+        r = self.emu.refresh()
+        self.assertEqual(r.json["scope"], DM_SCOPE)
+        tok = r.json["access_token"]
+        self.dm_ok(self.ingest([event()], token=tok))
+        self.assertEqual(self.emu.upload([conv()], token=tok).status, 403)
+        # a refresh may not widen the grant, may narrow it
+        r = self.emu.refresh(scope=ADWORDS)
+        self.assertEqual((r.status, r.json["error"]), (400, "invalid_scope"))
+        self.emu.admin("POST", "tokens", {"refresh_token": {
+            "refresh_token": "1//both", "scope": ADWORDS + "  " + DM_SCOPE}})
+        r = self.emu.refresh(refresh_token="1//both", scope=ADWORDS)
+        self.assertEqual(r.json["scope"], ADWORDS)
+        self.assertOk(self.emu.upload([conv()],
+                                      token=r.json["access_token"]))
+        self.assertEqual(self.ingest([event()], token=r.json[
+            "access_token"]).status, 403)
+        r = self.emu.refresh(refresh_token="1//both")
+        self.assertEqual(r.json["scope"], ADWORDS + " " + DM_SCOPE)
+        self.emu.admin("POST", "tokens", {"refresh_token": "1//plain"})
+        self.assertEqual(self.emu.refresh(refresh_token="1//plain").json[
+            "scope"], ADWORDS + " " + DM_SCOPE)
+
+    def test_state_survives_restart(self):
+        tmp = tempfile.mkdtemp(prefix="gads-test-")
+        try:
+            emu = Emulator(tmp, "--dm-processing-seconds", "0")
+            try:
+                self.emu, saved = emu, self.emu
+                ev = event(transactionId="R-1")
+                g = event(transactionId=None)
+                rid = self.dm_ok(self.ingest([ev, g]))
+                self.dm_ok(self.ingest([dict(ev, conversionValue=1.0,
+                                             userData=user_data())]))
+                before = self.conversions()
+            finally:
+                emu.stop()
+            emu = Emulator(tmp, "--dm-processing-seconds", "0")
+            try:
+                self.emu = emu
+                self.assertEqual(self.conversions(), before)
+                self.assertEqual(self.status(rid).json[
+                    "requestStatusPerDestination"][0]["eventsIngestionStatus"],
+                    {"recordCount": "2"})
+                self.dm_ok(self.ingest([dict(ev, conversionValue=1.0), g]))
+                self.assertEqual([(l["effect"], l["processing_error"])
+                                  for l in self.emu.ledger()], [
+                    ("created", None), ("created", None),
+                    ("restated", None), ("unchanged", None),
+                    ("duplicate", "DUPLICATE_GCLID")])
+                c = self.conversions()[0]
+                self.assertEqual((c["value"], c["enhanced"],
+                                  c["restatements"]), (1.0, True, 1))
+            finally:
+                self.emu = saved
+                emu.stop()
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+class TestScopeGrants(LoginCase):
+
+    def test_consent_scopes(self):
+        for scope, ads, dm in ((ADWORDS, 200, 403), (DM_SCOPE, 403, 200),
+                               ("openid %s %s" % (DM_SCOPE, ADWORDS), 200,
+                                200)):
+            code, verifier, q = self.login(scope=scope)
+            self.assertEqual(q["scope"], scope)
+            r = self.exchange(code, verifier)
+            self.assertEqual(r.json["scope"], scope)
+            tok = r.json["access_token"]
+            self.assertEqual(self.emu.upload([conv()], token=tok).status, ads)
+            r = self.emu.post_json("/v1/events:ingest",
+                                   ingest_body([event()]), tok)
+            self.assertEqual(r.status, dm, r.data)
+        r = self.auth(scope="openid email")
+        _, q = query_of(r.headers["Location"])
+        self.assertEqual(q["error"], "invalid_scope")
 
 
 if __name__ == "__main__":
