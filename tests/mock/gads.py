@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Loopback emulator of the Google Ads REST API and Google's OAuth 2.0
-endpoints (authorization and token).
+"""Loopback emulator of the Google Ads REST API, the Google Data Manager
+API (events:ingest, requestStatus:retrieve) and Google's OAuth 2.0 endpoints
+(authorization and token).  One emulator serves both APIs.
 
 Usage:
     python3 tests/mock/gads.py --port 0 --port-file FILE [--tls CERT KEY]
@@ -20,11 +21,19 @@ Endpoints
   POST /{vNN}/customers/{customer_id}:uploadConversionAdjustments
       ConversionAdjustmentUploadService.UploadConversionAdjustments (ref
       §1.4, §1.8).
-      The three share one front end: authentication, customer id and
+      The three share one front end: authentication, the adwords scope
+      (see Scopes), customer id and
       login-customer-id checks, Content-Type application/json, strict
       proto3 JSON parsing of their own request message (an unknown name,
       such as jobId in a call request, is a 400 google.rpc.BadRequest),
-      partialFailure required, 1 to 2000 rows, the "upload" faults.  Rows
+      partialFailure required, 1 to 2000 rows, the "upload" faults.
+      uploadClickConversions for a customer that is not allowlisted
+      (--not-allowlisted, admin "allowlist", fault not_allowlisted): 403
+      PERMISSION_DENIED, GoogleAdsFailure with the one error
+      {"errorCode": {"notAllowlistedError":
+      "CUSTOMER_NOT_ALLOWLISTED_FOR_THIS_FEATURE"}, "message": "The
+      customer is not allowlisted for this feature."} for the whole
+      request (after parsing, before any other check).  Rows
       are validated one by one; a 200 answer carries partialFailureError
       (fieldPathElements "conversions" for clicks and calls,
       "conversion_adjustments" for adjustments, with the row index) and
@@ -69,8 +78,8 @@ Endpoints
                                         ADJUSTMENT_PRECEDES_CONVERSION
         conversion more than 54 days before the emulator's clock
                                         CONVERSION_EXPIRED
-        RETRACTION/RESTATEMENT of a conversion less than 24 h old
-                                        TOO_RECENT_CONVERSION
+      No TOO_RECENT_CONVERSION: since 2024-09-09 a conversion may be
+      retracted or restated right after it (ref "Read first").
       Other row errors: fieldError REQUIRED (conversion_action,
       adjustment_type, adjustment_date_time of a RETRACTION/RESTATEMENT,
       order_id of an ENHANCEMENT or when no key is given, gclid and
@@ -85,10 +94,177 @@ Endpoints
       MISSING_ORDER_ID_FOR_WEBPAGE and conversion-action types are not
       modelled.  result: {gclidDateTimePair?, orderId?, conversionAction,
       adjustmentDateTime?, adjustmentType} as sent.
+  POST /v1/events:ingest
+      Data Manager IngestionService.IngestEvents, REST form.  Follows
+      /work/shared/reference/data-manager.md (cited below as "dm §x") and
+      the protos beside it.  In order:
+      1. the "upload" and "datamanager" faults (below);
+      2. authentication: no or a non-Bearer Authorization header, or an
+         unknown, expired or revoked token: 401 (no request-id header)
+           {"error": {"code": 401, "message": "Request had invalid
+            authentication credentials. Expected OAuth 2 access token, login
+            cookie or other valid authentication credential.", "status":
+            "UNAUTHENTICATED", "details": [{"@type":
+            "type.googleapis.com/google.rpc.ErrorInfo", "reason":
+            "CREDENTIALS_MISSING" (no usable header) | "ACCESS_TOKEN_EXPIRED"
+            (any bad token), "domain": "googleapis.com"}]}}
+         then the datamanager scope (see Scopes);
+      3. the front end: Content-Type application/json, JSON syntax, strict
+         proto3 JSON parsing of google.ads.datamanager.v1.IngestEventsRequest
+         (every message it holds: Destination, ProductAccount, Event,
+         AdIdentifiers, UserData, UserIdentifier (oneof), AddressInfo,
+         Consent, DeviceInfo, CartData, Item, CustomVariable, ...,
+         EncryptionInfo); lowerCamelCase and proto names; enums by name or
+         number; int64 and double as numbers or strings; Timestamp as RFC
+         3339 (upper-case T, Z or +-hh:mm, up to 9 fraction digits).  A parse
+         error is the front end's 400 of the Google Ads side: message and
+         fieldViolations[].description 'Invalid JSON payload received.
+         Unknown name "x" at 'events[0]': Cannot find field.' (field: the
+         enclosing element, snake_case, "events[0]") or "Invalid value at
+         'events[0].event_timestamp' (type.googleapis.com/
+         google.protobuf.Timestamp), "..."" (field: the field itself); a
+         google.rpc.BadRequest detail only, no request-id;
+      4. validation, fast-fail (dm §4.2): every violation is collected, in
+         field order (destinations, events, consent, encoding,
+         encryption_info), and one is enough to refuse the whole request --
+         nothing is ingested:
+           400 {"error": {"code": 400, "message": "There was a problem with
+           the request.", "status": "INVALID_ARGUMENT", "details": [
+             {"@type": "type.googleapis.com/google.rpc.ErrorInfo",
+              "reason": REASON of the first violation,
+              "domain": "datamanager.googleapis.com", "metadata": {}},
+             {"@type": "type.googleapis.com/google.rpc.BadRequest",
+              "fieldViolations": [{"field": PATH, "description": TEXT,
+                                   "reason": REASON}, ...]},
+             {"@type": "type.googleapis.com/google.rpc.RequestInfo",
+              "requestId": ID}]}}      and the request-id header.
+         PATH: proto field names (snake_case) with [index], e.g.
+         "events[3].user_data.user_identifiers[0].email_address" -- our
+         choice for dm open question 2.  TEXT: the ErrorReason's comment in
+         error.proto (never a value of the request).  Rules (REASON, PATH):
+           no destinations                REQUIRED_FIELD_MISSING destinations
+           more than 10                   TOO_MANY_DESTINATIONS  destinations
+             (then the destinations are not checked one by one)
+           per destinations[i]:
+             operating_account missing    REQUIRED_FIELD_MISSING
+                                          destinations[i].operating_account
+             its account_type missing or UNSPECIFIED  REQUIRED_FIELD_MISSING,
+             not GOOGLE_ADS   DESTINATION_ACCOUNT_TYPE_MISMATCH
+                              (...operating_account.account_type)
+             its account_id missing       REQUIRED_FIELD_MISSING, not ten
+             digits INVALID_FORMAT (...operating_account.account_id)
+             login_account, if present: the same two rules
+                              (...login_account.account_type / .account_id)
+             linked_account present
+                 LINKED_ACCOUNT_ONLY_ALLOWED_WITH_DATA_PARTNER_LOGIN_ACCOUNT
+                              (...linked_account)
+             product_destination_id missing  REQUIRED_FIELD_MISSING; not
+             digits or no such conversion action (see Conversion actions)
+                 INVALID_CONVERSION_ACTION_ID (...product_destination_id)
+             a reference an earlier destination has
+                 DUPLICATE_DESTINATION_REFERENCE (...reference)
+           no events                      REQUIRED_FIELD_MISSING events
+           more than 2000                 TOO_MANY_EVENTS events  (dm §1.5;
+             then the events are not checked one by one)
+           per events[i] (PATH below is relative to events[i]):
+             a destination_references[j] naming no destination's reference
+                 INVALID_ARGUMENT  destination_references[j]
+                 (no references: the event goes to every destination)
+             event_timestamp missing      REQUIRED_FIELD_MISSING
+             ad_identifiers.gclid / gbraid / wbraid present but empty,
+             longer than 512 or not [A-Za-z0-9_-]  INVALID_FORMAT
+                 ad_identifiers.gclid (...)
+             user_data without identifiers  REQUIRED_FIELD_MISSING
+                                            user_data.user_identifiers
+             more than 10 identifiers     TOO_MANY_USER_IDENTIFIERS
+                                          user_data.user_identifiers
+             an identifier with nothing set  REQUIRED_FIELD_MISSING
+                                          user_data.user_identifiers[j]
+             email_address, phone_number, address.given_name,
+             address.family_name not a SHA-256 in the request's encoding
+             (HEX: 64 hex digits, upper or lower case -- our choice for dm
+             open question 7; BASE64: base64 of 32 bytes, standard or
+             URL-safe alphabet, "=" optional)  INVALID_SHA256_FORMAT
+                 user_data.user_identifiers[j].email_address (...)
+                 (not checked while the encoding is missing)
+             address.given_name / family_name / region_code / postal_code
+             missing  REQUIRED_FIELD_MISSING; region_code not two letters
+                 INVALID_REGION_CODE
+             neither a click id (gclid, gbraid, wbraid) nor a user
+             identifier   NO_IDENTIFIERS_PROVIDED  events[i]
+             currency not three upper-case letters  INVALID_CURRENCY_CODE
+             conversion_value negative, NaN or infinite
+                                          INVALID_NUMBER_FORMAT
+             event_source an unknown number  INVALID_ENUM_VALUE
+             consent.ad_user_data / ad_personalization not
+             CONSENT_STATUS_UNSPECIFIED, CONSENT_GRANTED or CONSENT_DENIED
+                                          INVALID_ENUM_VALUE
+           the request's consent: the same rule (consent.ad_user_data ...)
+           an event with user_data and encoding missing or
+           ENCODING_UNSPECIFIED  REQUIRED_FIELD_MISSING encoding (an
+           unknown number: INVALID_ENUM_VALUE)
+           encryption_info present  INVALID_ARGUMENT encryption_info (not
+           modelled)
+         A bad_event fault adds its violations here.
+      5. validateOnly true: 200 {} (request-id header; the id has no
+         status), nothing recorded.
+      6. Otherwise 200 {"requestId": ID} (no fieldWarnings), the id also in
+         the request-id header.  Each event goes to each of its destinations
+         (operating account = customer, product_destination_id = action)
+         and is applied in request order (a later event of the request sees
+         the earlier ones), against the Data Manager conversions:
+           key: (customer, action, transaction_id) when the event has one,
+           else (customer, action, click id -- gclid, else gbraid, else
+           wbraid, else none -- , event_timestamp as an instant).  A
+           conversion created with a transaction id is also found by its
+           click key.
+           event_timestamp more than 90 days before the emulator's clock
+             (our choice for dm open question 10): processing error
+             EVENT_TOO_OLD, effect "failed", nothing else happens;
+           effective ad_user_data (the event's consent, else the
+             request's) CONSENT_DENIED, user data and no click id:
+             DENIED_CONSENT, effect "failed";
+           key new: a new conversion, effect "created";
+           no transaction_id and the key exists: effect "duplicate",
+             processing error DUPLICATE_GCLID when keyed by a click id
+             (none for an event with neither: de-duplicated silently, as
+             Google does call conversions, dm §6);
+           transaction_id matches (an adjustment, dm §5): conversion_value
+             and currency, when the event has them, overwrite the
+             conversion's: effect "restated" if either differs; else user
+             data is added if the conversion had none: "enhanced" (a
+             restatement adds it too); else "unchanged", and when value,
+             currency and user data are all identical to the conversion's,
+             processing error DUPLICATE_TRANSACTION_ID (our choice for dm
+             open question 6).  Everything else is kept as first sent.
+         One ledger line per event and destination (see Ledger).
+  GET  /v1/requestStatus:retrieve?requestId=ID  (request_id=ID too)
+      IngestionService.RetrieveRequestStatus (dm §4.6).  Faults of endpoint
+      "status", authentication and the datamanager scope as above.  A
+      query parameter other than requestId, request_id, alt, $alt,
+      prettyPrint, fields, key: the front end's 400 'Invalid JSON payload
+      received. Unknown name "x": Cannot bind query parameter. ...'.  No
+      id: the fast-fail 400 with REQUIRED_FIELD_MISSING request_id; an id
+      no ingest answered with (unknown, failed, validateOnly):
+      INVALID_REQUEST_ID request_id.  Else 200
+        {"requestStatusPerDestination": [one per destination of the
+         request, in its order: {"destination": {as sent, camelCase keys,
+         enum names}, "requestStatus": S, "errorInfo": {"errorCounts":
+         [{"recordCount": "N", "reason": "PROCESSING_ERROR_REASON_R"}, ...
+         in enum order]} (FAILED and PARTIAL_SUCCESS only),
+         "eventsIngestionStatus": {"recordCount": "N"} (not while
+         PROCESSING)}]}
+      S is PROCESSING until the emulator's clock reaches the ingest time +
+      --dm-processing-seconds (default 1800: "wait 30 minutes", dm §4.6);
+      then, per destination, from the processing errors of its events
+      (above): SUCCESS (none; also a destination no event went to,
+      recordCount "0"), FAILED (every event has one), else PARTIAL_SUCCESS.
+      int64 counts are JSON strings.
   GET  /o/oauth2/v2/auth  (also /o/oauth2/auth)
       OAuth 2.0 authorization endpoint of the installed-app (loopback) flow
       with PKCE.  The emulated user consents at once.  Query: client_id,
-      redirect_uri, response_type=code, scope (with the adwords scope),
+      redirect_uri, response_type=code, scope (with the adwords or the
+      datamanager scope, or both),
       code_challenge + code_challenge_method=S256 (required here), state
       (echoed), access_type (offline: the exchange also yields a refresh
       token), prompt, login_hint (recorded, see /__admin/consent).
@@ -106,7 +282,8 @@ Endpoints
                             redirect_uri_mismatch"  (these four: no redirect)
         no response_type    302 REDIRECT?error=invalid_request&state=S
         response_type not code   302 ...?error=unsupported_response_type
-        scope without adwords    302 ...?error=invalid_scope
+        scope with neither adwords nor datamanager
+                                 302 ...?error=invalid_scope
         challenge missing, not 43 base64url characters, or method not S256
                             302 ...?error=invalid_request
         admin consent "deny"     302 ...?error=access_denied&state=S
@@ -114,12 +291,18 @@ Endpoints
       OAuth 2.0 token endpoint, application/x-www-form-urlencoded.  Answers
       (other than injected faults) carry Cache-Control: no-store; errors are
       {"error", "error_description"}.  Access tokens live --token-ttl
-      seconds whatever the grant.
+      seconds whatever the grant, and carry the scopes of the grant (see
+      Scopes); "scope" in the answers is the granted scopes,
+      space-separated.
       grant_type=refresh_token (ref §5.2): client_id, client_secret (or HTTP
         Basic), refresh_token -> {access_token, expires_in, scope,
-        token_type}.  Accepted refresh tokens: --refresh-token, admin
-        "refresh_token", and those the authorization_code grant issued.
+        token_type}.  Accepted refresh tokens: --refresh-token (scopes:
+        --refresh-token-scope, default both), admin "refresh_token", and
+        those the authorization_code grant issued (the consent's scope).
         400 invalid_grant "Token has been expired or revoked." otherwise.
+        A "scope" parameter may narrow the grant (the token carries only
+        those scopes) but not widen it: 400 invalid_scope "Invalid OAuth
+        scope or ID token audience provided." (RFC 6749 §6).
       grant_type=authorization_code: code, client_id, client_secret,
         redirect_uri, code_verifier -> {access_token, expires_in,
         refresh_token (only if the consent had access_type=offline), scope,
@@ -131,7 +314,8 @@ Endpoints
         "Missing required parameter: code" / "...: redirect_uri".
       grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer (ref §5.3):
         assertion = RS256 JWT of a --service-account, verified for real ->
-        {access_token, expires_in, token_type} (no refresh_token, no scope).
+        {access_token, expires_in, token_type} (no refresh_token, no scope;
+        the token carries the JWT's scope claim).
         Errors (see grant_jwt_bearer): 400 invalid_grant "Invalid JWT
         Signature." (malformed, alg not RS256, bad signature), 400
         invalid_grant "Invalid grant: account not found" (iss), 400
@@ -141,7 +325,8 @@ Endpoints
         minutes) and in a reasonable timeframe. Check your iat and exp values
         in the JWT claim." (iat > now+60, exp <= now, exp-iat > 3600), 400
         invalid_scope "Invalid OAuth scope or ID token audience provided."
-        (scope without adwords), 401 unauthorized_client "Client is
+        (scope with neither adwords nor datamanager), 401
+        unauthorized_client "Client is
         unauthorized to retrieve access tokens using this method, or client
         not authorized for any of the scopes requested." (sub not an
         --impersonate user), 400 invalid_request "Missing required parameter:
@@ -156,16 +341,35 @@ Endpoints
       POST /__admin/faults    JSON list of faults (or {"faults": [...]}),
                               appended to the queue; GET lists the queue;
                               DELETE empties it.
-      GET  /__admin/ledger    {"conversions": [accepted rows of the three
-                              methods, in order]}
+      GET  /__admin/ledger    {"conversions": [the ledger lines of both
+                              APIs, in order]}
+      GET  /__admin/conversions  {"conversions": [the current state of each
+                              Data Manager conversion: customer, action_id,
+                              transaction_id, click_id_type, click_id,
+                              event_timestamp, event_source, value,
+                              currency, user_identifiers (a count),
+                              consent, enhanced, restatements (count),
+                              request_id (that created it),
+                              updated_request_id (last adjustment)]}
+      POST /__admin/allowlist {"deny": [CID], "allow": [CID]}: customers
+                              whose click uploads are refused (not
+                              allowlisted) or no longer.  GET (and POST):
+                              {"not_allowlisted": [CID, ...]}
       GET  /__admin/requests  {"requests": [the log entries, in order]}
-      POST /__admin/reset     ledger (memory and file), faults, tokens,
-                              refresh tokens, codes, consent, clock, actions
-                              and the request log back to start-up
-      POST /__admin/tokens    {"add": [TOKEN | {"token": T, "expires_in": S}],
+      POST /__admin/reset     ledger (memory and file), Data Manager
+                              conversions and request statuses (memory and
+                              file), faults, tokens, refresh tokens, codes,
+                              consent, clock, actions, the allowlist and the
+                              request log back to start-up
+      POST /__admin/tokens    {"add": [TOKEN | {"token": T, "expires_in": S,
+                                             "scopes": [S1, ...] or "S1 S2"}],
                                "expire": [T], "revoke": [T],
                                "expire_all": true, "revoke_refresh_token": true,
-                               "refresh_token": NEW}      GET: counts only
+                               "refresh_token": NEW | {"refresh_token": NEW,
+                                                       "scope": "S1 S2"}}
+                              Added tokens carry both scopes and a plain
+                              refresh token grants both, unless said.
+                              GET: counts only
       POST /__admin/actions   {"add": [ID], "remove": [ID], "set": [ID],
                                "default_rule": bool}      GET: current set
       POST /__admin/consent   {"deny": true | N | false}: the next (N)
@@ -180,21 +384,51 @@ Endpoints
       POST /__admin/clock     {"offset": S} sets, {"advance": S} adds to the
                               seconds the emulator adds to its clock; it
                               moves access-token and code expiry, the JWT
-                              iat/exp checks and the timing rules of calls
-                              and adjustments (not log or ledger times).
+                              iat/exp checks, the timing rules of calls
+                              and adjustments, EVENT_TOO_OLD and the end of
+                              PROCESSING of Data Manager requests (not log
+                              or ledger times).
                               GET (and
                               POST): {"offset": S, "now": epoch seconds}
       GET  /__admin/health    {"ok": true}
 
 Conversion actions: an action exists if its id is in the explicit set
 (--actions, admin "add"/"set") or, while the default rule is on, if its id is
-below 1000000.  --actions and admin "set" turn the default rule off.
+below 1000000.  --actions and admin "set" turn the default rule off.  The
+same rule decides Data Manager's product_destination_id.
+
+Scopes: adwords = https://www.googleapis.com/auth/adwords, datamanager =
+https://www.googleapis.com/auth/datamanager.  Every access token carries a
+set of scopes: --access-token and admin "add" tokens both (unless "scopes"
+is given), tokens of the refresh_token grant those of the refresh token,
+of the authorization_code grant those of the consent, of the jwt-bearer
+grant the JWT's scope claim.  The three Google Ads methods need adwords,
+the Data Manager endpoints datamanager.  A valid token without it (checked
+after the token itself, before anything else of the request):
+  403 {"error": {"code": 403, "message": "Request had insufficient
+  authentication scopes.", "status": "PERMISSION_DENIED", "details":
+  [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason":
+  "ACCESS_TOKEN_SCOPE_INSUFFICIENT", "domain": "googleapis.com",
+  "metadata": {"service": "googleads.googleapis.com" |
+  "datamanager.googleapis.com", "method":
+  "google.ads.googleads.vNN.services.ConversionUploadService.
+  UploadClickConversions" (.UploadCallConversions,
+  ConversionAdjustmentUploadService.UploadConversionAdjustments) |
+  "google.ads.datamanager.v1.IngestionService.IngestEvents"
+  (.RetrieveRequestStatus)}}]}}      (no request-id header)
 
 Faults: each is an object {"kind": K, ...} with optional "endpoint"
-("upload", the default, which is any of the three upload methods, "token"
-or "any"), "count" (how many matching requests it applies to, default 1)
+("upload", the default: any of the three Google Ads upload methods and
+events:ingest; "googleads": the three Google Ads methods only;
+"datamanager": events:ingest only; "status": requestStatus:retrieve;
+"token"; or "any": every endpoint but the authorization endpoint), "count"
+(how many matching requests it applies to, default 1; bad_event 1000000)
 and "delay" (seconds to sleep first).  A request takes the first queued
-fault whose endpoint matches it.  Kinds:
+fault whose endpoint matches it and that applies to it: row_error,
+concurrent_modification and not_allowlisted wait for a Google Ads request
+(not_allowlisted for uploadClickConversions), bad_event for a Data
+Manager request holding one of its transaction ids.  Kinds on the Google
+Ads methods (GoogleAdsFailure bodies):
   rate_limit             429 RESOURCE_EXHAUSTED, quotaError
                          RESOURCE_TEMPORARILY_EXHAUSTED, quotaErrorDetails
                          retryDelay "<retry_delay>s" (default 30) and a
@@ -219,12 +453,48 @@ fault whose endpoint matches it.  Kinds:
                          the connection (RST) before the answer
   error                  any Google Ads error: "http", "status", "errorCode",
                          "message", "details" (false: no GoogleAdsFailure)
+  not_allowlisted        the next click upload, whatever its customer, is
+                         refused as for a customer not allowlisted (above)
   oauth_error            token endpoint answer {"error", "error_description"}
                          with status "http" (default 400)
-Kinds per endpoint: "token" takes internal, transient, deadline_exceeded,
-unavailable, bad_gateway_html, reset, slow and oauth_error; "any" only the
-kinds common to both endpoints (the same list without oauth_error); a fault
-for the wrong endpoint is refused (400) when queued.  On the token endpoint
+On the Data Manager endpoints the bodies are google.rpc.Status with
+details [ErrorInfo {"reason": R, "domain": "datamanager.googleapis.com",
+"metadata": {}}, (more), RequestInfo {"requestId"}] and a request-id
+header, never a GoogleAdsFailure:
+  rate_limit, daily_quota  429 RESOURCE_EXHAUSTED, R RESOURCE_EXHAUSTED, a
+                         google.rpc.RetryInfo {"retryDelay": "<retry_delay>s"}
+                         (default 30) and a Retry-After header (omit with
+                         "retry_after": false); daily_quota is the same
+                         here (Data Manager quotas are per project)
+  internal, transient    500 INTERNAL, R INTERNAL_ERROR ("details": false
+                         for a bare google.rpc.Status)
+  deadline_exceeded      504 DEADLINE_EXCEEDED, R DEADLINE_EXCEEDED
+  unavailable            503 UNAVAILABLE, no details, no request-id
+  token_expired          the 401 of a bad token (ACCESS_TOKEN_EXPIRED)
+  error                  "http", "status" (default INVALID_ARGUMENT), "reason"
+                         (default the status), "message", "field_violations"
+                         ([{field, description, reason}]: a BadRequest),
+                         "details" (false: none)
+  bad_gateway_html, reset, slow, executed_then_dropped  as above
+  bad_event              {"transaction_ids": [...], "reason" (default
+                         INVALID_FORMAT), "field" (default transaction_id),
+                         "name_events" (default true), "description"}: a
+                         request holding an event with one of these
+                         transaction ids fails fast (the 400 of events:ingest)
+                         with, for each such event, the violation
+                         (events[i].FIELD, description, reason) added to the
+                         real ones; with "name_events": false the answer has
+                         the ErrorInfo but no BadRequest at all (the client
+                         must bisect).  Requests without such an event are
+                         processed normally and do not use up its count.
+Kinds per endpoint: "upload" all the above but oauth_error; "googleads" the
+Google Ads kinds; "datamanager" rate_limit, daily_quota, internal,
+transient, deadline_exceeded, unavailable, bad_gateway_html, reset, slow,
+token_expired, executed_then_dropped, error, bad_event; "status" the same
+without executed_then_dropped and bad_event; "token" internal, transient,
+deadline_exceeded, unavailable, bad_gateway_html, reset, slow and
+oauth_error; "any" only the kinds common to all (the token list without
+oauth_error); a fault for the wrong endpoint is refused (400) when queued.  On the token endpoint
 internal and transient answer 500 {"error": "internal_failure", ...} and
 unavailable / deadline_exceeded 503 / 504 in that OAuth shape.
 Token faults apply to every grant.  The authorization endpoint takes no
@@ -236,12 +506,13 @@ EMAIL with its RSA public key (PEM SubjectPublicKeyInfo, as `openssl pkey
 --impersonate USER (repeatable) lets every service account act for USER via
 the JWT's "sub".
 
-Log (--log): one NDJSON line per request to the upload, token or
-authorization endpoint or an unknown path (admin requests are not logged: the
+Log (--log): one NDJSON line per request to the upload, Data Manager, token
+or authorization endpoint or an unknown path (admin requests are not logged: the
 log records what the client under test sent): time, method, path (query
 parameters code, code_verifier, client_secret, refresh_token, assertion,
 access_token, id_token, password become "<redacted>"; code_challenge and
-state are kept), headers (authorization becomes "Bearer <redacted>",
+state are kept, and so is requestStatus:retrieve's requestId), headers
+(authorization becomes "Bearer <redacted>",
 developer-token, cookie and proxy-authorization "<redacted>"), body (parsed
 JSON, every callerId replaced by "sha256:" and the SHA-256 of its text; the
 token form as an object with the same parameters redacted; null if
@@ -265,9 +536,26 @@ object per row, with "kind":
               (the last two from gclid_date_time_pair, else null), value and
               currency_code (from restatement_value, else null),
               user_identifiers (a count), user_agent, job_id, request_id
+  event       (Data Manager, one per event and destination of an accepted
+              request) time, kind, api ("datamanager"), customer (the
+              operating account), action_id (product_destination_id),
+              transaction_id, click_id_type, click_id, event_timestamp,
+              event_source, value, currency, user_identifiers (a count, never
+              a hash), consent (the effective {adUserData,
+              adPersonalization}, GRANTED/DENIED only, or null), effect
+              ("created" | "restated" | "enhanced" | "unchanged" |
+              "duplicate" | "failed"), processing_error (EVENT_TOO_OLD,
+              DENIED_CONSENT, DUPLICATE_GCLID, DUPLICATE_TRANSACTION_ID or
+              null), request_id
 Date times are kept as sent.  An existing ledger.ndjson is loaded at start-up
 (an entry without "kind" is a click) so de-duplication and adjustment state
-survive a restart.  The request log (--log) keeps request bodies as sent,
+survive a restart; Data Manager conversions are rebuilt from the effects of
+the event lines.  The SHA-256 of an event's user data (for
+DUPLICATE_TRANSACTION_ID) is kept in memory only: after a restart a
+conversion's user data never counts as identical.  Data Manager request
+statuses are appended to DIR/dm-requests.ndjson (request_id, time on the
+emulator's clock, destinations, per destination counts) and loaded at
+start-up.  The request log (--log) keeps request bodies as sent,
 but for callerId, logged as its SHA-256 (see Log above).
 """
 
@@ -3670,17 +3958,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
           not after now, or exp - iat over 3600: invalid_grant "Invalid JWT:
           Token must be a short-lived token (60 minutes) and in a reasonable
           timeframe. Check your iat and exp values in the JWT claim."
-          scope missing, empty or without the adwords scope: invalid_scope
-          "Invalid OAuth scope or ID token audience provided."  (Google's
-          answer for a missing scope; for a scope without adwords Google
-          would issue a token the Ads API then refuses -- choice: refused
-          here, at the token endpoint.)
+          scope missing, empty or with neither the adwords nor the
+          datamanager scope: invalid_scope "Invalid OAuth scope or ID token
+          audience provided."  (Google's answer for a missing scope; for a
+          scope with neither Google would issue a token both APIs then
+          refuse -- choice: refused here, at the token endpoint.)
           sub present and not an --impersonate user: 401 unauthorized_client
           "Client is unauthorized to retrieve access tokens using this
           method, or client not authorized for any of the scopes requested."
           (Google's answer when domain-wide delegation does not cover it.)
         Success: access_token, expires_in, token_type -- no refresh_token
-        and no scope, as Google answers this grant."""
+        and no scope, as Google answers this grant; the token carries the
+        scopes of the claim."""
         st = self.state
         o = st.opts
         bad_sig = "Invalid JWT Signature."
@@ -3780,8 +4069,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             error=invalid_request.
           - A missing response_type redirects with invalid_request, another
             value with unsupported_response_type (RFC 6749 §4.1.2.1); a
-            scope without the adwords scope with invalid_scope (Google would
-            show an error page for some of these).
+            scope with neither the adwords nor the datamanager scope with
+            invalid_scope (Google would show an error page for some of
+            these).
           - Error redirects carry error and state only, as Google's
             access_denied does.
         Parameters repeated take their first value; others (login_hint,
@@ -4071,7 +4361,9 @@ def parse_args(argv):
         prog="gads.py",
         description="Loopback emulator of the Google Ads REST API "
                     "(uploadClickConversions, uploadCallConversions, "
-                    "uploadConversionAdjustments) and Google's OAuth endpoints, "
+                    "uploadConversionAdjustments), the Data Manager API "
+                    "(events:ingest, requestStatus:retrieve) and Google's "
+                    "OAuth endpoints, "
                     "with an admin API for fault injection.  See the module "
                     "docstring for endpoints, faults, log and ledger formats.")
     p.add_argument("--port", type=int, default=0,
