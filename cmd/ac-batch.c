@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ac-batch: read conversion records (NDJSON), after ac-pick-clickid, and
- * write Google Ads upload requests, one JSON object per request per line.
+ * write upload requests for the Data Manager API (the default) or the
+ * Google Ads API, one JSON object per request per line.
  *
  * Three kinds of record, told apart by their fields (man/ac.7): an
  * adjustment has adjustment_type, a call conversion caller_id, anything
- * else is a click conversion. Each kind goes to its own method:
- * uploadClickConversions, uploadCallConversions and
- * uploadConversionAdjustments.
+ * else is a click conversion. A request never mixes kinds. On the Google
+ * Ads API each kind has its own method (uploadClickConversions,
+ * uploadCallConversions, uploadConversionAdjustments); on Data Manager all
+ * are events of events:ingest, one destination per conversion action. What
+ * each API is (methods, JSON, limits) lives in lib/gads and lib/dm; this
+ * tool checks records, groups them and writes the lines.
  *
  * Reads customer_id, login_customer_id, conversion_action,
  * conversion_date_time, conversion_value, currency_code, order_id, gclid,
@@ -19,10 +23,11 @@
  * No other field is sent.
  *
  * Groups the records per (customer_id, login_customer_id, kind) and writes
- * a group as {"customer_id", "login_customer_id" (when set), "method",
- * "request", "rows"} when it holds --size rows, when its first row has
- * waited --max-wait seconds, when all groups together hold too much, and
- * at the end. "request" is exactly the body to POST; "rows" says, per
+ * a group as {"api", "customer_id", "login_customer_id" (when set),
+ * "method", "request", "rows"} when it holds --size rows (or, on Data
+ * Manager, when an eleventh conversion action comes), when its first row
+ * has waited --max-wait seconds, when all groups together hold too much,
+ * and at the end. "request" is exactly the body to POST; "rows" says, per
  * conversion, what ac-upload needs to report its result.
  *
  * A record that cannot be mapped, or repeats an order ID, a click, a call
@@ -40,22 +45,29 @@
 
 #include <jv.h>
 
+#include "conv.h"
 #include "diag.h"
+#include "dm.h"
 #include "dtime.h"
 #include "field.h"
+#include "gads.h"
 #include "ndjson.h"
 #include "norm.h"
 #include "opt.h"
 #include "stage.h"
 
-#define SIZE_MAX_API 2000	/* conversions per request (google-ads-api §2.1) */
+#define SIZE_MAX_API 2000	/* rows per request, both APIs */
 #define WAIT_MAX 86400		/* --max-wait limit, seconds */
 #define JOB_ID_MAX 2147483647LL	/* job_id < 2^31 */
-#define PENDING_MAX (4 << 20)	/* bytes of rows waiting in all groups */
+#define PENDING_MAX (4 << 20)	/* bytes held for rows of all groups */
 /* Duplicate keys per generation: two generations take at most about
  * 6 MiB, so that the whole tool stays under 16 MiB on any input. */
 #define GEN_KEYS (1 << 17)
 #define FLUSH_AT (64 * 1024)	/* write stdout out once this much waits */
+#define ACTION_ID_MAX 19	/* digits of a conversion action ID */
+
+enum api { API_DATAMANAGER, API_GOOGLEADS };
+static const char *const apis[] = { "datamanager", "googleads" };
 
 enum field {
 	F_CUSTOMER_ID, F_LOGIN, F_ACTION, F_TIME, F_VALUE, F_CURRENCY,
@@ -89,68 +101,21 @@ static const char *const xnames[NXFIELDS] = {
 	"postal_code", "first_name", "last_name", "street_address"
 };
 
-enum { A_ENHANCEMENT, A_RETRACTION, A_RESTATEMENT, NADJ };
-static const char *const adj_types[NADJ] = { "ENHANCEMENT", "RETRACTION",
-	"RESTATEMENT" };
 #define UA_MAX 512		/* user_agent bytes, as ac-normalize keeps */
-
-/* Click ID types in the order of the fields; 0 is none. */
-static const char *const click_types[] = { "none", "gclid", "gbraid",
-	"wbraid" };
-enum { ENV_NONE, ENV_APP, ENV_WEB };
-static const char *const envs[] = { "", "APP", "WEB" };
-enum { C_UNSPECIFIED, C_GRANTED, C_DENIED };
-static const char *const consents[] = { "UNSPECIFIED", "GRANTED", "DENIED" };
-enum { ID_EMAIL = 1, ID_PHONE = 2 };
-
-/*
- * A click row waiting in a group: this header, then the conversion action's
- * bytes, order_id and the click ID as JSON text (quotes included) and the
- * hashes that are present, 32 bytes each. About a quarter of the request
- * text it becomes.
- */
-struct row {
-	unsigned long line;
-	double value;
-	int file;		/* index of the input operand */
-	unsigned order_len, click_len;	/* 0: absent */
-	unsigned char action_len, has_value, has_currency, click, env,
-	    udata, perso, ids;
-	char currency[3];
-	char time[25];
-};
 
 /* One record being batched. */
 struct rec {
 	struct ac_view v;
 	struct ac_view *x;	/* the fields of xnames; NULL for a click */
-	struct row h;
-	const char *action, *order, *click, *time;	/* borrowed bytes */
-	size_t order_n, click_n;
-	unsigned char hash[2][32];
+	struct ac_conv c;
 	uint64_t key[2];	/* duplicate keys, 0: none */
 	const char *keycode[2], *keyfield[2], *keymsg[2];
 };
 
-struct batch;
-
 /*
- * A kind of request: click conversions, call conversions, adjustments.
- * Each has its own check and mapping, and the group key holds the kind,
- * so that a request never mixes kinds.
+ * A request being filled: its rows, each packed as the API object and the
+ * rows entry in JSON text, after a header that holds the two lengths.
  */
-struct kind {
-	const char *method;	/* after "customers/{id}:" */
-	const char *list;	/* key of the array of conversions */
-	int job_id;		/* the request takes jobId */
-	/* Validate r, pack its row into out. Returns null or an ac_err. */
-	jv (*check)(struct rec *r, const struct batch *, struct ac_writer *);
-	/* The API object, and the rows entry, of the packed row at p. */
-	const unsigned char *(*conv)(struct ac_writer *, const unsigned char *);
-	const unsigned char *(*row)(struct ac_writer *, const struct batch *,
-	    const unsigned char *);
-};
-
 struct group {
 	char customer[11], login[11];	/* login "" when none */
 	int kind;
@@ -158,6 +123,14 @@ struct group {
 	size_t len, cap;
 	int nrows;
 	long long due;		/* monotonic ms, with --max-wait */
+	/* Data Manager: the conversion action IDs, one destination each. */
+	char dest[AC_DM_DESTINATIONS_MAX][ACTION_ID_MAX + 1];
+	int ndest;
+	int user_data;		/* some event has userData */
+};
+
+struct text_row {
+	size_t conv_len, row_len;
 };
 
 /* Duplicate keys: two generations of open-addressing sets of hashes. */
@@ -179,9 +152,11 @@ struct batch {
 	jv *files;		/* the operands' names as JSON strings */
 	int nfiles;
 	jv k_udata, k_perso;	/* "ad_user_data", "ad_personalization" */
+	enum api api;
 };
 
 struct opts {
+	enum api api;		/* --api */
 	int size;		/* --size */
 	long long wait_ms;	/* --max-wait, 0: none */
 	long long job_id;	/* --job-id, -1: none */
@@ -192,9 +167,10 @@ struct opts {
 	struct ac_fieldset xfields;	/* xnames */
 };
 
-enum { OPT_JOB_ID = 256, OPT_VALIDATE_ONLY };
+enum { OPT_API = 256, OPT_JOB_ID, OPT_VALIDATE_ONLY };
 
 static const struct option longopts[] = {
+	{ "api", required_argument, NULL, OPT_API },
 	{ "help", no_argument, NULL, 'h' },
 	{ "job-id", required_argument, NULL, OPT_JOB_ID },
 	{ "max-wait", required_argument, NULL, 'w' },
@@ -211,11 +187,13 @@ static void
 usage(FILE *fp, int status)
 {
 	fprintf(fp, "usage: ac-batch [-hqVv] [-n N] [-R FILE] [-w SECONDS] "
-	    "[--job-id N] [--validate-only] [FILE ...]\n"
+	    "[--api API] [--job-id N] [--validate-only] [FILE ...]\n"
+	    "      --api API            datamanager (default) or googleads "
+	    "(allowlisted accounts)\n"
 	    "  -h, --help               show this help\n"
-	    "      --job-id N           send jobId N (0 to 2147483647) "
-	    "with every request\n"
-	    "                           of clicks and adjustments "
+	    "      --job-id N           googleads: send jobId N (0 to "
+	    "2147483647) with every\n"
+	    "                           request of clicks and adjustments "
 	    "(call requests have none)\n"
 	    "  -n, --size N             at most N conversions per request "
 	    "(1 to 2000, default 2000)\n"
@@ -413,17 +391,19 @@ account(const struct rec *r, int f, char out[11])
 	return 0;
 }
 
-/* "customers/{10 digits}/conversionActions/{1 to 19 digits}" */
-static int
+/* "customers/{10 digits}/conversionActions/{1 to 19 digits}": the
+ * offset of the action ID, or 0 when s is not of that form. */
+static size_t
 action_ok(const char *s, size_t n)
 {
 	static const char pre[] = "customers/", mid[] = "/conversionActions/";
 	const size_t at = sizeof(pre) - 1 + 10 + sizeof(mid) - 1;
 
-	return n > at && n <= at + 19 && memcmp(s, pre, sizeof(pre) - 1) == 0 &&
+	return n > at && n <= at + ACTION_ID_MAX &&
+	    memcmp(s, pre, sizeof(pre) - 1) == 0 &&
 	    digits(s + sizeof(pre) - 1, 10) &&
 	    memcmp(s + sizeof(pre) - 1 + 10, mid, sizeof(mid) - 1) == 0 &&
-	    digits(s + at, n - at);
+	    digits(s + at, n - at) ? at : 0;
 }
 
 /* "yyyy-mm-dd hh:mm:ss+hh:mm", Google's form, by shape. */
@@ -478,7 +458,7 @@ hash_ok(const char *s, size_t n, unsigned char out[32])
 
 /* One consent member: GRANTED, DENIED, UNSPECIFIED, or absent. */
 static int
-consent_state(jv obj, jv key, unsigned char *out)
+consent_state(jv obj, jv key, enum ac_consent *out)
 {
 	jv v = jv_object_get(jv_copy(obj), jv_copy(key));
 	const char *s;
@@ -486,13 +466,13 @@ consent_state(jv obj, jv key, unsigned char *out)
 	int i, r = -1;
 
 	if (jv_get_kind(v) == JV_KIND_INVALID || jv_get_kind(v) == JV_KIND_NULL) {
-		*out = C_UNSPECIFIED;
+		*out = AC_UNSPECIFIED;
 		r = 0;
 	} else if ((s = ac_field_str(v, &n)) != NULL) {
 		for (i = 0; i < 3; i++) {
-			if (strlen(consents[i]) == n &&
-			    memcmp(consents[i], s, n) == 0) {
-				*out = (unsigned char)i;
+			if (strlen(ac_consent_names[i]) == n &&
+			    memcmp(ac_consent_names[i], s, n) == 0) {
+				*out = (enum ac_consent)i;
 				r = 0;
 			}
 		}
@@ -511,17 +491,21 @@ consent_state(jv obj, jv key, unsigned char *out)
 } while (0)
 
 static jv
-check_action(struct rec *r, size_t *an)
+check_action(struct rec *r)
 {
+	struct ac_conv *c = &r->c;
+	size_t at;
+
 	if (absent(r, F_ACTION))
 		return ac_err("conversion_action_missing", names[F_ACTION],
 		    "no conversion_action: run ac-normalize");
-	if ((r->action = str(r, F_ACTION, an)) == NULL ||
-	    !action_ok(r->action, *an))
+	if ((c->action.s = str(r, F_ACTION, &c->action.n)) == NULL ||
+	    (at = action_ok(c->action.s, c->action.n)) == 0)
 		return ac_err("conversion_action_invalid", names[F_ACTION],
 		    "expected customers/{customer_id}/conversionActions/{id}: "
 		    "run ac-normalize");
-	r->h.action_len = (unsigned char)*an;
+	c->action_id.s = c->action.s + at;
+	c->action_id.n = c->action.n - at;
 	return jv_null();
 }
 
@@ -572,8 +556,8 @@ check_currency(struct rec *r)
 	    s[2] < 'A' || s[2] > 'Z')
 		return ac_err("currency_invalid", names[F_CURRENCY],
 		    "expected an ISO 4217 code: run ac-normalize");
-	r->h.has_currency = 1;
-	memcpy(r->h.currency, s, 3);
+	r->c.has_currency = 1;
+	memcpy(r->c.currency, s, 3);
 	return jv_null();
 }
 
@@ -581,12 +565,10 @@ check_currency(struct rec *r)
 static jv
 check_value(struct rec *r)
 {
-	struct row *h = &r->h;
-
 	if (!absent(r, F_VALUE)) {
 		TRY(check_number(r->v.val[F_VALUE], names[F_VALUE],
-		    "value_invalid", &h->value));
-		h->has_value = 1;
+		    "value_invalid", &r->c.value));
+		r->c.has_value = 1;
 		if (absent(r, F_CURRENCY))
 			return ac_err("currency_missing", names[F_CURRENCY],
 			    "required with conversion_value");
@@ -597,9 +579,10 @@ check_value(struct rec *r)
 static jv
 check_order(struct rec *r)
 {
+	struct ac_str *o = &r->c.order;
+
 	if (!absent(r, F_ORDER_ID) &&
-	    ((r->order = str(r, F_ORDER_ID, &r->order_n)) == NULL ||
-	    r->order_n == 0))
+	    ((o->s = str(r, F_ORDER_ID, &o->n)) == NULL || o->n == 0))
 		return ac_err("order_id_invalid", names[F_ORDER_ID],
 		    "expected a non-empty string: run ac-normalize");
 	return jv_null();
@@ -608,18 +591,16 @@ check_order(struct rec *r)
 static jv
 check_consent(struct rec *r, const struct batch *b)
 {
-	struct row *h = &r->h;
-
 	if (absent(r, F_CONSENT))
 		return jv_null();
 	if (jv_get_kind(r->v.val[F_CONSENT]) != JV_KIND_OBJECT)
 		return ac_err("consent_invalid", names[F_CONSENT],
 		    "expected an object: run ac-consent");
-	if (consent_state(r->v.val[F_CONSENT], b->k_udata, &h->udata) == -1)
+	if (consent_state(r->v.val[F_CONSENT], b->k_udata, &r->c.udata) == -1)
 		return ac_err("consent_invalid",
 		    "google-ads-consent.ad_user_data", "expected "
 		    "GRANTED, DENIED or UNSPECIFIED: run ac-consent");
-	if (consent_state(r->v.val[F_CONSENT], b->k_perso, &h->perso) == -1)
+	if (consent_state(r->v.val[F_CONSENT], b->k_perso, &r->c.perso) == -1)
 		return ac_err("consent_invalid",
 		    "google-ads-consent.ad_personalization", "expected "
 		    "GRANTED, DENIED or UNSPECIFIED: run ac-consent");
@@ -641,16 +622,19 @@ check_clear(const struct rec *r)
 
 /* A gclid, gbraid or wbraid of the form ac-pick-clickid checks. */
 static jv
-check_click_id(struct rec *r, int f, const char **s, size_t *n)
+check_click_id(struct rec *r, int f)
 {
-	if ((*s = str(r, f, n)) == NULL || !ac_click_id_ok(*s, *n))
+	struct ac_str *id = &r->c.click_id;
+
+	if ((id->s = str(r, f, &id->n)) == NULL || !ac_click_id_ok(id->s,
+	    id->n))
 		return ac_err("click_id_invalid", names[f],
 		    "not 10 to 512 characters of [A-Za-z0-9_-]: run "
 		    "ac-pick-clickid");
 	return jv_null();
 }
 
-/* hashed_email and hashed_phone_number into r->hash and h->ids. */
+/* hashed_email and hashed_phone_number into c->hash and c->ids. */
 static jv
 check_hashes(struct rec *r)
 {
@@ -662,38 +646,45 @@ check_hashes(struct rec *r)
 		if (absent(r, f))
 			continue;
 		if ((s = str(r, f, &n)) == NULL ||
-		    !hash_ok(s, n, r->hash[f - F_HEMAIL]))
+		    !hash_ok(s, n, r->c.hash[f - F_HEMAIL]))
 			return ac_err("hashed_invalid", names[f], "expected 64 "
 			    "lower-case hex digits: run ac-hash");
-		r->h.ids |= f == F_HEMAIL ? ID_EMAIL : ID_PHONE;
+		r->c.ids |= f == F_HEMAIL ? AC_ID_EMAIL : AC_ID_PHONE;
 	}
 	return jv_null();
+}
+
+/* FNV-1a start for a duplicate key of kind tag. */
+static uint64_t
+key_start(const char *tag)
+{
+	return hash_add(0xcbf29ce484222325ULL, tag, 1);
 }
 
 /* Click conversions */
 
 static jv
-click_check(struct rec *r, const struct batch *b, struct ac_writer *out)
+click_check(struct rec *r, const struct batch *b)
 {
-	struct row *h = &r->h;
+	static const char *const envs[] = { "", "APP", "WEB" };
+	struct ac_conv *c = &r->c;
 	const char *s;
-	size_t n, an, tn;
+	size_t n;
 	int f, i;
 	uint64_t k;
 
-	TRY(check_action(r, &an));
+	TRY(check_action(r));
 	TRY(check_time(r->v.val[F_TIME], names[F_TIME], "time_missing",
-	    "time_invalid", &r->time));
-	tn = sizeof(h->time);
-	memcpy(h->time, r->time, sizeof(h->time));
+	    "time_invalid", &c->time));
 	TRY(check_value(r));
 	TRY(check_order(r));
 	if (!absent(r, F_ENV)) {
 		s = str(r, F_ENV, &n);
-		for (i = ENV_APP; i <= ENV_WEB && h->env == ENV_NONE; i++)
+		for (i = AC_ENV_APP; i <= AC_ENV_WEB && c->env == AC_ENV_NONE;
+		    i++)
 			if (s != NULL && n == 3 && memcmp(s, envs[i], 3) == 0)
-				h->env = (unsigned char)i;
-		if (h->env == ENV_NONE)
+				c->env = (enum ac_env)i;
+		if (c->env == AC_ENV_NONE)
 			return ac_err("conversion_environment_invalid",
 			    names[F_ENV], "expected APP or WEB");
 	}
@@ -702,348 +693,87 @@ click_check(struct rec *r, const struct batch *b, struct ac_writer *out)
 	for (f = F_GCLID; f <= F_WBRAID; f++) {
 		if (absent(r, f))
 			continue;
-		TRY(check_click_id(r, f, &s, &n));
-		if (h->click != 0)
+		if (c->click != AC_NOCLICK)
 			return ac_err("click_id_multiple", NULL, "more than "
 			    "one of gclid, gbraid and wbraid: run "
 			    "ac-pick-clickid");
-		h->click = (unsigned char)(f - F_GCLID + 1);
-		r->click = s;
-		r->click_n = n;
+		TRY(check_click_id(r, f));
+		c->click = (enum ac_clicktype)(f - F_GCLID + 1);
 	}
 	TRY(check_hashes(r));
-	if (h->click == 0 && h->ids == 0)
+	if (c->click == AC_NOCLICK && c->ids == 0)
 		return ac_err("unattributable", NULL, "has neither a click ID "
 		    "nor a hashed email or phone");
-	if (h->udata == C_DENIED && h->ids != 0)
+	if (c->udata == AC_DENIED && c->ids != 0)
 		return ac_err("identifiers_denied", names[F_CONSENT],
 		    "hashed identifiers with ad_user_data DENIED: run "
 		    "ac-consent");
 
 	/* Google's duplicate rules (google-ads-api §2.4). */
-	if (r->order != NULL) {
-		k = hash_add(0xcbf29ce484222325ULL, "o", 1);
-		k = hash_add(k, r->action, an);
-		r->key[0] = hash_end(hash_add(k, r->order, r->order_n));
+	if (c->order.s != NULL) {
+		k = hash_add(key_start("o"), c->action.s, c->action.n);
+		r->key[0] = hash_end(hash_add(k, c->order.s, c->order.n));
 		r->keycode[0] = "duplicate_order_id";
 		r->keyfield[0] = names[F_ORDER_ID];
 		r->keymsg[0] = "order_id already used for this "
 		    "conversion_action in this run";
 	}
-	if (h->click != 0) {
-		k = hash_add(0xcbf29ce484222325ULL, "c", 1);
-		k = hash_add(k, &h->click, 1);
-		k = hash_add(k, r->click, r->click_n);
-		k = hash_add(k, r->time, tn);
-		r->key[1] = hash_end(hash_add(k, r->action, an));
+	if (c->click != AC_NOCLICK) {
+		unsigned char t = (unsigned char)c->click;
+
+		k = hash_add(key_start("c"), &t, 1);
+		k = hash_add(k, c->click_id.s, c->click_id.n);
+		k = hash_add(k, c->time, AC_TIME_LEN);
+		r->key[1] = hash_end(hash_add(k, c->action.s, c->action.n));
 		r->keycode[1] = "duplicate_click";
-		r->keyfield[1] = names[F_GCLID + h->click - 1];
+		r->keyfield[1] = names[F_GCLID + c->click - 1];
 		r->keymsg[1] = "the same click, conversion_date_time and "
 		    "conversion_action already came in this run";
 	}
-
-	/* The packed row: header (written last, when the lengths of the
-	 * JSON texts are known), action, order_id, click ID, hashes. */
-	ac_write_bytes(out, (const char *)h, sizeof(*h));
-	ac_write_bytes(out, r->action, an);
-	if (r->order != NULL) {
-		n = out->len;
-		ac_write_value(out, jv_copy(r->v.val[F_ORDER_ID]));
-		h->order_len = (unsigned)(out->len - n);
-	}
-	if (r->click != NULL) {
-		n = out->len;
-		ac_write_value(out, jv_copy(r->v.val[F_GCLID + h->click - 1]));
-		h->click_len = (unsigned)(out->len - n);
-	}
-	for (i = 0; i < 2; i++)
-		if (h->ids & (1 << i))
-			ac_write_bytes(out, (const char *)r->hash[i], 32);
-	memcpy(out->buf, h, sizeof(*h));
 	return jv_null();
-}
-
-#define PUT(w, lit) ac_write_bytes((w), (lit), sizeof(lit) - 1)
-
-static void
-put_hex(struct ac_writer *w, const unsigned char *p)
-{
-	static const char hex[] = "0123456789abcdef";
-	char s[66];
-	int i;
-
-	s[0] = s[65] = '"';
-	for (i = 0; i < 32; i++) {
-		s[1 + 2 * i] = hex[p[i] >> 4];
-		s[2 + 2 * i] = hex[p[i] & 15];
-	}
-	ac_write_bytes(w, s, sizeof(s));
-}
-
-/* ,"consent":{"adUserData":...} when GRANTED or DENIED: UNSPECIFIED is
- * what the API assumes without the field. */
-static void
-put_consent(struct ac_writer *w, unsigned char udata)
-{
-	if (udata != C_UNSPECIFIED) {
-		PUT(w, ",\"consent\":{\"adUserData\":\"");
-		ac_write_bytes(w, consents[udata], strlen(consents[udata]));
-		PUT(w, "\"}");
-	}
-}
-
-/* The end of every rows entry: google-ads-consent, file and line. */
-static void
-put_row_tail(struct ac_writer *w, const struct batch *b, const struct row *h)
-{
-	char num[24];
-	size_t n;
-
-	PUT(w, ",\"google-ads-consent\":{\"ad_user_data\":\"");
-	ac_write_bytes(w, consents[h->udata], strlen(consents[h->udata]));
-	PUT(w, "\",\"ad_personalization\":\"");
-	ac_write_bytes(w, consents[h->perso], strlen(consents[h->perso]));
-	PUT(w, "\"},\"file\":");
-	ac_write_value(w, jv_copy(b->files[h->file]));
-	PUT(w, ",\"line\":");
-	n = ac_fmt_int(num, (long long)h->line);
-	ac_write_bytes(w, num, n);
-	PUT(w, "}");
-}
-
-static const unsigned char *
-click_conv(struct ac_writer *w, const unsigned char *p)
-{
-	static const char *const keys[] = { "{\"hashedEmail\":",
-		"{\"hashedPhoneNumber\":" };
-	struct row h;
-	const unsigned char *action, *order, *click;
-	int i, sep = 0;
-
-	memcpy(&h, p, sizeof(h));
-	action = p + sizeof(h);
-	order = action + h.action_len;
-	click = order + h.order_len;
-	p = click + h.click_len;
-	PUT(w, "{\"conversionAction\":\"");
-	ac_write_bytes(w, (const char *)action, h.action_len);
-	PUT(w, "\",\"conversionDateTime\":\"");
-	ac_write_bytes(w, h.time, sizeof(h.time));
-	PUT(w, "\"");
-	if (h.has_value) {
-		PUT(w, ",\"conversionValue\":");
-		ac_write_value(w, jv_number(h.value));
-	}
-	if (h.has_currency) {
-		PUT(w, ",\"currencyCode\":\"");
-		ac_write_bytes(w, h.currency, 3);
-		PUT(w, "\"");
-	}
-	if (h.order_len) {
-		PUT(w, ",\"orderId\":");
-		ac_write_bytes(w, (const char *)order, h.order_len);
-	}
-	if (h.click) {
-		PUT(w, ",\"");
-		ac_write_bytes(w, click_types[h.click],
-		    strlen(click_types[h.click]));
-		PUT(w, "\":");
-		ac_write_bytes(w, (const char *)click, h.click_len);
-	}
-	if (h.env) {
-		PUT(w, ",\"conversionEnvironment\":\"");
-		ac_write_bytes(w, envs[h.env], 3);
-		PUT(w, "\"");
-	}
-	put_consent(w, h.udata);
-	if (h.ids) {
-		PUT(w, ",\"userIdentifiers\":[");
-		for (i = 0; i < 2; i++) {
-			if (!(h.ids & (1 << i)))
-				continue;
-			if (sep++)
-				PUT(w, ",");
-			ac_write_bytes(w, keys[i], strlen(keys[i]));
-			put_hex(w, p);
-			p += 32;
-			PUT(w, ",\"userIdentifierSource\":\"FIRST_PARTY\"}");
-		}
-		PUT(w, "]");
-	}
-	PUT(w, "}");
-	return p;
-}
-
-static const unsigned char *
-click_row(struct ac_writer *w, const struct batch *b, const unsigned char *p)
-{
-	struct row h;
-	const unsigned char *action;
-
-	memcpy(&h, p, sizeof(h));
-	action = p + sizeof(h);
-	PUT(w, "{");
-	if (h.order_len) {
-		PUT(w, "\"order_id\":");
-		ac_write_bytes(w, (const char *)action + h.action_len,
-		    h.order_len);
-		PUT(w, ",");
-	}
-	PUT(w, "\"conversion_action\":\"");
-	ac_write_bytes(w, (const char *)action, h.action_len);
-	PUT(w, "\",\"conversion_date_time\":\"");
-	ac_write_bytes(w, h.time, sizeof(h.time));
-	PUT(w, "\",\"click_id_type\":\"");
-	ac_write_bytes(w, click_types[h.click], strlen(click_types[h.click]));
-	PUT(w, "\",\"kind\":\"click\"");
-	put_row_tail(w, b, &h);
-	return action + h.action_len + h.order_len + h.click_len +
-	    32 * (size_t)(((h.ids & ID_EMAIL) != 0) + ((h.ids & ID_PHONE) != 0));
-}
-
-/*
- * Calls and adjustments are few next to clicks: their packed row is the
- * API object and the rows entry as JSON text, ready to copy, after a
- * header that holds the two lengths.
- */
-struct text_row {
-	size_t conv_len, row_len;
-};
-
-/* Start the packed row in out: the header, filled by text_end. */
-static void
-text_begin(struct ac_writer *out)
-{
-	struct text_row t = { 0, 0 };
-
-	ac_write_bytes(out, (const char *)&t, sizeof(t));
-}
-
-/* The conversion is written: the rows entry starts. */
-static void
-text_mid(struct ac_writer *out)
-{
-	struct text_row t;
-
-	memcpy(&t, out->buf, sizeof(t));
-	t.conv_len = out->len - sizeof(t);
-	memcpy(out->buf, &t, sizeof(t));
-}
-
-static void
-text_end(struct ac_writer *out)
-{
-	struct text_row t;
-
-	memcpy(&t, out->buf, sizeof(t));
-	t.row_len = out->len - sizeof(t) - t.conv_len;
-	memcpy(out->buf, &t, sizeof(t));
-}
-
-static const unsigned char *
-text_conv(struct ac_writer *w, const unsigned char *p)
-{
-	struct text_row t;
-
-	memcpy(&t, p, sizeof(t));
-	ac_write_bytes(w, (const char *)p + sizeof(t), t.conv_len);
-	return p + sizeof(t) + t.conv_len + t.row_len;
-}
-
-static const unsigned char *
-text_row(struct ac_writer *w, const struct batch *b, const unsigned char *p)
-{
-	struct text_row t;
-
-	(void)b;
-	memcpy(&t, p, sizeof(t));
-	ac_write_bytes(w, (const char *)p + sizeof(t) + t.conv_len, t.row_len);
-	return p + sizeof(t) + t.conv_len + t.row_len;
-}
-
-/* A string known to need no escaping (checked by form), quoted. */
-static void
-put_plain(struct ac_writer *w, const char *s, size_t n)
-{
-	PUT(w, "\"");
-	ac_write_bytes(w, s, n);
-	PUT(w, "\"");
 }
 
 /* Call conversions */
 
 static jv
-call_check(struct rec *r, const struct batch *b, struct ac_writer *out)
+call_check(struct rec *r, const struct batch *b)
 {
-	struct row *h = &r->h;
-	const char *caller, *start = NULL;
-	size_t an, cn;
+	struct ac_conv *c = &r->c;
 	uint64_t k;
 
-	TRY(check_action(r, &an));
-	if ((caller = str(r, F_CALLER, &cn)) == NULL || !e164_ok(caller, cn))
+	TRY(check_action(r));
+	if ((c->caller.s = str(r, F_CALLER, &c->caller.n)) == NULL ||
+	    !e164_ok(c->caller.s, c->caller.n))
 		return ac_err("caller_id_invalid", names[F_CALLER], "expected "
 		    "E.164, + and 8 to 15 digits: run ac-normalize");
 	TRY(check_time(XV(r, X_CALL_START), xnames[X_CALL_START],
 	    "call_start_date_time_missing", "call_start_date_time_invalid",
-	    &start));
+	    &c->call_start));
 	TRY(check_time(r->v.val[F_TIME], names[F_TIME], "time_missing",
-	    "time_invalid", &r->time));
+	    "time_invalid", &c->time));
 	TRY(check_value(r));
+	TRY(check_order(r));
 	TRY(check_consent(r, b));
 	TRY(check_clear(r));
 
 	/* The call Google knows (CALL_CONVERSION_ALREADY_EXISTS). */
-	k = hash_add(0xcbf29ce484222325ULL, "C", 1);
-	k = hash_add(k, r->action, an);
-	k = hash_add(k, caller, cn);
-	r->key[0] = hash_end(hash_add(k, start, 25));
+	k = hash_add(key_start("C"), c->action.s, c->action.n);
+	k = hash_add(k, c->caller.s, c->caller.n);
+	r->key[0] = hash_end(hash_add(k, c->call_start, AC_TIME_LEN));
 	r->keycode[0] = "duplicate_call";
 	r->keyfield[0] = names[F_CALLER];
 	r->keymsg[0] = "the same caller_id, call_start_date_time and "
 	    "conversion_action already came in this run";
-
-	text_begin(out);
-	PUT(out, "{\"callerId\":");
-	put_plain(out, caller, cn);
-	PUT(out, ",\"callStartDateTime\":");
-	put_plain(out, start, 25);
-	PUT(out, ",\"conversionAction\":");
-	put_plain(out, r->action, an);
-	PUT(out, ",\"conversionDateTime\":");
-	put_plain(out, r->time, 25);
-	if (h->has_value) {
-		PUT(out, ",\"conversionValue\":");
-		ac_write_value(out, jv_number(h->value));
-	}
-	if (h->has_currency) {
-		PUT(out, ",\"currencyCode\":");
-		put_plain(out, h->currency, 3);
-	}
-	put_consent(out, h->udata);
-	PUT(out, "}");
-	text_mid(out);
-	/* Never the caller_id: rows go to result records. */
-	PUT(out, "{\"conversion_action\":");
-	put_plain(out, r->action, an);
-	PUT(out, ",\"conversion_date_time\":");
-	put_plain(out, r->time, 25);
-	PUT(out, ",\"click_id_type\":\"none\",\"kind\":\"call\","
-	    "\"call_start_date_time\":");
-	put_plain(out, start, 25);
-	put_row_tail(out, b, h);
-	text_end(out);
 	return jv_null();
 }
 
 /* Adjustments */
 
-/* The address set of an enhancement: hashed names, country, postal code. */
-static int
-has_address(const struct rec *r)
+/* Field f of xnames, when present, into *s. */
+static void
+xstr(const struct rec *r, int f, struct ac_str *s)
 {
-	return vpresent(XV(r, X_HFIRST)) && vpresent(XV(r, X_HLAST)) &&
-	    vpresent(XV(r, X_COUNTRY)) && vpresent(XV(r, X_POSTAL));
+	s->s = vpresent(XV(r, f)) ? vstr(XV(r, f), &s->n) : NULL;
 }
 
 /* A clear-text part of the address: a non-blank string. */
@@ -1065,17 +795,22 @@ check_place(const struct rec *r, int f)
 	return jv_null();
 }
 
-/* The address of an enhancement, checked: 1 when there is one to send. */
+/*
+ * The address set of an enhancement, checked: sent when the hashed names,
+ * the country and the postal code are all there.
+ */
 static jv
-check_address(const struct rec *r, int *has)
+check_address(struct rec *r)
 {
 	static const int hashed[] = { X_HFIRST, X_HLAST, X_HSTREET };
 	static const int places[] = { X_CITY, X_REGION, X_COUNTRY, X_POSTAL };
+	struct ac_address *a = &r->c.addr;
 	unsigned char buf[32];
 	const char *s;
 	size_t i, n;
 
-	if (!(*has = has_address(r)))
+	if (!(vpresent(XV(r, X_HFIRST)) && vpresent(XV(r, X_HLAST)) &&
+	    vpresent(XV(r, X_COUNTRY)) && vpresent(XV(r, X_POSTAL))))
 		return jv_null();
 	for (i = 0; i < sizeof(hashed) / sizeof(hashed[0]); i++) {
 		if (vabsent(XV(r, hashed[i])))
@@ -1087,257 +822,234 @@ check_address(const struct rec *r, int *has)
 	}
 	for (i = 0; i < sizeof(places) / sizeof(places[0]); i++)
 		TRY(check_place(r, places[i]));
+	r->c.has_address = 1;
+	xstr(r, X_HFIRST, &a->first);
+	xstr(r, X_HLAST, &a->last);
+	xstr(r, X_HSTREET, &a->street);
+	xstr(r, X_CITY, &a->city);
+	xstr(r, X_REGION, &a->region);
+	xstr(r, X_COUNTRY, &a->country);
+	xstr(r, X_POSTAL, &a->postal);
 	return jv_null();
 }
 
-/* ,"key":value for field f of xnames when it is present. */
-static void
-put_xfield(struct ac_writer *w, const struct rec *r, const char *key, int f)
-{
-	if (!vpresent(XV(r, f)))
-		return;
-	PUT(w, ",\"");
-	ac_write_bytes(w, key, strlen(key));
-	PUT(w, "\":");
-	ac_write_value(w, jv_copy(XV(r, f)));
-}
-
-static void
-put_address(struct ac_writer *w, const struct rec *r)
-{
-	PUT(w, "{\"addressInfo\":{\"hashedFirstName\":");
-	ac_write_value(w, jv_copy(XV(r, X_HFIRST)));
-	PUT(w, ",\"hashedLastName\":");
-	ac_write_value(w, jv_copy(XV(r, X_HLAST)));
-	put_xfield(w, r, "hashedStreetAddress", X_HSTREET);
-	put_xfield(w, r, "city", X_CITY);
-	put_xfield(w, r, "state", X_REGION);
-	PUT(w, ",\"countryCode\":");
-	ac_write_value(w, jv_copy(XV(r, X_COUNTRY)));
-	PUT(w, ",\"postalCode\":");
-	ac_write_value(w, jv_copy(XV(r, X_POSTAL)));
-	PUT(w, "},\"userIdentifierSource\":\"FIRST_PARTY\"}");
-}
-
 static jv
-adj_check(struct rec *r, const struct batch *b, struct ac_writer *out)
+adj_check(struct rec *r, const struct batch *b)
 {
-	struct row *h = &r->h;
-	const char *s, *atime = NULL, *gclid = NULL, *ua = NULL;
-	size_t n, an, gn = 0, uan = 0;
-	double adjusted = 0;
-	int type, f, address = 0, pair, sep = 0;
+	struct ac_conv *c = &r->c;
+	const char *s;
+	size_t n;
+	int type, f;
 	uint64_t k;
 
 	s = str(r, F_ADJ_TYPE, &n);
-	for (type = 0; type < NADJ; type++)
-		if (s != NULL && strlen(adj_types[type]) == n &&
-		    memcmp(adj_types[type], s, n) == 0)
+	for (type = 0; type < AC_NADJ; type++)
+		if (s != NULL && strlen(ac_adj_names[type]) == n &&
+		    memcmp(ac_adj_names[type], s, n) == 0)
 			break;
-	if (type == NADJ)
+	if (type == AC_NADJ)
 		return ac_err("adjustment_type_invalid", names[F_ADJ_TYPE],
 		    "expected ENHANCEMENT, RETRACTION or RESTATEMENT: run "
 		    "ac-normalize");
-	TRY(check_action(r, &an));
+	c->adj = (enum ac_adj)type;
+	TRY(check_action(r));
 	TRY(check_time(XV(r, X_ADJ_TIME), xnames[X_ADJ_TIME],
-	    type == A_ENHANCEMENT ? NULL : "adjustment_date_time_missing",
-	    "adjustment_date_time_invalid", &atime));
+	    type == AC_ENHANCEMENT ? NULL : "adjustment_date_time_missing",
+	    "adjustment_date_time_invalid", &c->adj_time));
 	TRY(check_time(r->v.val[F_TIME], names[F_TIME], NULL, "time_invalid",
-	    &r->time));
+	    &c->time));
 	TRY(check_order(r));
-	if (!absent(r, F_GCLID))
-		TRY(check_click_id(r, F_GCLID, &gclid, &gn));
+	if (!absent(r, F_GCLID)) {
+		TRY(check_click_id(r, F_GCLID));
+		c->click = AC_GCLID;
+	}
 
 	/* The key of the conversion adjusted (google-ads-api §1.8). */
-	if (type == A_ENHANCEMENT) {
-		if (r->order == NULL)
+	if (type == AC_ENHANCEMENT) {
+		if (c->order.s == NULL)
 			return ac_err("order_id_missing", names[F_ORDER_ID],
 			    "an ENHANCEMENT needs order_id");
-	} else if (r->order != NULL && gclid != NULL) {
+	} else if (c->order.s != NULL && c->click != AC_NOCLICK) {
 		return ac_err("adjustment_key_both", NULL, "both order_id and "
 		    "gclid: a RETRACTION or RESTATEMENT takes one key");
-	} else if (r->order == NULL && gclid == NULL) {
+	} else if (c->order.s == NULL && c->click == AC_NOCLICK) {
 		return ac_err("adjustment_key_missing", NULL, "neither "
 		    "order_id nor gclid with conversion_date_time");
-	} else if (r->order == NULL && r->time == NULL) {
+	} else if (c->order.s == NULL && c->time == NULL) {
 		return ac_err("adjustment_key_missing", names[F_TIME],
 		    "a gclid needs conversion_date_time");
 	}
-	pair = gclid != NULL && r->time != NULL;
 
-	if (type == A_RESTATEMENT) {
+	if (type == AC_RESTATEMENT) {
 		if (vabsent(XV(r, X_ADJ_VALUE)))
 			return ac_err("adjusted_value_missing",
 			    xnames[X_ADJ_VALUE], "a RESTATEMENT needs "
 			    "adjusted_value");
 		TRY(check_number(XV(r, X_ADJ_VALUE), xnames[X_ADJ_VALUE],
-		    "adjusted_value_invalid", &adjusted));
+		    "adjusted_value_invalid", &c->adjusted));
 		/* Its currency is optional: the conversion's is kept. */
 		TRY(check_currency(r));
 	}
 	TRY(check_consent(r, b));
 	TRY(check_clear(r));
-	if (type == A_ENHANCEMENT) {
+	/* Identifiers: an ENHANCEMENT's data; on a RESTATEMENT only what
+	 * Data Manager needs to find or create the conversion. */
+	if (type == AC_ENHANCEMENT || (type == AC_RESTATEMENT &&
+	    b->api == API_DATAMANAGER))
+		TRY(check_hashes(r));
+	if (type == AC_ENHANCEMENT) {
 		for (f = X_FIRST; f <= X_STREET; f++)
 			if (vpresent(XV(r, f)))
 				return ac_err("clear_text_identifier",
 				    xnames[f], "%s in clear text: run ac-hash",
 				    xnames[f]);
-		TRY(check_hashes(r));
-		TRY(check_address(r, &address));
-		if (h->ids == 0 && !address)
+		TRY(check_address(r));
+		if (c->ids == 0 && !c->has_address)
 			return ac_err("enhancement_without_identifiers", NULL,
 			    "an ENHANCEMENT needs a hashed email, phone or "
 			    "address: run ac-pick-clickid");
-		if (h->udata == C_DENIED)
+		if (c->udata == AC_DENIED)
 			return ac_err("identifiers_denied", names[F_CONSENT],
 			    "hashed identifiers with ad_user_data DENIED: run "
 			    "ac-consent");
-		if (vpresent(XV(r, X_UA)) &&
-		    ((ua = vstr(XV(r, X_UA), &uan)) == NULL || uan > UA_MAX))
-			return ac_err("user_agent_invalid", xnames[X_UA],
-			    "expected a string of at most 512 bytes: run "
-			    "ac-normalize");
+		if (vpresent(XV(r, X_UA))) {
+			xstr(r, X_UA, &c->user_agent);
+			if (c->user_agent.s == NULL ||
+			    c->user_agent.n > UA_MAX)
+				return ac_err("user_agent_invalid",
+				    xnames[X_UA], "expected a string of at "
+				    "most 512 bytes: run ac-normalize");
+		}
+	} else if (c->udata == AC_DENIED) {
+		c->ids = 0;	/* ac-consent keeps none; never send one */
 	}
 
 	/* Google's duplicate rules (google-ads-api §2.4). */
-	if (type == A_ENHANCEMENT) {
-		k = hash_add(0xcbf29ce484222325ULL, "E", 1);
-		k = hash_add(k, r->action, an);
-		r->key[0] = hash_end(hash_add(k, r->order, r->order_n));
+	if (type == AC_ENHANCEMENT) {
+		k = hash_add(key_start("E"), c->action.s, c->action.n);
+		r->key[0] = hash_end(hash_add(k, c->order.s, c->order.n));
 		r->keycode[0] = "duplicate_enhancement";
 		r->keyfield[0] = names[F_ORDER_ID];
 		r->keymsg[0] = "order_id already enhanced for this "
 		    "conversion_action in this run";
 	} else {
-		k = hash_add(0xcbf29ce484222325ULL, "A", 1);
-		k = hash_add(k, adj_types[type], strlen(adj_types[type]));
-		k = hash_add(k, r->action, an);
-		if (r->order != NULL) {
+		k = hash_add(key_start("A"), ac_adj_names[type],
+		    strlen(ac_adj_names[type]));
+		k = hash_add(k, c->action.s, c->action.n);
+		if (c->order.s != NULL) {
 			k = hash_add(k, "o", 1);
-			k = hash_add(k, r->order, r->order_n);
+			k = hash_add(k, c->order.s, c->order.n);
 		} else {
 			k = hash_add(k, "g", 1);
-			k = hash_add(k, gclid, gn);
-			k = hash_add(k, r->time, 25);
+			k = hash_add(k, c->click_id.s, c->click_id.n);
+			k = hash_add(k, c->time, AC_TIME_LEN);
 		}
-		r->key[0] = hash_end(hash_add(k, atime, 25));
+		r->key[0] = hash_end(hash_add(k, c->adj_time, AC_TIME_LEN));
 		r->keycode[0] = "duplicate_adjustment";
-		r->keyfield[0] = r->order != NULL ? names[F_ORDER_ID] :
+		r->keyfield[0] = c->order.s != NULL ? names[F_ORDER_ID] :
 		    names[F_GCLID];
 		r->keymsg[0] = "the same adjustment_type, "
 		    "adjustment_date_time, conversion_action and conversion "
 		    "already came in this run";
 	}
-
-	text_begin(out);
-	PUT(out, "{\"conversionAction\":");
-	put_plain(out, r->action, an);
-	PUT(out, ",\"adjustmentType\":");
-	put_plain(out, adj_types[type], strlen(adj_types[type]));
-	if (atime != NULL) {
-		PUT(out, ",\"adjustmentDateTime\":");
-		put_plain(out, atime, 25);
-	}
-	if (r->order != NULL) {
-		PUT(out, ",\"orderId\":");
-		ac_write_value(out, jv_copy(r->v.val[F_ORDER_ID]));
-	}
-	if (pair) {
-		PUT(out, ",\"gclidDateTimePair\":{\"gclid\":");
-		ac_write_value(out, jv_copy(r->v.val[F_GCLID]));
-		PUT(out, ",\"conversionDateTime\":");
-		put_plain(out, r->time, 25);
-		PUT(out, "}");
-	}
-	if (type == A_RESTATEMENT) {
-		PUT(out, ",\"restatementValue\":{\"adjustedValue\":");
-		ac_write_value(out, jv_number(adjusted));
-		if (h->has_currency) {
-			PUT(out, ",\"currencyCode\":");
-			put_plain(out, h->currency, 3);
-		}
-		PUT(out, "}");
-	}
-	if (type == A_ENHANCEMENT) {
-		PUT(out, ",\"userIdentifiers\":[");
-		for (f = F_HEMAIL; f <= F_HPHONE; f++) {
-			if (!(h->ids & (f == F_HEMAIL ? ID_EMAIL : ID_PHONE)))
-				continue;
-			if (sep++)
-				PUT(out, ",");
-			PUT(out, "{\"");
-			s = f == F_HEMAIL ? "hashedEmail" : "hashedPhoneNumber";
-			ac_write_bytes(out, s, strlen(s));
-			PUT(out, "\":");
-			put_hex(out, r->hash[f - F_HEMAIL]);
-			PUT(out, ",\"userIdentifierSource\":\"FIRST_PARTY\"}");
-		}
-		if (address) {
-			if (sep++)
-				PUT(out, ",");
-			put_address(out, r);
-		}
-		PUT(out, "]");
-		if (ua != NULL) {
-			PUT(out, ",\"userAgent\":");
-			ac_write_value(out, jv_copy(XV(r, X_UA)));
-		}
-	}
-	PUT(out, "}");
-	text_mid(out);
-	PUT(out, "{");
-	if (r->order != NULL) {
-		PUT(out, "\"order_id\":");
-		ac_write_value(out, jv_copy(r->v.val[F_ORDER_ID]));
-		PUT(out, ",");
-	}
-	PUT(out, "\"conversion_action\":");
-	put_plain(out, r->action, an);
-	if (pair) {
-		PUT(out, ",\"conversion_date_time\":");
-		put_plain(out, r->time, 25);
-	}
-	PUT(out, ",\"click_id_type\":");
-	if (r->order == NULL)
-		PUT(out, "\"gclid\"");
-	else
-		PUT(out, "\"none\"");
-	PUT(out, ",\"kind\":\"adjustment\",\"adjustment_type\":");
-	put_plain(out, adj_types[type], strlen(adj_types[type]));
-	if (atime != NULL) {
-		PUT(out, ",\"adjustment_date_time\":");
-		put_plain(out, atime, 25);
-	}
-	put_row_tail(out, b, h);
-	text_end(out);
 	return jv_null();
 }
 
-enum { K_CLICK, K_CALL, K_ADJUSTMENT, NKINDS };
-
-static const struct kind kinds[NKINDS] = {
-	{ "uploadClickConversions", "conversions", 1, click_check, click_conv,
-	    click_row },
-	/* The call request has no jobId (google-ads-api §1.3). */
-	{ "uploadCallConversions", "conversions", 0, call_check, text_conv,
-	    text_row },
-	{ "uploadConversionAdjustments", "conversionAdjustments", 1,
-	    adj_check, text_conv, text_row },
+static jv (*const checks[AC_NKINDS])(struct rec *, const struct batch *) = {
+	click_check, call_check, adj_check
 };
 
 /*
  * The kind of request a record belongs to (man/ac.7): adjustment_type
  * makes an adjustment, else caller_id a call, else it is a click.
  */
-static int
+static enum ac_kind
 pick_kind(const struct rec *r)
 {
 	if (present(r, F_ADJ_TYPE))
-		return K_ADJUSTMENT;
+		return AC_ADJUSTMENT;
 	if (present(r, F_CALLER))
-		return K_CALL;
-	return K_CLICK;
+		return AC_CALL;
+	return AC_CLICK;
+}
+
+/* Rows */
+
+/*
+ * The rows entry of a conversion: what ac-upload reports of it, never an
+ * identifier or the caller's number.
+ */
+static void
+put_row(struct ac_writer *w, const struct batch *b, const struct ac_conv *c,
+    int file, unsigned long line)
+{
+	const char *type;
+	char num[24];
+
+	AC_PUT(w, "{");
+	if (c->order.s != NULL && c->kind != AC_CALL) {
+		AC_PUT(w, "\"order_id\":");
+		ac_write_string(w, c->order.s, c->order.n);
+		AC_PUT(w, ",");
+	}
+	AC_PUT(w, "\"conversion_action\":");
+	ac_put_plain(w, c->action.s, c->action.n);
+	if (c->time != NULL && (c->kind != AC_ADJUSTMENT ||
+	    (c->click == AC_GCLID && c->time != NULL))) {
+		AC_PUT(w, ",\"conversion_date_time\":");
+		ac_put_plain(w, c->time, AC_TIME_LEN);
+	}
+	AC_PUT(w, ",\"click_id_type\":");
+	type = c->kind == AC_ADJUSTMENT ? (c->order.s == NULL ? "gclid" :
+	    "none") : ac_click_names[c->click];
+	ac_put_plain(w, type, strlen(type));
+	AC_PUT(w, ",\"kind\":");
+	ac_put_plain(w, ac_kind_names[c->kind], strlen(ac_kind_names[c->kind]));
+	if (c->kind == AC_CALL) {
+		AC_PUT(w, ",\"call_start_date_time\":");
+		ac_put_plain(w, c->call_start, AC_TIME_LEN);
+	} else if (c->kind == AC_ADJUSTMENT) {
+		AC_PUT(w, ",\"adjustment_type\":");
+		ac_put_plain(w, ac_adj_names[c->adj],
+		    strlen(ac_adj_names[c->adj]));
+		if (c->adj_time != NULL) {
+			AC_PUT(w, ",\"adjustment_date_time\":");
+			ac_put_plain(w, c->adj_time, AC_TIME_LEN);
+		}
+	}
+	AC_PUT(w, ",\"google-ads-consent\":{\"ad_user_data\":");
+	ac_put_plain(w, ac_consent_names[c->udata],
+	    strlen(ac_consent_names[c->udata]));
+	AC_PUT(w, ",\"ad_personalization\":");
+	ac_put_plain(w, ac_consent_names[c->perso],
+	    strlen(ac_consent_names[c->perso]));
+	AC_PUT(w, "},\"file\":");
+	ac_write_value(w, jv_copy(b->files[file]));
+	AC_PUT(w, ",\"line\":");
+	ac_write_bytes(w, num, ac_fmt_int(num, (long long)line));
+	AC_PUT(w, "}");
+}
+
+/*
+ * Pack r into out: a header with the two lengths, the API object, the
+ * rows entry.
+ */
+static void
+pack(struct ac_writer *out, const struct batch *b, const struct opts *o,
+    const struct rec *r, int file, unsigned long line)
+{
+	struct text_row t = { 0, 0 };
+
+	out->len = 0;
+	ac_write_bytes(out, (const char *)&t, sizeof(t));
+	if (o->api == API_DATAMANAGER)
+		ac_dm_put_event(out, &r->c);
+	else
+		ac_gads_put(out, &r->c);
+	t.conv_len = out->len - sizeof(t);
+	put_row(out, b, &r->c, file, line);
+	t.row_len = out->len - sizeof(t) - t.conv_len;
+	memcpy(out->buf, &t, sizeof(t));
 }
 
 /* Groups */
@@ -1353,6 +1065,29 @@ fatal_stdout(struct ac_stage *st)
 	return -1;
 }
 
+/* Copy the API objects (which 0) or the rows entries (1) of gp's rows,
+ * comma-separated, flushing as it goes. */
+static void
+emit_part(struct ac_writer *w, const struct group *gp, int which)
+{
+	const unsigned char *p, *end = gp->buf + gp->len;
+	struct text_row t;
+
+	for (p = gp->buf; p < end; p += sizeof(t) + t.conv_len + t.row_len) {
+		memcpy(&t, p, sizeof(t));
+		if (p != gp->buf)
+			AC_PUT(w, ",");
+		if (which == 0)
+			ac_write_bytes(w, (const char *)p + sizeof(t),
+			    t.conv_len);
+		else
+			ac_write_bytes(w, (const char *)p + sizeof(t) +
+			    t.conv_len, t.row_len);
+		if (w->len >= FLUSH_AT)
+			ac_writer_flush(w);
+	}
+}
+
 /*
  * Write group gp as one request line and empty it. The output is flushed
  * as it goes, so that a request of 2000 rows does not grow the buffer.
@@ -1361,55 +1096,67 @@ static int
 emit(struct ac_stage *st, struct batch *b, const struct opts *o,
     struct group *gp)
 {
-	const struct kind *k = &kinds[gp->kind];
+	const struct ac_gads_method *m = &ac_gads_methods[gp->kind];
 	struct ac_writer *w = &st->out;
-	const unsigned char *p, *end = gp->buf + gp->len;
 	char num[24];
-	int first;
+	int i;
 
-	PUT(w, "{\"customer_id\":\"");
-	ac_write_bytes(w, gp->customer, 10);
+	AC_PUT(w, "{\"api\":");
+	ac_put_plain(w, apis[o->api], strlen(apis[o->api]));
+	AC_PUT(w, ",\"customer_id\":");
+	ac_put_plain(w, gp->customer, 10);
 	if (gp->login[0] != '\0') {
-		PUT(w, "\",\"login_customer_id\":\"");
-		ac_write_bytes(w, gp->login, 10);
+		AC_PUT(w, ",\"login_customer_id\":");
+		ac_put_plain(w, gp->login, 10);
 	}
-	PUT(w, "\",\"method\":\"");
-	ac_write_bytes(w, k->method, strlen(k->method));
-	PUT(w, "\",\"request\":{\"");
-	ac_write_bytes(w, k->list, strlen(k->list));
-	PUT(w, "\":[");
-	for (p = gp->buf, first = 1; p < end; first = 0) {
-		if (!first)
-			PUT(w, ",");
-		p = k->conv(w, p);
-		if (w->len >= FLUSH_AT)
-			ac_writer_flush(w);
+	AC_PUT(w, ",\"method\":");
+	if (o->api == API_DATAMANAGER) {
+		AC_PUT(w, "\"" AC_DM_METHOD "\",\"request\":{\"destinations\":[");
+		for (i = 0; i < gp->ndest; i++) {
+			if (i > 0)
+				AC_PUT(w, ",");
+			ac_dm_put_destination(w, gp->customer, gp->login,
+			    gp->dest[i], strlen(gp->dest[i]));
+		}
+		AC_PUT(w, "]");
+		if (gp->user_data)
+			AC_PUT(w, ",\"encoding\":\"HEX\"");
+		AC_PUT(w, ",\"validateOnly\":");
+		if (o->validate_only)
+			AC_PUT(w, "true");
+		else
+			AC_PUT(w, "false");
+		AC_PUT(w, ",\"" AC_DM_LIST "\":[");
+		emit_part(w, gp, 0);
+		AC_PUT(w, "]");
+	} else {
+		ac_put_plain(w, m->name, strlen(m->name));
+		AC_PUT(w, ",\"request\":{");
+		ac_put_plain(w, m->list, strlen(m->list));
+		AC_PUT(w, ":[");
+		emit_part(w, gp, 0);
+		AC_PUT(w, "],\"partialFailure\":true,\"validateOnly\":");
+		if (o->validate_only)
+			AC_PUT(w, "true");
+		else
+			AC_PUT(w, "false");
+		if (m->job_id && o->job_id >= 0) {
+			AC_PUT(w, ",\"jobId\":");
+			ac_write_bytes(w, num, ac_fmt_int(num, o->job_id));
+		}
 	}
-	PUT(w, "],\"partialFailure\":true,\"validateOnly\":");
-	if (o->validate_only)
-		PUT(w, "true");
-	else
-		PUT(w, "false");
-	if (k->job_id && o->job_id >= 0) {
-		PUT(w, ",\"jobId\":");
-		ac_write_bytes(w, num, ac_fmt_int(num, o->job_id));
-	}
-	PUT(w, "},\"rows\":[");
-	for (p = gp->buf, first = 1; p < end; first = 0) {
-		if (!first)
-			PUT(w, ",");
-		p = k->row(w, b, p);
-		if (w->len >= FLUSH_AT)
-			ac_writer_flush(w);
-	}
-	PUT(w, "]}\n");
+	AC_PUT(w, "},\"rows\":[");
+	emit_part(w, gp, 1);
+	AC_PUT(w, "]}\n");
 	st->nout += (unsigned long)gp->nrows;
 	b->nreq++;
-	b->pending -= gp->len;
+	b->pending -= gp->cap;
 	free(gp->buf);
 	gp->buf = NULL;
 	gp->len = gp->cap = 0;
 	gp->nrows = 0;
+	gp->ndest = 0;
+	gp->user_data = 0;
 	if ((w->len >= FLUSH_AT && ac_writer_flush(w) == -1) || w->err)
 		return fatal_stdout(st);
 	return 0;
@@ -1506,15 +1253,33 @@ group_append(struct batch *b, struct group *gp, const char *p, size_t n)
 		if ((q = realloc(gp->buf, cap)) == NULL)
 			ac_die(AC_EXIT_FATAL, "out of memory");
 		gp->buf = q;
+		b->pending += cap - gp->cap;
 		gp->cap = cap;
 	}
 	memcpy(gp->buf + gp->len, p, n);
 	gp->len += n;
 	gp->nrows++;
-	b->pending += n;
 }
 
 /* Records */
+
+/* Data Manager: the destination of r's conversion action in gp, added
+ * when there is room. Returns -1 when gp has ten others already. */
+static int
+group_dest(struct group *gp, const struct ac_conv *c)
+{
+	int i;
+
+	for (i = 0; i < gp->ndest; i++)
+		if (strlen(gp->dest[i]) == c->action_id.n &&
+		    memcmp(gp->dest[i], c->action_id.s, c->action_id.n) == 0)
+			return 0;
+	if (gp->ndest == AC_DM_DESTINATIONS_MAX)
+		return -1;
+	memcpy(gp->dest[gp->ndest], c->action_id.s, c->action_id.n);
+	gp->dest[gp->ndest++][c->action_id.n] = '\0';
+	return 0;
+}
 
 /*
  * Check rec and put it in its group, sending the group when it is full.
@@ -1528,17 +1293,17 @@ batch_record(struct ac_stage *st, struct batch *b, const struct opts *o,
 	struct ac_view x;
 	struct group *gp;
 	char customer[11], login[11] = "";
+	const char *code, *field, *msg;
 	jv err = jv_null();
-	int kind, i, big;
+	int i, big;
 
 	memset(&r, 0, sizeof(r));
 	ac_view_open(&r.v, &o->fields, rec);
-	kind = pick_kind(&r);
-	if (kind != K_CLICK) {
+	r.c.kind = pick_kind(&r);
+	if (r.c.kind != AC_CLICK) {
 		ac_view_open(&x, &o->xfields, rec);
 		r.x = &x;
 	}
-	b->pack.len = 0;
 	if (absent(&r, F_CUSTOMER_ID)) {
 		err = ac_err("customer_id_missing", names[F_CUSTOMER_ID],
 		    "no customer_id: run ac-normalize");
@@ -1554,11 +1319,15 @@ batch_record(struct ac_stage *st, struct batch *b, const struct opts *o,
 		    "expected 10 digits: run ac-normalize");
 		goto out;
 	}
-	r.h.line = st->rd.line;
-	r.h.file = st->rd.cur;
-	err = kinds[kind].check(&r, b, &b->pack);
+	err = checks[r.c.kind](&r, b);
 	if (jv_get_kind(err) == JV_KIND_INVALID)
 		goto out;
+	if (o->api == API_DATAMANAGER &&
+	    (code = ac_dm_refuse(&r.c, &field, &msg)) != NULL) {
+		jv_free(err);
+		err = ac_err(code, field, "%s", msg);
+		goto out;
+	}
 	for (i = 0; i < 2; i++) {
 		if (r.key[i] != 0 && keys_has(&b->keys, r.key[i])) {
 			jv_free(err);
@@ -1570,13 +1339,20 @@ batch_record(struct ac_stage *st, struct batch *b, const struct opts *o,
 	for (i = 0; i < 2; i++)
 		if (r.key[i] != 0)
 			keys_add(&b->keys, r.key[i]);
+	pack(&b->pack, b, o, &r, st->rd.cur, st->rd.line);
 
-	gp = group_get(b, customer, login, kind);
+	gp = group_get(b, customer, login, r.c.kind);
+	if (o->api == API_DATAMANAGER && group_dest(gp, &r.c) == -1) {
+		/* An eleventh conversion action: this request is full. */
+		emit(st, b, o, gp);
+		group_dest(gp, &r.c);
+	}
 	if (gp->nrows == 0 && o->wait_ms > 0) {
 		gp->due = ac_clock_ms() + o->wait_ms;
 		if (b->next_due < 0 || gp->due < b->next_due)
 			b->next_due = gp->due;
 	}
+	gp->user_data |= ac_dm_has_user_data(&r.c);
 	group_append(b, gp, b->pack.buf, b->pack.len);
 	if (gp->nrows >= o->size) {
 		emit(st, b, o, gp);
@@ -1631,6 +1407,21 @@ idle(void *arg)
 	return c->b->next_due > now ? c->b->next_due - now : 0;
 }
 
+/* --api NAME or AC_API: datamanager or googleads. */
+static int
+set_api(struct opts *o, const char *name, const char *from)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(apis) / sizeof(apis[0]); i++)
+		if (strcmp(name, apis[i]) == 0) {
+			o->api = (enum api)i;
+			return 0;
+		}
+	ac_warnx("%s: expected datamanager or googleads", from);
+	return -1;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1639,7 +1430,7 @@ main(int argc, char *argv[])
 	struct batch b;
 	struct idle ic;
 	struct opts o;
-	const char *errstr;
+	const char *errstr, *s;
 	long long now;
 	jv res;
 	int ch, i, status;
@@ -1648,10 +1439,18 @@ main(int argc, char *argv[])
 	memset(&o, 0, sizeof(o));
 	o.size = SIZE_MAX_API;
 	o.job_id = -1;
+	o.api = API_DATAMANAGER;
+	if ((s = getenv("AC_API")) != NULL && *s != '\0' &&
+	    set_api(&o, s, "AC_API") == -1)
+		usage(stderr, AC_EXIT_USAGE);
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":hn:qR:Vvw:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
+		case OPT_API:
+			if (set_api(&o, optarg, "--api") == -1)
+				usage(stderr, AC_EXIT_USAGE);
+			break;
 		case 'h':
 			usage(stdout, AC_EXIT_OK);
 			break;
@@ -1703,6 +1502,11 @@ main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
+	if (o.api == API_DATAMANAGER && o.job_id >= 0) {
+		ac_warnx("--job-id: the Data Manager API has no job ID "
+		    "(--api googleads has)");
+		usage(stderr, AC_EXIT_USAGE);
+	}
 
 	/* Acquire everything before the first record. No data files: the
 	 * checks here are of form only. */
@@ -1726,6 +1530,7 @@ main(int argc, char *argv[])
 	for (i = 0; i < b.nfiles; i++)
 		b.files[i] = jv_string(strcmp(st.rd.names[i], "-") == 0 ?
 		    "<stdin>" : st.rd.names[i]);
+	b.api = o.api;
 	b.k_udata = jv_string("ad_user_data");
 	b.k_perso = jv_string("ad_personalization");
 

@@ -385,3 +385,24 @@ ac_field_kind(jv v)
 {
 	return jv_kind_name(jv_get_kind(v));
 }
+
+jv
+ac_obj_get(jv obj, const char *key)
+{
+	if (jv_get_kind(obj) != JV_KIND_OBJECT)
+		return jv_invalid();
+	return jv_object_get(jv_copy(obj), jv_string(key));
+}
+
+const char *
+ac_obj_str(jv obj, const char *key)
+{
+	jv v = ac_obj_get(obj, key);
+	const char *s = NULL;
+
+	/* obj still holds a reference, so the text outlives v. */
+	if (jv_get_kind(v) == JV_KIND_STRING && jv_string_value(v)[0] != '\0')
+		s = jv_string_value(v);
+	jv_free(v);
+	return s;
+}

@@ -130,6 +130,13 @@ void ac_rec_del_at(struct ac_rec *, int i);
  */
 const char *ac_field_str(jv v, size_t *len);
 
+/* obj[key], owned; jv_invalid() when obj is no object or lacks key.
+ * Borrows obj. */
+jv ac_obj_get(jv obj, const char *key);
+/* obj[key] when it is a non-empty string, else NULL; the pointer lives as
+ * long as obj. Borrows obj. */
+const char *ac_obj_str(jv obj, const char *key);
+
 /* s[0..*n) without the spaces and tabs around it: the new start, with *n
  * updated. */
 const char *ac_trim(const char *s, size_t *n);

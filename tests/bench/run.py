@@ -68,7 +68,7 @@ TOOL_ARGS = {
     "ac-consent": ["--require-explicit", "EEA", "-q", "--rejects", "/dev/null"],
     "ac-hash": ["-q", "--rejects", "/dev/null"],
     "ac-pick-clickid": ["-q", "--rejects", "/dev/null"],
-    "ac-batch": ["-q", "--rejects", "/dev/null"],
+    "ac-batch": ["-q", "--api", "googleads", "--rejects", "/dev/null"],
 }
 
 # Tools measured on what the four record filters make of the orders (the

@@ -9,6 +9,9 @@
 
 load helper
 
+# These tests are of the Google Ads API mapping unless they say --api.
+export AC_API=googleads
+
 F=$BATS_TEST_DIRNAME/fixtures/ac-batch
 
 # Well-formed click IDs and real SHA-256 hashes (alexz@example.com and
@@ -183,8 +186,8 @@ check_requests() {
 	    "countryCode", "postalCode", "hashedStreetAddress"];
 	def api_consent: ["adUserData", "adPersonalization"];
 	# What ac-batch sends, in its order, and the keys of its lines and rows.
-	def top: ["customer_id", "login_customer_id", "method", "request",
-	    "rows"];
+	def top: ["api", "customer_id", "login_customer_id", "method",
+	    "request", "rows"];
 	def sent_click: ["conversionAction", "conversionDateTime",
 	    "conversionValue", "currencyCode", "orderId", "gclid", "gbraid",
 	    "wbraid", "conversionEnvironment", "consent", "userIdentifiers"];
@@ -228,6 +231,7 @@ check_requests() {
 	(if ($r | type) == "object" then
 	  ($r.method) as $m | list($m // "") as $l |
 	  v(($r | extra(top)) == []; "unknown keys \($r | extra(top))"),
+	  v($r.api == "googleads"; "api"),
 	  v($r.customer_id | type == "string" and test("^[0-9]{10}$");
 	      "customer_id"),
 	  v(($r | has("login_customer_id") | not) or
@@ -1175,7 +1179,7 @@ ac-batch: 3 requests, 8 rows" "the two closing lines"
 	done
 	run --separate-stderr ac-batch -h
 	is "$status" 0
-	[[ ${lines[0]} == "usage: ac-batch [-hqVv] [-n N] [-R FILE] [-w SECONDS] [--job-id N] [--validate-only] [FILE ...]" ]]
+	[[ ${lines[0]} == "usage: ac-batch [-hqVv] [-n N] [-R FILE] [-w SECONDS] [--api API] [--job-id N] [--validate-only] [FILE ...]" ]]
 	is "$stderr" ""
 	run --separate-stderr ac-batch --help
 	is "$status" 0

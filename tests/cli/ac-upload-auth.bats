@@ -13,6 +13,9 @@
 
 load helper
 
+# The Google Ads API path (the Data Manager path has its own tests).
+export AC_API=googleads
+
 
 # The credentials the emulator accepts; distinctive, so that finding one
 # in a file means a leak (see ac-token.bats).

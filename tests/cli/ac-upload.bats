@@ -11,6 +11,9 @@
 
 load helper
 
+# The Google Ads API path (the Data Manager path has its own tests).
+export AC_API=googleads
+
 F=$BATS_TEST_DIRNAME/fixtures/ac-upload
 
 # Test credentials: no service issues tokens of this shape, and the values

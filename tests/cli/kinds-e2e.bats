@@ -9,6 +9,9 @@
 
 load helper
 
+# The Google Ads API path (the Data Manager path has its own tests).
+export AC_API=googleads
+
 TOKEN=ac-test-access-token-e2e-Vq71
 # The call: (650) 253-1234, a US national number; in E.164 +16502531234.
 CALLER_E164=+16502531234

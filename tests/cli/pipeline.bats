@@ -7,6 +7,9 @@
 
 load helper
 
+# The Google Ads API path (the Data Manager path has its own tests).
+export AC_API=googleads
+
 IDS='["email","phone","first_name","last_name","street_address"]'
 HASHED='["hashed_email","hashed_phone_number","hashed_first_name","hashed_last_name","hashed_street_address"]'
 

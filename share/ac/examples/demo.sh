@@ -107,7 +107,7 @@ echo
 
 echo "== 3. ac-batch: request bodies for the Google Ads API (one line per request)"
 echo "\$ ac-batch -q -R r5.ndjson ready.ndjson > requests.ndjson"
-ac-batch -q -R r5.ndjson ready.ndjson > requests.ndjson
+ac-batch --api googleads -q -R r5.ndjson ready.ndjson > requests.ndjson
 ok $? ac-batch
 echo "\$ jq -c '{customer_id, login_customer_id, conversions: (.request.conversions | length)}' requests.ndjson"
 jq -c '{customer_id, login_customer_id, conversions: (.request.conversions | length)}' \
@@ -264,7 +264,7 @@ jq -c '{order_id, adjustment_type, adjusted_value, caller_id, call_start_date_ti
     | with_entries(select(.value != null))' adj-ready.ndjson
 echo "(caller_id stays in clear, in E.164: the API finds the call by it)"
 echo "\$ ac-batch -q -R a5.ndjson adj-ready.ndjson > adj-requests.ndjson"
-ac-batch -q -R a5.ndjson adj-ready.ndjson > adj-requests.ndjson
+ac-batch --api googleads -q -R a5.ndjson adj-ready.ndjson > adj-requests.ndjson
 ok $? ac-batch
 echo "\$ jq -c '{method, rows: (.rows | length)}' adj-requests.ndjson   # one kind per request"
 jq -c '{method, rows: (.rows | length)}' adj-requests.ndjson

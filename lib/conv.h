@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+#ifndef AC_CONV_H
+#define AC_CONV_H
+
+#include <stddef.h>
+
+#include "ndjson.h"
+
+/*
+ * One conversion as ac-batch has checked it, in plain C values: the input
+ * of the writers of each API module (gads, dm), which turn it into that
+ * API's JSON. Strings borrow the bytes of the record they came from and
+ * are valid as long as it is; s is NULL when the field is absent. Times
+ * are Google Ads' form, "yyyy-mm-dd hh:mm:ss+hh:mm" (25 bytes).
+ */
+
+enum ac_kind { AC_CLICK, AC_CALL, AC_ADJUSTMENT, AC_NKINDS };
+enum ac_adj { AC_ENHANCEMENT, AC_RETRACTION, AC_RESTATEMENT, AC_NADJ };
+enum ac_clicktype { AC_NOCLICK, AC_GCLID, AC_GBRAID, AC_WBRAID };
+enum ac_env { AC_ENV_NONE, AC_ENV_APP, AC_ENV_WEB };
+enum ac_consent { AC_UNSPECIFIED, AC_GRANTED, AC_DENIED };
+enum { AC_ID_EMAIL = 1, AC_ID_PHONE = 2 };	/* bits of ac_conv.ids */
+
+#define AC_TIME_LEN 25
+
+struct ac_str {
+	const char *s;
+	size_t n;
+};
+
+/* The address identifier: hashed names and street, the rest in clear. */
+struct ac_address {
+	struct ac_str first, last, street;	/* 64 hex digits */
+	struct ac_str city, region, country, postal;
+};
+
+struct ac_conv {
+	enum ac_kind kind;
+	enum ac_adj adj;		/* adjustments only */
+	struct ac_str action;		/* customers/{id}/conversionActions/{id} */
+	struct ac_str action_id;	/* the digits at its end */
+	const char *time;		/* conversion_date_time, or NULL */
+	const char *adj_time;		/* adjustment_date_time, or NULL */
+	const char *call_start;		/* calls */
+	struct ac_str order;		/* order_id */
+	enum ac_clicktype click;
+	struct ac_str click_id;
+	int has_value, has_currency;
+	double value;			/* conversion_value */
+	double adjusted;		/* a RESTATEMENT's adjusted_value */
+	char currency[3];
+	enum ac_env env;
+	enum ac_consent udata, perso;
+	int ids;			/* AC_ID_EMAIL | AC_ID_PHONE */
+	unsigned char hash[2][32];	/* hashed email, hashed phone */
+	int has_address;
+	struct ac_address addr;
+	struct ac_str caller;		/* calls: E.164, in clear */
+	struct ac_str user_agent;	/* enhancements */
+};
+
+extern const char *const ac_kind_names[AC_NKINDS];	/* "click", ... */
+extern const char *const ac_adj_names[AC_NADJ];	/* "ENHANCEMENT", ... */
+extern const char *const ac_click_names[4];	/* "none", "gclid", ... */
+extern const char *const ac_consent_names[3];	/* "UNSPECIFIED", ... */
+
+/* Append the 32 bytes at p as a JSON string of 64 lower-case hex digits. */
+void ac_put_hex(struct ac_writer *, const unsigned char *p);
+/* Append s[0..n), which needs no escaping (checked by form), quoted. */
+void ac_put_plain(struct ac_writer *, const char *s, size_t n);
+
+#define AC_PUT(w, lit) ac_write_bytes((w), (lit), sizeof(lit) - 1)
+
+#endif

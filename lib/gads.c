@@ -1,0 +1,390 @@
+/* SPDX-License-Identifier: MIT */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jv.h>
+
+#include "crypto.h"
+#include "field.h"
+#include "gads.h"
+
+const struct ac_gads_method ac_gads_methods[AC_NKINDS] = {
+	{ "uploadClickConversions", "conversions", "conversions", AC_CLICK,
+	    1 },
+	/* The call request has no jobId (google-ads-api §1.3). */
+	{ "uploadCallConversions", "conversions", "conversions", AC_CALL, 0 },
+	{ "uploadConversionAdjustments", "conversionAdjustments",
+	    "conversion_adjustments", AC_ADJUSTMENT, 1 },
+};
+
+const struct ac_gads_method *
+ac_gads_method(const char *name)
+{
+	int k;
+
+	for (k = 0; k < AC_NKINDS; k++)
+		if (strcmp(name, ac_gads_methods[k].name) == 0)
+			return &ac_gads_methods[k];
+	return NULL;
+}
+
+/* Writers */
+
+static void
+put_str(struct ac_writer *w, const char *key, const struct ac_str *v)
+{
+	ac_write_bytes(w, key, strlen(key));
+	ac_write_string(w, v->s, v->n);
+}
+
+/* ,"consent":{"adUserData":...} when GRANTED or DENIED: UNSPECIFIED is
+ * what the API assumes without the field. */
+static void
+put_consent(struct ac_writer *w, const struct ac_conv *c)
+{
+	if (c->udata != AC_UNSPECIFIED) {
+		AC_PUT(w, ",\"consent\":{\"adUserData\":\"");
+		ac_write_bytes(w, ac_consent_names[c->udata],
+		    strlen(ac_consent_names[c->udata]));
+		AC_PUT(w, "\"}");
+	}
+}
+
+static void
+put_value(struct ac_writer *w, const struct ac_conv *c)
+{
+	if (c->has_value) {
+		AC_PUT(w, ",\"conversionValue\":");
+		ac_write_value(w, jv_number(c->value));
+	}
+	if (c->has_currency) {
+		AC_PUT(w, ",\"currencyCode\":");
+		ac_put_plain(w, c->currency, 3);
+	}
+}
+
+/* The hashed email and phone, each a UserIdentifier; sep counts the
+ * entries written before. */
+static int
+put_hashes(struct ac_writer *w, const struct ac_conv *c, int sep)
+{
+	static const char *const keys[] = { "{\"hashedEmail\":",
+		"{\"hashedPhoneNumber\":" };
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (!(c->ids & (1 << i)))
+			continue;
+		if (sep++)
+			AC_PUT(w, ",");
+		ac_write_bytes(w, keys[i], strlen(keys[i]));
+		ac_put_hex(w, c->hash[i]);
+		AC_PUT(w, ",\"userIdentifierSource\":\"FIRST_PARTY\"}");
+	}
+	return sep;
+}
+
+static void
+put_address(struct ac_writer *w, const struct ac_address *a)
+{
+	put_str(w, "{\"addressInfo\":{\"hashedFirstName\":", &a->first);
+	put_str(w, ",\"hashedLastName\":", &a->last);
+	if (a->street.s != NULL)
+		put_str(w, ",\"hashedStreetAddress\":", &a->street);
+	if (a->city.s != NULL)
+		put_str(w, ",\"city\":", &a->city);
+	if (a->region.s != NULL)
+		put_str(w, ",\"state\":", &a->region);
+	put_str(w, ",\"countryCode\":", &a->country);
+	put_str(w, ",\"postalCode\":", &a->postal);
+	AC_PUT(w, "},\"userIdentifierSource\":\"FIRST_PARTY\"}");
+}
+
+static void
+put_click(struct ac_writer *w, const struct ac_conv *c)
+{
+	static const char *const envs[] = { "", "APP", "WEB" };
+
+	AC_PUT(w, "{\"conversionAction\":");
+	ac_put_plain(w, c->action.s, c->action.n);
+	AC_PUT(w, ",\"conversionDateTime\":");
+	ac_put_plain(w, c->time, AC_TIME_LEN);
+	put_value(w, c);
+	if (c->order.s != NULL)
+		put_str(w, ",\"orderId\":", &c->order);
+	if (c->click != AC_NOCLICK) {
+		AC_PUT(w, ",\"");
+		ac_write_bytes(w, ac_click_names[c->click],
+		    strlen(ac_click_names[c->click]));
+		AC_PUT(w, "\":");
+		ac_write_string(w, c->click_id.s, c->click_id.n);
+	}
+	if (c->env != AC_ENV_NONE) {
+		AC_PUT(w, ",\"conversionEnvironment\":");
+		ac_put_plain(w, envs[c->env], 3);
+	}
+	put_consent(w, c);
+	if (c->ids) {
+		AC_PUT(w, ",\"userIdentifiers\":[");
+		put_hashes(w, c, 0);
+		AC_PUT(w, "]");
+	}
+	AC_PUT(w, "}");
+}
+
+static void
+put_call(struct ac_writer *w, const struct ac_conv *c)
+{
+	AC_PUT(w, "{\"callerId\":");
+	ac_put_plain(w, c->caller.s, c->caller.n);
+	AC_PUT(w, ",\"callStartDateTime\":");
+	ac_put_plain(w, c->call_start, AC_TIME_LEN);
+	AC_PUT(w, ",\"conversionAction\":");
+	ac_put_plain(w, c->action.s, c->action.n);
+	AC_PUT(w, ",\"conversionDateTime\":");
+	ac_put_plain(w, c->time, AC_TIME_LEN);
+	put_value(w, c);
+	put_consent(w, c);
+	AC_PUT(w, "}");
+}
+
+static void
+put_adjustment(struct ac_writer *w, const struct ac_conv *c)
+{
+	const char *type = ac_adj_names[c->adj];
+	int sep;
+
+	AC_PUT(w, "{\"conversionAction\":");
+	ac_put_plain(w, c->action.s, c->action.n);
+	AC_PUT(w, ",\"adjustmentType\":");
+	ac_put_plain(w, type, strlen(type));
+	if (c->adj_time != NULL) {
+		AC_PUT(w, ",\"adjustmentDateTime\":");
+		ac_put_plain(w, c->adj_time, AC_TIME_LEN);
+	}
+	if (c->order.s != NULL)
+		put_str(w, ",\"orderId\":", &c->order);
+	if (c->click == AC_GCLID && c->time != NULL) {
+		put_str(w, ",\"gclidDateTimePair\":{\"gclid\":", &c->click_id);
+		AC_PUT(w, ",\"conversionDateTime\":");
+		ac_put_plain(w, c->time, AC_TIME_LEN);
+		AC_PUT(w, "}");
+	}
+	if (c->adj == AC_RESTATEMENT) {
+		AC_PUT(w, ",\"restatementValue\":{\"adjustedValue\":");
+		ac_write_value(w, jv_number(c->adjusted));
+		if (c->has_currency) {
+			AC_PUT(w, ",\"currencyCode\":");
+			ac_put_plain(w, c->currency, 3);
+		}
+		AC_PUT(w, "}");
+	}
+	if (c->adj == AC_ENHANCEMENT) {
+		AC_PUT(w, ",\"userIdentifiers\":[");
+		sep = put_hashes(w, c, 0);
+		if (c->has_address) {
+			if (sep)
+				AC_PUT(w, ",");
+			put_address(w, &c->addr);
+		}
+		AC_PUT(w, "]");
+		if (c->user_agent.s != NULL)
+			put_str(w, ",\"userAgent\":", &c->user_agent);
+	}
+	AC_PUT(w, "}");
+}
+
+void
+ac_gads_put(struct ac_writer *w, const struct ac_conv *c)
+{
+	switch (c->kind) {
+	case AC_CLICK:
+		put_click(w, c);
+		break;
+	case AC_CALL:
+		put_call(w, c);
+		break;
+	default:
+		put_adjustment(w, c);
+		break;
+	}
+}
+
+/* Journal keys */
+
+static char *xfmt(const char *, ...) __attribute__((format(printf, 1, 2)));
+
+static char *
+xfmt(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (s = malloc((size_t)n + 1)) == NULL)
+		abort();	/* out of memory, as libjq does */
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+static const char *
+or_empty(const char *s)
+{
+	return s != NULL ? s : "";
+}
+
+char *
+ac_gads_row_key(const char *cid, const struct ac_gads_method *m, jv conv)
+{
+	static const char *const clicks[] = { "gclid", "gbraid", "wbraid" };
+	const char *action = or_empty(ac_obj_str(conv, "conversionAction"));
+	const char *t = or_empty(ac_obj_str(conv, "conversionDateTime"));
+	const char *s, *type, *adj;
+	unsigned char md[32];
+	char hex[33];
+	jv pair;
+	char *key;
+	size_t i;
+
+	if (m->kind == AC_CALL) {
+		s = ac_obj_str(conv, "callerId");
+		memset(md, 0, sizeof(md));
+		if (s != NULL)
+			ac_sha256(s, strlen(s), md);
+		for (i = 0; i < 16; i++)
+			snprintf(hex + 2 * i, 3, "%02x", md[i]);
+		return xfmt("%s|%s|call|%s|%s", cid, action, hex,
+		    or_empty(ac_obj_str(conv, "callStartDateTime")));
+	}
+	if (m->kind == AC_ADJUSTMENT) {
+		type = or_empty(ac_obj_str(conv, "adjustmentType"));
+		adj = or_empty(ac_obj_str(conv, "adjustmentDateTime"));
+		if ((s = ac_obj_str(conv, "orderId")) != NULL)
+			return xfmt("%s|%s|%s|order|%s|%s", cid, action, type,
+			    s, adj);
+		pair = ac_obj_get(conv, "gclidDateTimePair");
+		key = xfmt("%s|%s|%s|gclid:%s|%s|%s", cid, action, type,
+		    or_empty(ac_obj_str(pair, "gclid")),
+		    or_empty(ac_obj_str(pair, "conversionDateTime")), adj);
+		jv_free(pair);
+		return key;
+	}
+	if ((s = ac_obj_str(conv, "orderId")) != NULL)
+		return xfmt("%s|%s|order|%s", cid, action, s);
+	for (i = 0; i < sizeof(clicks) / sizeof(clicks[0]); i++)
+		if ((s = ac_obj_str(conv, clicks[i])) != NULL)
+			return xfmt("%s|%s|%s:%s|%s", cid, action, clicks[i],
+			    s, t);
+	return xfmt("%s|%s|time|%s", cid, action, t);
+}
+
+/* Error codes */
+
+/*
+ * What the codes mean (google-ads-api §3.6-§3.9). A pattern ending in '.'
+ * is a whole error family.
+ */
+static const struct {
+	const char *code;
+	enum ac_gads_class klass;
+	const char *advice;
+} codes[] = {
+	{ "conversionUploadError.ORDER_ID_ALREADY_IN_USE", AC_GADS_ALREADY,
+	    NULL },
+	{ "conversionUploadError.CLICK_CONVERSION_ALREADY_EXISTS",
+	    AC_GADS_ALREADY, NULL },
+	{ "conversionUploadError.CALL_CONVERSION_ALREADY_EXISTS",
+	    AC_GADS_ALREADY, NULL },
+	{ "conversionAdjustmentUploadError.CONVERSION_ALREADY_ENHANCED",
+	    AC_GADS_ALREADY, NULL },
+	{ "conversionAdjustmentUploadError.CONVERSION_ALREADY_RETRACTED",
+	    AC_GADS_ALREADY, NULL },
+	{ "conversionAdjustmentUploadError.RESTATEMENT_ALREADY_EXISTS",
+	    AC_GADS_ALREADY, NULL },
+	/* "Later", not "never" (§3.9). Adjustments no longer wait 24 hours
+	 * for their conversion (since 2024-09-09): TOO_RECENT_CONVERSION
+	 * of an adjustment is a refusal like any other. */
+	{ "conversionUploadError.TOO_RECENT_EVENT", AC_GADS_LATER, NULL },
+	{ "conversionUploadError.TOO_RECENT_CONVERSION_ACTION", AC_GADS_LATER,
+	    NULL },
+	{ "conversionUploadError.TOO_RECENT_CALL", AC_GADS_LATER, NULL },
+	{ "conversionAdjustmentUploadError.TOO_RECENT_CONVERSION_ACTION",
+	    AC_GADS_LATER, NULL },
+	/* The setup, not the rows. */
+	{ "notAllowlistedError.CUSTOMER_NOT_ALLOWLISTED_FOR_THIS_FEATURE",
+	    AC_GADS_SETUP, "since 2026-06-15 the Google Ads API takes offline "
+	    "conversions only from developer tokens that uploaded them between "
+	    "2025-12-17 and 2026-06-15; send them through the Data Manager API: "
+	    "ac-batch --api datamanager" },
+	{ "requestError.UNSUPPORTED_VERSION", AC_GADS_SETUP, "this API version "
+	    "is no longer served: choose a newer one with --api-version" },
+	{ "requestError.DEVELOPER_TOKEN_PARAMETER_MISSING", AC_GADS_SETUP,
+	    "the Google Ads API needs a developer token: developer_token in "
+	    "google-ads.yaml, AC_DEVELOPER_TOKEN or --developer-token-file" },
+	{ "requestError.LOGIN_CUSTOMER_ID_PARAMETER_MISSING", AC_GADS_SETUP,
+	    "this customer is reached through a manager account: set "
+	    "login_customer_id (in the records or in google-ads.yaml)" },
+	{ "authorizationError.DEVELOPER_TOKEN_NOT_APPROVED", AC_GADS_SETUP,
+	    "the developer token may only be used with test accounts: apply for "
+	    "Basic or Standard access in the API Center of the manager account" },
+	{ "authorizationError.CLOUD_PROJECT_NOT_APPROVED_FOR_PRODUCTION",
+	    AC_GADS_SETUP, "the Google Cloud project is approved for test "
+	    "accounts only: apply for Explorer, Basic or Standard access" },
+	{ "authorizationError.", AC_GADS_SETUP, "the credentials may not act "
+	    "for this customer: check login_customer_id (a manager of the "
+	    "customer), the user's access to the account and the developer "
+	    "token" },
+	{ "authenticationError.", AC_GADS_SETUP, "the credentials were "
+	    "refused: ac-token check shows what is used" },
+	{ "headerError.", AC_GADS_SETUP, "a customer ID header is wrong: check "
+	    "login_customer_id and linked_customer_id" },
+	{ "rpc.ACCESS_TOKEN_SCOPE_INSUFFICIENT", AC_GADS_SETUP, "the access "
+	    "token lacks the scope this API needs (adwords for the Google Ads "
+	    "API, datamanager for the Data Manager API): run ac-token login "
+	    "again, which asks for both, or ac-token check to see the scopes" },
+	{ "rpc.SERVICE_DISABLED", AC_GADS_SETUP, "the API is not enabled in "
+	    "the Google Cloud project of the OAuth client: enable it in the "
+	    "Cloud console (APIs & Services)" },
+	{ "rpc.PERMISSION_DENIED", AC_GADS_SETUP, "the credentials may not "
+	    "act for this account: check the user's or service account's "
+	    "access and login_customer_id" },
+};
+
+static int
+matches(const char *pat, const char *code)
+{
+	size_t n = strlen(pat);
+
+	if (pat[n - 1] == '.')
+		return strncmp(code, pat, n) == 0;
+	return strcmp(code, pat) == 0;
+}
+
+enum ac_gads_class
+ac_gads_class(const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (matches(codes[i].code, code))
+			return codes[i].klass;
+	return AC_GADS_REFUSED;
+}
+
+const char *
+ac_gads_advice(const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (codes[i].advice != NULL && matches(codes[i].code, code))
+			return codes[i].advice;
+	return NULL;
+}
