@@ -42,7 +42,6 @@
 #define MAX_USER_AGENT 512	/* bytes */
 /* Google's timing rules (reference §2.2, §2.3), for warnings. */
 #define CALL_MIN_AGE (6 * 3600LL)	/* TOO_RECENT_CALL */
-#define ADJ_MIN_AGE (24 * 3600LL)	/* TOO_RECENT_CONVERSION */
 #define ADJ_MAX_AGE (54 * 86400LL)	/* CONVERSION_EXPIRED */
 
 struct opts {
@@ -118,8 +117,6 @@ describe(const char *code)
 		{ "user_agent_invalid", "dropped: longer than 512 bytes" },
 		{ "too_recent_call", "the call started less than 6 hours "
 		    "ago; Google takes calls 6 hours after they start" },
-		{ "too_recent_conversion", "less than 24 hours ago; Google "
-		    "takes adjustments 24 hours after the conversion" },
 		{ "conversion_expired", "more than 54 days ago; Google takes "
 		    "no adjustments to older conversions" },
 	};
@@ -952,12 +949,9 @@ warn_other(struct rec *r)
 		ignore(r, F_USER_AGENT, "user_agent_ignored");
 		return;
 	}
-	/* Enhancements are best sent within 24 hours (google-ads-api
-	 * §2.3): only retractions and restatements must wait. */
-	if (has(r, F_TIME) && now - r->t_conv < ADJ_MIN_AGE &&
-	    r->kind != K_ENHANCEMENT)
-		warn(r, F_TIME, "too_recent_conversion");
-	else if (has(r, F_TIME) && now - r->t_conv > ADJ_MAX_AGE)
+	/* No minimum age: since 2024-09-09 Google takes adjustments right
+	 * after their conversion (google-ads-api.md, "Read first"). */
+	if (has(r, F_TIME) && now - r->t_conv > ADJ_MAX_AGE)
 		warn(r, F_TIME, "conversion_expired");
 	ignore(r, F_GBRAID, "click_id_ignored");
 	ignore(r, F_WBRAID, "click_id_ignored");

@@ -35,6 +35,7 @@
 #include "diag.h"
 #include "dtime.h"
 #include "field.h"
+#include "gads.h"
 #include "http.h"
 #include "journal.h"
 #include "ndjson.h"
@@ -1249,32 +1250,6 @@ pf_cb(void *arg, long row, jv e)
 	re->set = 1;
 }
 
-static int
-code_is(const char *code, const char *const *list)
-{
-	for (; *list != NULL; list++)
-		if (strcmp(code, *list) == 0)
-			return 1;
-	return 0;
-}
-
-static const char *const already[] = {
-	"conversionUploadError.ORDER_ID_ALREADY_IN_USE",
-	"conversionUploadError.CLICK_CONVERSION_ALREADY_EXISTS",
-	"conversionUploadError.CALL_CONVERSION_ALREADY_EXISTS",
-	"conversionAdjustmentUploadError.CONVERSION_ALREADY_ENHANCED",
-	"conversionAdjustmentUploadError.CONVERSION_ALREADY_RETRACTED",
-	"conversionAdjustmentUploadError.RESTATEMENT_ALREADY_EXISTS", NULL
-};
-/* Row errors that say "later", not "never" (google-ads-api §3.9). */
-static const char *const later[] = {
-	"conversionUploadError.TOO_RECENT_EVENT",
-	"conversionUploadError.TOO_RECENT_CONVERSION_ACTION",
-	"conversionUploadError.TOO_RECENT_CALL",
-	"conversionAdjustmentUploadError.TOO_RECENT_CONVERSION",
-	"conversionAdjustmentUploadError.TOO_RECENT_CONVERSION_ACTION", NULL
-};
-
 /* A 2xx answer: one result per row. Consumes ans. */
 static void
 answered(struct run *r, struct slot *s, struct req *rq, jv ans)
@@ -1340,12 +1315,12 @@ answered(struct run *r, struct slot *s, struct req *rq, jv ans)
 			again[nagain++] = i;
 			continue;
 		}
-		if (re != NULL && code_is(re->code, already) && !rq->validate &&
+		if (re != NULL && ac_gads_class(re->code) == AC_GADS_ALREADY && !rq->validate &&
 		    (rq->unknown[i] || rq->maybe_done)) {
 			oc.status = "uploaded";
 			oc.earlier = 1;
 		} else if (re != NULL) {
-			oc.status = code_is(re->code, later) ? "failed" :
+			oc.status = ac_gads_class(re->code) == AC_GADS_LATER ? "failed" :
 			    "rejected";
 			oc.code = re->code;
 			oc.message = re->msg;

@@ -154,15 +154,20 @@ up() {
 	    '["rejected","conversionAdjustmentUploadError.CONVERSION_ALREADY_ENHANCED"]'
 }
 
-@test "adjustments: TOO_RECENT_CONVERSION is failed (send later) and dead-lettered, not rejected" {
+@test "adjustments: right after the conversion they are taken (no 24-hour wait since 2024-09-09); TOO_RECENT_CONVERSION is a refusal, not 'later'" {
 	click K-4 "2026-09-21 10:00:00+00:00" >req1
 	up req1
 	[[ $status -eq 0 ]]
 	adj_line "$(adj RETRACTION K-4 "2026-09-21 12:00:00+00:00")" >req2
 	up --dead-letter dl req2
+	[[ $status -eq 0 ]] || { echo "$stderr" >&2; return 1; }
+	is "$(jq -c '[.status, .error.code]' <<<"$output")" '["uploaded",null]'
+	# Should Google still say it, the row is refused, not kept for later.
+	admin POST faults '[{"kind":"row_error","rows":[0],"errorCode":{"conversionAdjustmentUploadError":"TOO_RECENT_CONVERSION"}}]' >/dev/null
+	adj_line "$(adj RESTATEMENT K-4 "2026-09-21 12:30:00+00:00" | jq -c '. + {restatementValue: {adjustedValue: 5}}')" >req3
+	up --dead-letter dl req3
 	[[ $status -eq 1 ]]
 	is "$(jq -c '[.status, .error.code]' <<<"$output")" \
-	    '["failed","conversionAdjustmentUploadError.TOO_RECENT_CONVERSION"]'
-	is "$(jq -c '[.method, (.request.conversionAdjustments | length)]' dl)" \
-	    '["uploadConversionAdjustments",1]'
+	    '["rejected","conversionAdjustmentUploadError.TOO_RECENT_CONVERSION"]'
+	[[ ! -s dl ]] || { echo "dead-lettered" >&2; return 1; }
 }
