@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ac-upload: read upload requests (NDJSON, one request per line, as
- * ac-batch writes them), POST each to the Google Ads REST API and write
- * one result record per conversion.
+ * ac-batch writes them), POST each to the API it names (the Data Manager
+ * API or the Google Ads REST API) and write one result record per
+ * conversion.
  *
- * Reads customer_id, login_customer_id, method, request and rows (what
- * ac-batch wrote about each conversion; optional). Writes, per
+ * Reads api, customer_id, login_customer_id, method, request and rows
+ * (what ac-batch wrote about each conversion; optional). Writes, per
  * conversion: order_id, customer_id, conversion_action,
- * conversion_date_time, click_id_type, google-ads-consent, status
- * (uploaded, validated, rejected, failed or skipped), error, request_id,
- * job_id, attempts, file and line.
+ * conversion_date_time, click_id_type, kind, google-ads-consent, status
+ * (accepted, uploaded, validated, rejected, failed or skipped), error,
+ * request_id, job_id, attempts, file and line.
  *
  * Every conversion read ends in exactly one result record; a request
  * whose rows failed goes whole to the dead-letter file, from which it can
@@ -31,8 +32,8 @@
 #include <curl/curl.h>
 #include <jv.h>
 
-#include "crypto.h"
 #include "diag.h"
+#include "dm.h"
 #include "dtime.h"
 #include "field.h"
 #include "gads.h"
@@ -44,41 +45,56 @@
 #include "secret.h"
 #include "stage.h"
 
-#define DEFAULT_ENDPOINT "https://googleads.googleapis.com"
-#define DEFAULT_VERSION "v25"
-#define ROWS_MAX 2000		/* conversions per request (google-ads-api §2.1) */
+#define ROWS_MAX 2000		/* conversions per request, both APIs */
 #define JOBS_MAX 16
-#define BACKOFF_CAP_MS 64000LL
+#define BACKOFF_CAP_MS 64000LL	/* Google Ads API: 1 s doubling to 64 s */
+#define DM_BACKOFF_MS 5000LL	/* Data Manager: 5 s, times 1.3, to 60 s */
+#define DM_BACKOFF_CAP_MS 60000LL
 #define CONNECT_TIMEOUT_MS 10000L
 #define ANSWER_MAX (64 << 20)	/* bytes of one answer */
 #define NCODES 64		/* distinct error codes in the summary */
 
 struct opts {
-	const char *endpoint, *version, *cacert, *dead_letter, *journal;
+	const char *endpoint[2];	/* of each API (enum api) */
+	const char *version, *cacert, *dead_letter, *journal;
 	const char *rejects, *token_file, *devtoken_file, *config, *token_uri;
 	char *token, *devtoken;
 	int jobs, retries, dry_run, validate_only, quiet, verbose;
-	long long max_wait_ms, timeout_ms, base_ms;
+	long long max_wait_ms, timeout_ms, base_ms, dm_base_ms;
 };
 
+enum api { API_GOOGLEADS, API_DATAMANAGER };
+static const char *const apis[] = { "googleads", "datamanager" };
+
 /*
- * The methods we send: the JSON name of their list of rows, its proto
- * name (in fieldPathElements) and the kind of conversion in result
- * records.
+ * The methods we send (lib/gads, lib/dm): the JSON name of their list of
+ * rows, its proto name (in fieldPathElements), the kind of conversion
+ * (Data Manager: the rows say) and the API.
  */
-enum kind { K_CLICK, K_CALL, K_ADJUSTMENT };
 struct method {
-	const char *name, *list, *path, *kind;
-	enum kind k;
+	const char *name, *list, *path;
+	enum ac_kind k;
+	enum api api;
 };
-static const struct method methods[] = {
-	{ "uploadClickConversions", "conversions", "conversions", "click",
-	    K_CLICK },
-	{ "uploadCallConversions", "conversions", "conversions", "call",
-	    K_CALL },
-	{ "uploadConversionAdjustments", "conversionAdjustments",
-	    "conversion_adjustments", "adjustment", K_ADJUSTMENT },
-};
+static struct method methods[AC_NKINDS + 1];
+
+static void
+methods_init(void)
+{
+	int k;
+
+	for (k = 0; k < AC_NKINDS; k++) {
+		methods[k].name = ac_gads_methods[k].name;
+		methods[k].list = ac_gads_methods[k].list;
+		methods[k].path = ac_gads_methods[k].path;
+		methods[k].k = ac_gads_methods[k].kind;
+		methods[k].api = API_GOOGLEADS;
+	}
+	methods[k].name = AC_DM_METHOD;
+	methods[k].list = methods[k].path = AC_DM_LIST;
+	methods[k].k = AC_CLICK;
+	methods[k].api = API_DATAMANAGER;
+}
 
 /* One request line, while it is held: queued, waiting or in flight. */
 struct req {
@@ -132,8 +148,8 @@ struct run {
 	int has_dl, dl_broken;
 	int stop;			/* exit status that stopped the run */
 	int eof;
-	unsigned long nreq, nattempt, nretry, nrows, nup, nval, nrej, nfail,
-	    nskip, nmsg, ndead;
+	unsigned long nreq, nattempt, nretry, nrows, nup, nacc, nval, nrej,
+	    nfail, nskip, nmsg, ndead, nsplit;
 	struct count codes[NCODES];
 	long long last_progress;
 	int progress_shown, tty;
@@ -191,8 +207,8 @@ usage(FILE *fp, int status)
 	    "[FILE ...]\n"
 	    "      --access-token-file FILE    OAuth access token from FILE "
 	    "(default: $AC_ACCESS_TOKEN)\n"
-	    "      --api-version VERSION       API version (default "
-	    DEFAULT_VERSION ")\n"
+	    "      --api-version VERSION       Google Ads API version (default "
+	    AC_GADS_VERSION ")\n"
 	    "      --cacert FILE               trust the CA certificates in "
 	    "FILE\n"
 	    "      --config FILE               credentials from this "
@@ -203,8 +219,8 @@ usage(FILE *fp, int status)
 	    "from FILE\n"
 	    "      --dry-run                   print the requests instead of "
 	    "sending them\n"
-	    "      --endpoint URL              API base URL (default "
-	    DEFAULT_ENDPOINT ")\n"
+	    "      --endpoint URL              base URL of both APIs (default "
+	    "their Google hosts)\n"
 	    "  -h, --help                      show this help\n"
 	    "  -j, --jobs N                    N requests in flight (1 to 16, "
 	    "default 1)\n"
@@ -253,31 +269,6 @@ xprintf(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(s, (size_t)n + 1, fmt, ap);
 	va_end(ap);
-	return s;
-}
-
-/* obj[key], owned; jv_invalid() when obj is no object or lacks key.
- * Borrows obj. */
-static jv
-get(jv obj, const char *key)
-{
-	if (jv_get_kind(obj) != JV_KIND_OBJECT)
-		return jv_invalid();
-	return jv_object_get(jv_copy(obj), jv_string(key));
-}
-
-/* obj[key] when it is a non-empty string, else NULL; the pointer lives
- * as long as obj. Borrows obj. */
-static const char *
-get_str(jv obj, const char *key)
-{
-	jv v = get(obj, key);
-	const char *s = NULL;
-
-	/* obj still holds a reference, so the text outlives v. */
-	if (jv_get_kind(v) == JV_KIND_STRING && jv_string_value(v)[0] != '\0')
-		s = jv_string_value(v);
-	jv_free(v);
 	return s;
 }
 
@@ -348,6 +339,7 @@ struct outcome {
 	const char *request_id;
 	jv job_id;			/* borrowed; invalid: unknown */
 	int earlier;			/* delivered by an earlier attempt */
+	int resent;			/* sent again after an unknown outcome */
 	int attempts;
 };
 
@@ -355,7 +347,7 @@ struct outcome {
 static jv
 get2(jv obj, const char *a, const char *b)
 {
-	jv x = get(obj, a), v = get(x, b);
+	jv x = ac_obj_get(obj, a), v = ac_obj_get(x, b);
 
 	jv_free(x);
 	return v;
@@ -365,7 +357,7 @@ get2(jv obj, const char *a, const char *b)
 static jv
 put_from(jv res, jv info, const char *key, jv fallback)
 {
-	jv v = get(info, key);
+	jv v = ac_obj_get(info, key);
 
 	if (!jv_is_valid(v)) {
 		jv_free(v);
@@ -379,48 +371,80 @@ put_from(jv res, jv info, const char *key, jv fallback)
 	return res;
 }
 
-/* Write the result record of row i of rq. */
+/* The kind of row i: what ac-batch said, else the method's. */
+static enum ac_kind
+row_kind(const struct req *rq, jv info)
+{
+	const char *s = ac_obj_str(info, "kind");
+	int k;
+
+	for (k = 0; s != NULL && k < AC_NKINDS; k++)
+		if (strcmp(s, ac_kind_names[k]) == 0)
+			return (enum ac_kind)k;
+	return rq->m->k;
+}
+
+/* The click ID type of a conversion without rows: the API's field. */
+static const char *
+click_type(const struct req *rq, enum ac_kind k, jv conv)
+{
+	jv ad = rq->m->api == API_DATAMANAGER ?
+	    ac_obj_get(conv, "adIdentifiers") : k == AC_ADJUSTMENT ?
+	    ac_obj_get(conv, "gclidDateTimePair") : jv_copy(conv);
+	const char *s = "none";
+	int t;
+
+	for (t = AC_GCLID; t <= AC_WBRAID && k != AC_CALL; t++)
+		if (ac_obj_str(ad, ac_click_names[t]) != NULL) {
+			s = ac_click_names[t];
+			break;
+		}
+	jv_free(ad);
+	return s;
+}
+
+/*
+ * Write the result record of row i of rq: what ac-batch said of it
+ * (rows), else what the Google Ads API object says.
+ */
 static void
 result(struct run *r, const struct req *rq, int i, const struct outcome *oc)
 {
 	jv info = jv_array_get(jv_copy(rq->info), i);
 	jv conv = jv_array_get(jv_copy(rq->conv), i);
 	jv res = jv_object(), v;
-	enum kind k = rq->m->k;
+	enum ac_kind k = row_kind(rq, info);
+	/* A Data Manager event says less than ac-batch's rows: its
+	 * fallbacks are none. */
+	jv gconv = rq->m->api == API_GOOGLEADS ? jv_copy(conv) : jv_invalid();
 	const char *s;
 
-	if ((s = get_str(info, "order_id")) != NULL ||
-	    (s = get_str(conv, "orderId")) != NULL)
+	if ((s = ac_obj_str(info, "order_id")) != NULL ||
+	    (s = ac_obj_str(conv, "orderId")) != NULL ||
+	    (s = ac_obj_str(conv, "transactionId")) != NULL)
 		res = jv_object_set(res, jv_string("order_id"), jv_string(s));
 	res = jv_object_set(res, jv_string("customer_id"),
 	    jv_string(rq->cid));
 	res = put_from(res, info, "conversion_action",
-	    get(conv, "conversionAction"));
-	res = put_from(res, info, "conversion_date_time", k == K_ADJUSTMENT ?
-	    get2(conv, "gclidDateTimePair", "conversionDateTime") :
-	    get(conv, "conversionDateTime"));
-	if (k == K_CLICK)
-		s = get_str(conv, "gclid") ? "gclid" : get_str(conv,
-		    "gbraid") ? "gbraid" : get_str(conv, "wbraid") ?
-		    "wbraid" : "none";
-	else if (k == K_ADJUSTMENT) {
-		v = get2(conv, "gclidDateTimePair", "gclid");
-		s = jv_get_kind(v) == JV_KIND_STRING ? "gclid" : "none";
-		jv_free(v);
-	} else
-		s = "none";
-	res = put_from(res, info, "click_id_type", jv_string(s));
-	res = jv_object_set(res, jv_string("kind"), jv_string(rq->m->kind));
-	if (k == K_ADJUSTMENT) {
+	    ac_obj_get(gconv, "conversionAction"));
+	res = put_from(res, info, "conversion_date_time", k == AC_ADJUSTMENT ?
+	    get2(gconv, "gclidDateTimePair", "conversionDateTime") :
+	    ac_obj_get(gconv, "conversionDateTime"));
+	res = put_from(res, info, "click_id_type",
+	    jv_string(click_type(rq, k, conv)));
+	res = jv_object_set(res, jv_string("kind"),
+	    jv_string(ac_kind_names[k]));
+	if (k == AC_ADJUSTMENT) {
 		res = put_from(res, info, "adjustment_type",
-		    get(conv, "adjustmentType"));
+		    ac_obj_get(gconv, "adjustmentType"));
 		res = put_from(res, info, "adjustment_date_time",
-		    get(conv, "adjustmentDateTime"));
-	} else if (k == K_CALL) {
+		    ac_obj_get(gconv, "adjustmentDateTime"));
+	} else if (k == AC_CALL) {
 		res = put_from(res, info, "call_start_date_time",
-		    get(conv, "callStartDateTime"));
+		    ac_obj_get(gconv, "callStartDateTime"));
 	}
-	v = get(info, "google-ads-consent");
+	jv_free(gconv);
+	v = ac_obj_get(info, "google-ads-consent");
 	if (jv_is_valid(v))
 		res = jv_object_set(res, jv_string("google-ads-consent"), v);
 	else
@@ -439,10 +463,10 @@ result(struct run *r, const struct req *rq, int i, const struct outcome *oc)
 		    jv_copy(oc->job_id));
 	res = jv_object_set(res, jv_string("attempts"),
 	    jv_number(oc->attempts));
-	v = get(info, "file");
+	v = ac_obj_get(info, "file");
 	if (jv_is_valid(v)) {
 		res = jv_object_set(res, jv_string("file"), v);
-		v = get(info, "line");
+		v = ac_obj_get(info, "line");
 		if (jv_is_valid(v))
 			res = jv_object_set(res, jv_string("line"), v);
 		else
@@ -453,12 +477,16 @@ result(struct run *r, const struct req *rq, int i, const struct outcome *oc)
 	if (oc->earlier)
 		res = jv_object_set(res, jv_string("delivered_earlier"),
 		    jv_true());
+	if (oc->resent)
+		res = jv_object_set(res, jv_string("resent"), jv_true());
 	jv_free(info);
 	jv_free(conv);
 
 	r->nrows++;
 	if (strcmp(oc->status, "uploaded") == 0)
 		r->nup++;
+	else if (strcmp(oc->status, "accepted") == 0)
+		r->nacc++;
 	else if (strcmp(oc->status, "validated") == 0)
 		r->nval++;
 	else if (strcmp(oc->status, "skipped") == 0)
@@ -494,11 +522,25 @@ request_of(const struct req *rq)
 	return req;
 }
 
+/* The path of rq's method, for URLs and messages. */
+static void
+path_of(const struct opts *o, const struct req *rq, char *buf, size_t len)
+{
+	if (rq->m->api == API_DATAMANAGER)
+		snprintf(buf, len, "/%s/%s", AC_DM_VERSION, rq->m->name);
+	else
+		snprintf(buf, len, "/%s/customers/%s:%s", o->version, rq->cid,
+		    rq->m->name);
+}
+
 /* The request line of rq, as ac-batch writes it. */
 static jv
 line_of(const struct req *rq)
 {
-	jv line = jv_object_set(jv_object(), jv_string("customer_id"),
+	jv line = jv_object_set(jv_object(), jv_string("api"),
+	    jv_string(apis[rq->m->api]));
+
+	line = jv_object_set(line, jv_string("customer_id"),
 	    jv_string(rq->cid));
 
 	if (rq->login[0] != '\0')
@@ -528,6 +570,43 @@ req_free(struct req *rq)
 	free(rq);
 }
 
+static int goes_to(jv, const char *);
+
+/*
+ * Data Manager: keep only the destinations the events of s go to, so that
+ * the rows that remain of a refused request are not refused again for a
+ * destination none of them uses.
+ */
+static void
+dm_prune(struct req *s)
+{
+	jv dests = ac_obj_get(s->base, "destinations"), keep = jv_array();
+	int i, j, n, used;
+
+	n = jv_get_kind(dests) == JV_KIND_ARRAY ?
+	    jv_array_length(jv_copy(dests)) : 0;
+	for (i = 0; i < n; i++) {
+		jv d = jv_array_get(jv_copy(dests), i), e;
+		const char *ref = ac_obj_str(d, "reference");
+
+		for (j = 0, used = ref == NULL; j < s->n && !used; j++) {
+			e = jv_array_get(jv_copy(s->conv), j);
+			used = goes_to(e, ref);
+			jv_free(e);
+		}
+		if (used)
+			keep = jv_array_append(keep, d);
+		else
+			jv_free(d);
+	}
+	if (n > 0)
+		s->base = jv_object_set(s->base, jv_string("destinations"),
+		    keep);
+	else
+		jv_free(keep);
+	jv_free(dests);
+}
+
 /* A new request of rq's kind holding rows idx[0..n) of rq. */
 static struct req *
 req_subset(const struct req *rq, const int *idx, int n)
@@ -553,6 +632,8 @@ req_subset(const struct req *rq, const int *idx, int n)
 		s->unknown[i] = rq->unknown[idx[i]] | rq->maybe_done;
 		s->pos[i] = rq->pos[idx[i]];
 	}
+	if (rq->m->api == API_DATAMANAGER)
+		dm_prune(s);
 	return s;
 }
 
@@ -580,11 +661,11 @@ static void
 fail_req(struct run *r, struct req *rq, const char *code, const char *msg,
     const char *rid)
 {
-	struct outcome oc = { "failed", code, msg, rid, jv_invalid(), 0,
+	struct outcome oc = { "failed", code, msg, rid, jv_invalid(), 0, 0,
 		rq->attempts };
 	int i;
 
-	oc.job_id = get(rq->base, "jobId");
+	oc.job_id = ac_obj_get(rq->base, "jobId");
 	for (i = 0; i < rq->n; i++)
 		result(r, rq, i, &oc);
 	jv_free(oc.job_id);
@@ -625,66 +706,6 @@ push(struct req **list, struct req *rq)
 	*list = rq;
 }
 
-/*
- * The journal key of a row: what the API de-duplicates on. A call is
- * named by a hash of the caller's number: the journal holds no phone
- * number.
- */
-static char *
-row_key(const char *cid, const struct method *m, jv conv)
-{
-	static const char *const clicks[] = { "gclid", "gbraid", "wbraid" };
-	const char *action = get_str(conv, "conversionAction");
-	const char *t = get_str(conv, "conversionDateTime");
-	const char *s, *type, *adj;
-	unsigned char md[32];
-	char hex[33];
-	jv pair;
-	char *key;
-	size_t i;
-
-	if (action == NULL)
-		action = "";
-	if (t == NULL)
-		t = "";
-	if (m->k == K_CALL) {
-		s = get_str(conv, "callerId");
-		memset(md, 0, sizeof(md));
-		if (s != NULL)
-			ac_sha256(s, strlen(s), md);
-		for (i = 0; i < 16; i++)
-			snprintf(hex + 2 * i, 3, "%02x", md[i]);
-		s = get_str(conv, "callStartDateTime");
-		return xprintf("%s|%s|call|%s|%s", cid, action, hex,
-		    s != NULL ? s : "");
-	}
-	if (m->k == K_ADJUSTMENT) {
-		type = get_str(conv, "adjustmentType");
-		adj = get_str(conv, "adjustmentDateTime");
-		if (type == NULL)
-			type = "";
-		if (adj == NULL)
-			adj = "";
-		if ((s = get_str(conv, "orderId")) != NULL)
-			return xprintf("%s|%s|%s|order|%s|%s", cid, action, type,
-			    s, adj);
-		pair = get(conv, "gclidDateTimePair");
-		s = get_str(pair, "gclid");
-		t = get_str(pair, "conversionDateTime");
-		key = xprintf("%s|%s|%s|gclid:%s|%s|%s", cid, action, type,
-		    s != NULL ? s : "", t != NULL ? t : "", adj);
-		jv_free(pair);
-		return key;
-	}
-	if ((s = get_str(conv, "orderId")) != NULL)
-		return xprintf("%s|%s|order|%s", cid, action, s);
-	for (i = 0; i < sizeof(clicks) / sizeof(clicks[0]); i++)
-		if ((s = get_str(conv, clicks[i])) != NULL)
-			return xprintf("%s|%s|%s:%s|%s", cid, action,
-			    clicks[i], s, t);
-	return xprintf("%s|%s|time|%s", cid, action, t);
-}
-
 /* The rows array, when given, must line up with the conversions. */
 static int
 rows_ok(jv rows, int n)
@@ -715,16 +736,33 @@ parse_line(struct run *r, const struct ac_rec *rec, jv *err)
 	struct req *rq = NULL;
 	const char *s;
 	size_t k;
-	int i, n = 0;
+	int i, n = 0, api = API_GOOGLEADS;
 
 	*err = jv_null();
-	s = get_str(line, "customer_id");
+	/* Lines without "api" are the Google Ads API's (ac-batch wrote no
+	 * "api" before the Data Manager API). */
+	v = ac_obj_get(line, "api");
+	if (jv_get_kind(v) != JV_KIND_INVALID && jv_get_kind(v) !=
+	    JV_KIND_NULL) {
+		s = ac_obj_str(line, "api");
+		for (api = 0; s != NULL && api < 2; api++)
+			if (strcmp(s, apis[api]) == 0)
+				break;
+		if (s == NULL || api == 2) {
+			jv_free(v);
+			*err = ac_err("api_unsupported", "api",
+			    "expected datamanager or googleads");
+			goto out;
+		}
+	}
+	jv_free(v);
+	s = ac_obj_str(line, "customer_id");
 	if (s == NULL || !ten_digits(s)) {
 		*err = ac_err("customer_id_invalid", "customer_id",
 		    "expected a string of 10 digits");
 		goto out;
 	}
-	v = get(line, "login_customer_id");
+	v = ac_obj_get(line, "login_customer_id");
 	if (jv_get_kind(v) != JV_KIND_INVALID &&
 	    jv_get_kind(v) != JV_KIND_NULL && (jv_get_kind(v) !=
 	    JV_KIND_STRING || !ten_digits(jv_string_value(v)))) {
@@ -734,18 +772,20 @@ parse_line(struct run *r, const struct ac_rec *rec, jv *err)
 		goto out;
 	}
 	jv_free(v);
-	if ((s = get_str(line, "method")) != NULL)
+	if ((s = ac_obj_str(line, "method")) != NULL)
 		for (k = 0; k < sizeof(methods) / sizeof(methods[0]); k++)
-			if (strcmp(s, methods[k].name) == 0)
+			if (strcmp(s, methods[k].name) == 0 &&
+			    (int)methods[k].api == api)
 				m = &methods[k];
 	if (m == NULL) {
 		*err = ac_err("method_unsupported", "method",
+		    api == API_DATAMANAGER ? "expected events:ingest" :
 		    "expected uploadClickConversions, uploadCallConversions "
 		    "or uploadConversionAdjustments");
 		goto out;
 	}
-	req = get(line, "request");
-	conv = get(req, m->list);
+	req = ac_obj_get(line, "request");
+	conv = ac_obj_get(req, m->list);
 	if (jv_get_kind(conv) == JV_KIND_ARRAY)
 		n = jv_array_length(jv_copy(conv));
 	for (i = 0; i < n; i++) {
@@ -761,7 +801,7 @@ parse_line(struct run *r, const struct ac_rec *rec, jv *err)
 		    "expected an object with 1 to 2000 %s", m->list);
 		goto out;
 	}
-	rows = get(line, "rows");
+	rows = ac_obj_get(line, "rows");
 	if (jv_is_valid(rows) && jv_get_kind(rows) != JV_KIND_NULL &&
 	    !rows_ok(rows, n)) {
 		jv_free(req);
@@ -774,20 +814,22 @@ parse_line(struct run *r, const struct ac_rec *rec, jv *err)
 
 	rq = xcalloc(1, sizeof(*rq));
 	rq->m = m;
-	snprintf(rq->cid, sizeof(rq->cid), "%s", get_str(line,
+	snprintf(rq->cid, sizeof(rq->cid), "%s", ac_obj_str(line,
 	    "customer_id"));
-	if ((s = get_str(line, "login_customer_id")) != NULL)
+	if ((s = ac_obj_str(line, "login_customer_id")) != NULL)
 		snprintf(rq->login, sizeof(rq->login), "%s", s);
 	snprintf(rq->src, sizeof(rq->src), "%s:%lu", r->st.rd.name,
 	    r->st.rd.line);
 	rq->base = jv_object_delete(req, jv_string(m->list));
-	/* The API refuses requests without partial failure (§1.2). */
-	rq->base = jv_object_set(rq->base, jv_string("partialFailure"),
-	    jv_true());
+	/* The Google Ads API refuses requests without partial failure
+	 * (§1.2); Data Manager has none (it fails fast). */
+	if (m->api == API_GOOGLEADS)
+		rq->base = jv_object_set(rq->base,
+		    jv_string("partialFailure"), jv_true());
 	if (r->o->validate_only)
 		rq->base = jv_object_set(rq->base, jv_string("validateOnly"),
 		    jv_true());
-	v = get(rq->base, "validateOnly");
+	v = ac_obj_get(rq->base, "validateOnly");
 	rq->validate = jv_get_kind(v) == JV_KIND_TRUE;
 	jv_free(v);
 	rq->conv = conv;
@@ -804,10 +846,15 @@ parse_line(struct run *r, const struct ac_rec *rec, jv *err)
 	rq->unknown = xcalloc((size_t)n, 1);
 	rq->pos = xcalloc((size_t)n, sizeof(int));
 	for (i = 0; i < n; i++) {
+		jv info = jv_array_get(jv_copy(rq->info), i);
+
 		rq->pos[i] = i;
 		v = jv_array_get(jv_copy(conv), i);
-		rq->keys[i] = row_key(rq->cid, m, v);
+		rq->keys[i] = m->api == API_DATAMANAGER ?
+		    ac_dm_row_key(rq->cid, v, info) :
+		    ac_gads_row_key(rq->cid, &ac_gads_methods[m->k], v);
 		jv_free(v);
+		jv_free(info);
 	}
 out:
 	jv_free(line);
@@ -822,7 +869,7 @@ out:
 static struct req *
 apply_journal(struct run *r, struct req *rq)
 {
-	struct outcome oc = { "skipped", NULL, NULL, NULL, jv_invalid(), 0,
+	struct outcome oc = { "skipped", NULL, NULL, NULL, jv_invalid(), 0, 0,
 		0 };
 	struct req *s;
 	int *keep, nkeep = 0, i;
@@ -861,25 +908,31 @@ dry_run(struct run *r, const struct req *rq)
 {
 	const struct opts *o = r->o;
 	jv h = jv_object(), line;
+	char path[160];
 
 	h = jv_object_set(h, jv_string("authorization"),
 	    jv_string("Bearer <redacted>"));
 	h = jv_object_set(h, jv_string("content-type"),
 	    jv_string("application/json"));
-	if (rq->login[0] != '\0' || r->login[0] != '\0')
-		h = jv_object_set(h, jv_string("login-customer-id"),
-		    jv_string(rq->login[0] != '\0' ? rq->login : r->login));
-	if (r->linked != NULL)
-		h = jv_object_set(h, jv_string("linked-customer-id"),
-		    jv_string(r->linked));
-	if (o->devtoken != NULL)
-		h = jv_object_set(h, jv_string("developer-token"),
-		    jv_string("<redacted>"));
+	/* Data Manager takes the accounts from the body, no developer
+	 * token (data-manager.md §1.3). */
+	if (rq->m->api == API_GOOGLEADS) {
+		if (rq->login[0] != '\0' || r->login[0] != '\0')
+			h = jv_object_set(h, jv_string("login-customer-id"),
+			    jv_string(rq->login[0] != '\0' ? rq->login :
+			    r->login));
+		if (r->linked != NULL)
+			h = jv_object_set(h, jv_string("linked-customer-id"),
+			    jv_string(r->linked));
+		if (o->devtoken != NULL)
+			h = jv_object_set(h, jv_string("developer-token"),
+			    jv_string("<redacted>"));
+	}
+	path_of(o, rq, path, sizeof(path));
 	line = jv_object_set(jv_object(), jv_string("method"),
 	    jv_string("POST"));
-	line = jv_object_set(line, jv_string("url"), jv_string_fmt(
-	    "%s/%s/customers/%s:%s", o->endpoint, o->version, rq->cid,
-	    rq->m->name));
+	line = jv_object_set(line, jv_string("url"), jv_string_fmt("%s%s",
+	    o->endpoint[rq->m->api], path));
 	line = jv_object_set(line, jv_string("headers"), h);
 	line = jv_object_set(line, jv_string("body"), request_of(rq));
 	r->nreq++;
@@ -1059,7 +1112,7 @@ start(struct run *r, struct slot *s, struct req *rq)
 	const struct opts *o = r->o;
 	struct ac_writer w;
 	const char *login;
-	char *url;
+	char *url, path[160];
 	int i;
 
 	if (r->oauth && r->token_exp - clock_now(r) < RENEW_BEFORE &&
@@ -1094,16 +1147,19 @@ start(struct run *r, struct slot *s, struct req *rq)
 	login = rq->login[0] != '\0' ? rq->login : r->login;
 	if (add_header(s, "authorization: Bearer %s", r->token) == -1 ||
 	    add_header(s, "content-type: %s", "application/json") == -1 ||
-	    add_header(s, "expect:%s", "") == -1 ||
-	    (login[0] != '\0' && add_header(s, "login-customer-id: %s",
+	    add_header(s, "expect:%s", "") == -1)
+		ac_die(AC_EXIT_FATAL, "out of memory");
+	/* Data Manager: no developer token, the accounts are in the body. */
+	if (rq->m->api == API_GOOGLEADS &&
+	    ((login[0] != '\0' && add_header(s, "login-customer-id: %s",
 	    login) == -1) || (r->linked != NULL &&
 	    add_header(s, "linked-customer-id: %s", r->linked) == -1) ||
 	    (o->devtoken != NULL &&
-	    add_header(s, "developer-token: %s", o->devtoken) == -1))
+	    add_header(s, "developer-token: %s", o->devtoken) == -1)))
 		ac_die(AC_EXIT_FATAL, "out of memory");
 	s->gen = r->gen;
-	url = xprintf("%s/%s/customers/%s:%s", o->endpoint, o->version,
-	    rq->cid, rq->m->name);
+	path_of(o, rq, path, sizeof(path));
+	url = xprintf("%s%s", o->endpoint[rq->m->api], path);
 	curl_easy_setopt(s->h, CURLOPT_URL, url);
 	/* plain http goes to this machine only: never through a proxy */
 	curl_easy_setopt(s->h, CURLOPT_NOPROXY,
@@ -1192,13 +1248,18 @@ retry(struct run *r, struct req *rq, const struct ac_http_verdict *v,
 		stop(r, AC_EXIT_TEMPFAIL, why);
 		return;
 	}
-	wait = v->retry_ms >= 0 ? v->retry_ms :
-	    ac_http_backoff_ms(rq->attempts, o->base_ms, BACKOFF_CAP_MS,
-	    (double)random() / RAND_MAX);
+	if (v->retry_ms >= 0)
+		wait = v->retry_ms;
+	else if (rq->m->api == API_DATAMANAGER)
+		wait = ac_http_backoff_mult_ms(rq->attempts, o->dm_base_ms, 1.3,
+		    DM_BACKOFF_CAP_MS, (double)random() / RAND_MAX);
+	else
+		wait = ac_http_backoff_ms(rq->attempts, o->base_ms,
+		    BACKOFF_CAP_MS, (double)random() / RAND_MAX);
 	if (wait > o->max_wait_ms)
 		wait = o->max_wait_ms;
 	if (!o->quiet) {
-		char what[64];
+		char what[64], path[160];
 
 		if (v->http == 0)
 			snprintf(what, sizeof(what), "no answer");
@@ -1207,9 +1268,10 @@ retry(struct run *r, struct req *rq, const struct ac_http_verdict *v,
 			    rq->n == 1 ? "" : "s");
 		else
 			snprintf(what, sizeof(what), "HTTP %ld", v->http);
-		fprintf(stderr, "ac-upload: POST /%s/customers/%s:%s: %s %s, "
-		    "retrying in %.3gs (%d retr%s left)\n", o->version, rq->cid,
-		    rq->m->name, what, v->code, (double)wait / 1000,
+		path_of(o, rq, path, sizeof(path));
+		fprintf(stderr, "ac-upload: POST %s: %s %s, "
+		    "retrying in %.3gs (%d retr%s left)\n", path, what,
+		    v->code, (double)wait / 1000,
 		    o->retries - rq->attempts + 1,
 		    o->retries - rq->attempts + 1 == 1 ? "y" : "ies");
 	}
@@ -1243,39 +1305,79 @@ pf_cb(void *arg, long row, jv e)
 		return;		/* the first error of a row decides */
 	if (ac_gads_error_code(e, re->code, sizeof(re->code)) == -1)
 		snprintf(re->code, sizeof(re->code), "unknown");
-	m = get(e, "message");
+	m = ac_obj_get(e, "message");
 	ac_http_copy_text(re->msg, sizeof(re->msg),
 	    jv_get_kind(m) == JV_KIND_STRING ? jv_string_value(m) : "");
 	jv_free(m);
 	re->set = 1;
 }
 
+/*
+ * Data Manager took the request (its 200 means accepted for processing,
+ * not processed): every row is accepted, under the request ID that
+ * RetrieveRequestStatus follows. Consumes ans.
+ */
+static void
+dm_answered(struct run *r, struct slot *s, struct req *rq, jv ans)
+{
+	struct outcome oc;
+	const char *id = ac_obj_str(ans, "requestId");
+	int i;
+
+	memset(&oc, 0, sizeof(oc));
+	oc.status = rq->validate ? "validated" : "accepted";
+	oc.request_id = id != NULL ? id : s->rid;
+	oc.job_id = jv_invalid();
+	oc.attempts = rq->attempts;
+	for (i = 0; i < rq->n; i++) {
+		/* Sent again after an attempt that may have gone through:
+		 * Google de-duplicates by transactionId (data-manager.md
+		 * §4.5), which the result says it relies on. */
+		oc.resent = !rq->validate && (rq->unknown[i] || rq->maybe_done);
+		if (r->has_journal && !rq->validate)
+			ac_journal_put(&r->j, AC_J_DONE, rq->keys[i],
+			    strlen(rq->keys[i]));
+		result(r, rq, i, &oc);
+	}
+	if (r->has_journal && ac_journal_sync(&r->j) == -1)
+		stop(r, AC_EXIT_FATAL, "the journal cannot be written");
+	jv_free(ans);
+	req_free(rq);
+	r->held--;
+}
+
 /* A 2xx answer: one result per row. Consumes ans. */
 static void
 answered(struct run *r, struct slot *s, struct req *rq, jv ans)
 {
-	jv pfe = get(ans, "partialFailureError");
-	jv results = get(ans, "results");
+	jv pfe = ac_obj_get(ans, "partialFailureError");
+	jv results = ac_obj_get(ans, "results");
 	struct pf pf;
 	struct outcome oc;
 	struct req *sub;
 	int *again = xcalloc((size_t)rq->n, sizeof(int));
 	int *dead = xcalloc((size_t)rq->n, sizeof(int));
 	int nagain = 0, ndead = 0, i;
-	const char *rid = s->rid;
-	char ridbuf[128];
+	const char *rid = s->rid, *setup = NULL;
+	char ridbuf[128], why[600];
 
+	if (rq->m->api == API_DATAMANAGER) {
+		free(again);
+		free(dead);
+		dm_answered(r, s, rq, ans);
+		return;
+	}
 	memset(&pf, 0, sizeof(pf));
 	pf.n = rq->n;
 	pf.row = xcalloc((size_t)rq->n, sizeof(*pf.row));
 	ac_gads_each_error(pfe, rq->m->path, pf_cb, &pf);
 	if (rid[0] == '\0') {
-		jv d = get(pfe, "details"), f = jv_invalid(), v;
+		jv d = ac_obj_get(pfe, "details"), f = jv_invalid(), v;
 
 		if (jv_get_kind(d) == JV_KIND_ARRAY &&
 		    jv_array_length(jv_copy(d)) > 0)
 			f = jv_array_get(jv_copy(d), 0);
-		v = get(f, "requestId");
+		v = ac_obj_get(f, "requestId");
 		snprintf(ridbuf, sizeof(ridbuf), "%s",
 		    jv_get_kind(v) == JV_KIND_STRING ? jv_string_value(v) : "");
 		rid = ridbuf;
@@ -1286,10 +1388,10 @@ answered(struct run *r, struct slot *s, struct req *rq, jv ans)
 	memset(&oc, 0, sizeof(oc));
 	oc.request_id = rid;
 	oc.attempts = rq->attempts;
-	oc.job_id = get(ans, "jobId");
+	oc.job_id = ac_obj_get(ans, "jobId");
 	if (!jv_is_valid(oc.job_id)) {
 		jv_free(oc.job_id);
-		oc.job_id = get(rq->base, "jobId");
+		oc.job_id = ac_obj_get(rq->base, "jobId");
 	}
 	if (jv_get_kind(oc.job_id) == JV_KIND_NUMBER) {
 		/* int64 is a string in JSON, as the API writes it */
@@ -1315,8 +1417,14 @@ answered(struct run *r, struct slot *s, struct req *rq, jv ans)
 			again[nagain++] = i;
 			continue;
 		}
-		if (re != NULL && ac_gads_class(re->code) == AC_GADS_ALREADY && !rq->validate &&
-		    (rq->unknown[i] || rq->maybe_done)) {
+		if (re != NULL && ac_gads_class(re->code) == AC_GADS_SETUP) {
+			/* the account, not the row: kept for a re-run */
+			oc.status = "failed";
+			oc.code = setup = re->code;
+			oc.message = re->msg;
+		} else if (re != NULL &&
+		    ac_gads_class(re->code) == AC_GADS_ALREADY &&
+		    !rq->validate && (rq->unknown[i] || rq->maybe_done)) {
 			oc.status = "uploaded";
 			oc.earlier = 1;
 		} else if (re != NULL) {
@@ -1348,6 +1456,12 @@ answered(struct run *r, struct slot *s, struct req *rq, jv ans)
 		sub = req_subset(rq, dead, ndead);
 		dead_letter(r, sub);
 		req_free(sub);
+	}
+	if (setup != NULL) {
+		snprintf(why, sizeof(why), "%s: %s", setup,
+		    ac_gads_advice(setup) != NULL ? ac_gads_advice(setup) :
+		    "the account or the credentials are not set up for this");
+		stop(r, AC_EXIT_FATAL, why);
 	}
 	if (nagain > 0) {
 		struct ac_http_verdict v;
@@ -1397,6 +1511,191 @@ not_delivered(struct run *r, struct req *rq)
 		stop(r, AC_EXIT_FATAL, "the journal cannot be written");
 }
 
+/*
+ * A request refused because of the setup, not its rows (lib/gads and
+ * lib/dm say which codes): its rows fail, not blamed, into the dead-letter
+ * file, and the run stops with 3 and one line on what to do. Returns 1
+ * when it was such a refusal.
+ */
+static int
+setup_error(struct run *r, struct req *rq, const struct ac_http_verdict *v,
+    const char *rid, const char *path)
+{
+	static const char dm[] = "datamanager.";
+	const char *advice;
+	char why[700], more[200];
+
+	if (v->http != 403 && ac_gads_class(v->code) != AC_GADS_SETUP &&
+	    !(strncmp(v->code, dm, sizeof(dm) - 1) == 0 &&
+	    ac_dm_setup_reason(v->code + sizeof(dm) - 1)))
+		return 0;
+	if ((advice = ac_gads_advice(v->code)) == NULL &&
+	    (advice = ac_dm_advice(v->code)) == NULL)
+		advice = "the credentials may not act for this account";
+	more[0] = '\0';
+	if (strcmp(v->code, "rpc.ACCESS_TOKEN_SCOPE_INSUFFICIENT") == 0)
+		snprintf(more, sizeof(more), " (this request needs %s)",
+		    rq->m->api == API_DATAMANAGER ? AC_DATAMANAGER_SCOPE :
+		    AC_ADWORDS_SCOPE);
+	snprintf(why, sizeof(why), "POST %s: HTTP %ld %s: %s%s; %s", path,
+	    v->http, v->code, v->message, more, advice);
+	fail_req(r, rq, v->code, v->message, rid);
+	stop(r, AC_EXIT_FATAL, why);
+	return 1;
+}
+
+/* What a Data Manager fast-fail answer says of each row. */
+struct dmv {
+	const struct req *rq;
+	struct rowerr *row;
+	struct rowerr wide;	/* a field of the request itself */
+};
+
+static void
+dm_mark(struct rowerr *re, const char *reason, const char *desc)
+{
+	if (re->set)
+		return;		/* the first violation of a row decides */
+	snprintf(re->code, sizeof(re->code), "datamanager.%s", reason);
+	ac_http_copy_text(re->msg, sizeof(re->msg), desc);
+	re->set = 1;
+}
+
+/* Nonzero when event e goes to destination reference ref. */
+static int
+goes_to(jv e, const char *ref)
+{
+	jv refs = ac_obj_get(e, "destinationReferences");
+	int i, n, yes;
+
+	n = jv_get_kind(refs) == JV_KIND_ARRAY ?
+	    jv_array_length(jv_copy(refs)) : 0;
+	yes = n == 0;		/* none: every destination */
+	for (i = 0; i < n && !yes; i++) {
+		jv x = jv_array_get(jv_copy(refs), i);
+
+		yes = jv_get_kind(x) == JV_KIND_STRING &&
+		    strcmp(jv_string_value(x), ref) == 0;
+		jv_free(x);
+	}
+	jv_free(refs);
+	return yes;
+}
+
+static void
+dm_violation(void *arg, enum ac_dm_target t, long idx, const char *reason,
+    const char *desc)
+{
+	struct dmv *d = arg;
+	jv dests, dest, e;
+	const char *ref;
+	int i;
+
+	if (t == AC_DM_EVENT) {
+		if (idx < d->rq->n)
+			dm_mark(&d->row[idx], reason, desc);
+		return;
+	}
+	if (t == AC_DM_REQUEST) {
+		dm_mark(&d->wide, reason, desc);
+		return;
+	}
+	/* A destination: every event that goes to it. */
+	dests = ac_obj_get(d->rq->base, "destinations");
+	dest = jv_get_kind(dests) == JV_KIND_ARRAY &&
+	    idx < jv_array_length(jv_copy(dests)) ?
+	    jv_array_get(jv_copy(dests), (int)idx) : jv_invalid();
+	ref = ac_obj_str(dest, "reference");
+	for (i = 0; i < d->rq->n; i++) {
+		e = jv_array_get(jv_copy(d->rq->conv), i);
+		if (ref == NULL || goes_to(e, ref))
+			dm_mark(&d->row[i], reason, desc);
+		jv_free(e);
+	}
+	jv_free(dest);
+	jv_free(dests);
+}
+
+/*
+ * Data Manager refused the request (fast-fail: nothing of it was taken).
+ * The events its field violations name are rejected and the others go
+ * again; an answer that names no event is narrowed down by sending each
+ * half on its own, so that one bad row costs a few requests, never the
+ * other rows.
+ */
+static void
+refused(struct run *r, struct req *rq, struct slot *s)
+{
+	struct outcome oc;
+	struct dmv d;
+	struct req *sub;
+	jv obj = jv_invalid(), err;
+	char reason[80], perr[80], code[96], msg[256];
+	int *keep, nkeep = 0, i, isdm, half;
+
+	if (s->anslen > 0 && ac_utf8_valid(s->ans, s->anslen))
+		obj = ac_json_parse(s->ans, s->anslen, NULL, perr,
+		    sizeof(perr));
+	err = ac_obj_get(obj, "error");
+	if (ac_dm_error_reason(err, reason, sizeof(reason), &isdm) == -1)
+		snprintf(reason, sizeof(reason), "INVALID_ARGUMENT");
+	memset(&d, 0, sizeof(d));
+	d.rq = rq;
+	d.row = xcalloc((size_t)rq->n, sizeof(*d.row));
+	ac_dm_each_violation(err, reason, dm_violation, &d);
+	memset(&oc, 0, sizeof(oc));
+	oc.status = "rejected";
+	oc.request_id = s->rid;
+	oc.job_id = jv_invalid();
+	oc.attempts = rq->attempts;
+	keep = xcalloc((size_t)rq->n, sizeof(int));
+	for (i = 0; i < rq->n; i++) {
+		if (d.row[i].set) {
+			oc.code = d.row[i].code;
+			oc.message = d.row[i].msg;
+			result(r, rq, i, &oc);
+		} else {
+			keep[nkeep++] = i;
+		}
+	}
+	if (nkeep == rq->n) {
+		nkeep = 0;
+		snprintf(code, sizeof(code), "datamanager.%s", reason);
+		if (d.wide.set || rq->n == 1) {
+			/* the request as a whole, or one row: refused */
+			ac_http_copy_text(msg, sizeof(msg),
+			    ac_obj_str(err, "message") != NULL ?
+			    ac_obj_str(err, "message") : "refused");
+			oc.code = d.wide.set ? d.wide.code : code;
+			oc.message = d.wide.set ? d.wide.msg : msg;
+			for (i = 0; i < rq->n; i++)
+				result(r, rq, i, &oc);
+		} else {
+			/* no event named: each half on its own */
+			half = rq->n / 2;
+			for (i = 0; i < rq->n; i++)
+				keep[i] = i;
+			sub = req_subset(rq, keep, half);
+			r->held++;
+			push(&r->ready, sub);
+			sub = req_subset(rq, keep + half, rq->n - half);
+			r->held++;
+			push(&r->ready, sub);
+			r->nsplit++;
+		}
+	} else if (nkeep > 0) {
+		sub = req_subset(rq, keep, nkeep);
+		r->held++;
+		push(&r->ready, sub);
+	}
+	free(keep);
+	free(d.row);
+	jv_free(err);
+	jv_free(obj);
+	req_free(rq);
+	r->held--;
+}
+
 /* The transfer on s is over. */
 static void
 finished(struct run *r, struct slot *s, CURLcode cc)
@@ -1405,7 +1704,7 @@ finished(struct run *r, struct slot *s, CURLcode cc)
 	struct req *rq = s->rq;
 	long status = 0;
 	jv ans;
-	char why[400];
+	char why[600], path[160];
 
 	curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &status);
 	curl_multi_remove_handle(r->multi, s->h);
@@ -1419,6 +1718,7 @@ finished(struct run *r, struct slot *s, CURLcode cc)
 	if (cc != CURLE_OK && s->errbuf[0] != '\0')
 		ac_http_copy_text(v.message, sizeof(v.message), s->errbuf);
 	rq->maybe_done |= s->rewound;
+	path_of(r->o, rq, path, sizeof(path));
 	switch (v.klass) {
 	case AC_HTTP_OK:
 		answered(r, s, rq, ans);
@@ -1427,9 +1727,14 @@ finished(struct run *r, struct slot *s, CURLcode cc)
 		retry(r, rq, &v, s->rid);
 		break;
 	case AC_HTTP_FAIL:
+		if (setup_error(r, rq, &v, s->rid, path))
+			break;
+		if (rq->m->api == API_DATAMANAGER) {
+			refused(r, rq, s);
+			break;
+		}
 		if (!r->o->quiet)
-			ac_warnx("POST /%s/customers/%s:%s: HTTP %ld %s: %s",
-			    r->o->version, rq->cid, rq->m->name, status,
+			ac_warnx("POST %s: HTTP %ld %s: %s", path, status,
 			    v.code, v.message);
 		fail_req(r, rq, v.code, v.message, s->rid);
 		break;
@@ -1439,18 +1744,15 @@ finished(struct run *r, struct slot *s, CURLcode cc)
 		if (r->oauth && !rq->reauth && r->stop == 0 &&
 		    (s->gen != r->gen || renew(r, 1) == 0)) {
 			if (!r->o->quiet)
-				ac_warnx("POST /%s/customers/%s:%s: HTTP 401 %s, "
-				    "sending again with a new access token",
-				    r->o->version, rq->cid, rq->m->name,
-				    v.code);
+				ac_warnx("POST %s: HTTP 401 %s, sending again "
+				    "with a new access token", path, v.code);
 			rq->reauth = 1;
 			push(&r->ready, rq);
 			break;
 		}
 		/* FALLTHROUGH */
 	case AC_HTTP_FATAL:
-		snprintf(why, sizeof(why), "POST /%s/customers/%s:%s: %s%s: %s",
-		    r->o->version, rq->cid, rq->m->name,
+		snprintf(why, sizeof(why), "POST %s: %s%s: %s", path,
 		    v.klass == AC_HTTP_AUTH ? "HTTP 401 " : "", v.code,
 		    v.message);
 		fail_req(r, rq, v.code, v.message, s->rid);
@@ -1575,11 +1877,18 @@ summary(struct run *r, int status)
 		fputs("\n", stderr);
 		return;
 	}
-	fprintf(stderr, "ac-upload: %lu request%s, %lu row%s: %lu uploaded, "
-	    "%lu validated, %lu rejected, %lu failed, %lu skipped; %lu "
-	    "retr%s", r->nreq, r->nreq == 1 ? "" : "s", r->nrows,
-	    r->nrows == 1 ? "" : "s", r->nup, r->nval, r->nrej, r->nfail,
-	    r->nskip, r->nretry, r->nretry == 1 ? "y" : "ies");
+	fprintf(stderr, "ac-upload: %lu request%s, %lu row%s: ", r->nreq,
+	    r->nreq == 1 ? "" : "s", r->nrows, r->nrows == 1 ? "" : "s");
+	if (r->nacc > 0)
+		fprintf(stderr, "%lu accepted, ", r->nacc);
+	if (r->nup > 0 || r->nacc == 0)
+		fprintf(stderr, "%lu uploaded, ", r->nup);
+	fprintf(stderr, "%lu validated, %lu rejected, %lu failed, %lu skipped; "
+	    "%lu retr%s", r->nval, r->nrej, r->nfail, r->nskip, r->nretry,
+	    r->nretry == 1 ? "y" : "ies");
+	if (r->nsplit > 0)
+		fprintf(stderr, "; %lu refused request%s split to find the "
+		    "bad rows", r->nsplit, r->nsplit == 1 ? "" : "s");
 	if (r->st.nrej > 0)
 		fprintf(stderr, "; %lu input line%s rejected", r->st.nrej,
 		    r->st.nrej == 1 ? "" : "s");
@@ -1767,8 +2076,8 @@ main(int argc, char *argv[])
 	struct opts o;
 	struct ac_rec rec;
 	const char *s;
-	char why[160], *ep = NULL;
-	int ch, status;
+	char why[160], *ep[2] = { NULL, NULL };
+	int ch, status, api;
 	size_t n;
 
 	ac_setprogname("ac-upload");
@@ -1781,6 +2090,7 @@ main(int argc, char *argv[])
 	o.max_wait_ms = 300000;
 	o.timeout_ms = 120000;
 	o.base_ms = 1000;
+	o.dm_base_ms = DM_BACKOFF_MS;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":hj:qR:Vv", longopts,
 	    NULL)) != -1) {
@@ -1807,7 +2117,7 @@ main(int argc, char *argv[])
 			o.dry_run = 1;
 			break;
 		case OPT_ENDPOINT:
-			o.endpoint = optarg;
+			o.endpoint[0] = o.endpoint[1] = optarg;
 			break;
 		case 'h':
 			usage(stdout, AC_EXIT_OK);
@@ -1857,17 +2167,25 @@ main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 
-	env_default(&o.endpoint, "AC_ENDPOINT", DEFAULT_ENDPOINT);
-	env_default(&o.version, "AC_API_VERSION", DEFAULT_VERSION);
-	if (!ac_http_url_ok(o.endpoint, why, sizeof(why))) {
-		ac_warnx("endpoint: %s", why);
-		usage(stderr, AC_EXIT_USAGE);
+	/* --endpoint (AC_ENDPOINT) is the base of both APIs: one emulator
+	 * serves both; else each has its own host. */
+	env_default(&o.endpoint[API_GOOGLEADS], "AC_ENDPOINT",
+	    AC_GADS_ENDPOINT);
+	env_default(&o.endpoint[API_DATAMANAGER], "AC_ENDPOINT",
+	    AC_DM_ENDPOINT);
+	env_default(&o.version, "AC_API_VERSION", AC_GADS_VERSION);
+	for (api = 0; api < 2; api++) {
+		if (!ac_http_url_ok(o.endpoint[api], why, sizeof(why))) {
+			ac_warnx("endpoint: %s", why);
+			usage(stderr, AC_EXIT_USAGE);
+		}
+		/* No trailing slash: the paths are appended. */
+		ep[api] = xprintf("%s", o.endpoint[api]);
+		for (n = strlen(ep[api]); n > 0 && ep[api][n - 1] == '/'; n--)
+			ep[api][n - 1] = '\0';
+		o.endpoint[api] = ep[api];
 	}
-	/* No trailing slash: the paths are appended. */
-	ep = xprintf("%s", o.endpoint);
-	for (n = strlen(ep); n > 0 && ep[n - 1] == '/'; n--)
-		ep[n - 1] = '\0';
-	o.endpoint = ep;
+	methods_init();
 	for (s = o.version + 1; *s >= '0' && *s <= '9'; s++)
 		;
 	if (o.version[0] != 'v' || s == o.version + 1 || *s != '\0') {
@@ -1887,6 +2205,7 @@ main(int argc, char *argv[])
 		o.base_ms = ac_strtonum(s, 1, 60000, &errstr);
 		if (errstr != NULL)
 			ac_diex(AC_EXIT_USAGE, "AC_RETRY_BASE_MS: %s", errstr);
+		o.dm_base_ms = o.base_ms;
 	}
 	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
 
@@ -1963,7 +2282,8 @@ done:
 	ac_secret_free(o.devtoken);
 	ac_secret_free(r->token);
 	ac_creds_free(&r->creds);
-	free(ep);
+	free(ep[0]);
+	free(ep[1]);
 	curl_global_cleanup();
 	return status;
 }

@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 #include <jv.h>
 
+#include "dm.h"
 #include "http.h"
 #include "ndjson.h"
 
@@ -337,11 +338,19 @@ ac_http_retry_after_ms(const char *s, time_t now)
 long long
 ac_http_backoff_ms(int attempt, long long base, long long cap, double rnd)
 {
+	return ac_http_backoff_mult_ms(attempt, base, 2.0, cap, rnd);
+}
+
+long long
+ac_http_backoff_mult_ms(int attempt, long long base, double mult,
+    long long cap, double rnd)
+{
 	long long d = base;
 	int i;
 
 	for (i = 1; i < attempt && d < cap; i++)
-		d = d > cap / 2 ? cap : d * 2;
+		d = (double)d * mult >= (double)cap ? cap :
+		    (long long)((double)d * mult);
 	if (d > cap)
 		d = cap;
 	if (rnd < 0)
@@ -455,8 +464,15 @@ ac_http_classify(int cc, long status, const char *body, size_t len,
 	if (ac_gads_first_error(err, v->code, sizeof(v->code), v->message,
 	    sizeof(v->message)) == -1) {
 		jv st = get(err, "status");
+		char reason[64];
+		int dm;
 
-		if (jv_get_kind(st) == JV_KIND_STRING) {
+		/* A google.rpc.ErrorInfo names the reason (Data Manager,
+		 * and Google's front end: scopes, a disabled API). */
+		if (ac_dm_error_reason(err, reason, sizeof(reason), &dm) == 0)
+			snprintf(v->code, sizeof(v->code), "%s.%s", dm ?
+			    "datamanager" : "rpc", reason);
+		else if (jv_get_kind(st) == JV_KIND_STRING) {
 			snprintf(v->code, sizeof(v->code), "rpc.%s",
 			    jv_string_value(st));
 			ac_http_clean(v->code);

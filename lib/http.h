@@ -83,6 +83,9 @@ long long ac_http_duration_ms(const char *value);
  */
 long long ac_http_backoff_ms(int attempt, long long base, long long cap,
     double rnd);
+/* The same with a growth factor other than 2 (Data Manager's is 1.3). */
+long long ac_http_backoff_mult_ms(int attempt, long long base, double mult,
+    long long cap, double rnd);
 
 /*
  * Nonzero when url may be used: https://, or http:// to a loopback host

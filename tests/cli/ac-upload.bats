@@ -666,20 +666,38 @@ print(t[0].timestamp(), t[1].timestamp())')
 	grep -q "internalError.INTERNAL_ERROR, retrying" <<<"$stderr"
 }
 
-@test "error 403 USER_PERMISSION_DENIED: rows failed with that code, the next line still sent, exit 1" {
+@test "error 403 USER_PERMISSION_DENIED: the setup, not the rows: stop with 3, what to do, every row failed and replayable" {
 	reqs 4 2 P
 	faults '[{"kind":"error","http":403,"status":"PERMISSION_DENIED","errorCode":{"authorizationError":"USER_PERMISSION_DENIED"},"message":"User does not have permission."}]'
 	up --dead-letter dl req.ndjson
-	[[ $status -eq 1 ]]
+	[[ $status -eq 3 ]]
 	is "$(jq -c '[.order_id, .status, .error.code]' <<<"$output" | paste -sd' ')" \
-	    '["P-1","failed","authorizationError.USER_PERMISSION_DENIED"] ["P-2","failed","authorizationError.USER_PERMISSION_DENIED"] ["P-3","uploaded",null] ["P-4","uploaded",null]'
+	    '["P-1","failed","authorizationError.USER_PERMISSION_DENIED"] ["P-2","failed","authorizationError.USER_PERMISSION_DENIED"] ["P-3","failed","ac.not_sent"] ["P-4","failed","ac.not_sent"]'
 	is "$(sed -n 1p <<<"$output" | jq -r .error.message)" \
 	    "User does not have permission."
-	is "$(nrequests)" 2 "no retry of a 403"
-	is "$(jq -c '[.request.conversions[].orderId]' dl)" '["P-1","P-2"]'
-	is "$(ledger_ids | paste -sd' ')" "P-3 P-4"
-	grep -q "ac-upload: errors: authorizationError.USER_PERMISSION_DENIED 2" \
-	    <<<"$stderr"
+	is "$(nrequests)" 1 "no retry of a 403, nothing more sent"
+	is "$(jq -c '[.request.conversions[].orderId]' dl | paste -sd' ')" '["P-1","P-2"] ["P-3","P-4"]'
+	is "$(ledger_ids | paste -sd' ')" ""
+	[[ $stderr == *"stopping: POST /v25/customers/1234567890:uploadClickConversions: HTTP 403 authorizationError.USER_PERMISSION_DENIED: User does not have permission.; the credentials may not act for this customer: check login_customer_id"* ]] ||
+	    { echo "$stderr" >&2; return 1; }
+	# Once the access is mended, the dead letters go.
+	up dl
+	[[ $status -eq 0 ]]
+	is "$(ledger_ids | paste -sd' ')" "P-1 P-2 P-3 P-4"
+}
+
+@test "CUSTOMER_NOT_ALLOWLISTED_FOR_THIS_FEATURE: stop with 3, one message naming --api datamanager; rows not blamed" {
+	reqs 4 2 NA
+	admin POST allowlist '{"deny":["1234567890"]}' >/dev/null
+	up --dead-letter dl req.ndjson
+	[[ $status -eq 3 ]]
+	is "$(jq -r '.status' <<<"$output" | sort -u)" failed
+	is "$(jq -r '.error.code' <<<"$output" | sort | uniq -c | awk '{print $1, $2}' | paste -sd' ')" \
+	    "2 ac.not_sent 2 notAllowlistedError.CUSTOMER_NOT_ALLOWLISTED_FOR_THIS_FEATURE"
+	is "$(grep -c 'stopping:' <<<"$stderr")" 1
+	[[ $stderr == *"ac-batch --api datamanager"* ]] || { echo "$stderr" >&2; return 1; }
+	is "$(jq -s '[.[].request.conversions[]] | length' dl)" 4 "all replayable"
+	is "$(nrequests)" 1
 }
 
 @test "400 from the front end (no GoogleAdsFailure): rpc.INVALID_ARGUMENT, failed, the run goes on" {
@@ -712,11 +730,11 @@ print(t[0].timestamp(), t[1].timestamp())')
 
 @test "failed rows carry the request_id of the answer that decided them" {
 	reqs 2 2 Q
-	faults '[{"kind":"error","http":403,"status":"PERMISSION_DENIED","errorCode":{"authorizationError":"USER_PERMISSION_DENIED"}}]'
+	faults '[{"kind":"error","http":400,"status":"INVALID_ARGUMENT","errorCode":{"requestError":"INVALID_INPUT"}}]'
 	up req.ndjson
 	[[ $status -eq 1 ]]
 	is "$(field request_id | sort -u)" "$(requests | jq -c .request_id)" \
-	    "403"
+	    "400"
 	admin POST reset >/dev/null
 	faults '[{"kind":"daily_quota"}]'
 	up req.ndjson
@@ -982,8 +1000,8 @@ print(t[0].timestamp(), t[1].timestamp())')
 	is "$(wc -l <dl)" 2
 	# Each line has the shape of an input line.
 	jq -e -s 'all(keys_unsorted - ["login_customer_id"] ==
-	    ["customer_id", "method", "request", "rows"] and
-	    .method == "uploadClickConversions" and
+	    ["api", "customer_id", "method", "request", "rows"] and
+	    .api == "googleads" and .method == "uploadClickConversions" and
 	    (.request.conversions | length) == (.rows | length))' dl >/dev/null
 	is "$(jq -c '.request.conversions' dl)" \
 	    "$(jq -c '.request.conversions' req.ndjson)" "conversions"
@@ -1001,7 +1019,7 @@ print(t[0].timestamp(), t[1].timestamp())')
 	reqs 2 1 A
 	printf '%s\n' '{"customer_id":"1234567890","method":"uploadClickConversions","request":{"conversions":[{"conversionAction":"customers/1234567890/conversionActions/4242","conversionDateTime":"2026-04-23 14:31:09+02:00","orderId":"OLD-1","gclid":"Cj0KCQjwOldLine01"}],"partialFailure":true}}' >dl
 	chmod 600 dl
-	faults '[{"kind":"error","http":403,"status":"PERMISSION_DENIED","errorCode":{"authorizationError":"USER_PERMISSION_DENIED"}}]'
+	faults '[{"kind":"error","http":400,"status":"INVALID_ARGUMENT","errorCode":{"requestError":"INVALID_INPUT"}}]'
 	up --dead-letter dl req.ndjson
 	[[ $status -eq 1 ]]
 	is "$(jq -c '[.request.conversions[].orderId]' dl | paste -sd' ')" \

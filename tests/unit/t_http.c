@@ -297,9 +297,10 @@ static const struct {
 	    "authorizationError.CLOUD_PROJECT_NOT_APPROVED_FOR_PRODUCTION",
 	    "The Google Cloud project is only approved for use with test "
 	    "accounts." },
+	/* The ErrorInfo's reason names it: what ac-upload's advice keys on. */
 	{ "403 with only a google.rpc.ErrorInfo", CURLE_OK, 403,
 	    SERVICE_DISABLED_BODY, NULL, AC_HTTP_FAIL, 0, 0, -1,
-	    "rpc.PERMISSION_DENIED", "Google Ads API has not been used in "
+	    "rpc.SERVICE_DISABLED", "Google Ads API has not been used in "
 	    "project 123 before or it is disabled." },
 	{ "400 INVALID_CUSTOMER_ID", CURLE_OK, 400, INVALID_CUSTOMER_BODY,
 	    NULL, AC_HTTP_FAIL, 0, 0, -1, "requestError.INVALID_CUSTOMER_ID",
