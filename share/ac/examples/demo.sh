@@ -1,7 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # make demo: the whole pipeline on the example orders, from the shop's export
-# to the Google Ads API, here the loopback emulator tests/mock/gads.py.
+# to Google, here the loopback emulator tests/mock/gads.py: first through the
+# Data Manager API (the default, and the only API open to new adopters of
+# offline conversion import since 2026-06-15), then through the Google Ads API
+# as an allowlisted account would.
 # Uses the tools in bin/ and the data in share/ac of the build tree; builds
 # nothing (make demo builds first).  Needs jq and python3.  Everything it
 # writes goes to a temporary directory, removed at the end.
@@ -49,6 +52,13 @@ trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 cd "$out" || exit 3
+
+# The example data is from April 2026. Google takes events and adjustments
+# only within a window of their time, so the tools (AC_NOW, meant for tests
+# and demos) and the emulator (POST /__admin/clock) see "now" as 2026-05-03
+# 12:00:00Z.
+now=1777809600
+export AC_NOW=$now
 
 # What a tool's exit status allows: 0, or 1 when it rejected records.
 ok() { [ "$1" -le 1 ] || { echo "demo: $2 failed (exit status $1)" >&2; exit 1; }; }
@@ -105,17 +115,19 @@ echo "== conservation: $n in = $ready ready + $r234 rejected"
 [ "$n" -eq $((ready + r234)) ] || exit 1
 echo
 
-echo "== 3. ac-batch: request bodies for the Google Ads API (one line per request)"
+echo "== 3. ac-batch: Data Manager API requests (one line per request; --api googleads"
+echo "   for the Google Ads API, step 9)"
 echo "\$ ac-batch -q -R r5.ndjson ready.ndjson > requests.ndjson"
-ac-batch --api googleads -q -R r5.ndjson ready.ndjson > requests.ndjson
+ac-batch -q -R r5.ndjson ready.ndjson > requests.ndjson
 ok $? ac-batch
-echo "\$ jq -c '{customer_id, login_customer_id, conversions: (.request.conversions | length)}' requests.ndjson"
-jq -c '{customer_id, login_customer_id, conversions: (.request.conversions | length)}' \
-    requests.ndjson
-echo "\$ jq -c '.request.conversions[0] | {conversionAction, conversionDateTime, orderId,"
-echo "      consent, identifiers: (.userIdentifiers // [] | length)}' requests.ndjson"
-jq -c '.request.conversions[0] | {conversionAction, conversionDateTime, orderId,
-    consent, identifiers: (.userIdentifiers // [] | length)}' requests.ndjson
+echo "\$ jq -c '{api, customer_id, method, destinations: [.request.destinations[].productDestinationId],"
+echo "      events: (.request.events | length)}' requests.ndjson"
+jq -c '{api, customer_id, method, destinations: [.request.destinations[].productDestinationId],
+    events: (.request.events | length)}' requests.ndjson
+echo "\$ jq -c '.request.events[0] | {transactionId, eventTimestamp, adIdentifiers, consent,"
+echo "      identifiers: (.userData.userIdentifiers // [] | length)}' requests.ndjson"
+jq -c '.request.events[0] | {transactionId, eventTimestamp, adIdentifiers, consent,
+    identifiers: (.userData.userIdentifiers // [] | length)}' requests.ndjson
 echo "\$ jq -c '{stage, line, order_id: .record.order_id, code}' r5.ndjson"
 jq -c '{stage, line, order_id: .record.order_id, code}' r5.ndjson
 batched=$(jq '.rows | length' requests.ndjson | awk '{ s += $1 } END { print s + 0 }')
@@ -124,7 +136,7 @@ echo "== conservation: $ready in = $batched in requests + $r5 rejected"
 [ "$ready" -eq $((batched + r5)) ] || exit 1
 echo
 
-echo "== 4. the Google Ads API emulator, on loopback (conversion actions $actions)"
+echo "== 4. the emulator of both APIs, on loopback (conversion actions $actions)"
 echo "\$ python3 $gads --port 0 --port-file port \\"
 echo "      --state-dir state --log gads.log --access-token $token --actions $actions &"
 python3 "$gads" --port 0 --port-file port --state-dir state --log gads.log \
@@ -150,6 +162,19 @@ done
 port=$(cat port)
 endpoint=http://127.0.0.1:$port
 echo "(listening on $endpoint)"
+
+# admin PATH JSON: a test-control call to the emulator (no token needed).
+admin() {
+	python3 - "$endpoint/__admin/$1" "$2" <<'PY'
+import sys, urllib.request as u
+req = u.Request(sys.argv[1], data=sys.argv[2].encode(),
+                headers={"Content-Type": "application/json"})
+sys.stdout.write(u.build_opener(u.ProxyHandler({})).open(req, timeout=10).read().decode())
+PY
+}
+echo "(and its clock set to 2026-05-03 12:00:00Z with POST /__admin/clock)"
+admin clock "{\"offset\": $((now - $(date +%s)))}" > /dev/null ||
+    { echo "demo: could not set the emulator's clock" >&2; exit 1; }
 echo
 
 echo "== 5. ac-upload: the token from the environment, never on the command line"
@@ -164,16 +189,18 @@ echo "(exit status $st: 1 means the API rejected some rows)"
 ok $st ac-upload
 echo
 
-echo "== what became of each conversion"
+echo "== what became of each conversion (accepted: Google took it for processing)"
 echo "\$ jq -r .status results.ndjson | sort | uniq -c"
 jq -r .status results.ndjson | sort | uniq -c
-echo "\$ jq -r 'select(.status != \"uploaded\") | [.order_id, .status, .error.code] | @tsv' \\"
+echo "\$ jq -r 'select(.status != \"accepted\") | [.order_id, .status, .error.code] | @tsv' \\"
 echo "      results.ndjson | expand -t 16,26"
 {
 	printf 'order_id\tstatus\terror.code\n'
-	jq -r 'select(.status != "uploaded") | [.order_id, .status, .error.code] | @tsv' \
+	jq -r 'select(.status != "accepted") | [.order_id, .status, .error.code] | @tsv' \
 	    results.ndjson
 } | expand -t 16,26
+echo "(Data Manager refuses a whole request for one bad event; ac-upload rejects"
+echo " the events the error names and sends the others again)"
 echo
 echo "== and every record that did not get that far, by stage"
 echo "\$ cat r1.ndjson r2.ndjson r3.ndjson r4.ndjson r5.ndjson |"
@@ -187,17 +214,21 @@ echo "      expand -t 17,35,51"
 echo
 
 count() { jq -r .status "$1" | grep -c "^$2\$"; }
-up=$(count results.ndjson uploaded)
+acc=$(count results.ndjson accepted)
 rej=$(count results.ndjson rejected)
 fail=$(count results.ndjson failed)
 dead=$(grep -c . dead.ndjson)
 r6=$(grep -c . r6.ndjson)
-echo "== $up uploaded, $rej rejected by the API, $fail failed;" \
+echo "== $acc accepted, $rej rejected by the API, $fail failed;" \
     "$dead requests in dead.ndjson, $r6 input lines in r6.ndjson"
 [ "$fail" -eq 0 ] && [ "$dead" -eq 0 ] && [ "$r6" -eq 0 ] || exit 1
+stages=$((r1 + r234 + r5))
+echo "== conservation: $in records in = $acc accepted + $rej rejected by the API" \
+    "+ $stages rejected by the stages"
+[ "$in" -eq $((acc + rej + stages)) ] || exit 1
 echo
 
-echo "== 6. the same run again, with the same journal: nothing delivered twice"
+echo "== 6. the same run again, with the same journal: nothing sent twice"
 echo "\$ ac-upload --endpoint $endpoint --journal journal.ndjson \\"
 echo "      --dead-letter dead.ndjson -R r6.ndjson requests.ndjson > results2.ndjson"
 ac-upload --endpoint "$endpoint" --journal journal.ndjson \
@@ -206,113 +237,116 @@ ok $? ac-upload
 echo "\$ jq -r .status results2.ndjson | sort | uniq -c"
 jq -r .status results2.ndjson | sort | uniq -c
 skip2=$(count results2.ndjson skipped)
-up2=$(count results2.ndjson uploaded)
-rej2=$(count results2.ndjson rejected)
-echo "(every row delivered before is skipped; the journal records only deliveries,"
-echo " so the $rej2 row(s) the API refused went out again and were refused again)"
-[ "$skip2" -eq "$up" ] && [ "$up2" -eq 0 ] && [ "$rej2" -eq "$rej" ] || exit 1
-echo "\$ jq -s length state/ledger.ndjson     # conversions the emulator recorded"
-ledger=$(jq -s length state/ledger.ndjson)
-echo "$ledger"
-[ "$ledger" -eq "$up" ] || exit 1
+acc2=$(count results2.ndjson accepted)
+[ "$skip2" -eq "$acc" ] && [ "$acc2" -eq 0 ] || exit 1
+echo "\$ jq -s 'map(select(.api == \"datamanager\" and .effect == \"created\")) | length' \\"
+echo "      state/ledger.ndjson      # conversions the emulator created"
+created=$(jq -s 'map(select(.api == "datamanager" and .effect == "created")) | length' \
+    state/ledger.ndjson)
+echo "$created"
+[ "$created" -eq "$acc" ] || exit 1
 echo
 
-stages=$((r1 + r234 + r5))
-echo "== conservation: $in records in = $up uploaded + $rej rejected by the API" \
-    "+ $stages rejected by the stages"
-[ "$in" -eq $((up + rej + stages)) ] || exit 1
-echo
-
-# Step 7: what the shop's backend learns after the orders went out (refunds,
-# corrected values, the data of the web tag) and the call center's sales,
-# through the same stages, journal and emulator.  The example data is from
-# April 2026 and Google takes adjustments only within 54 days of the
-# conversion, so the tools (AC_NOW) and the emulator (/__admin/clock) see
-# "now" as 2026-05-03 12:00:00Z.
-now=1777809600  # 2026-05-03 12:00:00Z
-echo "== 7. adjustments and calls: refunds, corrected values, enhancements, phone sales"
-echo "(the demo pins the clock to 2026-05-03 12:00:00Z, for the tools with AC_NOW"
-echo " and for the emulator with POST /__admin/clock, so that the April example data"
-echo " stays within the 54-day adjustment window; AC_NOW is meant for tests and demos)"
-echo "\$ export AC_NOW=$now"
-export AC_NOW=$now
-python3 - "$endpoint" "$now" <<'PY' || { echo "demo: could not set the emulator's clock" >&2; exit 1; }
-import json, sys, time, urllib.request as u
-req = u.Request(sys.argv[1] + "/__admin/clock",
-                data=json.dumps({"offset": int(sys.argv[2]) - time.time()}).encode(),
-                headers={"Content-Type": "application/json"})
-now = json.load(u.build_opener(u.ProxyHandler({})).open(req, timeout=10))["now"]
-sys.exit(abs(now - int(sys.argv[2])) > 60)
+echo "== 7. accepted is not processed: Google processes a request later, and"
+echo "   RetrieveRequestStatus tells how it went (GET /v1/requestStatus:retrieve)"
+rid=$(jq -r 'select(.status == "accepted") | .request_id' results.ndjson | head -n 1)
+status() {
+	python3 - "$endpoint/v1/requestStatus:retrieve?requestId=$1" <<'PY'
+import json, os, sys, urllib.request as u
+req = u.Request(sys.argv[1], headers={
+    "Authorization": "Bearer " + os.environ["AC_ACCESS_TOKEN"]})
+ans = json.load(u.build_opener(u.ProxyHandler({})).open(req, timeout=10))
+for d in ans["requestStatusPerDestination"]:
+    print(json.dumps({"destination": d["destination"]["productDestinationId"],
+                      "requestStatus": d["requestStatus"],
+                      "events": d.get("eventsIngestionStatus", {}).get("recordCount")}))
 PY
+}
+echo "(request $rid, right away)"
+status "$rid" || exit 1
+echo "(30 minutes later: POST /__admin/clock {\"advance\": 1800})"
+admin clock '{"advance": 1800}' > /dev/null || exit 1
+status "$rid" | tee status.ndjson || exit 1
+grep -q PROCESSING status.ndjson && exit 1
+echo
+
+echo "== 8. adjustments and calls: refunds, corrected values, enhancements, phone sales"
 echo "\$ cp $adj ."
 cp "$adj" adjustments.ndjson || exit 1
-echo "\$ ac-normalize -q --timezone Europe/Berlin -R a1.ndjson adjustments.ndjson > adj-normalized.ndjson"
-ac-normalize -q --timezone Europe/Berlin -R a1.ndjson adjustments.ndjson > adj-normalized.ndjson
-ok $? ac-normalize
-echo "\$ ac-consent -q --require-explicit EEA -R a2.ndjson adj-normalized.ndjson > adj-consent.ndjson"
-ac-consent -q --require-explicit EEA -R a2.ndjson adj-normalized.ndjson > adj-consent.ndjson
-ok $? ac-consent
-echo "\$ ac-hash -q -R a3.ndjson adj-consent.ndjson > adj-hashed.ndjson"
-ac-hash -q -R a3.ndjson adj-consent.ndjson > adj-hashed.ndjson
-ok $? ac-hash
-echo "\$ ac-pick-clickid -q -R a4.ndjson adj-hashed.ndjson > adj-ready.ndjson"
-ac-pick-clickid -q -R a4.ndjson adj-hashed.ndjson > adj-ready.ndjson
-ok $? ac-pick-clickid
-echo "\$ jq -c '{order_id, adjustment_type, adjusted_value, caller_id, call_start_date_time}"
-echo "      | with_entries(select(.value != null))' adj-ready.ndjson"
-jq -c '{order_id, adjustment_type, adjusted_value, caller_id, call_start_date_time}
-    | with_entries(select(.value != null))' adj-ready.ndjson
-echo "(caller_id stays in clear, in E.164: the API finds the call by it)"
+echo "\$ ac-normalize -q --timezone Europe/Berlin adjustments.ndjson | ac-consent -q --require-explicit EEA |"
+echo "      ac-hash -q | ac-pick-clickid -q > adj-ready.ndjson"
+ac-normalize -q --timezone Europe/Berlin -R a1.ndjson adjustments.ndjson |
+    ac-consent -q --require-explicit EEA -R a2.ndjson |
+    ac-hash -q -R a3.ndjson | ac-pick-clickid -q -R a4.ndjson > adj-ready.ndjson
 echo "\$ ac-batch -q -R a5.ndjson adj-ready.ndjson > adj-requests.ndjson"
-ac-batch --api googleads -q -R a5.ndjson adj-ready.ndjson > adj-requests.ndjson
+ac-batch -q -R a5.ndjson adj-ready.ndjson > adj-requests.ndjson
 ok $? ac-batch
-echo "\$ jq -c '{method, rows: (.rows | length)}' adj-requests.ndjson   # one kind per request"
-jq -c '{method, rows: (.rows | length)}' adj-requests.ndjson
+echo "\$ jq -c '{order_id: .record.order_id, adjustment_type: .record.adjustment_type, code}' a5.ndjson"
+jq -c '{order_id: .record.order_id, adjustment_type: .record.adjustment_type, code}' a5.ndjson
+echo "(the Data Manager API cannot retract a conversion: a refund needs the Google Ads"
+echo " API, step 9, or stays as it is)"
 echo "\$ ac-upload --endpoint $endpoint --journal journal.ndjson \\"
-echo "      --dead-letter dead.ndjson -R a6.ndjson adj-requests.ndjson > adj-results.ndjson"
+echo "      --dead-letter dead.ndjson adj-requests.ndjson > adj-results.ndjson"
 ac-upload --endpoint "$endpoint" --journal journal.ndjson \
-    --dead-letter dead.ndjson -R a6.ndjson adj-requests.ndjson > adj-results.ndjson
-st=$?
-echo "(exit status $st: 1 means the API rejected some rows)"
-ok $st ac-upload
-echo
-echo "== what became of each adjustment and call"
-echo "\$ jq -r '[.kind, .adjustment_type // \"-\", .order_id // \"-\", .status, .error.code // \"-\"]"
-echo "      | @tsv' adj-results.ndjson | expand -t 12,27,43,53"
+    --dead-letter dead.ndjson adj-requests.ndjson > adj-results.ndjson
+ok $? ac-upload
+echo "\$ jq -r '[.kind, .adjustment_type // \"-\", .order_id // \"-\", .status] | @tsv' \\"
+echo "      adj-results.ndjson | expand -t 12,27,43"
 {
-	printf 'kind\tadjustment\torder_id\tstatus\terror.code\n'
-	jq -r '[.kind, .adjustment_type // "-", .order_id // "-", .status,
-	    .error.code // "-"] | @tsv' adj-results.ndjson
-} | expand -t 12,27,43,53
-echo "== and the records the stages rejected"
-echo "\$ cat a1.ndjson a2.ndjson a3.ndjson a4.ndjson a5.ndjson |"
-echo "      jq -r '[.stage, \"\\(.file):\\(.line)\", .record.order_id // \"-\", .code] | @tsv' |"
-echo "      expand -t 17,40,56"
-{
-	printf 'stage\tinput\torder_id\tcode\n'
-	cat a1.ndjson a2.ndjson a3.ndjson a4.ndjson a5.ndjson |
-	    jq -r '[.stage, "\(.file):\(.line)", .record.order_id // "-", .code] | @tsv'
-} | expand -t 17,40,56
-# The caller's number is sent in clear, yet kept out of what ac writes.
+	printf 'kind\tadjustment\torder_id\tstatus\n'
+	jq -r '[.kind, .adjustment_type // "-", .order_id // "-", .status] | @tsv' \
+	    adj-results.ndjson
+} | expand -t 12,27,43
+echo "\$ jq -c 'select(.api == \"datamanager\" and .effect != \"created\") |"
+echo "      {transaction_id, effect, processing_error, value, currency}' state/ledger.ndjson"
+jq -c 'select(.api == "datamanager" and .effect != "created") |
+    {transaction_id, effect, processing_error, value, currency}' state/ledger.ndjson
+echo "(what Google did: the restatement replaced the value; the enhancement changed"
+echo " nothing, the order had user data already; the call, from Germany without"
+echo " explicit consent, went with ad_user_data DENIED and Google drops it)"
+# The caller's number is hashed into the event; it is in nothing ac writes.
 caller=$(jq -r '.caller_id // empty' adj-ready.ndjson | tr -d +)
-if [ -n "$caller" ] && cat adj-results.ndjson journal.ndjson a6.ndjson | grep -q "$caller"; then
-	echo "demo: a caller's number is in the results or the journal" >&2
+if [ -n "$caller" ] &&
+    cat adj-requests.ndjson adj-results.ndjson journal.ndjson gads.log | grep -q "$caller"; then
+	echo "demo: a caller's number is in a request, the results, the journal or the log" >&2
 	exit 1
 fi
-echo "(the caller's number is in no result record and not in the journal)"
-echo "\$ jq -c 'select(.kind != \"click\") | {kind, adjustment_type, order_id, value, currency_code}' \\"
-echo "      state/ledger.ndjson      # what the emulator recorded"
-jq -c 'select(.kind != "click") | {kind, adjustment_type, order_id, value, currency_code}' \
-    state/ledger.ndjson
+echo "(the caller's number went as a SHA-256 hash; it is in no file ac wrote)"
+ain=$(grep -c . adjustments.ndjson)
+aacc=$(count adj-results.ndjson accepted)
+arej=$(count adj-results.ndjson rejected)
+astages=$(cat a1.ndjson a2.ndjson a3.ndjson a4.ndjson a5.ndjson | wc -l)
+echo "== conservation: $ain records in = $aacc accepted + $arej rejected by the API" \
+    "+ $astages rejected by the stages"
+[ "$ain" -eq $((aacc + arej + astages)) ] || exit 1
 echo
 
-ain=$(grep -c . adjustments.ndjson)
-aup=$(count adj-results.ndjson uploaded)
-arej=$(count adj-results.ndjson rejected)
-afail=$(count adj-results.ndjson failed)
-astages=$(cat a1.ndjson a2.ndjson a3.ndjson a4.ndjson a5.ndjson | wc -l)
-a6=$(grep -c . a6.ndjson)
-[ "$afail" -eq 0 ] && [ "$a6" -eq 0 ] && [ "$(grep -c . dead.ndjson)" -eq 0 ] || exit 1
-echo "== conservation: $ain records in = $aup uploaded + $arej rejected by the API" \
-    "+ $astages rejected by the stages"
-[ "$ain" -eq $((aup + arej + astages)) ] || exit 1
+echo "== 9. the Google Ads API, for accounts still allowlisted for it"
+echo "\$ ac-batch --api googleads -q ready.ndjson > gads-requests.ndjson"
+ac-batch --api googleads -q ready.ndjson > gads-requests.ndjson
+ok $? ac-batch
+echo "\$ jq -c '{api, customer_id, method, conversions: (.request.conversions | length)}' gads-requests.ndjson"
+jq -c '{api, customer_id, method, conversions: (.request.conversions | length)}' \
+    gads-requests.ndjson
+echo "== a developer token that is not allowlisted (what a new user gets since 2026-06-15):"
+admin allowlist '{"deny": ["1234567890"]}' > /dev/null || exit 1
+echo "\$ ac-upload -q --endpoint $endpoint --dead-letter gads-dead.ndjson gads-requests.ndjson > gads-results.ndjson"
+ac-upload -q --endpoint "$endpoint" --dead-letter gads-dead.ndjson \
+    gads-requests.ndjson > gads-results.ndjson
+st=$?
+echo "(exit status $st: the setup, not the rows, is at fault; every row is kept in gads-dead.ndjson)"
+[ "$st" -eq 3 ] || exit 1
+echo "== allowlisted: the same requests, sent again from the dead letters"
+admin allowlist '{"allow": ["1234567890"]}' > /dev/null || exit 1
+echo "\$ ac-upload --endpoint $endpoint gads-dead.ndjson > gads-results.ndjson"
+ac-upload --endpoint "$endpoint" gads-dead.ndjson > gads-results.ndjson
+ok $? ac-upload
+echo "\$ jq -r .status gads-results.ndjson | sort | uniq -c"
+jq -r .status gads-results.ndjson | sort | uniq -c
+echo "== and the refunds, as retractions, which only the Google Ads API can send"
+echo "\$ ac-batch --api googleads -q adj-ready.ndjson | jq -c 'select(.method == \"uploadConversionAdjustments\")' |"
+echo "      ac-upload --endpoint $endpoint | jq -c '{order_id, adjustment_type, status, error: .error.code}'"
+ac-batch --api googleads -q adj-ready.ndjson |
+    jq -c 'select(.method == "uploadConversionAdjustments")' |
+    ac-upload -q --endpoint "$endpoint" |
+    jq -c 'select(.adjustment_type == "RETRACTION") | {order_id, adjustment_type, status, error: .error.code}'
