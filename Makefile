@@ -28,7 +28,8 @@ LIBOBJ = lib/conv.o lib/crypto.o lib/data.o lib/dm.o lib/diag.o lib/dtime.o lib/
 HDR = lib/conv.h lib/crypto.h lib/data.h lib/dm.h lib/diag.h lib/dtime.h lib/field.h \
       lib/gads.h lib/http.h lib/journal.h lib/ndjson.h lib/norm.h lib/oauth.h \
       lib/opt.h lib/secret.h lib/stage.h
-UNIT = tests/unit/t_crypto.t tests/unit/t_data.t tests/unit/t_field.t tests/unit/t_dtime.t tests/unit/t_ndjson.t \
+UNIT = tests/unit/t_crypto.t tests/unit/t_data.t tests/unit/t_dm.t tests/unit/t_field.t tests/unit/t_dtime.t \
+       tests/unit/t_gads.t tests/unit/t_ndjson.t \
        tests/unit/t_norm.t tests/unit/t_opt.t tests/unit/t_http.t \
        tests/unit/t_journal.t tests/unit/t_oauth.t tests/unit/t_secret.t
 BIN = $(TOOLS:%=bin/%)
