@@ -160,6 +160,8 @@ struct run {
 	unsigned gen;
 	struct ac_oauth oa;
 	struct ac_creds creds;
+	char *scope;		/* the token's scopes; NULL: unknown */
+	char *scopes;		/* AC_SCOPES, for a service account */
 	char login[11];		/* default login-customer-id */
 	char *linked;		/* linked-customer-id */
 };
@@ -1100,6 +1102,9 @@ renew(struct run *r, int force)
 	r->token = t.access_token;
 	t.access_token = NULL;
 	r->token_exp = t.expires_at;
+	free(r->scope);
+	r->scope = t.scope;
+	t.scope = NULL;
 	ac_token_free(&t);
 	r->gen++;
 	return 0;
@@ -1829,6 +1834,29 @@ idle(void *arg)
 	return 0;
 }
 
+/*
+ * When the token's scopes are known and lack the one rq's API needs,
+ * Google would refuse every request of it: stop before sending any.
+ */
+static int
+has_scope(struct run *r, struct req *rq)
+{
+	const char *need = rq->m->api == API_DATAMANAGER ?
+	    AC_DATAMANAGER_SCOPE : AC_ADWORDS_SCOPE;
+	char why[400];
+
+	if (ac_oauth_has_scope(r->scope, need) != 0)
+		return 1;
+	snprintf(why, sizeof(why), "the access token lacks the scope %s "
+	    "that the %s API needs: run ac-token login again (it asks for "
+	    "both scopes); ac-token check shows the token's scopes", need,
+	    rq->m->api == API_DATAMANAGER ? "Data Manager" : "Google Ads");
+	fail_req(r, rq, "ac.scope_missing", "the access token lacks the "
+	    "scope this API needs", NULL);
+	stop(r, AC_EXIT_FATAL, why);
+	return 0;
+}
+
 /* One request line. */
 static void
 take_line(struct run *r, const struct ac_rec *rec)
@@ -1855,6 +1883,8 @@ take_line(struct run *r, const struct ac_rec *rec)
 		    NULL);
 		return;
 	}
+	if (!has_scope(r, rq))
+		return;
 	push(&r->ready, rq);
 	start_due(r);
 }
@@ -1985,11 +2015,25 @@ credentials(struct run *r, struct opts *o)
 	r->oa.token_uri = o->token_uri;
 	r->oa.http.cacert = o->cacert;
 	r->oa.http.user_agent = "ac-upload/" AC_VERSION;
+	/* A service account claims both scopes unless AC_SCOPES (as for
+	 * ac-token) says otherwise. */
+	if ((v = getenv("AC_SCOPES")) != NULL && *v != '\0') {
+		char err[160];
+
+		if (ac_oauth_scopes_add(&r->scopes, v, err, sizeof(err)) ==
+		    -1) {
+			ac_warnx("AC_SCOPES: %s", err);
+			return AC_EXIT_USAGE;
+		}
+		r->oa.scopes = r->scopes;
+	}
 	if (ac_oauth_token(&r->oa, &r->creds, &t, &temp) == -1)
 		return temp ? AC_EXIT_TEMPFAIL : AC_EXIT_FATAL;
 	r->token = t.access_token;
 	t.access_token = NULL;
 	r->token_exp = t.expires_at;
+	r->scope = t.scope;
+	t.scope = NULL;
 	ac_token_free(&t);
 	r->oauth = 1;
 	return 0;
@@ -2282,6 +2326,8 @@ done:
 	ac_secret_free(o.devtoken);
 	ac_secret_free(r->token);
 	ac_creds_free(&r->creds);
+	free(r->scope);
+	free(r->scopes);
 	free(ep[0]);
 	free(ep[1]);
 	curl_global_cleanup();

@@ -364,10 +364,11 @@ def report(title, path, tools, jq, args, subreaper):
 # ---------------------------------------------------------------------------
 # ac-upload against the emulator
 
-def upload_block(n):
+def upload_block(n, api="googleads"):
     """n upload-request lines (bytes, newline-terminated) as ac-batch writes
-    them, UPLOAD_ROWS conversions each, with TAG in every order ID and click
-    ID: replacing it gives another block of unique conversions."""
+    them for api (googleads or datamanager), UPLOAD_ROWS conversions each,
+    with TAG in every order ID and click ID: replacing it gives another block
+    of unique conversions."""
     action = "customers/%s/conversionActions/%s" % (UPLOAD_CUSTOMER, UPLOAD_ACTION_ID)
     consent = {"ad_user_data": "GRANTED", "ad_personalization": "GRANTED"}
     dumps = json.JSONEncoder(separators=(",", ":")).encode
@@ -397,9 +398,33 @@ def upload_block(n):
                      "userIdentifierSource": "FIRST_PARTY"}]})
             rows.append({"order_id": order_id, "conversion_action": action,
                          "conversion_date_time": when, "click_id_type": "gclid",
+                         "kind": "click",
                          "google-ads-consent": consent, "file": "ready.ndjson",
                          "line": i + 1})
-        lines.append(dumps({"customer_id": UPLOAD_CUSTOMER,
+        if api == "datamanager":
+            events = [{
+                "destinationReferences": [UPLOAD_ACTION_ID],
+                "transactionId": c["orderId"],
+                "eventTimestamp": c["conversionDateTime"].replace(" ", "T"),
+                "adIdentifiers": {"gclid": c["gclid"]},
+                "userData": {"userIdentifiers": [
+                    {"emailAddress": c["userIdentifiers"][0]["hashedEmail"]},
+                    {"phoneNumber": c["userIdentifiers"][1]["hashedPhoneNumber"]}]},
+                "conversionValue": c["conversionValue"],
+                "currency": c["currencyCode"],
+                "consent": {"adUserData": "CONSENT_GRANTED",
+                            "adPersonalization": "CONSENT_GRANTED"}} for c in convs]
+            account = {"accountType": "GOOGLE_ADS", "accountId": UPLOAD_CUSTOMER}
+            lines.append(dumps({
+                "api": "datamanager", "customer_id": UPLOAD_CUSTOMER,
+                "method": "events:ingest",
+                "request": {"destinations": [{
+                    "reference": UPLOAD_ACTION_ID, "operatingAccount": account,
+                    "productDestinationId": UPLOAD_ACTION_ID}],
+                    "encoding": "HEX", "validateOnly": False, "events": events},
+                "rows": rows}).encode() + b"\n")
+            continue
+        lines.append(dumps({"api": "googleads", "customer_id": UPLOAD_CUSTOMER,
                             "method": "uploadClickConversions",
                             "request": {"conversions": convs, "partialFailure": True,
                                         "validateOnly": False},
@@ -549,12 +574,17 @@ def report_upload(jq, args, subreaper):
         block = upload_block(args.upload_requests)
         small = os.path.join(tmpdir, "requests-a.ndjson")
         write_requests(small, block, args.upload_requests, b"A")
+        small_dm = os.path.join(tmpdir, "requests-dm.ndjson")
+        write_requests(small_dm, upload_block(args.upload_requests,
+                                              "datamanager"),
+                       args.upload_requests, b"D")
         emu = Emulator(tmpdir)
         sys.stdout.flush()
         print("generated %d upload requests in %.1f s; emulator %s on %s"
               % (args.upload_requests, time.monotonic() - t0,
                  os.path.relpath(GADS), emu.url), file=sys.stderr)
-        return upload_measure(jq, args, subreaper, prog, tmpdir, block, small, emu)
+        return upload_measure(jq, args, subreaper, prog, tmpdir, block, small,
+                              small_dm, emu)
     except OSError as e:
         print("run.py: ac-upload benchmark: %s" % e, file=sys.stderr)
         return True
@@ -564,7 +594,8 @@ def report_upload(jq, args, subreaper):
         shutil.rmtree(tmpdir, ignore_errors=True)
 
 
-def upload_measure(jq, args, subreaper, prog, tmpdir, block, small, emu):
+def upload_measure(jq, args, subreaper, prog, tmpdir, block, small, small_dm,
+                   emu):
     failed = False
     nreq = args.upload_requests
     nconv = nreq * UPLOAD_ROWS
@@ -583,10 +614,18 @@ def upload_measure(jq, args, subreaper, prog, tmpdir, block, small, emu):
         r = upload_run(label, argv, small, subreaper, emu)
         failed = failed or r is None
         results.append((label, r))
+    # The same conversions as Data Manager events (about the same bytes).
+    dm_results = []
+    for j in UPLOAD_JOBS:
+        label = "ac-upload -j %d, Data Manager" % j
+        argv = [prog, "-q", "-j", str(j), "--endpoint", emu.url]
+        r = upload_run(label, argv, small_dm, subreaper, emu)
+        failed = failed or r is None
+        dm_results.append((label, r))
     header = ["command", "conversions/s", "MB/s", "CPU s", "CPU ms/1000",
               "peak RSS MiB", "CPU vs jq", "emulator busy"]
     rows = []
-    for label, r in [("jq -c .", base)] + results:
+    for label, r in [("jq -c .", base)] + results + dm_results:
         if r is None:
             rows.append([label, "failed", "", "", "", "", "", ""])
             continue
@@ -599,7 +638,7 @@ def upload_measure(jq, args, subreaper, prog, tmpdir, block, small, emu):
                      "%.1f" % (r["rss_kib"] / 1024.0), ratio, busy])
     print_table(header, rows)
     rate = None
-    for label, r in results:
+    for label, r in dm_results + results:
         if r is None:
             print("%s: failed to run" % label)
             continue

@@ -532,3 +532,51 @@ $SUMMARY3" "stderr"
 	grep -q '^ac-upload: AC_NOW: ' <<<"$stderr"
 	is "$(kinds)" "" "no request"
 }
+
+# Scopes (issue 10)
+
+@test "a refresh token made for adwords alone: Data Manager lines stop with 3 before any is sent, naming the scope and ac-token login; Google Ads lines go" {
+	admin POST tokens '{"refresh_token": {"refresh_token": "'"$REFRESH"'", "scope": "https://www.googleapis.com/auth/adwords"}}' >/dev/null
+	use_env
+	export AC_TOKEN_URI=$EMU/token
+	gen 2 S
+	ac-batch -q --api datamanager recs.in >dm.ndjson
+	up --dead-letter dl dm.ndjson
+	[[ $status -eq 3 ]] || { echo "exit $status: $stderr" >&2; return 1; }
+	is "$(nstatus failed)" 2 "failed, not rejected"
+	is "$(jq -r .error.code <<<"$output" | sort -u)" ac.scope_missing
+	[[ $stderr == *"stopping: the access token lacks the scope https://www.googleapis.com/auth/datamanager that the Data Manager API needs: run ac-token login again"* ]] ||
+	    { echo "$stderr" >&2; return 1; }
+	is "$(kinds)" "token" "no upload request"
+	is "$(jq -s '[.[].request.events[]] | length' dl)" 2 "kept for a re-run"
+	# The same records on the Google Ads API are fine with that token.
+	ac-batch -q --api googleads recs.in >ga.ndjson
+	up ga.ndjson
+	[[ $status -eq 0 ]] || { echo "exit $status: $stderr" >&2; return 1; }
+	is "$(nstatus uploaded)" 2
+}
+
+@test "a refresh token with both scopes: Data Manager lines are accepted; no developer-token header goes to Data Manager" {
+	use_env
+	export AC_TOKEN_URI=$EMU/token AC_DEVELOPER_TOKEN=$DEVTOKEN
+	gen 2 B
+	ac-batch -q --api datamanager recs.in >dm.ndjson
+	up dm.ndjson
+	[[ $status -eq 0 ]] || { echo "exit $status: $stderr" >&2; return 1; }
+	is "$(nstatus accepted)" 2
+	is "$(reqlog | jq -r 'select(.path == "/v1/events:ingest") | .headers | has("developer-token")')" false
+}
+
+@test "AC_SCOPES chooses a service account's claim; a bad value is a usage error" {
+	export GOOGLE_ADS_JSON_KEY_FILE_PATH=$SA_DIR/key.json
+	gen 1 C
+	ac-batch -q --api datamanager recs.in >dm.ndjson
+	AC_SCOPES=adwords up dm.ndjson
+	[[ $status -eq 3 ]] || { echo "exit $status: $stderr" >&2; return 1; }
+	[[ $stderr == *"lacks the scope https://www.googleapis.com/auth/datamanager"* ]] ||
+	    { echo "$stderr" >&2; return 1; }
+	AC_SCOPES=datamanager up dm.ndjson
+	[[ $status -eq 0 ]] || { echo "exit $status: $stderr" >&2; return 1; }
+	AC_SCOPES=bogus up dm.ndjson
+	is "$status" 2
+}
