@@ -116,16 +116,8 @@ struct req {
 };
 
 struct slot {
-	CURL *h;
+	struct ac_http_post p;
 	struct req *rq;
-	struct curl_slist *hdrs;
-	char *body;
-	size_t bodylen, off;
-	int rewound;		/* libcurl sent the body again itself */
-	char *ans;
-	size_t anslen, anscap;
-	char rid[128], retry_after[128];
-	char errbuf[CURL_ERROR_SIZE];
 	unsigned gen;		/* of the access token it was sent with */
 };
 
@@ -947,130 +939,6 @@ dry_run(struct run *r, const struct req *rq)
 
 /* Network */
 
-static size_t
-on_body(char *p, size_t size, size_t nmemb, void *arg)
-{
-	struct slot *s = arg;
-	size_t n = size * nmemb, cap;
-	char *q;
-
-	if (s->anslen + n + 1 > ANSWER_MAX)
-		return 0;	/* CURLE_WRITE_ERROR */
-	if (s->anslen + n + 1 > s->anscap) {
-		cap = s->anscap ? s->anscap : 16384;
-		while (cap < s->anslen + n + 1)
-			cap *= 2;
-		if ((q = realloc(s->ans, cap)) == NULL)
-			return 0;
-		s->ans = q;
-		s->anscap = cap;
-	}
-	memcpy(s->ans + s->anslen, p, n);
-	s->anslen += n;
-	s->ans[s->anslen] = '\0';
-	return n;
-}
-
-/* Keep the value of header name (of length n) from line p. */
-static void
-header_value(const char *p, size_t len, const char *name, char *out,
-    size_t outlen)
-{
-	size_t n = strlen(name), e;
-
-	if (len <= n || strncasecmp(p, name, n) != 0 || p[n] != ':')
-		return;
-	p += n + 1;
-	len -= n + 1;
-	while (len > 0 && (*p == ' ' || *p == '\t')) {
-		p++;
-		len--;
-	}
-	for (e = len; e > 0 && (p[e - 1] == '\r' || p[e - 1] == '\n' ||
-	    p[e - 1] == ' '); e--)
-		;
-	if (e >= outlen)
-		e = outlen - 1;
-	memcpy(out, p, e);
-	out[e] = '\0';
-}
-
-static size_t
-on_read(char *p, size_t size, size_t nmemb, void *arg)
-{
-	struct slot *s = arg;
-	size_t n = size * nmemb;
-
-	if (n > s->bodylen - s->off)
-		n = s->bodylen - s->off;
-	memcpy(p, s->body + s->off, n);
-	s->off += n;
-	return n;
-}
-
-/*
- * libcurl rewinds the body to send it again on a fresh connection when a
- * reused one died without an answer. The first sending may have been
- * executed: remember that, so that an "already exists" for its rows is
- * read as delivery.
- */
-static int
-on_seek(void *arg, curl_off_t offset, int origin)
-{
-	struct slot *s = arg;
-
-	if (origin != SEEK_SET || offset != 0)
-		return CURL_SEEKFUNC_CANTSEEK;
-	if (s->off > 0)
-		s->rewound = 1;
-	s->off = 0;
-	return CURL_SEEKFUNC_OK;
-}
-
-static size_t
-on_header(char *p, size_t size, size_t nmemb, void *arg)
-{
-	struct slot *s = arg;
-	size_t n = size * nmemb;
-
-	if (n >= 5 && strncmp(p, "HTTP/", 5) == 0) {
-		/* a new answer (after 100 Continue, say) */
-		s->rid[0] = s->retry_after[0] = '\0';
-		s->anslen = 0;
-	}
-	header_value(p, n, "request-id", s->rid, sizeof(s->rid));
-	header_value(p, n, "retry-after", s->retry_after,
-	    sizeof(s->retry_after));
-	return n;
-}
-
-static void
-free_headers(struct slot *s)
-{
-	struct curl_slist *l;
-
-	/* The list holds the token: wipe it before it goes. */
-	for (l = s->hdrs; l != NULL; l = l->next)
-		explicit_bzero(l->data, strlen(l->data));
-	curl_slist_free_all(s->hdrs);
-	s->hdrs = NULL;
-}
-
-static int
-add_header(struct slot *s, const char *fmt, const char *v)
-{
-	struct curl_slist *l;
-	char *h = xprintf(fmt, v);
-
-	l = curl_slist_append(s->hdrs, h);
-	explicit_bzero(h, strlen(h));
-	free(h);
-	if (l == NULL)
-		return -1;
-	s->hdrs = l;
-	return 0;
-}
-
 #define RENEW_BEFORE 300	/* seconds: renew a token this close to expiry */
 
 static long long
@@ -1142,53 +1010,32 @@ start(struct run *r, struct slot *s, struct req *rq)
 	if (ac_writer_init(&w, -1) == -1)
 		ac_die(AC_EXIT_FATAL, "out of memory");
 	ac_write_value(&w, request_of(rq));
-	free(s->body);
-	s->body = w.buf;
-	s->bodylen = w.len;
-	s->off = 0;
-	s->rewound = 0;
-	s->anslen = 0;
-	s->rid[0] = s->retry_after[0] = s->errbuf[0] = '\0';
 	login = rq->login[0] != '\0' ? rq->login : r->login;
-	if (add_header(s, "authorization: Bearer %s", r->token) == -1 ||
-	    add_header(s, "content-type: %s", "application/json") == -1 ||
-	    add_header(s, "expect:%s", "") == -1)
+	if (ac_http_post_header(&s->p, "authorization", "Bearer ",
+	    r->token) == -1 || ac_http_post_header(&s->p, "content-type", "",
+	    "application/json") == -1)
 		ac_die(AC_EXIT_FATAL, "out of memory");
 	/* Data Manager: no developer token, the accounts are in the body. */
 	if (rq->m->api == API_GOOGLEADS &&
-	    ((login[0] != '\0' && add_header(s, "login-customer-id: %s",
-	    login) == -1) || (r->linked != NULL &&
-	    add_header(s, "linked-customer-id: %s", r->linked) == -1) ||
-	    (o->devtoken != NULL &&
-	    add_header(s, "developer-token: %s", o->devtoken) == -1)))
+	    ((login[0] != '\0' && ac_http_post_header(&s->p,
+	    "login-customer-id", "", login) == -1) || (r->linked != NULL &&
+	    ac_http_post_header(&s->p, "linked-customer-id", "",
+	    r->linked) == -1) || (o->devtoken != NULL &&
+	    ac_http_post_header(&s->p, "developer-token", "",
+	    o->devtoken) == -1)))
 		ac_die(AC_EXIT_FATAL, "out of memory");
 	s->gen = r->gen;
 	path_of(o, rq, path, sizeof(path));
 	url = xprintf("%s%s", o->endpoint[rq->m->api], path);
-	curl_easy_setopt(s->h, CURLOPT_URL, url);
-	/* plain http goes to this machine only: never through a proxy */
-	curl_easy_setopt(s->h, CURLOPT_NOPROXY,
-	    strncasecmp(url, "http://", 7) == 0 ? "*" : NULL);
+	ac_http_post_start(&s->p, url, w.buf, w.len, ANSWER_MAX);
 	free(url);		/* libcurl keeps its own copy */
-	curl_easy_setopt(s->h, CURLOPT_POST, 1L);
-	curl_easy_setopt(s->h, CURLOPT_READFUNCTION, on_read);
-	curl_easy_setopt(s->h, CURLOPT_READDATA, s);
-	curl_easy_setopt(s->h, CURLOPT_SEEKFUNCTION, on_seek);
-	curl_easy_setopt(s->h, CURLOPT_SEEKDATA, s);
-	curl_easy_setopt(s->h, CURLOPT_POSTFIELDSIZE_LARGE,
-	    (curl_off_t)s->bodylen);
-	curl_easy_setopt(s->h, CURLOPT_HTTPHEADER, s->hdrs);
-	curl_easy_setopt(s->h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(s->h, CURLOPT_WRITEDATA, s);
-	curl_easy_setopt(s->h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(s->h, CURLOPT_HEADERDATA, s);
-	curl_easy_setopt(s->h, CURLOPT_PRIVATE, s);
+	curl_easy_setopt(s->p.h, CURLOPT_PRIVATE, s);
 	s->rq = rq;
 	rq->attempts++;
 	r->nattempt++;
 	if (rq->attempts == 1)
 		r->nreq++;
-	if (curl_multi_add_handle(r->multi, s->h) != CURLM_OK)
+	if (curl_multi_add_handle(r->multi, s->p.h) != CURLM_OK)
 		ac_die(AC_EXIT_FATAL, "curl_multi_add_handle failed");
 	r->inflight++;
 }
@@ -1331,7 +1178,7 @@ dm_answered(struct run *r, struct slot *s, struct req *rq, jv ans)
 
 	memset(&oc, 0, sizeof(oc));
 	oc.status = rq->validate ? "validated" : "accepted";
-	oc.request_id = id != NULL ? id : s->rid;
+	oc.request_id = id != NULL ? id : s->p.rid;
 	oc.job_id = jv_invalid();
 	oc.attempts = rq->attempts;
 	for (i = 0; i < rq->n; i++) {
@@ -1363,7 +1210,7 @@ answered(struct run *r, struct slot *s, struct req *rq, jv ans)
 	int *again = xcalloc((size_t)rq->n, sizeof(int));
 	int *dead = xcalloc((size_t)rq->n, sizeof(int));
 	int nagain = 0, ndead = 0, i;
-	const char *rid = s->rid, *setup = NULL;
+	const char *rid = s->p.rid, *setup = NULL;
 	char ridbuf[128], why[600];
 
 	if (rq->m->api == API_DATAMANAGER) {
@@ -1638,8 +1485,8 @@ refused(struct run *r, struct req *rq, struct slot *s)
 	char reason[80], perr[80], code[96], msg[256];
 	int *keep, nkeep = 0, i, isdm, half;
 
-	if (s->anslen > 0 && ac_utf8_valid(s->ans, s->anslen))
-		obj = ac_json_parse(s->ans, s->anslen, NULL, perr,
+	if (s->p.anslen > 0 && ac_utf8_valid(s->p.ans, s->p.anslen))
+		obj = ac_json_parse(s->p.ans, s->p.anslen, NULL, perr,
 		    sizeof(perr));
 	err = ac_obj_get(obj, "error");
 	if (ac_dm_error_reason(err, reason, sizeof(reason), &isdm) == -1)
@@ -1650,7 +1497,7 @@ refused(struct run *r, struct req *rq, struct slot *s)
 	ac_dm_each_violation(err, reason, dm_violation, &d);
 	memset(&oc, 0, sizeof(oc));
 	oc.status = "rejected";
-	oc.request_id = s->rid;
+	oc.request_id = s->p.rid;
 	oc.job_id = jv_invalid();
 	oc.attempts = rq->attempts;
 	keep = xcalloc((size_t)rq->n, sizeof(int));
@@ -1711,28 +1558,28 @@ finished(struct run *r, struct slot *s, CURLcode cc)
 	jv ans;
 	char why[600], path[160];
 
-	curl_easy_getinfo(s->h, CURLINFO_RESPONSE_CODE, &status);
-	curl_multi_remove_handle(r->multi, s->h);
-	free_headers(s);
+	curl_easy_getinfo(s->p.h, CURLINFO_RESPONSE_CODE, &status);
+	curl_multi_remove_handle(r->multi, s->p.h);
+	ac_http_post_done(&s->p);
 	s->rq = NULL;
 	r->inflight--;
-	ac_http_classify(cc, status, s->ans, s->anslen,
-	    s->retry_after[0] ? s->retry_after : NULL, time(NULL), &ans, &v);
-	if (v.klass != AC_HTTP_OK && !v.unknown && !s->rewound)
+	ac_http_classify(cc, status, s->p.ans, s->p.anslen,
+	    s->p.retry_after[0] ? s->p.retry_after : NULL, time(NULL), &ans, &v);
+	if (v.klass != AC_HTTP_OK && !v.unknown && !s->p.rewound)
 		not_delivered(r, rq);
-	if (cc != CURLE_OK && s->errbuf[0] != '\0')
-		ac_http_copy_text(v.message, sizeof(v.message), s->errbuf);
-	rq->maybe_done |= s->rewound;
+	if (cc != CURLE_OK && s->p.errbuf[0] != '\0')
+		ac_http_copy_text(v.message, sizeof(v.message), s->p.errbuf);
+	rq->maybe_done |= s->p.rewound;
 	path_of(r->o, rq, path, sizeof(path));
 	switch (v.klass) {
 	case AC_HTTP_OK:
 		answered(r, s, rq, ans);
 		break;
 	case AC_HTTP_RETRY:
-		retry(r, rq, &v, s->rid);
+		retry(r, rq, &v, s->p.rid);
 		break;
 	case AC_HTTP_FAIL:
-		if (setup_error(r, rq, &v, s->rid, path))
+		if (setup_error(r, rq, &v, s->p.rid, path))
 			break;
 		if (rq->m->api == API_DATAMANAGER) {
 			refused(r, rq, s);
@@ -1741,7 +1588,7 @@ finished(struct run *r, struct slot *s, CURLcode cc)
 		if (!r->o->quiet)
 			ac_warnx("POST %s: HTTP %ld %s: %s", path, status,
 			    v.code, v.message);
-		fail_req(r, rq, v.code, v.message, s->rid);
+		fail_req(r, rq, v.code, v.message, s->p.rid);
 		break;
 	case AC_HTTP_AUTH:
 		/* An expired token: a new one, then this request again,
@@ -1760,7 +1607,7 @@ finished(struct run *r, struct slot *s, CURLcode cc)
 		snprintf(why, sizeof(why), "POST %s: %s%s: %s", path,
 		    v.klass == AC_HTTP_AUTH ? "HTTP 401 " : "", v.code,
 		    v.message);
-		fail_req(r, rq, v.code, v.message, s->rid);
+		fail_req(r, rq, v.code, v.message, s->p.rid);
 		stop(r, AC_EXIT_FATAL, why);
 		break;
 	}
@@ -2075,9 +1922,9 @@ setup_network(struct run *r)
 	}
 	r->nslot = r->o->jobs;
 	for (i = 0; i < r->nslot; i++) {
-		r->slot[i].h = ac_http_easy(&c, r->slot[i].errbuf, err,
+		r->slot[i].p.h = ac_http_easy(&c, r->slot[i].p.errbuf, err,
 		    sizeof(err));
-		if (r->slot[i].h == NULL) {
+		if (r->slot[i].p.h == NULL) {
 			ac_warnx("libcurl: %s", err);
 			return -1;
 		}
@@ -2091,11 +1938,7 @@ teardown(struct run *r)
 	int i;
 
 	for (i = 0; i < r->nslot; i++) {
-		if (r->slot[i].h != NULL)
-			curl_easy_cleanup(r->slot[i].h);
-		free_headers(&r->slot[i]);
-		free(r->slot[i].body);
-		free(r->slot[i].ans);
+		ac_http_post_free(&r->slot[i].p);
 	}
 	if (r->multi != NULL)
 		curl_multi_cleanup(r->multi);

@@ -618,3 +618,178 @@ ac_http_easy(const struct ac_http_conf *c, char *errbuf, char *err,
 	}
 	return h;
 }
+
+/* A POST whose body can be sent again and whose answer is kept */
+
+static size_t
+on_body(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct ac_http_post *s = arg;
+	size_t n = size * nmemb, cap;
+	char *q;
+
+	if (s->anslen + n + 1 > s->ansmax)
+		return 0;	/* CURLE_WRITE_ERROR */
+	if (s->anslen + n + 1 > s->anscap) {
+		cap = s->anscap ? s->anscap : 16384;
+		while (cap < s->anslen + n + 1)
+			cap *= 2;
+		if ((q = realloc(s->ans, cap)) == NULL)
+			return 0;
+		s->ans = q;
+		s->anscap = cap;
+	}
+	memcpy(s->ans + s->anslen, p, n);
+	s->anslen += n;
+	s->ans[s->anslen] = '\0';
+	return n;
+}
+
+/* Keep the value of header name (of length n) from line p. */
+static void
+header_value(const char *p, size_t len, const char *name, char *out,
+    size_t outlen)
+{
+	size_t n = strlen(name), e;
+
+	if (len <= n || strncasecmp(p, name, n) != 0 || p[n] != ':')
+		return;
+	p += n + 1;
+	len -= n + 1;
+	while (len > 0 && (*p == ' ' || *p == '\t')) {
+		p++;
+		len--;
+	}
+	for (e = len; e > 0 && (p[e - 1] == '\r' || p[e - 1] == '\n' ||
+	    p[e - 1] == ' '); e--)
+		;
+	if (e >= outlen)
+		e = outlen - 1;
+	memcpy(out, p, e);
+	out[e] = '\0';
+}
+
+static size_t
+on_read(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct ac_http_post *s = arg;
+	size_t n = size * nmemb;
+
+	if (n > s->bodylen - s->off)
+		n = s->bodylen - s->off;
+	memcpy(p, s->body + s->off, n);
+	s->off += n;
+	return n;
+}
+
+/*
+ * libcurl rewinds the body to send it again on a fresh connection when a
+ * reused one died without an answer. The first sending may have been
+ * executed: remember that, so that an "already exists" for its rows is
+ * read as delivery.
+ */
+static int
+on_seek(void *arg, curl_off_t offset, int origin)
+{
+	struct ac_http_post *s = arg;
+
+	if (origin != SEEK_SET || offset != 0)
+		return CURL_SEEKFUNC_CANTSEEK;
+	if (s->off > 0)
+		s->rewound = 1;
+	s->off = 0;
+	return CURL_SEEKFUNC_OK;
+}
+
+static size_t
+on_header(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct ac_http_post *s = arg;
+	size_t n = size * nmemb;
+
+	if (n >= 5 && strncmp(p, "HTTP/", 5) == 0) {
+		/* a new answer (after 100 Continue, say) */
+		s->rid[0] = s->retry_after[0] = '\0';
+		s->anslen = 0;
+	}
+	header_value(p, n, "request-id", s->rid, sizeof(s->rid));
+	header_value(p, n, "retry-after", s->retry_after,
+	    sizeof(s->retry_after));
+	return n;
+}
+
+void
+ac_http_post_done(struct ac_http_post *s)
+{
+	struct curl_slist *l;
+
+	/* The list holds the token: wipe it before it goes. */
+	for (l = s->hdrs; l != NULL; l = l->next)
+		explicit_bzero(l->data, strlen(l->data));
+	curl_slist_free_all(s->hdrs);
+	s->hdrs = NULL;
+}
+
+int
+ac_http_post_header(struct ac_http_post *s, const char *name,
+    const char *pre, const char *v)
+{
+	struct curl_slist *l;
+	size_t n = strlen(name) + strlen(pre) + strlen(v) + 3;
+	char *h = malloc(n);
+
+	if (h == NULL)
+		return -1;
+	/* "name:" alone removes a header libcurl would add */
+	snprintf(h, n, "%s:%s%s%s", name, *pre != '\0' || *v != '\0' ? " " :
+	    "", pre, v);
+	l = curl_slist_append(s->hdrs, h);
+	explicit_bzero(h, n);
+	free(h);
+	if (l == NULL)
+		return -1;
+	s->hdrs = l;
+	return 0;
+}
+
+void
+ac_http_post_start(struct ac_http_post *s, const char *url, char *body,
+    size_t len, size_t max)
+{
+	free(s->body);
+	s->body = body;
+	s->bodylen = len;
+	s->off = 0;
+	s->rewound = 0;
+	s->anslen = 0;
+	s->ansmax = max;
+	s->rid[0] = s->retry_after[0] = s->errbuf[0] = '\0';
+	/* No "Expect: 100-continue": a round trip for nothing. */
+	ac_http_post_header(s, "expect", "", "");
+	curl_easy_setopt(s->h, CURLOPT_URL, url);
+	/* plain http goes to this machine only: never through a proxy */
+	curl_easy_setopt(s->h, CURLOPT_NOPROXY,
+	    strncasecmp(url, "http://", 7) == 0 ? "*" : NULL);
+	curl_easy_setopt(s->h, CURLOPT_POST, 1L);
+	curl_easy_setopt(s->h, CURLOPT_READFUNCTION, on_read);
+	curl_easy_setopt(s->h, CURLOPT_READDATA, s);
+	curl_easy_setopt(s->h, CURLOPT_SEEKFUNCTION, on_seek);
+	curl_easy_setopt(s->h, CURLOPT_SEEKDATA, s);
+	curl_easy_setopt(s->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	curl_easy_setopt(s->h, CURLOPT_HTTPHEADER, s->hdrs);
+	curl_easy_setopt(s->h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(s->h, CURLOPT_WRITEDATA, s);
+	curl_easy_setopt(s->h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(s->h, CURLOPT_HEADERDATA, s);
+}
+
+void
+ac_http_post_free(struct ac_http_post *s)
+{
+	if (s->h != NULL)
+		curl_easy_cleanup(s->h);
+	ac_http_post_done(s);
+	free(s->body);
+	free(s->ans);
+	memset(s, 0, sizeof(*s));
+}

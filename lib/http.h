@@ -119,4 +119,36 @@ struct ac_http_conf {
 CURL *ac_http_easy(const struct ac_http_conf *, char *errbuf, char *err,
     size_t errlen);
 
+/*
+ * One POST at a time on an easy handle (made by ac_http_easy): a body that
+ * libcurl may send again itself, on a fresh connection, when a reused one
+ * died before the answer (then rewound is set: the first sending may have
+ * been executed), the answer (at most ansmax bytes; more is a write error)
+ * and its request-id and Retry-After headers.
+ */
+struct ac_http_post {
+	CURL *h;
+	struct curl_slist *hdrs;	/* wiped when freed: they hold tokens */
+	char *body;
+	size_t bodylen, off;
+	int rewound;
+	char *ans;			/* NUL-terminated */
+	size_t anslen, anscap, ansmax;
+	char rid[128], retry_after[128];
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+/* Add the header "name: pre v" to the next POST ("name:" when both are
+ * empty). Returns -1 when out of memory. */
+int ac_http_post_header(struct ac_http_post *, const char *name,
+    const char *pre, const char *v);
+/* Set up the POST of body[0..len) (malloc'ed, taken over) to url with the
+ * headers added; the answer is kept up to max bytes. */
+void ac_http_post_start(struct ac_http_post *, const char *url, char *body,
+    size_t len, size_t max);
+/* The transfer is over: wipe and free the headers. */
+void ac_http_post_done(struct ac_http_post *);
+/* Free everything, the handle too. */
+void ac_http_post_free(struct ac_http_post *);
+
 #endif
