@@ -184,7 +184,7 @@ ac_dm_put_event(struct ac_writer *w, const struct ac_conv *c)
 		AC_PUT(w, ",\"conversionValue\":");
 		ac_write_value(w, jv_number(value));
 	}
-	if (c->has_currency) {
+	if (c->has_currency && has_value) {
 		AC_PUT(w, ",\"currency\":");
 		ac_put_plain(w, c->currency, 3);
 	}

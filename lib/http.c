@@ -421,6 +421,33 @@ classify_curl(int cc, struct ac_http_verdict *v)
 	}
 }
 
+/* The retryDelay of a google.rpc.RetryInfo detail (Data Manager's 429),
+ * or -1. Borrows err. */
+static long long
+rpc_retry_delay(jv err)
+{
+	static const char type[] = "type.googleapis.com/google.rpc.RetryInfo";
+	jv ds = get(err, "details");
+	long long ms = -1;
+	int i, n;
+
+	n = jv_get_kind(ds) == JV_KIND_ARRAY ? jv_array_length(jv_copy(ds)) : 0;
+	for (i = 0; i < n && ms < 0; i++) {
+		jv d = jv_array_get(jv_copy(ds), i);
+		jv t = get(d, "@type"), delay = get(d, "retryDelay");
+
+		if (jv_get_kind(t) == JV_KIND_STRING &&
+		    strcmp(jv_string_value(t), type) == 0 &&
+		    jv_get_kind(delay) == JV_KIND_STRING)
+			ms = ac_http_duration_ms(jv_string_value(delay));
+		jv_free(delay);
+		jv_free(t);
+		jv_free(d);
+	}
+	jv_free(ds);
+	return ms;
+}
+
 void
 ac_http_classify(int cc, long status, const char *body, size_t len,
     const char *retry_after, time_t now, jv *parsed,
@@ -488,6 +515,8 @@ ac_http_classify(int cc, long status, const char *body, size_t len,
 	}
 	ms = -1;
 	each_error(err, delay_cb, &ms);
+	if (ms < 0)
+		ms = rpc_retry_delay(err);
 	if (ms < 0)
 		ms = ac_http_retry_after_ms(retry_after, now);
 	v->retry_ms = ms;
