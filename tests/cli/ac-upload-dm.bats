@@ -314,6 +314,21 @@ expect_retried() {
 	checks_pass
 }
 
+@test "one bad row unnamed with -j 4: the halves go at once; exactly that row rejected, the rest accepted once" {
+	reqs 400 400 J4
+	faults '[{"kind":"bad_event","transaction_ids":["J4-201"],"name_events":false}]'
+	up -j 4 req.ndjson
+	[[ $status -eq 1 ]] || { echo "exit $status: $stderr" >&2; return 1; }
+	is "${#lines[@]}" 400 "results"
+	is "$(jq -c 'select(.status != "accepted") | [.order_id, .status]' <<<"$output")" \
+	    '["J4-201","rejected"]'
+	is "$(jq -r 'select(.status == "accepted") | .order_id' <<<"$output" | sort | uniq -d)" "" \
+	    "a row twice in the results"
+	is "$(conv_ids | grep -c .)" 399 "conversions"
+	is "$(admin GET ledger | jq -r '.conversions[].effect' | sort -u)" created
+	checks_pass
+}
+
 @test "two bad rows in 2000, unnamed: exactly those two rejected, 1998 accepted, a bounded number of requests" {
 	reqs 2000 2000 T
 	faults '[{"kind":"bad_event","transaction_ids":["T-3","T-1999"],"name_events":false}]'
@@ -395,11 +410,10 @@ print(t[0].timestamp(), t[1].timestamp())')
 	    { echo "retried after $(python3 -c "print($b - $a)") s" >&2; false; }
 }
 
-# BUG? (may fail): Data Manager's 429 carries its delay in a
-# google.rpc.RetryInfo detail (retryDelay); Google's clients wait for it.
-# Without a Retry-After header ac-upload retries at once (after its own
-# backoff, 50 ms here).
-@test "retry: 429 with RetryInfo retryDelay 1s and no Retry-After: waited for (BUG? may fail)" {
+# Data Manager's 429 carries its delay in a google.rpc.RetryInfo detail
+# (retryDelay), which Google's clients wait for; without a Retry-After
+# header too (ac-upload retried at once before 54535cd).
+@test "retry: 429 with RetryInfo retryDelay 1s and no Retry-After: waited for" {
 	expect_retried '{"kind":"rate_limit","retry_delay":1,"retry_after":false}' \
 	    'datamanager\.RESOURCE_EXHAUSTED'
 	local a b
