@@ -869,7 +869,10 @@ adj_check(struct rec *r, const struct batch *b)
 		if (c->order.s == NULL)
 			return ac_err("order_id_missing", names[F_ORDER_ID],
 			    "an ENHANCEMENT needs order_id");
-	} else if (c->order.s != NULL && c->click != AC_NOCLICK) {
+	} else if (c->order.s != NULL && c->click != AC_NOCLICK &&
+	    b->api == API_GOOGLEADS) {
+		/* Data Manager keys by order_id and takes the gclid as the
+		 * identifier every event needs. */
 		return ac_err("adjustment_key_both", NULL, "both order_id and "
 		    "gclid: a RETRACTION or RESTATEMENT takes one key");
 	} else if (c->order.s == NULL && c->click == AC_NOCLICK) {

@@ -540,7 +540,7 @@ login(struct ac_oauth *oa, const struct ac_creds *c, const struct opts *o)
 	}
 	if (err != NULL || code == NULL) {
 		if (err != NULL)
-			ac_http_clean(err);
+			ac_text_clean(err);
 		ac_warnx("login: authorization refused: %s", err != NULL ?
 		    err : "no code in the redirect");
 		if (err != NULL && strcmp(err, "invalid_scope") == 0)

@@ -109,6 +109,7 @@ struct req {
 	int *pos;		/* index of each row in the input line */
 	int n;
 	int attempts, journaled, validate;
+	int retried;		/* retries used (a refusal's re-sends are not) */
 	int reauth;		/* sent again after a new access token */
 	int maybe_done;		/* an attempt may have been executed */
 	long long due;		/* monotonic ms when it may go */
@@ -564,43 +565,6 @@ req_free(struct req *rq)
 	free(rq);
 }
 
-static int goes_to(jv, const char *);
-
-/*
- * Data Manager: keep only the destinations the events of s go to, so that
- * the rows that remain of a refused request are not refused again for a
- * destination none of them uses.
- */
-static void
-dm_prune(struct req *s)
-{
-	jv dests = ac_obj_get(s->base, "destinations"), keep = jv_array();
-	int i, j, n, used;
-
-	n = jv_get_kind(dests) == JV_KIND_ARRAY ?
-	    jv_array_length(jv_copy(dests)) : 0;
-	for (i = 0; i < n; i++) {
-		jv d = jv_array_get(jv_copy(dests), i), e;
-		const char *ref = ac_obj_str(d, "reference");
-
-		for (j = 0, used = ref == NULL; j < s->n && !used; j++) {
-			e = jv_array_get(jv_copy(s->conv), j);
-			used = goes_to(e, ref);
-			jv_free(e);
-		}
-		if (used)
-			keep = jv_array_append(keep, d);
-		else
-			jv_free(d);
-	}
-	if (n > 0)
-		s->base = jv_object_set(s->base, jv_string("destinations"),
-		    keep);
-	else
-		jv_free(keep);
-	jv_free(dests);
-}
-
 /* A new request of rq's kind holding rows idx[0..n) of rq. */
 static struct req *
 req_subset(const struct req *rq, const int *idx, int n)
@@ -627,7 +591,7 @@ req_subset(const struct req *rq, const int *idx, int n)
 		s->pos[i] = rq->pos[idx[i]];
 	}
 	if (rq->m->api == API_DATAMANAGER)
-		dm_prune(s);
+		s->base = ac_dm_prune(s->base, s->conv);
 	return s;
 }
 
@@ -1094,7 +1058,7 @@ retry(struct run *r, struct req *rq, const struct ac_http_verdict *v,
 		stop(r, AC_EXIT_TEMPFAIL, why);
 		return;
 	}
-	if (rq->attempts > o->retries) {
+	if (rq->retried >= o->retries) {
 		snprintf(why, sizeof(why), "%s: no retries left", v->code);
 		fail_req(r, rq, v->code, v->message, rid);
 		stop(r, AC_EXIT_TEMPFAIL, why);
@@ -1103,10 +1067,10 @@ retry(struct run *r, struct req *rq, const struct ac_http_verdict *v,
 	if (v->retry_ms >= 0)
 		wait = v->retry_ms;
 	else if (rq->m->api == API_DATAMANAGER)
-		wait = ac_http_backoff_mult_ms(rq->attempts, o->dm_base_ms, 1.3,
+		wait = ac_http_backoff_mult_ms(rq->retried + 1, o->dm_base_ms, 1.3,
 		    DM_BACKOFF_CAP_MS, (double)random() / RAND_MAX);
 	else
-		wait = ac_http_backoff_ms(rq->attempts, o->base_ms,
+		wait = ac_http_backoff_ms(rq->retried + 1, o->base_ms,
 		    BACKOFF_CAP_MS, (double)random() / RAND_MAX);
 	if (wait > o->max_wait_ms)
 		wait = o->max_wait_ms;
@@ -1124,44 +1088,13 @@ retry(struct run *r, struct req *rq, const struct ac_http_verdict *v,
 		fprintf(stderr, "ac-upload: POST %s: %s %s, "
 		    "retrying in %.3gs (%d retr%s left)\n", path, what,
 		    v->code, (double)wait / 1000,
-		    o->retries - rq->attempts + 1,
-		    o->retries - rq->attempts + 1 == 1 ? "y" : "ies");
+		    o->retries - rq->retried,
+		    o->retries - rq->retried == 1 ? "y" : "ies");
 	}
+	rq->retried++;
 	r->nretry++;
 	rq->due = ac_clock_ms() + wait;
 	push(&r->waiting, rq);
-}
-
-/* What the partial failure says about each row. */
-struct rowerr {
-	char code[96];
-	char msg[256];
-	int set;
-};
-
-struct pf {
-	struct rowerr *row;
-	int n;
-	struct rowerr wide;	/* an error naming no row */
-};
-
-static void
-pf_cb(void *arg, long row, jv e)
-{
-	struct pf *pf = arg;
-	struct rowerr *re = row >= 0 && row < pf->n ? &pf->row[row] :
-	    &pf->wide;
-	jv m;
-
-	if (re->set)
-		return;		/* the first error of a row decides */
-	if (ac_gads_error_code(e, re->code, sizeof(re->code)) == -1)
-		snprintf(re->code, sizeof(re->code), "unknown");
-	m = ac_obj_get(e, "message");
-	ac_http_copy_text(re->msg, sizeof(re->msg),
-	    jv_get_kind(m) == JV_KIND_STRING ? jv_string_value(m) : "");
-	jv_free(m);
-	re->set = 1;
 }
 
 /*
@@ -1204,7 +1137,7 @@ answered(struct run *r, struct slot *s, struct req *rq, jv ans)
 {
 	jv pfe = ac_obj_get(ans, "partialFailureError");
 	jv results = ac_obj_get(ans, "results");
-	struct pf pf;
+	struct ac_rowerr *row = xcalloc((size_t)rq->n, sizeof(*row)), wide;
 	struct outcome oc;
 	struct req *sub;
 	int *again = xcalloc((size_t)rq->n, sizeof(int));
@@ -1216,13 +1149,13 @@ answered(struct run *r, struct slot *s, struct req *rq, jv ans)
 	if (rq->m->api == API_DATAMANAGER) {
 		free(again);
 		free(dead);
+		free(row);
+		jv_free(pfe);
+		jv_free(results);
 		dm_answered(r, s, rq, ans);
 		return;
 	}
-	memset(&pf, 0, sizeof(pf));
-	pf.n = rq->n;
-	pf.row = xcalloc((size_t)rq->n, sizeof(*pf.row));
-	ac_gads_each_error(pfe, rq->m->path, pf_cb, &pf);
+	ac_gads_row_errors(pfe, rq->m->path, rq->n, row, &wide);
 	if (rid[0] == '\0') {
 		jv d = ac_obj_get(pfe, "details"), f = jv_invalid(), v;
 
@@ -1253,7 +1186,7 @@ answered(struct run *r, struct slot *s, struct req *rq, jv ans)
 		oc.job_id = t;
 	}
 	for (i = 0; i < rq->n; i++) {
-		const struct rowerr *re = pf.row[i].set ? &pf.row[i] : NULL;
+		const struct ac_rowerr *re = row[i].set ? &row[i] : NULL;
 		jv res = jv_get_kind(results) == JV_KIND_ARRAY ?
 		    jv_array_get(jv_copy(results), i) : jv_invalid();
 		int has_result = jv_get_kind(res) == JV_KIND_OBJECT &&
@@ -1263,8 +1196,8 @@ answered(struct run *r, struct slot *s, struct req *rq, jv ans)
 		oc.code = oc.message = NULL;
 		oc.earlier = 0;
 		if (re == NULL && !has_result && !rq->validate &&
-		    pf.wide.set)
-			re = &pf.wide;
+		    wide.set)
+			re = &wide;
 		if (re != NULL && ac_gads_code_retryable(re->code)) {
 			again[nagain++] = i;
 			continue;
@@ -1324,9 +1257,9 @@ answered(struct run *r, struct slot *s, struct req *rq, jv ans)
 		v.klass = AC_HTTP_RETRY;
 		v.retry_ms = -1;
 		v.http = 200;
-		snprintf(v.code, sizeof(v.code), "%s", pf.row[again[0]].code);
-		ac_http_copy_text(v.message, sizeof(v.message),
-		    pf.row[again[0]].msg);
+		snprintf(v.code, sizeof(v.code), "%s", row[again[0]].code);
+		ac_text_copy(v.message, sizeof(v.message),
+		    row[again[0]].msg);
 		r->held++;
 		retry(r, sub, &v, rid);
 	}
@@ -1334,7 +1267,7 @@ answered(struct run *r, struct slot *s, struct req *rq, jv ans)
 	jv_free(pfe);
 	jv_free(results);
 	jv_free(ans);
-	free(pf.row);
+	free(row);
 	free(again);
 	free(dead);
 	req_free(rq);
@@ -1376,6 +1309,7 @@ setup_error(struct run *r, struct req *rq, const struct ac_http_verdict *v,
 	static const char dm[] = "datamanager.";
 	const char *advice;
 	char why[700], more[200];
+	size_t n;
 
 	if (v->http != 403 && ac_gads_class(v->code) != AC_GADS_SETUP &&
 	    !(strncmp(v->code, dm, sizeof(dm) - 1) == 0 &&
@@ -1389,83 +1323,13 @@ setup_error(struct run *r, struct req *rq, const struct ac_http_verdict *v,
 		snprintf(more, sizeof(more), " (this request needs %s)",
 		    rq->m->api == API_DATAMANAGER ? AC_DATAMANAGER_SCOPE :
 		    AC_ADWORDS_SCOPE);
-	snprintf(why, sizeof(why), "POST %s: HTTP %ld %s: %s%s; %s", path,
-	    v->http, v->code, v->message, more, advice);
+	n = strlen(v->message);
+	snprintf(why, sizeof(why), "POST %s: HTTP %ld %s: %.*s%s; %s", path,
+	    v->http, v->code, (int)(n > 0 && v->message[n - 1] == '.' ? n - 1 :
+	    n), v->message, more, advice);
 	fail_req(r, rq, v->code, v->message, rid);
 	stop(r, AC_EXIT_FATAL, why);
 	return 1;
-}
-
-/* What a Data Manager fast-fail answer says of each row. */
-struct dmv {
-	const struct req *rq;
-	struct rowerr *row;
-	struct rowerr wide;	/* a field of the request itself */
-};
-
-static void
-dm_mark(struct rowerr *re, const char *reason, const char *desc)
-{
-	if (re->set)
-		return;		/* the first violation of a row decides */
-	snprintf(re->code, sizeof(re->code), "datamanager.%s", reason);
-	ac_http_copy_text(re->msg, sizeof(re->msg), desc);
-	re->set = 1;
-}
-
-/* Nonzero when event e goes to destination reference ref. */
-static int
-goes_to(jv e, const char *ref)
-{
-	jv refs = ac_obj_get(e, "destinationReferences");
-	int i, n, yes;
-
-	n = jv_get_kind(refs) == JV_KIND_ARRAY ?
-	    jv_array_length(jv_copy(refs)) : 0;
-	yes = n == 0;		/* none: every destination */
-	for (i = 0; i < n && !yes; i++) {
-		jv x = jv_array_get(jv_copy(refs), i);
-
-		yes = jv_get_kind(x) == JV_KIND_STRING &&
-		    strcmp(jv_string_value(x), ref) == 0;
-		jv_free(x);
-	}
-	jv_free(refs);
-	return yes;
-}
-
-static void
-dm_violation(void *arg, enum ac_dm_target t, long idx, const char *reason,
-    const char *desc)
-{
-	struct dmv *d = arg;
-	jv dests, dest, e;
-	const char *ref;
-	int i;
-
-	if (t == AC_DM_EVENT) {
-		if (idx < d->rq->n)
-			dm_mark(&d->row[idx], reason, desc);
-		return;
-	}
-	if (t == AC_DM_REQUEST) {
-		dm_mark(&d->wide, reason, desc);
-		return;
-	}
-	/* A destination: every event that goes to it. */
-	dests = ac_obj_get(d->rq->base, "destinations");
-	dest = jv_get_kind(dests) == JV_KIND_ARRAY &&
-	    idx < jv_array_length(jv_copy(dests)) ?
-	    jv_array_get(jv_copy(dests), (int)idx) : jv_invalid();
-	ref = ac_obj_str(dest, "reference");
-	for (i = 0; i < d->rq->n; i++) {
-		e = jv_array_get(jv_copy(d->rq->conv), i);
-		if (ref == NULL || goes_to(e, ref))
-			dm_mark(&d->row[i], reason, desc);
-		jv_free(e);
-	}
-	jv_free(dest);
-	jv_free(dests);
 }
 
 /*
@@ -1479,22 +1343,18 @@ static void
 refused(struct run *r, struct req *rq, struct slot *s)
 {
 	struct outcome oc;
-	struct dmv d;
+	struct ac_rowerr *row = xcalloc((size_t)rq->n, sizeof(*row)), wide;
 	struct req *sub;
 	jv obj = jv_invalid(), err;
 	char reason[80], perr[80], code[96], msg[256];
-	int *keep, nkeep = 0, i, isdm, half;
+	int *keep, nkeep = 0, i, half;
 
 	if (s->p.anslen > 0 && ac_utf8_valid(s->p.ans, s->p.anslen))
 		obj = ac_json_parse(s->p.ans, s->p.anslen, NULL, perr,
 		    sizeof(perr));
 	err = ac_obj_get(obj, "error");
-	if (ac_dm_error_reason(err, reason, sizeof(reason), &isdm) == -1)
-		snprintf(reason, sizeof(reason), "INVALID_ARGUMENT");
-	memset(&d, 0, sizeof(d));
-	d.rq = rq;
-	d.row = xcalloc((size_t)rq->n, sizeof(*d.row));
-	ac_dm_each_violation(err, reason, dm_violation, &d);
+	ac_dm_refusal(err, rq->base, rq->conv, rq->n, row, &wide, reason,
+	    sizeof(reason));
 	memset(&oc, 0, sizeof(oc));
 	oc.status = "rejected";
 	oc.request_id = s->p.rid;
@@ -1502,9 +1362,9 @@ refused(struct run *r, struct req *rq, struct slot *s)
 	oc.attempts = rq->attempts;
 	keep = xcalloc((size_t)rq->n, sizeof(int));
 	for (i = 0; i < rq->n; i++) {
-		if (d.row[i].set) {
-			oc.code = d.row[i].code;
-			oc.message = d.row[i].msg;
+		if (row[i].set) {
+			oc.code = row[i].code;
+			oc.message = row[i].msg;
 			result(r, rq, i, &oc);
 		} else {
 			keep[nkeep++] = i;
@@ -1513,13 +1373,13 @@ refused(struct run *r, struct req *rq, struct slot *s)
 	if (nkeep == rq->n) {
 		nkeep = 0;
 		snprintf(code, sizeof(code), "datamanager.%s", reason);
-		if (d.wide.set || rq->n == 1) {
+		if (wide.set || rq->n == 1) {
 			/* the request as a whole, or one row: refused */
-			ac_http_copy_text(msg, sizeof(msg),
+			ac_text_copy(msg, sizeof(msg),
 			    ac_obj_str(err, "message") != NULL ?
 			    ac_obj_str(err, "message") : "refused");
-			oc.code = d.wide.set ? d.wide.code : code;
-			oc.message = d.wide.set ? d.wide.msg : msg;
+			oc.code = wide.set ? wide.code : code;
+			oc.message = wide.set ? wide.msg : msg;
 			for (i = 0; i < rq->n; i++)
 				result(r, rq, i, &oc);
 		} else {
@@ -1541,7 +1401,7 @@ refused(struct run *r, struct req *rq, struct slot *s)
 		push(&r->ready, sub);
 	}
 	free(keep);
-	free(d.row);
+	free(row);
 	jv_free(err);
 	jv_free(obj);
 	req_free(rq);
@@ -1568,7 +1428,7 @@ finished(struct run *r, struct slot *s, CURLcode cc)
 	if (v.klass != AC_HTTP_OK && !v.unknown && !s->p.rewound)
 		not_delivered(r, rq);
 	if (cc != CURLE_OK && s->p.errbuf[0] != '\0')
-		ac_http_copy_text(v.message, sizeof(v.message), s->p.errbuf);
+		ac_text_copy(v.message, sizeof(v.message), s->p.errbuf);
 	rq->maybe_done |= s->p.rewound;
 	path_of(r->o, rq, path, sizeof(path));
 	switch (v.klass) {
@@ -1581,7 +1441,13 @@ finished(struct run *r, struct slot *s, CURLcode cc)
 	case AC_HTTP_FAIL:
 		if (setup_error(r, rq, &v, s->p.rid, path))
 			break;
-		if (rq->m->api == API_DATAMANAGER) {
+		/* A 400 of Data Manager (or of Google's front end, which
+		 * names the event it could not parse) is a fast-fail
+		 * refusal; anything else (a 404 from a wrong --endpoint, say)
+		 * is no verdict on the rows. */
+		if (rq->m->api == API_DATAMANAGER && status == 400 &&
+		    (strncmp(v.code, "datamanager.", 12) == 0 ||
+		    strcmp(v.code, "rpc.INVALID_ARGUMENT") == 0)) {
 			refused(r, rq, s);
 			break;
 		}
@@ -1631,9 +1497,9 @@ progress(struct run *r, int last)
 			fputs("\r\033[K", stderr);
 		return;
 	}
-	fprintf(stderr, "\rac-upload: %lu requests, %lu rows: %lu uploaded, "
+	fprintf(stderr, "\rac-upload: %lu requests, %lu rows: %lu taken, "
 	    "%lu rejected, %lu failed; %lu retries\033[K", r->nreq, r->nrows,
-	    r->nup + r->nval, r->nrej, r->nfail, r->nretry);
+	    r->nup + r->nacc + r->nval, r->nrej, r->nfail, r->nretry);
 	r->progress_shown = 1;
 }
 

@@ -78,3 +78,30 @@ ac_diex(int status, const char *fmt, ...)
 	va_end(ap);
 	exit(status);
 }
+
+void
+ac_text_clean(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
+void
+ac_text_copy(char *dst, size_t len, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (len == 0)
+		return;
+	if (n >= len) {
+		/* Cut before a UTF-8 continuation byte, never inside a
+		 * character. */
+		n = len - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	ac_text_clean(dst);
+}

@@ -2,6 +2,8 @@
 #ifndef AC_DIAG_H
 #define AC_DIAG_H
 
+#include <stddef.h>
+
 /* The suite-wide exit-code contract (man/ac.7, EXIT STATUS). */
 enum ac_exit {
 	AC_EXIT_OK = 0,		/* every record processed */
@@ -24,5 +26,13 @@ void ac_die(int, const char *, ...)
     __attribute__((format(printf, 2, 3), noreturn));
 void ac_diex(int, const char *, ...)
     __attribute__((format(printf, 2, 3), noreturn));
+
+/* Replace control characters in s by '?': text from a server that goes
+ * to a terminal. */
+void ac_text_clean(char *s);
+
+/* Copy src into dst[0..len), cut at a character boundary when it does
+ * not fit, control characters replaced by '?'. */
+void ac_text_copy(char *dst, size_t len, const char *src);
 
 #endif

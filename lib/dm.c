@@ -7,6 +7,7 @@
 #include <jv.h>
 
 #include "crypto.h"
+#include "diag.h"
 #include "dm.h"
 #include "field.h"
 
@@ -426,6 +427,125 @@ ac_dm_each_violation(jv error, const char *fallback,
 	jv_free(vs);
 	jv_free(br);
 	return n;
+}
+
+/* What a refusal says of each row */
+
+struct dmv {
+	jv base, events;
+	int n;
+	struct ac_rowerr *row, *wide;
+};
+
+static void
+mark(struct ac_rowerr *re, const char *reason, const char *desc)
+{
+	if (re->set)
+		return;		/* the first violation of a row decides */
+	snprintf(re->code, sizeof(re->code), "datamanager.%s", reason);
+	ac_text_copy(re->msg, sizeof(re->msg), desc);
+	re->set = 1;
+}
+
+/* Nonzero when event e goes to destination reference ref. */
+static int
+goes_to(jv e, const char *ref)
+{
+	jv refs = ac_obj_get(e, "destinationReferences");
+	int i, n, yes;
+
+	n = jv_get_kind(refs) == JV_KIND_ARRAY ?
+	    jv_array_length(jv_copy(refs)) : 0;
+	yes = n == 0;		/* none: every destination */
+	for (i = 0; i < n && !yes; i++) {
+		jv x = jv_array_get(jv_copy(refs), i);
+
+		yes = jv_get_kind(x) == JV_KIND_STRING &&
+		    strcmp(jv_string_value(x), ref) == 0;
+		jv_free(x);
+	}
+	jv_free(refs);
+	return yes;
+}
+
+static void
+violation(void *arg, enum ac_dm_target t, long idx, const char *reason,
+    const char *desc)
+{
+	struct dmv *d = arg;
+	jv dests, dest, e;
+	const char *ref;
+	int i;
+
+	if (t == AC_DM_EVENT) {
+		if (idx < d->n)
+			mark(&d->row[idx], reason, desc);
+		return;
+	}
+	if (t == AC_DM_REQUEST) {
+		mark(d->wide, reason, desc);
+		return;
+	}
+	/* A destination: every event that goes to it. */
+	dests = ac_obj_get(d->base, "destinations");
+	dest = jv_get_kind(dests) == JV_KIND_ARRAY &&
+	    idx < jv_array_length(jv_copy(dests)) ?
+	    jv_array_get(jv_copy(dests), (int)idx) : jv_invalid();
+	ref = ac_obj_str(dest, "reference");
+	for (i = 0; i < d->n; i++) {
+		e = jv_array_get(jv_copy(d->events), i);
+		if (ref == NULL || goes_to(e, ref))
+			mark(&d->row[i], reason, desc);
+		jv_free(e);
+	}
+	jv_free(dest);
+	jv_free(dests);
+}
+
+void
+ac_dm_refusal(jv error, jv base, jv events, int n, struct ac_rowerr *row,
+    struct ac_rowerr *wide, char *reason, size_t len)
+{
+	struct dmv d = { base, events, n, row, wide };
+	int isdm;
+
+	memset(row, 0, (size_t)n * sizeof(*row));
+	memset(wide, 0, sizeof(*wide));
+	if (ac_dm_error_reason(error, reason, len, &isdm) == -1)
+		snprintf(reason, len, "INVALID_ARGUMENT");
+	ac_dm_each_violation(error, reason, violation, &d);
+}
+
+jv
+ac_dm_prune(jv base, jv events)
+{
+	jv dests = ac_obj_get(base, "destinations"), keep = jv_array();
+	int i, j, n, m, used;
+
+	n = jv_get_kind(dests) == JV_KIND_ARRAY ?
+	    jv_array_length(jv_copy(dests)) : 0;
+	m = jv_get_kind(events) == JV_KIND_ARRAY ?
+	    jv_array_length(jv_copy(events)) : 0;
+	for (i = 0; i < n; i++) {
+		jv d = jv_array_get(jv_copy(dests), i), e;
+		const char *ref = ac_obj_str(d, "reference");
+
+		for (j = 0, used = ref == NULL; j < m && !used; j++) {
+			e = jv_array_get(jv_copy(events), j);
+			used = goes_to(e, ref);
+			jv_free(e);
+		}
+		if (used)
+			keep = jv_array_append(keep, d);
+		else
+			jv_free(d);
+	}
+	jv_free(dests);
+	if (n == 0) {
+		jv_free(keep);
+		return base;
+	}
+	return jv_object_set(base, jv_string("destinations"), keep);
 }
 
 /* ErrorReason values about the account or credentials (§4.4). */

@@ -5,6 +5,7 @@
 #include <jv.h>
 
 #include "conv.h"
+#include "http.h"
 
 /*
  * The Data Manager API (datamanager.googleapis.com), as ac uses it:
@@ -71,6 +72,22 @@ int ac_dm_error_reason(jv error, char *reason, size_t len, int *dm);
 int ac_dm_each_violation(jv error, const char *fallback,
     void (*f)(void *arg, enum ac_dm_target, long index, const char *reason,
     const char *description), void *arg);
+
+/*
+ * What a fast-fail refusal (its "error" member) says of each of the n
+ * events of the request whose other members are base: row[i] when a
+ * field violation names events[i], or a destination event i goes to;
+ * wide when it names a field of the request itself. Codes are
+ * "datamanager.REASON". The ErrorInfo's reason (INVALID_ARGUMENT when
+ * none) goes to reason. Borrows all.
+ */
+void ac_dm_refusal(jv error, jv base, jv events, int n,
+    struct ac_rowerr *row, struct ac_rowerr *wide, char *reason,
+    size_t len);
+
+/* base with only the destinations the events go to. Consumes base,
+ * borrows events. */
+jv ac_dm_prune(jv base, jv events);
 
 /* Nonzero when Data Manager error reason means the account or the
  * credentials are not set up for this upload (stop; the rows are not at

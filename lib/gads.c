@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: MIT */
+#include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +9,8 @@
 #include <jv.h>
 
 #include "crypto.h"
+#include "diag.h"
+#include "opt.h"
 #include "field.h"
 #include "gads.h"
 
@@ -283,6 +287,300 @@ ac_gads_row_key(const char *cid, const struct ac_gads_method *m, jv conv)
 			return xfmt("%s|%s|%s:%s|%s", cid, action, clicks[i],
 			    s, t);
 	return xfmt("%s|%s|time|%s", cid, action, t);
+}
+
+/* The error model (google-ads-api §3): GoogleAdsFailure in a
+ * google.rpc.Status, the family.CODE of an error, the row it names. */
+
+static jv
+get(jv obj, const char *key)
+{
+	return ac_obj_get(obj, key);
+}
+
+/* The string s as C text into buf, or "" when it is not a string.
+ * Consumes s. */
+static void
+str_into(jv s, char *buf, size_t len)
+{
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	if (jv_get_kind(s) == JV_KIND_STRING)
+		ac_text_copy(buf, len, jv_string_value(s));
+	jv_free(s);
+}
+
+int
+ac_gads_error_code(jv error, char *code, size_t len)
+{
+	jv ec = get(error, "errorCode");
+	int it, r = -1;
+
+	code[0] = '\0';
+	if (jv_get_kind(ec) == JV_KIND_OBJECT) {
+		it = jv_object_iter(ec);
+		if (jv_object_iter_valid(ec, it)) {
+			jv k = jv_object_iter_key(ec, it);
+			jv v = jv_object_iter_value(ec, it);
+
+			if (jv_get_kind(v) == JV_KIND_STRING) {
+				snprintf(code, len, "%s.%s", jv_string_value(k),
+				    jv_string_value(v));
+				ac_text_clean(code);
+				r = 0;
+			}
+			jv_free(k);
+			jv_free(v);
+		}
+	}
+	jv_free(ec);
+	return r;
+}
+
+/* Nonzero when d (borrowed) is an Any holding a GoogleAdsFailure. */
+static int
+is_failure(jv d)
+{
+	jv t = get(d, "@type");
+	const char *s, *want = ".errors.GoogleAdsFailure";
+	size_t n, w = strlen(want);
+	int r = 0;
+
+	if (jv_get_kind(t) == JV_KIND_STRING) {
+		s = jv_string_value(t);
+		n = strlen(s);
+		r = n >= w && strcmp(s + n - w, want) == 0;
+	}
+	jv_free(t);
+	return r;
+}
+
+/* The row number in an index: a number, a string of digits or, in old
+ * versions, a wrapper {"value": n} (google-ads-api §3.3). Consumes ix. */
+static long
+index_of(jv ix)
+{
+	long r = -1;
+	double d;
+	char *end;
+
+	if (jv_get_kind(ix) == JV_KIND_OBJECT) {
+		jv v = get(ix, "value");
+
+		jv_free(ix);
+		ix = v;
+	}
+	if (jv_get_kind(ix) == JV_KIND_NUMBER) {
+		d = jv_number_value(ix);
+		if (d >= 0 && d < 2147483648.0 && d == (long)d)
+			r = (long)d;
+	} else if (jv_get_kind(ix) == JV_KIND_STRING) {
+		const char *s = jv_string_value(ix);
+
+		errno = 0;
+		if (isdigit((unsigned char)s[0])) {
+			r = strtol(s, &end, 10);
+			if (*end != '\0' || errno != 0)
+				r = -1;
+		}
+	}
+	jv_free(ix);
+	return r;
+}
+
+/* The row of one GoogleAdsError: the index of the first path element
+ * named listname. Borrows error. */
+static long
+row_of(jv error, const char *listname)
+{
+	jv loc = get(error, "location");
+	jv els = get(loc, "fieldPathElements");
+	long row = -1;
+	int i, n;
+
+	if (jv_get_kind(els) == JV_KIND_ARRAY) {
+		n = jv_array_length(jv_copy(els));
+		for (i = 0; i < n; i++) {
+			jv el = jv_array_get(jv_copy(els), i);
+			jv name = get(el, "fieldName");
+			int hit = jv_get_kind(name) == JV_KIND_STRING &&
+			    strcmp(jv_string_value(name), listname) == 0;
+
+			if (hit)
+				row = index_of(get(el, "index"));
+			jv_free(name);
+			jv_free(el);
+			if (hit)
+				break;
+		}
+	}
+	jv_free(els);
+	jv_free(loc);
+	return row;
+}
+
+/* Call f for every GoogleAdsError in status's details. */
+static void
+each_error(jv status, void (*f)(void *, jv), void *arg)
+{
+	jv details = get(status, "details");
+	int i, j, n, m;
+
+	if (jv_get_kind(details) != JV_KIND_ARRAY) {
+		jv_free(details);
+		return;
+	}
+	n = jv_array_length(jv_copy(details));
+	for (i = 0; i < n; i++) {
+		jv d = jv_array_get(jv_copy(details), i);
+		jv errs = is_failure(d) ? get(d, "errors") : jv_invalid();
+
+		if (jv_get_kind(errs) == JV_KIND_ARRAY) {
+			m = jv_array_length(jv_copy(errs));
+			for (j = 0; j < m; j++) {
+				jv e = jv_array_get(jv_copy(errs), j);
+
+				if (jv_get_kind(e) == JV_KIND_OBJECT)
+					f(arg, e);
+				jv_free(e);
+			}
+		}
+		jv_free(errs);
+		jv_free(d);
+	}
+	jv_free(details);
+}
+
+struct first {
+	char *code, *msg;
+	size_t codelen, msglen;
+	int found;
+};
+
+static void
+first_cb(void *arg, jv e)
+{
+	struct first *c = arg;
+
+	if (c->found || ac_gads_error_code(e, c->code, c->codelen) == -1)
+		return;
+	c->found = 1;
+	str_into(get(e, "message"), c->msg, c->msglen);
+}
+
+int
+ac_gads_first_error(jv status, char *code, size_t codelen, char *msg,
+    size_t msglen)
+{
+	struct first c = { code, msg, codelen, msglen, 0 };
+
+	code[0] = msg[0] = '\0';
+	each_error(status, first_cb, &c);
+	return c.found ? 0 : -1;
+}
+
+struct each {
+	const char *listname;
+	void (*f)(void *, long, jv);
+	void *arg;
+};
+
+static void
+each_cb(void *arg, jv e)
+{
+	struct each *c = arg;
+
+	c->f(c->arg, row_of(e, c->listname), e);
+}
+
+void
+ac_gads_each_error(jv status, const char *listname,
+    void (*f)(void *arg, long row, jv error), void *arg)
+{
+	struct each c = { listname, f, arg };
+
+	each_error(status, each_cb, &c);
+}
+
+/* The longest quotaErrorDetails.retryDelay among the errors. */
+static void
+delay_cb(void *arg, jv e)
+{
+	long long *ms = arg, d;
+	jv det = get(e, "details");
+	jv q = get(det, "quotaErrorDetails");
+	jv rd = get(q, "retryDelay");
+
+	if (jv_get_kind(rd) == JV_KIND_STRING &&
+	    (d = ac_duration_ms(jv_string_value(rd))) > *ms)
+		*ms = d;
+	jv_free(rd);
+	jv_free(q);
+	jv_free(det);
+}
+
+long long
+ac_gads_retry_delay_ms(jv status)
+{
+	long long ms = -1;
+
+	each_error(status, delay_cb, &ms);
+	return ms;
+}
+
+/* Codes that mean "send it again" whatever the HTTP status says
+ * (google-ads-api §3.9). */
+static const char *const retry_codes[] = {
+	"quotaError.RESOURCE_TEMPORARILY_EXHAUSTED",
+	"internalError.INTERNAL_ERROR",
+	"internalError.TRANSIENT_ERROR",
+	"internalError.DEADLINE_EXCEEDED",
+	"databaseError.CONCURRENT_MODIFICATION",
+};
+
+int
+ac_gads_code_retryable(const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(retry_codes) / sizeof(retry_codes[0]); i++)
+		if (strcmp(code, retry_codes[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Answers */
+
+struct pf {
+	struct ac_rowerr *row, *wide;
+	int n;
+};
+
+static void
+pf_cb(void *arg, long i, jv e)
+{
+	struct pf *pf = arg;
+	struct ac_rowerr *re = i >= 0 && i < pf->n ? &pf->row[i] : pf->wide;
+
+	if (re->set)
+		return;		/* the first error of a row decides */
+	if (ac_gads_error_code(e, re->code, sizeof(re->code)) == -1)
+		snprintf(re->code, sizeof(re->code), "unknown");
+	ac_text_copy(re->msg, sizeof(re->msg),
+	    ac_obj_str(e, "message") != NULL ? ac_obj_str(e, "message") : "");
+	re->set = 1;
+}
+
+void
+ac_gads_row_errors(jv pfe, const char *list, int n, struct ac_rowerr *row,
+    struct ac_rowerr *wide)
+{
+	struct pf pf = { row, wide, n };
+
+	memset(row, 0, (size_t)n * sizeof(*row));
+	memset(wide, 0, sizeof(*wide));
+	ac_gads_each_error(pfe, list, pf_cb, &pf);
 }
 
 /* Error codes */

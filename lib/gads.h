@@ -5,6 +5,7 @@
 #include <jv.h>
 
 #include "conv.h"
+#include "http.h"
 
 /*
  * The Google Ads API (googleads.googleapis.com), as ac uses it: the three
@@ -43,6 +44,44 @@ void ac_gads_put(struct ac_writer *, const struct ac_conv *c);
  */
 char *ac_gads_row_key(const char *cid, const struct ac_gads_method *m,
     jv conv);
+
+/*
+ * The first GoogleAdsError of a google.rpc.Status object (an "error" body
+ * or a partialFailureError): its "family.CODE" in code and its message.
+ * Borrows status. Returns 0, or -1 when it holds none.
+ */
+int ac_gads_first_error(jv status, char *code, size_t codelen, char *msg,
+    size_t msglen);
+
+/*
+ * Call f(arg, row, error) for every GoogleAdsError of a partialFailureError
+ * (google.rpc.Status): row is the index of the first fieldPathElements
+ * entry named listname ("conversions"), -1 when the error names no row.
+ * Borrows status; error is borrowed for the call.
+ */
+void ac_gads_each_error(jv status, const char *listname,
+    void (*f)(void *arg, long row, jv error), void *arg);
+
+/* Nonzero for the "family.CODE"s that ask for the request (or the row)
+ * to be sent again (google-ads-api §3.9). */
+int ac_gads_code_retryable(const char *code);
+
+/* "family.CODE" of one GoogleAdsError's errorCode. Borrows error. Returns
+ * -1 when there is none. */
+int ac_gads_error_code(jv error, char *code, size_t len);
+
+/* The longest quotaErrorDetails.retryDelay of a google.rpc.Status's
+ * errors, in milliseconds; -1 when none says. Borrows status. */
+long long ac_gads_retry_delay_ms(jv status);
+
+/*
+ * The error of each row i of a request of n rows from its answer's
+ * partialFailureError (google.rpc.Status): row[i] (the first error naming
+ * it), wide for an error naming no row. Fields named list (the method's
+ * path) in fieldPathElements. Borrows pfe.
+ */
+void ac_gads_row_errors(jv pfe, const char *list, int n,
+    struct ac_rowerr *row, struct ac_rowerr *wide);
 
 /* What a row's error code ("family.CODE") means for ac-upload. */
 enum ac_gads_class {

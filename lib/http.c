@@ -10,8 +10,11 @@
 #include <curl/curl.h>
 #include <jv.h>
 
+#include "diag.h"
 #include "dm.h"
+#include "gads.h"
 #include "http.h"
+#include "opt.h"
 #include "ndjson.h"
 
 /* obj[key] as an owned value, jv_invalid() when obj is not an object or
@@ -24,282 +27,6 @@ get(jv obj, const char *key)
 	return jv_object_get(jv_copy(obj), jv_string(key));
 }
 
-void
-ac_http_clean(char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			*s = '?';
-}
-
-void
-ac_http_copy_text(char *dst, size_t len, const char *src)
-{
-	size_t n = strlen(src);
-
-	if (len == 0)
-		return;
-	if (n >= len) {
-		/* Cut before a UTF-8 continuation byte, never inside a
-		 * character. */
-		n = len - 1;
-		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
-			n--;
-	}
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-	ac_http_clean(dst);
-}
-
-/* The string s as C text into buf, or "" when it is not a string.
- * Consumes s. */
-static void
-str_into(jv s, char *buf, size_t len)
-{
-	if (len == 0)
-		return;
-	buf[0] = '\0';
-	if (jv_get_kind(s) == JV_KIND_STRING)
-		ac_http_copy_text(buf, len, jv_string_value(s));
-	jv_free(s);
-}
-
-int
-ac_gads_error_code(jv error, char *code, size_t len)
-{
-	jv ec = get(error, "errorCode");
-	int it, r = -1;
-
-	code[0] = '\0';
-	if (jv_get_kind(ec) == JV_KIND_OBJECT) {
-		it = jv_object_iter(ec);
-		if (jv_object_iter_valid(ec, it)) {
-			jv k = jv_object_iter_key(ec, it);
-			jv v = jv_object_iter_value(ec, it);
-
-			if (jv_get_kind(v) == JV_KIND_STRING) {
-				snprintf(code, len, "%s.%s", jv_string_value(k),
-				    jv_string_value(v));
-				ac_http_clean(code);
-				r = 0;
-			}
-			jv_free(k);
-			jv_free(v);
-		}
-	}
-	jv_free(ec);
-	return r;
-}
-
-/* Nonzero when d (borrowed) is an Any holding a GoogleAdsFailure. */
-static int
-is_failure(jv d)
-{
-	jv t = get(d, "@type");
-	const char *s, *want = ".errors.GoogleAdsFailure";
-	size_t n, w = strlen(want);
-	int r = 0;
-
-	if (jv_get_kind(t) == JV_KIND_STRING) {
-		s = jv_string_value(t);
-		n = strlen(s);
-		r = n >= w && strcmp(s + n - w, want) == 0;
-	}
-	jv_free(t);
-	return r;
-}
-
-/* The row number in an index: a number, a string of digits or, in old
- * versions, a wrapper {"value": n} (google-ads-api §3.3). Consumes ix. */
-static long
-index_of(jv ix)
-{
-	long r = -1;
-	double d;
-	char *end;
-
-	if (jv_get_kind(ix) == JV_KIND_OBJECT) {
-		jv v = get(ix, "value");
-
-		jv_free(ix);
-		ix = v;
-	}
-	if (jv_get_kind(ix) == JV_KIND_NUMBER) {
-		d = jv_number_value(ix);
-		if (d >= 0 && d < 2147483648.0 && d == (long)d)
-			r = (long)d;
-	} else if (jv_get_kind(ix) == JV_KIND_STRING) {
-		const char *s = jv_string_value(ix);
-
-		errno = 0;
-		if (isdigit((unsigned char)s[0])) {
-			r = strtol(s, &end, 10);
-			if (*end != '\0' || errno != 0)
-				r = -1;
-		}
-	}
-	jv_free(ix);
-	return r;
-}
-
-/* The row of one GoogleAdsError: the index of the first path element
- * named listname. Borrows error. */
-static long
-row_of(jv error, const char *listname)
-{
-	jv loc = get(error, "location");
-	jv els = get(loc, "fieldPathElements");
-	long row = -1;
-	int i, n;
-
-	if (jv_get_kind(els) == JV_KIND_ARRAY) {
-		n = jv_array_length(jv_copy(els));
-		for (i = 0; i < n; i++) {
-			jv el = jv_array_get(jv_copy(els), i);
-			jv name = get(el, "fieldName");
-			int hit = jv_get_kind(name) == JV_KIND_STRING &&
-			    strcmp(jv_string_value(name), listname) == 0;
-
-			if (hit)
-				row = index_of(get(el, "index"));
-			jv_free(name);
-			jv_free(el);
-			if (hit)
-				break;
-		}
-	}
-	jv_free(els);
-	jv_free(loc);
-	return row;
-}
-
-/* Call f for every GoogleAdsError in status's details. */
-static void
-each_error(jv status, void (*f)(void *, jv), void *arg)
-{
-	jv details = get(status, "details");
-	int i, j, n, m;
-
-	if (jv_get_kind(details) != JV_KIND_ARRAY) {
-		jv_free(details);
-		return;
-	}
-	n = jv_array_length(jv_copy(details));
-	for (i = 0; i < n; i++) {
-		jv d = jv_array_get(jv_copy(details), i);
-		jv errs = is_failure(d) ? get(d, "errors") : jv_invalid();
-
-		if (jv_get_kind(errs) == JV_KIND_ARRAY) {
-			m = jv_array_length(jv_copy(errs));
-			for (j = 0; j < m; j++) {
-				jv e = jv_array_get(jv_copy(errs), j);
-
-				if (jv_get_kind(e) == JV_KIND_OBJECT)
-					f(arg, e);
-				jv_free(e);
-			}
-		}
-		jv_free(errs);
-		jv_free(d);
-	}
-	jv_free(details);
-}
-
-struct first {
-	char *code, *msg;
-	size_t codelen, msglen;
-	int found;
-};
-
-static void
-first_cb(void *arg, jv e)
-{
-	struct first *c = arg;
-
-	if (c->found || ac_gads_error_code(e, c->code, c->codelen) == -1)
-		return;
-	c->found = 1;
-	str_into(get(e, "message"), c->msg, c->msglen);
-}
-
-int
-ac_gads_first_error(jv status, char *code, size_t codelen, char *msg,
-    size_t msglen)
-{
-	struct first c = { code, msg, codelen, msglen, 0 };
-
-	code[0] = msg[0] = '\0';
-	each_error(status, first_cb, &c);
-	return c.found ? 0 : -1;
-}
-
-struct each {
-	const char *listname;
-	void (*f)(void *, long, jv);
-	void *arg;
-};
-
-static void
-each_cb(void *arg, jv e)
-{
-	struct each *c = arg;
-
-	c->f(c->arg, row_of(e, c->listname), e);
-}
-
-void
-ac_gads_each_error(jv status, const char *listname,
-    void (*f)(void *arg, long row, jv error), void *arg)
-{
-	struct each c = { listname, f, arg };
-
-	each_error(status, each_cb, &c);
-}
-
-/* The longest quotaErrorDetails.retryDelay among the errors. */
-static void
-delay_cb(void *arg, jv e)
-{
-	long long *ms = arg, d;
-	jv det = get(e, "details");
-	jv q = get(det, "quotaErrorDetails");
-	jv rd = get(q, "retryDelay");
-
-	if (jv_get_kind(rd) == JV_KIND_STRING &&
-	    (d = ac_http_duration_ms(jv_string_value(rd))) > *ms)
-		*ms = d;
-	jv_free(rd);
-	jv_free(q);
-	jv_free(det);
-}
-
-long long
-ac_http_duration_ms(const char *s)
-{
-	long long ms = 0;
-	int frac = 0;
-
-	/* proto3 JSON Duration: seconds, up to nine decimals, "s" */
-	if (s == NULL || !isdigit((unsigned char)*s))
-		return -1;
-	for (; isdigit((unsigned char)*s); s++) {
-		if (ms > 1000000000LL)
-			return -1;
-		ms = ms * 10 + (*s - '0');
-	}
-	if (ms > 1000000000LL)
-		return -1;
-	ms *= 1000;
-	if (*s == '.') {
-		for (s++; isdigit((unsigned char)*s); s++, frac++)
-			if (frac < 3)
-				ms += (*s - '0') * (frac == 0 ? 100 : frac == 1 ?
-				    10 : 1);
-		if (frac == 0 || frac > 9)
-			return -1;
-	}
-	return strcmp(s, "s") == 0 ? ms : -1;
-}
 
 long long
 ac_http_retry_after_ms(const char *s, time_t now)
@@ -360,27 +87,6 @@ ac_http_backoff_mult_ms(int attempt, long long base, double mult,
 	return d / 2 + (long long)(rnd * (double)(d - d / 2));
 }
 
-/* Codes that mean "send it again" whatever the HTTP status says
- * (google-ads-api §3.9). */
-static const char *const retry_codes[] = {
-	"quotaError.RESOURCE_TEMPORARILY_EXHAUSTED",
-	"internalError.INTERNAL_ERROR",
-	"internalError.TRANSIENT_ERROR",
-	"internalError.DEADLINE_EXCEEDED",
-	"databaseError.CONCURRENT_MODIFICATION",
-};
-
-int
-ac_gads_code_retryable(const char *code)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(retry_codes) / sizeof(retry_codes[0]); i++)
-		if (strcmp(code, retry_codes[i]) == 0)
-			return 1;
-	return 0;
-}
-
 static void
 classify_curl(int cc, struct ac_http_verdict *v)
 {
@@ -439,13 +145,26 @@ rpc_retry_delay(jv err)
 		if (jv_get_kind(t) == JV_KIND_STRING &&
 		    strcmp(jv_string_value(t), type) == 0 &&
 		    jv_get_kind(delay) == JV_KIND_STRING)
-			ms = ac_http_duration_ms(jv_string_value(delay));
+			ms = ac_duration_ms(jv_string_value(delay));
 		jv_free(delay);
 		jv_free(t);
 		jv_free(d);
 	}
 	jv_free(ds);
 	return ms;
+}
+
+/* The string s as C text into buf, or "" when it is not a string.
+ * Consumes s. */
+static void
+str_into(jv s, char *buf, size_t len)
+{
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	if (jv_get_kind(s) == JV_KIND_STRING)
+		ac_text_copy(buf, len, jv_string_value(s));
+	jv_free(s);
 }
 
 void
@@ -502,7 +221,7 @@ ac_http_classify(int cc, long status, const char *body, size_t len,
 		else if (jv_get_kind(st) == JV_KIND_STRING) {
 			snprintf(v->code, sizeof(v->code), "rpc.%s",
 			    jv_string_value(st));
-			ac_http_clean(v->code);
+			ac_text_clean(v->code);
 		}
 		else
 			snprintf(v->code, sizeof(v->code), "http.%ld", status);
@@ -513,8 +232,7 @@ ac_http_classify(int cc, long status, const char *body, size_t len,
 			    status, jv_is_valid(obj) ? "" :
 			    " with an answer that is not JSON");
 	}
-	ms = -1;
-	each_error(err, delay_cb, &ms);
+	ms = ac_gads_retry_delay_ms(err);
 	if (ms < 0)
 		ms = rpc_retry_delay(err);
 	if (ms < 0)

@@ -45,37 +45,19 @@ void ac_http_classify(int curlcode, long status, const char *body,
     size_t len, const char *retry_after, time_t now, jv *parsed,
     struct ac_http_verdict *v);
 
-/*
- * The first GoogleAdsError of a google.rpc.Status object (an "error" body
- * or a partialFailureError): its "family.CODE" in code and its message.
- * Borrows status. Returns 0, or -1 when it holds none.
- */
-int ac_gads_first_error(jv status, char *code, size_t codelen, char *msg,
-    size_t msglen);
+/* What an answer says of one row: its code ("family.CODE" of the Google
+ * Ads API, "datamanager.REASON") and the API's message. */
+struct ac_rowerr {
+	char code[96];
+	char msg[256];
+	int set;
+};
 
 /*
- * Call f(arg, row, error) for every GoogleAdsError of a partialFailureError
- * (google.rpc.Status): row is the index of the first fieldPathElements
- * entry named listname ("conversions"), -1 when the error names no row.
- * Borrows status; error is borrowed for the call.
- */
-void ac_gads_each_error(jv status, const char *listname,
-    void (*f)(void *arg, long row, jv error), void *arg);
-
-/* Nonzero for the "family.CODE"s that ask for the request (or the row)
- * to be sent again (google-ads-api §3.9). */
-int ac_gads_code_retryable(const char *code);
-
-/* "family.CODE" of one GoogleAdsError's errorCode. Borrows error. Returns
- * -1 when there is none. */
-int ac_gads_error_code(jv error, char *code, size_t len);
-
-/*
- * Milliseconds in a Retry-After value (delta-seconds or an HTTP-date) or
- * a protobuf Duration string ("30s", "1.5s"); -1 when it is neither.
+ * Milliseconds in a Retry-After value (delta-seconds or an HTTP-date); -1
+ * when it is not one. (A Duration string: ac_duration_ms, lib/opt.)
  */
 long long ac_http_retry_after_ms(const char *value, time_t now);
-long long ac_http_duration_ms(const char *value);
 
 /*
  * The wait before retry number attempt (1 for the first): base doubling,
@@ -93,14 +75,6 @@ long long ac_http_backoff_mult_ms(int attempt, long long base, double mult,
  * user name or password. Otherwise why says why not.
  */
 int ac_http_url_ok(const char *url, char *why, size_t len);
-
-/* Replace control characters in s by '?': text from a server that goes
- * to a terminal. */
-void ac_http_clean(char *s);
-
-/* Copy src into dst[0..len), cut at a character boundary when it does
- * not fit, control characters replaced by '?'. */
-void ac_http_copy_text(char *dst, size_t len, const char *src);
 
 /* Connection settings shared by every handle of a run. */
 struct ac_http_conf {

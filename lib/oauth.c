@@ -787,9 +787,9 @@ explain(jv ans, long status, enum ac_flow flow, const char *scopes)
 
 	/* the server's words go to a terminal: no control characters */
 	if (e != NULL)
-		ac_http_clean(e);
+		ac_text_clean(e);
 	if (d != NULL)
-		ac_http_clean(d);
+		ac_text_clean(d);
 
 	if (e != NULL && strcmp(e, "invalid_grant") == 0 &&
 	    flow == AC_FLOW_NONE)

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -62,4 +63,32 @@ ac_opt_error(int ch, char *const argv[])
 	} else {
 		ac_warnx("unknown option: -%c", optopt);
 	}
+}
+
+long long
+ac_duration_ms(const char *s)
+{
+	long long ms = 0;
+	int frac = 0;
+
+	/* proto3 JSON Duration: seconds, up to nine decimals, "s" */
+	if (s == NULL || !isdigit((unsigned char)*s))
+		return -1;
+	for (; isdigit((unsigned char)*s); s++) {
+		if (ms > 1000000000LL)
+			return -1;
+		ms = ms * 10 + (*s - '0');
+	}
+	if (ms > 1000000000LL)
+		return -1;
+	ms *= 1000;
+	if (*s == '.') {
+		for (s++; isdigit((unsigned char)*s); s++, frac++)
+			if (frac < 3)
+				ms += (*s - '0') * (frac == 0 ? 100 : frac == 1 ?
+				    10 : 1);
+		if (frac == 0 || frac > 9)
+			return -1;
+	}
+	return strcmp(s, "s") == 0 ? ms : -1;
 }

@@ -21,4 +21,8 @@ void ac_opt_error(int ch, char *const argv[]);
 /* Print "prog VERSION" to stdout (the -V option of every tool). */
 void ac_print_version(void);
 
+/* Milliseconds in a protobuf Duration string ("30s", "1.5s"), -1 when s
+ * is not one. */
+long long ac_duration_ms(const char *s);
+
 #endif

@@ -678,7 +678,7 @@ print(t[0].timestamp(), t[1].timestamp())')
 	is "$(nrequests)" 1 "no retry of a 403, nothing more sent"
 	is "$(jq -c '[.request.conversions[].orderId]' dl | paste -sd' ')" '["P-1","P-2"] ["P-3","P-4"]'
 	is "$(ledger_ids | paste -sd' ')" ""
-	[[ $stderr == *"stopping: POST /v25/customers/1234567890:uploadClickConversions: HTTP 403 authorizationError.USER_PERMISSION_DENIED: User does not have permission.; the credentials may not act for this customer: check login_customer_id"* ]] ||
+	[[ $stderr == *"stopping: POST /v25/customers/1234567890:uploadClickConversions: HTTP 403 authorizationError.USER_PERMISSION_DENIED: User does not have permission; the credentials may not act for this customer: check login_customer_id"* ]] ||
 	    { echo "$stderr" >&2; return 1; }
 	# Once the access is mended, the dead letters go.
 	up dl

@@ -14,7 +14,9 @@
 #include <jv.h>
 
 #include "diag.h"
+#include "gads.h"
 #include "http.h"
+#include "opt.h"
 #include "ndjson.h"
 #include "tap.h"
 
@@ -838,9 +840,9 @@ durations(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(d) / sizeof(d[0]); i++)
-		is_int(ac_http_duration_ms(d[i].s), d[i].want,
+		is_int(ac_duration_ms(d[i].s), d[i].want,
 		    "duration_ms('%s')", d[i].s);
-	is_int(ac_http_duration_ms(NULL), -1, "duration_ms(NULL)");
+	is_int(ac_duration_ms(NULL), -1, "duration_ms(NULL)");
 }
 
 static void
@@ -1121,7 +1123,7 @@ main(void)
 		/* a server's words reach a terminal: no control characters */
 		char buf[64];
 
-		ac_http_copy_text(buf, sizeof(buf), "bad\x1b[31m\nline\a");
+		ac_text_copy(buf, sizeof(buf), "bad\x1b[31m\nline\a");
 		is_str(buf, "bad?[31m?line?", "control characters become ?");
 	}
 	return done_testing();
