@@ -32,6 +32,7 @@
 #include <curl/curl.h>
 #include <jv.h>
 
+#include "access.h"
 #include "diag.h"
 #include "dm.h"
 #include "dtime.h"
@@ -58,7 +59,6 @@ struct opts {
 	const char *endpoint[2];	/* of each API (enum api) */
 	const char *version, *cacert, *dead_letter, *journal;
 	const char *rejects, *token_file, *devtoken_file, *config, *token_uri;
-	char *token, *devtoken;
 	int jobs, retries, dry_run, validate_only, quiet, verbose;
 	long long max_wait_ms, timeout_ms, base_ms, dm_base_ms;
 };
@@ -146,17 +146,7 @@ struct run {
 	struct count codes[NCODES];
 	long long last_progress;
 	int progress_shown, tty;
-	/* The access token: given, or from credentials (then renewed). */
-	char *token;
-	int oauth, fixed_clock;
-	long long token_exp;
-	unsigned gen;
-	struct ac_oauth oa;
-	struct ac_creds creds;
-	char *scope;		/* the token's scopes; NULL: unknown */
-	char *scopes;		/* AC_SCOPES, for a service account */
-	char login[11];		/* default login-customer-id */
-	char *linked;		/* linked-customer-id */
+	struct ac_access acc;	/* tokens and customer IDs (lib/access) */
 };
 
 enum {
@@ -875,14 +865,14 @@ dry_run(struct run *r, const struct req *rq)
 	/* Data Manager takes the accounts from the body, no developer
 	 * token (data-manager.md §1.3). */
 	if (rq->m->api == API_GOOGLEADS) {
-		if (rq->login[0] != '\0' || r->login[0] != '\0')
+		if (rq->login[0] != '\0' || r->acc.login[0] != '\0')
 			h = jv_object_set(h, jv_string("login-customer-id"),
 			    jv_string(rq->login[0] != '\0' ? rq->login :
-			    r->login));
-		if (r->linked != NULL)
+			    r->acc.login));
+		if (r->acc.linked != NULL)
 			h = jv_object_set(h, jv_string("linked-customer-id"),
-			    jv_string(r->linked));
-		if (o->devtoken != NULL)
+			    jv_string(r->acc.linked));
+		if (r->acc.devtoken != NULL)
 			h = jv_object_set(h, jv_string("developer-token"),
 			    jv_string("<redacted>"));
 	}
@@ -903,15 +893,6 @@ dry_run(struct run *r, const struct req *rq)
 
 /* Network */
 
-#define RENEW_BEFORE 300	/* seconds: renew a token this close to expiry */
-
-static long long
-clock_now(const struct run *r)
-{
-	/* AC_NOW (tests) holds the clock still */
-	return r->fixed_clock ? r->oa.now : (long long)time(NULL);
-}
-
 /*
  * A new access token from the credentials (force: not the cached one,
  * which was refused). On failure the run stops: 75 when retrying later
@@ -920,25 +901,13 @@ clock_now(const struct run *r)
 static int
 renew(struct run *r, int force)
 {
-	struct ac_token t;
-	int temp = 0;
+	int temp;
 
-	r->oa.now = clock_now(r);
-	r->oa.refresh = force;
-	if (ac_oauth_token(&r->oa, &r->creds, &t, &temp) == -1) {
+	if (ac_access_renew(&r->acc, force, &temp) == -1) {
 		stop(r, temp ? AC_EXIT_TEMPFAIL : AC_EXIT_FATAL,
 		    "no new access token");
 		return -1;
 	}
-	ac_secret_free(r->token);
-	r->token = t.access_token;
-	t.access_token = NULL;
-	r->token_exp = t.expires_at;
-	free(r->scope);
-	r->scope = t.scope;
-	t.scope = NULL;
-	ac_token_free(&t);
-	r->gen++;
 	return 0;
 }
 
@@ -952,8 +921,7 @@ start(struct run *r, struct slot *s, struct req *rq)
 	char *url, path[160];
 	int i;
 
-	if (r->oauth && r->token_exp - clock_now(r) < RENEW_BEFORE &&
-	    renew(r, 0) == -1) {
+	if (ac_access_due(&r->acc) && renew(r, 0) == -1) {
 		push(&r->ready, rq);	/* stop() fails it */
 		stop(r, r->stop, NULL);
 		return;
@@ -974,21 +942,21 @@ start(struct run *r, struct slot *s, struct req *rq)
 	if (ac_writer_init(&w, -1) == -1)
 		ac_die(AC_EXIT_FATAL, "out of memory");
 	ac_write_value(&w, request_of(rq));
-	login = rq->login[0] != '\0' ? rq->login : r->login;
+	login = rq->login[0] != '\0' ? rq->login : r->acc.login;
 	if (ac_http_post_header(&s->p, "authorization", "Bearer ",
-	    r->token) == -1 || ac_http_post_header(&s->p, "content-type", "",
+	    r->acc.token) == -1 || ac_http_post_header(&s->p, "content-type", "",
 	    "application/json") == -1)
 		ac_die(AC_EXIT_FATAL, "out of memory");
 	/* Data Manager: no developer token, the accounts are in the body. */
 	if (rq->m->api == API_GOOGLEADS &&
 	    ((login[0] != '\0' && ac_http_post_header(&s->p,
-	    "login-customer-id", "", login) == -1) || (r->linked != NULL &&
+	    "login-customer-id", "", login) == -1) || (r->acc.linked != NULL &&
 	    ac_http_post_header(&s->p, "linked-customer-id", "",
-	    r->linked) == -1) || (o->devtoken != NULL &&
+	    r->acc.linked) == -1) || (r->acc.devtoken != NULL &&
 	    ac_http_post_header(&s->p, "developer-token", "",
-	    o->devtoken) == -1)))
+	    r->acc.devtoken) == -1)))
 		ac_die(AC_EXIT_FATAL, "out of memory");
-	s->gen = r->gen;
+	s->gen = r->acc.gen;
 	path_of(o, rq, path, sizeof(path));
 	url = xprintf("%s%s", o->endpoint[rq->m->api], path);
 	ac_http_post_start(&s->p, url, w.buf, w.len, ANSWER_MAX);
@@ -1459,8 +1427,8 @@ finished(struct run *r, struct slot *s, CURLcode cc)
 	case AC_HTTP_AUTH:
 		/* An expired token: a new one, then this request again,
 		 * once (issue: refresh once and retry). */
-		if (r->oauth && !rq->reauth && r->stop == 0 &&
-		    (s->gen != r->gen || renew(r, 1) == 0)) {
+		if (r->acc.renewable && !rq->reauth && r->stop == 0 &&
+		    (s->gen != r->acc.gen || renew(r, 1) == 0)) {
 			if (!r->o->quiet)
 				ac_warnx("POST %s: HTTP 401 %s, sending again "
 				    "with a new access token", path, v.code);
@@ -1558,7 +1526,7 @@ has_scope(struct run *r, struct req *rq)
 	    AC_DATAMANAGER_SCOPE : AC_ADWORDS_SCOPE;
 	char why[400];
 
-	if (ac_oauth_has_scope(r->scope, need) != 0)
+	if (ac_oauth_has_scope(r->acc.scope, need) != 0)
 		return 1;
 	snprintf(why, sizeof(why), "the access token lacks the scope %s "
 	    "that the %s API needs: run ac-token login again (it asks for "
@@ -1662,96 +1630,6 @@ seconds_opt(const char *arg, const char *name, long long min, long long max)
 	return v;
 }
 
-/*
- * The access token: given (--access-token-file, AC_ACCESS_TOKEN,
- * AC_ACCESS_TOKEN_FILE), else from the credentials ac-token uses
- * (google-ads.yaml, GOOGLE_ADS_*), renewed during the run. Then the
- * developer token and the default login and linked customer IDs.
- */
-static int
-credentials(struct run *r, struct opts *o)
-{
-	const char *path, *v;
-	struct ac_token t;
-	int bad, temp = 0, i, n;
-
-	if (o->token_file != NULL) {
-		if ((o->token = ac_secret_read(o->token_file)) == NULL)
-			return AC_EXIT_FATAL;
-	} else if ((o->token = ac_secret_env("AC_ACCESS_TOKEN", &bad)) ==
-	    NULL) {
-		if (bad)
-			return AC_EXIT_FATAL;
-		if ((path = getenv("AC_ACCESS_TOKEN_FILE")) != NULL &&
-		    *path != '\0' && (o->token = ac_secret_read(path)) == NULL)
-			return AC_EXIT_FATAL;
-	}
-	if (ac_creds_load(&r->creds, o->config) == -1)
-		return AC_EXIT_FATAL;
-	if (o->devtoken_file != NULL) {
-		if ((o->devtoken = ac_secret_read(o->devtoken_file)) == NULL)
-			return AC_EXIT_FATAL;
-	} else if ((o->devtoken = ac_secret_env("AC_DEVELOPER_TOKEN",
-	    &bad)) == NULL) {
-		if (bad)
-			return AC_EXIT_FATAL;
-		if ((v = r->creds.v[AC_CRED_DEVELOPER_TOKEN]) != NULL &&
-		    (o->devtoken = strdup(v)) == NULL)
-			ac_die(AC_EXIT_FATAL, "out of memory");
-	}
-	/* Customer IDs may be written 123-456-7890 in the file. */
-	if ((v = r->creds.v[AC_CRED_LOGIN_CUSTOMER_ID]) != NULL) {
-		for (i = n = 0; v[i] != '\0' && n < 10; i++)
-			if (v[i] != '-')
-				r->login[n++] = v[i];
-		r->login[n] = '\0';
-		if (v[i] != '\0' || !ten_digits(r->login)) {
-			ac_warnx("login_customer_id (%s): expected 10 digits",
-			    r->creds.src[AC_CRED_LOGIN_CUSTOMER_ID]);
-			return AC_EXIT_FATAL;
-		}
-	}
-	r->linked = r->creds.v[AC_CRED_LINKED_CUSTOMER_ID];
-	if (o->token != NULL || o->dry_run) {
-		r->token = o->token;
-		o->token = NULL;
-		return 0;
-	}
-	if (ac_creds_flow(&r->creds) == AC_FLOW_NONE) {
-		ac_warnx("no access token: set AC_ACCESS_TOKEN, use "
-		    "--access-token-file, or configure credentials as for "
-		    "ac-token (ac-token check shows what is found)");
-		return AC_EXIT_FATAL;
-	}
-	ac_oauth_init(&r->oa);
-	r->oa.base_ms = o->base_ms;	/* AC_RETRY_BASE_MS, checked in main */
-	r->oa.token_uri = o->token_uri;
-	r->oa.http.cacert = o->cacert;
-	r->oa.http.user_agent = "ac-upload/" AC_VERSION;
-	/* A service account claims both scopes unless AC_SCOPES (as for
-	 * ac-token) says otherwise. */
-	if ((v = getenv("AC_SCOPES")) != NULL && *v != '\0') {
-		char err[160];
-
-		if (ac_oauth_scopes_add(&r->scopes, v, err, sizeof(err)) ==
-		    -1) {
-			ac_warnx("AC_SCOPES: %s", err);
-			return AC_EXIT_USAGE;
-		}
-		r->oa.scopes = r->scopes;
-	}
-	if (ac_oauth_token(&r->oa, &r->creds, &t, &temp) == -1)
-		return temp ? AC_EXIT_TEMPFAIL : AC_EXIT_FATAL;
-	r->token = t.access_token;
-	t.access_token = NULL;
-	r->token_exp = t.expires_at;
-	r->scope = t.scope;
-	t.scope = NULL;
-	ac_token_free(&t);
-	r->oauth = 1;
-	return 0;
-}
-
 static int
 open_dead_letter(struct run *r)
 {
@@ -1826,6 +1704,7 @@ main(int argc, char *argv[])
 {
 	static struct run run;
 	struct run *r = &run;
+	struct ac_access_conf ac_conf;
 	struct opts o;
 	struct ac_rec rec;
 	const char *s;
@@ -1838,6 +1717,7 @@ main(int argc, char *argv[])
 		ac_diex(AC_EXIT_FATAL, "curl_global_init failed");
 	signal(SIGPIPE, SIG_IGN);
 	memset(&o, 0, sizeof(o));
+	memset(&ac_conf, 0, sizeof(ac_conf));
 	o.jobs = 1;
 	o.retries = 5;
 	o.max_wait_ms = 300000;
@@ -1945,13 +1825,6 @@ main(int argc, char *argv[])
 		ac_warnx("api version: expected v and a number, as v25");
 		usage(stderr, AC_EXIT_USAGE);
 	}
-	{
-		const char *errstr;
-		long long now;
-
-		if ((r->fixed_clock = ac_time_env_now(&now, &errstr)) == -1)
-			ac_diex(AC_EXIT_USAGE, "AC_NOW: %s", errstr);
-	}
 	if ((s = getenv("AC_RETRY_BASE_MS")) != NULL && *s != '\0') {
 		const char *errstr;
 
@@ -1975,7 +1848,15 @@ main(int argc, char *argv[])
 		status = AC_EXIT_USAGE;
 		goto done;
 	}
-	if ((status = credentials(r, &o)) != 0)
+	ac_conf.token_file = o.token_file;
+	ac_conf.devtoken_file = o.devtoken_file;
+	ac_conf.config = o.config;
+	ac_conf.token_uri = o.token_uri;
+	ac_conf.cacert = o.cacert;
+	ac_conf.user_agent = "ac-upload/" AC_VERSION;
+	ac_conf.base_ms = o.base_ms;	/* AC_RETRY_BASE_MS, checked above */
+	ac_conf.no_token = o.dry_run;
+	if ((status = ac_access_open(&r->acc, &ac_conf)) != 0)
 		goto done;
 	status = AC_EXIT_FATAL;
 	if (o.journal != NULL) {
@@ -2031,12 +1912,7 @@ done:
 	if (r->has_journal && ac_journal_close(&r->j) == -1)
 		status = AC_EXIT_FATAL;
 	teardown(r);
-	ac_secret_free(o.token);
-	ac_secret_free(o.devtoken);
-	ac_secret_free(r->token);
-	ac_creds_free(&r->creds);
-	free(r->scope);
-	free(r->scopes);
+	ac_access_close(&r->acc);
 	free(ep[0]);
 	free(ep[1]);
 	curl_global_cleanup();
