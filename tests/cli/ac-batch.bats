@@ -1793,3 +1793,150 @@ uploadCallConversions 3,7,11,15"
 	# Only the request of the call holds it, once.
 	is "$(grep -o "$CALLER" <<<"$output" | wc -l | tr -d ' ')" 1
 }
+
+# The Data Manager API (--api datamanager, the default outside this file)
+
+# dm_event FRAGMENT: the first event of the single request for {BB,FRAGMENT}.
+dm_event() {
+	bt "$1" --api datamanager
+	jq -c '.request.events[0]' <<<"$output"
+}
+
+@test "datamanager: a click is an Event: reference, transactionId, RFC 3339 time, source, click ID, hashed identifiers, value, both consents" {
+	is "$(dm_event '"order_id":"A-1","gclid":"'$G1'","conversion_value":49.9,"currency_code":"EUR","conversion_environment":"WEB","hashed_email":"'$HE'","hashed_phone_number":"'$HP'","google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"DENIED"}')" \
+	    '{"destinationReferences":["987654321"],"transactionId":"A-1","eventTimestamp":"2026-04-23T14:31:09+02:00","eventSource":"WEB","adIdentifiers":{"gclid":"'$G1'"},"userData":{"userIdentifiers":[{"emailAddress":"'$HE'"},{"phoneNumber":"'$HP'"}]},"conversionValue":49.9,"currency":"EUR","consent":{"adUserData":"CONSENT_GRANTED","adPersonalization":"CONSENT_DENIED"}}'
+	# gbraid and wbraid under their own names; UNSPECIFIED consent and no
+	# environment leave the members out
+	is "$(dm_event '"gbraid":"'$GB'","conversion_environment":"APP"')" \
+	    '{"destinationReferences":["987654321"],"eventTimestamp":"2026-04-23T14:31:09+02:00","eventSource":"APP","adIdentifiers":{"gbraid":"'$GB'"}}'
+	is "$(dm_event '"wbraid":"'$WB'","google-ads-consent":{"ad_user_data":"UNSPECIFIED","ad_personalization":"GRANTED"}')" \
+	    '{"destinationReferences":["987654321"],"eventTimestamp":"2026-04-23T14:31:09+02:00","adIdentifiers":{"wbraid":"'$WB'"},"consent":{"adPersonalization":"CONSENT_GRANTED"}}'
+}
+
+@test "datamanager: the request: api, events:ingest, one destination per action (reference = its ID), loginAccount, encoding only with user data; no partialFailure, no jobId" {
+	{
+		BB='"customer_id":"1234567890","login_customer_id":"1112223333","conversion_date_time":"'"$TIME"'"'
+		brec '"conversion_action":"'$ACT'","order_id":"D-1","gclid":"'$G1'"'
+		brec '"conversion_action":"'$ACT2'","order_id":"D-2","gclid":"'$G2'"'
+		brec '"conversion_action":"'$ACT'","order_id":"D-3","hashed_email":"'$HE'"'
+	} >in.ndjson
+	run --separate-stderr ac-batch --api datamanager --validate-only in.ndjson
+	is "$status" 0
+	is "${#lines[@]}" 1
+	is "$(jq -c 'keys_unsorted' <<<"$output")" '["api","customer_id","login_customer_id","method","request","rows"]'
+	is "$(jq -c '[.api, .method]' <<<"$output")" '["datamanager","events:ingest"]'
+	is "$(jq -c '.request | keys_unsorted' <<<"$output")" '["destinations","encoding","validateOnly","events"]'
+	is "$(jq -c '.request.destinations' <<<"$output")" \
+	    '[{"reference":"987654321","loginAccount":{"accountType":"GOOGLE_ADS","accountId":"1112223333"},"operatingAccount":{"accountType":"GOOGLE_ADS","accountId":"1234567890"},"productDestinationId":"987654321"},{"reference":"111","loginAccount":{"accountType":"GOOGLE_ADS","accountId":"1112223333"},"operatingAccount":{"accountType":"GOOGLE_ADS","accountId":"1234567890"},"productDestinationId":"111"}]'
+	is "$(jq -c '[.request.encoding, .request.validateOnly, [.request.events[].destinationReferences[0]]]' <<<"$output")" \
+	    '["HEX",true,["987654321","111","987654321"]]'
+	is "$(jq -c '[.rows[] | [.order_id, .kind, .conversion_action]]' <<<"$output")" \
+	    '[["D-1","click","'$ACT'"],["D-2","click","'$ACT2'"],["D-3","click","'$ACT'"]]'
+	# without user data, no encoding
+	BB='"customer_id":"1234567890","conversion_action":"'$ACT'","conversion_date_time":"'"$TIME"'"'
+	bt '"gclid":"'$G1'"' --api datamanager
+	is "$(jq -c '.request | has("encoding")' <<<"$output")" false
+	checks_pass
+}
+
+@test "datamanager: eleven conversion actions of one account: a request holds at most ten destinations; every event names one of its own" {
+	local i
+	for ((i = 1; i <= 11; i++)); do
+		BB='"customer_id":"1234567890","conversion_action":"customers/1234567890/conversionActions/'$((500 + i))'","conversion_date_time":"'"$TIME"'"'
+		brec '"order_id":"M-'$i'","gclid":"'$G1'"'
+		brec '"order_id":"N-'$i'","gclid":"'$G2'"'
+	done >in.ndjson
+	run --separate-stderr ac-batch --api datamanager in.ndjson
+	is "$status" 0
+	is "$(jq -c '[.request.destinations | length]' <<<"$output" | paste -sd' ')" "[10] [1]"
+	is "$(jq -s '[.[].rows | length] | add' <<<"$output")" 22
+	is "$(jq -s 'all(.[]; (.request.destinations | map(.reference)) as $d |
+	    all(.request.events[]; .destinationReferences[0] as $r | $d | index($r)))' <<<"$output")" true
+	checks_pass
+}
+
+@test "datamanager: a call is a PHONE event keyed by the caller's SHA-256, never the number; its rows keep the call start" {
+	local h
+	h=$(printf '%s' "$CALLER" | sha256sum | cut -c1-64)
+	bt '"caller_id":"'$CALLER'","call_start_date_time":"'"$CSTART"'","conversion_value":10,"currency_code":"USD"' --api datamanager
+	is "$status" 0 || { echo "$stderr" >&2; return 1; }
+	is "$(jq -c '.request.events[0]' <<<"$output")" \
+	    '{"destinationReferences":["987654321"],"eventTimestamp":"2026-04-23T14:31:09+02:00","eventSource":"PHONE","userData":{"userIdentifiers":[{"phoneNumber":"'$h'"}]},"conversionValue":10,"currency":"USD"}'
+	is "$(jq -c '.rows[0] | [.kind, .call_start_date_time]' <<<"$output")" "[\"call\",\"$CSTART\"]"
+	is "$(jq -r .request.encoding <<<"$output")" HEX
+	if grep -q "${CALLER#+}" <<<"$output$stderr"; then
+		echo "the caller's number in the output" >&2
+		return 1
+	fi
+}
+
+@test "datamanager: RESTATEMENT and ENHANCEMENT by transactionId; what Data Manager cannot express is rejected, naming --api googleads" {
+	BB='"customer_id":"1234567890","conversion_action":"'$ACT'"'
+	is "$(dm_event '"adjustment_type":"RESTATEMENT","order_id":"R-1","conversion_date_time":"'"$TIME"'","adjustment_date_time":"'"$ATIME"'","adjusted_value":60,"currency_code":"USD","hashed_email":"'$HE'"')" \
+	    '{"destinationReferences":["987654321"],"transactionId":"R-1","eventTimestamp":"2026-04-23T14:31:09+02:00","userData":{"userIdentifiers":[{"emailAddress":"'$HE'"}]},"conversionValue":60,"currency":"USD"}'
+	# a gclid is the identifier an order-keyed restatement needs here;
+	# with no conversion time the adjustment time stands in
+	is "$(dm_event '"adjustment_type":"RESTATEMENT","order_id":"R-2","gclid":"'$G1'","adjustment_date_time":"'"$ATIME"'","adjusted_value":5')" \
+	    '{"destinationReferences":["987654321"],"transactionId":"R-2","eventTimestamp":"2026-04-25T10:00:00+02:00","adIdentifiers":{"gclid":"'$G1'"},"conversionValue":5}'
+	is "$(dm_event '"adjustment_type":"ENHANCEMENT","order_id":"E-1","conversion_date_time":"'"$TIME"'","hashed_phone_number":"'$HP'","user_agent":"Mozilla/5.0","google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"GRANTED"}')" \
+	    '{"destinationReferences":["987654321"],"transactionId":"E-1","eventTimestamp":"2026-04-23T14:31:09+02:00","userData":{"userIdentifiers":[{"phoneNumber":"'$HP'"}]},"eventDeviceInfo":{"userAgent":"Mozilla/5.0"},"consent":{"adUserData":"CONSENT_GRANTED","adPersonalization":"CONSENT_GRANTED"}}'
+	expect_reject '"adjustment_type":"RETRACTION","order_id":"R-3","adjustment_date_time":"'"$ATIME"'"' \
+	    retraction_unsupported adjustment_type --api datamanager
+	expect_reject '"adjustment_type":"RESTATEMENT","gclid":"'$G1'","conversion_date_time":"'"$TIME"'","adjustment_date_time":"'"$ATIME"'","adjusted_value":1' \
+	    adjustment_needs_order_id order_id --api datamanager
+	expect_reject '"adjustment_type":"RESTATEMENT","order_id":"R-4","conversion_date_time":"'"$TIME"'","adjustment_date_time":"'"$ATIME"'","adjusted_value":1' \
+	    identifier_missing - --api datamanager
+	expect_reject '"adjustment_type":"ENHANCEMENT","order_id":"E-2","hashed_email":"'$HE'"' \
+	    time_missing conversion_date_time --api datamanager
+	expect_reject '"adjustment_type":"RETRACTION","order_id":"R-3","adjustment_date_time":"'"$ATIME"'"' \
+	    retraction_unsupported adjustment_type --api datamanager
+	[[ $(jq -r .message rej.ndjson) == *"--api googleads"* ]] ||
+	    { echo "message: $(jq -r .message rej.ndjson)" >&2; return 1; }
+	# the same records on the Google Ads API
+	bt '"adjustment_type":"RETRACTION","order_id":"R-3","adjustment_date_time":"'"$ATIME"'"' --api googleads
+	is "$status" 0
+	expect_reject '"adjustment_type":"RESTATEMENT","order_id":"R-2","gclid":"'$G1'","adjustment_date_time":"'"$ATIME"'","adjusted_value":5' \
+	    adjustment_key_both - --api googleads
+	checks_pass
+}
+
+@test "datamanager: --api and AC_API choose (the option wins); datamanager is the default; bad values and --job-id are usage errors" {
+	bt '"gclid":"'$G1'"' --api googleads
+	is "$(jq -r .api <<<"$output")" googleads
+	AC_API=datamanager bt '"gclid":"'$G1'"'
+	is "$(jq -r .api <<<"$output")" datamanager
+	AC_API=datamanager bt '"gclid":"'$G1'"' --api googleads
+	is "$(jq -r .api <<<"$output")" googleads
+	(unset AC_API; brec '"gclid":"'$G1'"' | ac-batch -q) >out
+	is "$(jq -r .api out)" datamanager "the default"
+	bt '"gclid":"'$G1'"' --api bogus
+	is "$status" 2
+	[[ $stderr == *"--api: expected datamanager or googleads"* ]] || { echo "$stderr" >&2; return 1; }
+	AC_API=bogus bt '"gclid":"'$G1'"'
+	is "$status" 2
+	bt '"gclid":"'$G1'"' --api datamanager --job-id 7
+	is "$status" 2
+	[[ $stderr == *"the Data Manager API has no job ID"* ]] || { echo "$stderr" >&2; return 1; }
+	checks_pass
+}
+
+@test "datamanager: kinds.in gives exactly kinds-dm.out; 150000 records of three kinds stay under 16 MiB, in = rows + rejects" {
+	OUT=kinds-dm.out golden kinds --api datamanager
+	command -v /usr/bin/time >/dev/null || skip "no /usr/bin/time"
+	jq -nc --arg t "$TIME" --arg s "$CSTART" --arg g "$G1" --arg he "$HE" '
+	    range(150000) | (1000000000 + . % 100 | tostring) as $c |
+	    {customer_id: $c, conversion_action: "customers/\($c)/conversionActions/\(5 + . % 12)",
+	     conversion_date_time: $t} +
+	    if . % 3 == 0 then {gclid: "\($g)\(.)", order_id: "O-\(.)", hashed_email: $he}
+	    elif . % 3 == 1 then {caller_id: "+1800\(1000000 + .)", call_start_date_time: $s}
+	    else {adjustment_type: "ENHANCEMENT", order_id: "O-\(. - 2)", hashed_email: $he} end' >in.ndjson
+	/usr/bin/time -f '%M' -o rss ac-batch --api datamanager -q -R rej.ndjson in.ndjson >out 2>err || true
+	is "$(($(jq -s '[.[].rows | length] | add' out) + $(nlines rej.ndjson)))" 150000 "in = rows + rejects"
+	is "$(jq -s '[.[] | .request.destinations | length] | max <= 10' out)" true
+	is "$(jq -s '[.[] | .request.events | length] | max <= 2000' out)" true
+	local kb
+	kb=$(tail -n 1 rss)
+	grep -aq __asan_init "$(command -v ac-batch)" && { checks_pass; return 0; }
+	[[ $kb -lt 16384 ]] || { echo "peak RSS $kb KiB" >&2; return 1; }
+	checks_pass
+}
