@@ -240,23 +240,6 @@ xcalloc(size_t n, size_t size)
 	return p;
 }
 
-static char *
-xprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	s = xcalloc((size_t)n + 1, 1);
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return s;
-}
-
 static int
 ten_digits(const char *s)
 {
@@ -279,7 +262,7 @@ count_code(struct run *r, const char *code)
 		if (strcmp(r->codes[i].code, code) == 0)
 			break;
 	if (r->codes[i].code == NULL)
-		r->codes[i].code = xprintf("%s", i == NCODES - 1 ? "other" :
+		r->codes[i].code = ac_strfmt("%s", i == NCODES - 1 ? "other" :
 		    code);
 	r->codes[i].n++;
 }
@@ -576,7 +559,7 @@ req_subset(const struct req *rq, const int *idx, int n)
 		    jv_array_get(jv_copy(rq->conv), idx[i]));
 		s->info = jv_array_append(s->info,
 		    jv_array_get(jv_copy(rq->info), idx[i]));
-		s->keys[i] = xprintf("%s", rq->keys[idx[i]]);
+		s->keys[i] = ac_strfmt("%s", rq->keys[idx[i]]);
 		s->unknown[i] = rq->unknown[idx[i]] | rq->maybe_done;
 		s->pos[i] = rq->pos[idx[i]];
 	}
@@ -958,7 +941,7 @@ start(struct run *r, struct slot *s, struct req *rq)
 		ac_die(AC_EXIT_FATAL, "out of memory");
 	s->gen = r->acc.gen;
 	path_of(o, rq, path, sizeof(path));
-	url = xprintf("%s%s", o->endpoint[rq->m->api], path);
+	url = ac_strfmt("%s%s", o->endpoint[rq->m->api], path);
 	ac_http_post_start(&s->p, url, w.buf, w.len, ANSWER_MAX);
 	free(url);		/* libcurl keeps its own copy */
 	curl_easy_setopt(s->p.h, CURLOPT_PRIVATE, s);
@@ -1813,7 +1796,7 @@ main(int argc, char *argv[])
 			usage(stderr, AC_EXIT_USAGE);
 		}
 		/* No trailing slash: the paths are appended. */
-		ep[api] = xprintf("%s", o.endpoint[api]);
+		ep[api] = ac_strfmt("%s", o.endpoint[api]);
 		for (n = strlen(ep[api]); n > 0 && ep[api][n - 1] == '/'; n--)
 			ep[api][n - 1] = '\0';
 		o.endpoint[api] = ep[api];

@@ -105,3 +105,21 @@ ac_text_copy(char *dst, size_t len, const char *src)
 	dst[n] = '\0';
 	ac_text_clean(dst);
 }
+
+char *
+ac_strfmt(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (s = malloc((size_t)n + 1)) == NULL)
+		abort();	/* out of memory: as libjq does */
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}

@@ -35,4 +35,8 @@ void ac_text_clean(char *s);
  * not fit, control characters replaced by '?'. */
 void ac_text_copy(char *dst, size_t len, const char *src);
 
+/* A new string, printf-formatted; aborts when out of memory, as libjq
+ * does. */
+char *ac_strfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #endif

@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: MIT */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,26 +214,6 @@ ac_dm_put_destination(struct ac_writer *w, const char *customer,
 
 /* Journal keys */
 
-static char *xfmt(const char *, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-xfmt(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (s = malloc((size_t)n + 1)) == NULL)
-		abort();	/* out of memory, as libjq does */
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return s;
-}
-
 static const char *
 or_empty(const char *s)
 {
@@ -288,26 +267,26 @@ ac_dm_row_key(const char *cid, jv event, jv info)
 		t = or_empty(ac_obj_str(event, "eventTimestamp"));
 	if (strcmp(kind, "call") == 0) {
 		s = or_empty(caller_hash(event));
-		key = xfmt("%s|%s|call|%.32s|%s", cid, action, s,
+		key = ac_strfmt("%s|%s|call|%.32s|%s", cid, action, s,
 		    or_empty(ac_obj_str(info, "call_start_date_time")));
 	} else if (strcmp(kind, "adjustment") == 0) {
-		key = xfmt("%s|%s|%s|order|%s|%s", cid, action,
+		key = ac_strfmt("%s|%s|%s|order|%s|%s", cid, action,
 		    or_empty(ac_obj_str(info, "adjustment_type")),
 		    or_empty(order),
 		    or_empty(ac_obj_str(info, "adjustment_date_time")));
 	} else if (order != NULL) {
-		key = xfmt("%s|%s|order|%s", cid, action, order);
+		key = ac_strfmt("%s|%s|order|%s", cid, action, order);
 	} else {
 		ad = ac_obj_get(event, "adIdentifiers");
 		for (i = 0; i < sizeof(clicks) / sizeof(clicks[0]); i++)
 			if ((s = ac_obj_str(ad, clicks[i])) != NULL) {
-				key = xfmt("%s|%s|%s:%s|%s", cid, action,
+				key = ac_strfmt("%s|%s|%s:%s|%s", cid, action,
 				    clicks[i], s, t);
 				break;
 			}
 		jv_free(ad);
 		if (key == NULL)
-			key = xfmt("%s|%s|time|%s", cid, action, t);
+			key = ac_strfmt("%s|%s|time|%s", cid, action, t);
 	}
 	jv_free(refs);
 	return key;

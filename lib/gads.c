@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -218,26 +217,6 @@ ac_gads_put(struct ac_writer *w, const struct ac_conv *c)
 
 /* Journal keys */
 
-static char *xfmt(const char *, ...) __attribute__((format(printf, 1, 2)));
-
-static char *
-xfmt(const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (s = malloc((size_t)n + 1)) == NULL)
-		abort();	/* out of memory, as libjq does */
-	va_start(ap, fmt);
-	vsnprintf(s, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	return s;
-}
-
 static const char *
 or_empty(const char *s)
 {
@@ -264,29 +243,29 @@ ac_gads_row_key(const char *cid, const struct ac_gads_method *m, jv conv)
 			ac_sha256(s, strlen(s), md);
 		for (i = 0; i < 16; i++)
 			snprintf(hex + 2 * i, 3, "%02x", md[i]);
-		return xfmt("%s|%s|call|%s|%s", cid, action, hex,
+		return ac_strfmt("%s|%s|call|%s|%s", cid, action, hex,
 		    or_empty(ac_obj_str(conv, "callStartDateTime")));
 	}
 	if (m->kind == AC_ADJUSTMENT) {
 		type = or_empty(ac_obj_str(conv, "adjustmentType"));
 		adj = or_empty(ac_obj_str(conv, "adjustmentDateTime"));
 		if ((s = ac_obj_str(conv, "orderId")) != NULL)
-			return xfmt("%s|%s|%s|order|%s|%s", cid, action, type,
+			return ac_strfmt("%s|%s|%s|order|%s|%s", cid, action, type,
 			    s, adj);
 		pair = ac_obj_get(conv, "gclidDateTimePair");
-		key = xfmt("%s|%s|%s|gclid:%s|%s|%s", cid, action, type,
+		key = ac_strfmt("%s|%s|%s|gclid:%s|%s|%s", cid, action, type,
 		    or_empty(ac_obj_str(pair, "gclid")),
 		    or_empty(ac_obj_str(pair, "conversionDateTime")), adj);
 		jv_free(pair);
 		return key;
 	}
 	if ((s = ac_obj_str(conv, "orderId")) != NULL)
-		return xfmt("%s|%s|order|%s", cid, action, s);
+		return ac_strfmt("%s|%s|order|%s", cid, action, s);
 	for (i = 0; i < sizeof(clicks) / sizeof(clicks[0]); i++)
 		if ((s = ac_obj_str(conv, clicks[i])) != NULL)
-			return xfmt("%s|%s|%s:%s|%s", cid, action, clicks[i],
+			return ac_strfmt("%s|%s|%s:%s|%s", cid, action, clicks[i],
 			    s, t);
-	return xfmt("%s|%s|time|%s", cid, action, t);
+	return ac_strfmt("%s|%s|time|%s", cid, action, t);
 }
 
 /* The error model (google-ads-api §3): GoogleAdsFailure in a

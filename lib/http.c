@@ -12,6 +12,7 @@
 
 #include "diag.h"
 #include "dm.h"
+#include "field.h"
 #include "gads.h"
 #include "http.h"
 #include "opt.h"
@@ -154,19 +155,6 @@ rpc_retry_delay(jv err)
 	return ms;
 }
 
-/* The string s as C text into buf, or "" when it is not a string.
- * Consumes s. */
-static void
-str_into(jv s, char *buf, size_t len)
-{
-	if (len == 0)
-		return;
-	buf[0] = '\0';
-	if (jv_get_kind(s) == JV_KIND_STRING)
-		ac_text_copy(buf, len, jv_string_value(s));
-	jv_free(s);
-}
-
 void
 ac_http_classify(int cc, long status, const char *body, size_t len,
     const char *retry_after, time_t now, jv *parsed,
@@ -226,7 +214,9 @@ ac_http_classify(int cc, long status, const char *body, size_t len,
 		else
 			snprintf(v->code, sizeof(v->code), "http.%ld", status);
 		jv_free(st);
-		str_into(get(err, "message"), v->message, sizeof(v->message));
+		ac_text_copy(v->message, sizeof(v->message),
+		    ac_obj_str(err, "message") != NULL ?
+		    ac_obj_str(err, "message") : "");
 		if (v->message[0] == '\0')
 			snprintf(v->message, sizeof(v->message), "HTTP %ld%s",
 			    status, jv_is_valid(obj) ? "" :
