@@ -1106,6 +1106,7 @@ answered(struct run *r, struct slot *s, struct req *rq, jv ans)
 		dm_answered(r, s, rq, ans);
 		return;
 	}
+	memset(&wide, 0, sizeof(wide));
 	ac_gads_row_errors(pfe, rq->m->path, rq->n, row, &wide);
 	if (rid[0] == '\0') {
 		jv d = ac_obj_get(pfe, "details"), f = jv_invalid(), v;
@@ -1304,6 +1305,7 @@ refused(struct run *r, struct req *rq, struct slot *s)
 		obj = ac_json_parse(s->p.ans, s->p.anslen, NULL, perr,
 		    sizeof(perr));
 	err = ac_obj_get(obj, "error");
+	memset(&wide, 0, sizeof(wide));
 	ac_dm_refusal(err, rq->base, rq->conv, rq->n, row, &wide, reason,
 	    sizeof(reason));
 	memset(&oc, 0, sizeof(oc));
