@@ -574,6 +574,8 @@ struct jparse {
 	size_t errlen;
 	char *tmp;		/* unescaping buffer, grown on demand */
 	size_t tmpcap;
+	int lone_ok;		/* a lone surrogate escape reads as U+FFFD */
+	const char *code;	/* reason code of the error, when not bad JSON */
 };
 
 static jv jvalue(struct jparse *);
@@ -690,7 +692,7 @@ utf8_put(char *o, unsigned c)
 static jv
 jstring(struct jparse *jp)
 {
-	const char *start = jp->p, *p = jp->p;
+	const char *start = jp->p, *p = jp->p, *esc;
 	size_t n = 0;
 	unsigned c, lo;
 	char *o;
@@ -733,6 +735,7 @@ jstring(struct jparse *jp)
 		case 'r': o[n++] = '\r'; break;
 		case 't': o[n++] = '\t'; break;
 		case 'u':
+			esc = p - 2;
 			if (jp->end - p < 4 || hex4(p, &c) == -1) {
 				jp->p = p;
 				return jfail(jp, "bad \\u escape");
@@ -746,7 +749,19 @@ jstring(struct jparse *jp)
 				    (lo - 0xdc00);
 				p += 6;
 			} else if (c >= 0xd800 && c < 0xe000) {
-				c = 0xfffd;	/* a lone surrogate, as jq does */
+				/*
+				 * A lone surrogate names no character. jq
+				 * reads U+FFFD, which would make "A\ud800"
+				 * and "A\udc00" one order ID: a record is
+				 * refused instead.
+				 */
+				if (!jp->lone_ok) {
+					jp->p = esc;
+					jp->code = "bad_unicode_escape";
+					return jfail(jp, "lone surrogate in a "
+					    "\\u escape");
+				}
+				c = 0xfffd;
 			}
 			n += utf8_put(o + n, c);
 			break;
@@ -944,7 +959,8 @@ jv
 ac_json_parse(const char *s, size_t n, struct ac_keycache *keys, char *err,
     size_t errlen)
 {
-	struct jparse jp = { s, s, s + n, keys, 0, err, errlen, NULL, 0 };
+	struct jparse jp = { s, s, s + n, keys, 0, err, errlen, NULL, 0, 1,
+	    NULL };
 	jv v;
 
 	err[0] = '\0';
@@ -960,12 +976,16 @@ ac_json_parse(const char *s, size_t n, struct ac_keycache *keys, char *err,
 	return v;
 }
 
-/* Parse a line that holds one object into rec. Returns -1 with err set. */
+/*
+ * Parse a line that holds one object into rec. Returns -1 with err set,
+ * and *code when the reason is not bad JSON.
+ */
 static int
 json_parse_rec(const char *s, size_t n, struct ac_keycache *keys,
-    struct ac_rec *rec, char *err, size_t errlen)
+    struct ac_rec *rec, char *err, size_t errlen, const char **code)
 {
-	struct jparse jp = { s, s, s + n, keys, 1, err, errlen, NULL, 0 };
+	struct jparse jp = { s, s, s + n, keys, 1, err, errlen, NULL, 0, 0,
+	    NULL };
 	unsigned long h;
 	jv k, v;
 	int i, r = -1;
@@ -1032,6 +1052,7 @@ out:
 	free(jp.tmp);
 	if (r == -1)
 		ac_rec_clear(rec);
+	*code = jp.code;
 	return r;
 }
 
@@ -1048,6 +1069,7 @@ parse_line(struct ac_reader *rd, const char *s, size_t len,
     struct ac_rec *rec)
 {
 	char err[96], msg[64];
+	const char *code;
 	size_t i;
 	jv v;
 
@@ -1062,8 +1084,10 @@ parse_line(struct ac_reader *rd, const char *s, size_t len,
 		;
 	if (i < len && s[i] == '{') {
 		if (json_parse_rec(s + i, len - i, rd->keys, rec, err,
-		    sizeof(err)) == 0)
+		    sizeof(err), &code) == 0)
 			return AC_RD_REC;
+		if (code != NULL)
+			return bad(rd, code, err);
 		snprintf(rd->bad_msg, sizeof(rd->bad_msg),
 		    "invalid JSON: %s", err);
 		rd->bad_code = "bad_json";

@@ -107,7 +107,8 @@ void ac_reader_close(struct ac_reader *);
  * Parse exactly one JSON value from s[0..n), which must be valid UTF-8.
  * keys (may be NULL) caches object keys across calls. On error returns
  * jv_invalid() and puts a message naming the column (never the text) in
- * err.
+ * err. A \u escape of a lone surrogate reads as U+FFFD, as in jq (the
+ * record reader, ac_read(), refuses it instead: bad_unicode_escape).
  */
 jv ac_json_parse(const char *s, size_t n, struct ac_keycache *keys,
     char *err, size_t errlen);

@@ -952,6 +952,60 @@ reader_values(void)
 	}
 }
 
+/*
+ * A \u escape of a lone surrogate names no character: the line is refused
+ * (bad_unicode_escape, the column, never the text), wherever the string
+ * is; a high surrogate followed by its low one still reads as one
+ * character.
+ */
+static void
+reader_surrogates(void)
+{
+	static const struct {
+		const char *line;
+		int col;
+	} lone[] = {
+		{ "{\"v\":\"A\\ud800\"}", 8 },
+		{ "{\"v\":\"A\\udc00\"}", 8 },
+		{ "{\"v\":\"\\uD800\"}", 7 },
+		{ "{\"v\":\"\\udfff\"}", 7 },
+		{ "{\"v\":\"\\ud800x\"}", 7 },
+		{ "{\"v\":\"\\ud800\\u0041\"}", 7 },
+		{ "{\"v\":\"\\ud800\\ud800\"}", 7 },
+		{ "{\"v\":\"\\udc00\\ud800\"}", 7 },
+		{ "{\"v\":\"\\ud83d\\ude00\\ud83d\"}", 19 },
+		{ "{\"v\":\"\\ud800\\", 7 },
+		{ "{\"\\ud800\":1}", 3 },
+		{ "{\"a\\udc00bcdefgh\":1}", 4 },
+		{ "{\"v\":[\"ok\",{\"w\":\"SECRETPII\\udbff\"}]}", 27 },
+	};
+	static const char pair[] =
+	    "{\"v\":\"\xf0\x9f\x98\x80\",\"\xf0\x9f\x98\x80\":1}";
+	char msg[256], want[64];
+	size_t i, n;
+	enum ac_rd r;
+	jv rec, v;
+
+	for (i = 0; i < sizeof(lone) / sizeof(lone[0]); i++) {
+		r = read_line(lone[i].line, &rec, msg, sizeof(msg));
+		n = (size_t)snprintf(want, sizeof(want), " column %d",
+		    lone[i].col);
+		if (!ok(r == AC_RD_BAD &&
+		    strncmp(msg, "bad_unicode_escape: ", 20) == 0 &&
+		    strlen(msg) > n && strcmp(msg + strlen(msg) - n, want) == 0 &&
+		    strstr(msg, "SECRETPII") == NULL, "refuses %s with bad_unicode_escape at%s",
+		    lone[i].line, want))
+			diag("got %d: %s", (int)r, msg);
+		jv_free(rec);
+	}
+	r = read_line("{\"v\":\"\\ud83d\\ude00\",\"\\uD83D\\uDE00\":1}", &rec,
+	    msg, sizeof(msg));
+	v = r == AC_RD_REC ? jv_copy(rec) : jv_invalid();
+	ok(r == AC_RD_REC && jv_equal(v, tap_parse(pair, strlen(pair))),
+	    "a surrogate pair, in a value and a key, reads as U+1F600");
+	jv_free(rec);
+}
+
 static void
 utf8(void)
 {
@@ -1039,6 +1093,7 @@ main(void)
 	reader_files();
 	reader_stdin();
 	reader_values();
+	reader_surrogates();
 	utf8();
 	return done_testing();
 }
