@@ -86,22 +86,148 @@ is_punct(int32_t c)
 	}
 }
 
+/*
+ * Put each run of non-starters of u[0..n) in canonical order (UAX #15):
+ * stably sorted by combining class. utf8proc_map() does this with a gnome
+ * sort, quadratic in the length of a run (a city of 40 KB of alternating
+ * combining marks took a second, 200 KB a minute); a counting sort over
+ * the 255 classes is linear. tmp has room for n code points.
+ */
+static void
+reorder(int32_t *u, size_t n, int32_t *tmp, unsigned char *cls)
+{
+	size_t count[256], i, j, k, run, pos;
+	int32_t c;
+	unsigned char cc;
+
+	for (i = 0; i < n; i++)
+		cls[i] = (unsigned char)utf8proc_get_property(u[i])->
+		    combining_class;
+	for (i = 0; i < n; i = j) {
+		if (cls[i] == 0) {
+			j = i + 1;
+			continue;
+		}
+		for (j = i + 1; j < n && cls[j] != 0; j++)
+			;
+		run = j - i;
+		if (run <= 16) {
+			/* Insertion sort: stable, and short runs are all
+			 * that real text has. */
+			for (k = i + 1; k < j; k++) {
+				c = u[k];
+				cc = cls[k];
+				for (pos = k; pos > i && cls[pos - 1] > cc; pos--) {
+					u[pos] = u[pos - 1];
+					cls[pos] = cls[pos - 1];
+				}
+				u[pos] = c;
+				cls[pos] = cc;
+			}
+			continue;
+		}
+		memset(count, 0, sizeof(count));
+		for (k = i; k < j; k++)
+			count[cls[k]]++;
+		for (k = 0, pos = 0; k < 256; k++) {
+			size_t t = count[k];
+
+			count[k] = pos;
+			pos += t;
+		}
+		for (k = i; k < j; k++)
+			tmp[count[cls[k]]++] = u[k];
+		memcpy(u + i, tmp, run * sizeof(*u));
+	}
+}
+
+/*
+ * Decompose s[0..n) (valid UTF-8) into code points, canonically (with
+ * UTF8PROC_COMPOSE) or with the other utf8proc_decompose_char() options
+ * in opt, and put them in canonical order. Returns the number of code
+ * points in *out (malloc'd, with room for one more and for re-encoding in
+ * place), or -1 on invalid UTF-8.
+ */
+static utf8proc_ssize_t
+decompose(const char *s, size_t n, utf8proc_option_t opt, int32_t **out)
+{
+	int32_t *u, *nu, *tmp;
+	unsigned char *cls;
+	utf8proc_int32_t c;
+	utf8proc_ssize_t r, d;
+	size_t i, len = 0, cap = n + 8;
+	int bound = 0;
+
+	if ((u = malloc(cap * sizeof(*u))) == NULL)
+		abort();	/* out of memory, as libjq does */
+	for (i = 0; i < n; i += (size_t)r) {
+		r = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
+		    (utf8proc_ssize_t)(n - i), &c);
+		if (r <= 0)
+			goto bad;
+		for (;;) {
+			d = utf8proc_decompose_char(c, u + len,
+			    (utf8proc_ssize_t)(cap - len - 1), opt, &bound);
+			if (d < 0)
+				goto bad;
+			if ((size_t)d < cap - len)
+				break;
+			cap *= 2;
+			if ((nu = realloc(u, cap * sizeof(*u))) == NULL)
+				abort();
+			u = nu;
+		}
+		len += (size_t)d;
+	}
+	if ((tmp = malloc((len + 1) * sizeof(*tmp))) == NULL ||
+	    (cls = malloc(len + 1)) == NULL)
+		abort();
+	reorder(u, len, tmp, cls);
+	free(tmp);
+	free(cls);
+	*out = u;
+	return (utf8proc_ssize_t)len;
+bad:
+	free(u);
+	return -1;
+}
+
+/*
+ * NFC of s[0..n) as utf8proc_map(UTF8PROC_STABLE | UTF8PROC_COMPOSE)
+ * gives it, in linear time: into *out (malloc'd, NUL-terminated). Returns
+ * its length in bytes, or -1 on invalid UTF-8.
+ */
+static utf8proc_ssize_t
+nfc(const char *s, size_t n, utf8proc_uint8_t **out)
+{
+	int32_t *u;
+	utf8proc_ssize_t len;
+
+	if ((len = decompose(s, n, UTF8PROC_COMPOSE, &u)) < 0)
+		return -1;
+	/* Composition is one pass; re-encoding happens in place. */
+	len = utf8proc_reencode(u, len, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+	if (len < 0) {
+		free(u);
+		return -1;
+	}
+	*out = (utf8proc_uint8_t *)u;
+	return len;
+}
+
 int
 ac_norm_text(struct ac_buf *b, const char *s, size_t n, int flags)
 {
-	utf8proc_uint8_t *nfc = NULL;
+	utf8proc_uint8_t *nfcbuf = NULL;
 	utf8proc_ssize_t r;
 	utf8proc_int32_t c;
 	size_t i, keep = 0;	/* output length up to the last non-space */
 	int pending = 0;	/* white space seen since the last character */
 
 	if (!nfc_already(s, n)) {
-		r = utf8proc_map((const utf8proc_uint8_t *)s,
-		    (utf8proc_ssize_t)n, &nfc,
-		    UTF8PROC_STABLE | UTF8PROC_COMPOSE);
-		if (r < 0)
+		if ((r = nfc(s, n, &nfcbuf)) < 0)
 			return -1;
-		s = (const char *)nfc;
+		s = (const char *)nfcbuf;
 		n = (size_t)r;
 	}
 	reserve(b, 2 * n + 4);	/* lowercasing can grow a character */
@@ -110,7 +236,7 @@ ac_norm_text(struct ac_buf *b, const char *s, size_t n, int flags)
 		r = utf8proc_iterate((const utf8proc_uint8_t *)s + i,
 		    (utf8proc_ssize_t)(n - i), &c);
 		if (r <= 0) {
-			free(nfc);
+			free(nfcbuf);
 			return -1;
 		}
 		if (is_space(c)) {
@@ -152,8 +278,25 @@ ac_norm_text(struct ac_buf *b, const char *s, size_t n, int flags)
 	if (flags & AC_TXT_TRIM)
 		b->len = keep;
 	b->p[b->len] = '\0';
-	free(nfc);
+	free(nfcbuf);
 	return 0;
+}
+
+/*
+ * Nonzero when s[0..n), without leading and trailing ASCII white space, is
+ * longer than max bytes.
+ */
+static int
+too_long(const char *s, size_t n, size_t max)
+{
+	if (n <= max)
+		return 0;
+	while (n > 0 && (*s == ' ' || (*s >= '\t' && *s <= '\r')))
+		s++, n--;
+	while (n > 0 && (s[n - 1] == ' ' ||
+	    (s[n - 1] >= '\t' && s[n - 1] <= '\r')))
+		n--;
+	return n > max;
 }
 
 /* email */
@@ -181,6 +324,8 @@ ac_norm_email(struct ac_buf *b, const char *s, size_t n, int all_domains,
 {
 	char *at, *dom, *p, *q, *plus;
 
+	if (too_long(s, n, AC_NORM_MAX_EMAIL))
+		return AC_NORM_TOO_LONG;
 	if (ac_norm_text(b, s, n, AC_TXT_LOWER | AC_TXT_NOSPACE) == -1)
 		return "email_invalid";
 	if (b->len == 0)
@@ -306,6 +451,8 @@ ac_norm_phone(struct ac_buf *b, const char *s, size_t n, const char *region,
 	size_t i, nd = 0, j;
 	int plus = 0, seen = 0;
 
+	if (too_long(s, n, AC_NORM_MAX_PHONE))
+		return AC_NORM_TOO_LONG;
 	/* All white space (a no-break space between groups of digits is a
 	 * separator too) and dashes such as the en dash. */
 	if (ac_norm_text(b, s, n, AC_TXT_LOWER | AC_TXT_NOSPACE |
@@ -435,6 +582,8 @@ ac_norm_name(struct ac_buf *b, const char *s, size_t n, const char *field,
 	char *sp, *w;
 	size_t end;
 
+	if (too_long(s, n, AC_NORM_MAX_TEXT))
+		return AC_NORM_TOO_LONG;
 	if (ac_norm_text(b, s, n,
 	    AC_TXT_LOWER | AC_TXT_TRIM | AC_TXT_COLLAPSE) == -1)
 		return "name_invalid";
@@ -470,6 +619,8 @@ const char *
 ac_norm_street(struct ac_buf *b, const char *s, size_t n,
     const struct ac_data *d)
 {
+	if (too_long(s, n, AC_NORM_MAX_TEXT))
+		return AC_NORM_TOO_LONG;
 	if (ac_norm_text(b, s, n, AC_TXT_LOWER | AC_TXT_NOPUNCT |
 	    AC_TXT_TRIM | AC_TXT_COLLAPSE) == -1)
 		return "street_address_invalid";
@@ -480,6 +631,8 @@ const char *
 ac_norm_place(struct ac_buf *b, const char *s, size_t n, const char *field,
     const struct ac_data *d)
 {
+	if (too_long(s, n, AC_NORM_MAX_TEXT))
+		return AC_NORM_TOO_LONG;
 	if (ac_norm_text(b, s, n, AC_TXT_LOWER | AC_TXT_TRIM) == -1)
 		return "text_invalid";
 	return checked(b, field, d);
@@ -489,6 +642,8 @@ const char *
 ac_norm_postal(struct ac_buf *b, const char *s, size_t n,
     const struct ac_data *d)
 {
+	if (too_long(s, n, AC_NORM_MAX_POSTAL))
+		return AC_NORM_TOO_LONG;
 	if (ac_norm_text(b, s, n, AC_TXT_TRIM | AC_TXT_COLLAPSE) == -1)
 		return "postal_code_invalid";
 	return checked(b, "postal_code", d);
@@ -501,6 +656,8 @@ ac_norm_country(struct ac_buf *b, const char *s, size_t n,
 	char cc[3];
 	size_t i;
 
+	if (too_long(s, n, AC_NORM_MAX_TEXT))
+		return AC_NORM_TOO_LONG;
 	if (ac_norm_text(b, s, n, AC_TXT_TRIM) == -1)
 		return "country_code_invalid";
 	if (b->len == 0)
@@ -561,6 +718,8 @@ ac_norm_describe(const char *code)
 		    "alpha-2 code" },
 		{ "placeholder", "dropped: a placeholder, not data" },
 		{ "empty", "dropped: nothing left after normalization" },
+		{ "value_too_long", "dropped: longer than any real value "
+		    "of the field" },
 		{ "name_invalid", "dropped: cannot be normalized" },
 		{ "street_address_invalid", "dropped: cannot be normalized" },
 		{ "postal_code_invalid", "dropped: cannot be normalized" },

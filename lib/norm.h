@@ -27,6 +27,25 @@ void ac_buf_free(struct ac_buf *);
 /* Reason codes returned by the functions below. */
 #define AC_NORM_EMPTY "empty"
 #define AC_NORM_PLACEHOLDER "placeholder"
+#define AC_NORM_TOO_LONG "value_too_long"
+
+/*
+ * The longest value each rule reads, in bytes of UTF-8 not counting
+ * leading and trailing white space. A longer one is no real person's
+ * identifier; it gets AC_NORM_TOO_LONG and costs nothing more than the
+ * look at its length. E-mail: RFC 5321 4.5.3.1.3 (a path is at most 256
+ * octets with its angle brackets). Phone: E.164 allows 15 digits; 64
+ * bytes leave room for any spacing, a "+", a "(0)" and an extension.
+ * Postal codes have at most 10 characters anywhere. Names, street,
+ * city, region and country: a few hundred bytes, room for the longest
+ * real ones (country names in iso-codes reach 287 bytes in scripts of
+ * 3-byte characters) even decomposed, where an accented letter takes 3
+ * bytes or more.
+ */
+#define AC_NORM_MAX_EMAIL 254
+#define AC_NORM_MAX_PHONE 64
+#define AC_NORM_MAX_POSTAL 64
+#define AC_NORM_MAX_TEXT 512	/* names, street, city, region, country */
 
 /* all_domains: remove dots and +tags on every domain, not just Gmail's. */
 const char *ac_norm_email(struct ac_buf *, const char *s, size_t n,

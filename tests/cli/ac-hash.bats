@@ -677,6 +677,32 @@ ac-hash: hashed 2 email, 2 phone, 1 first_name, 2 last_name, 1 street_address; a
 	checks_pass
 }
 
+@test "too long: identifiers longer than any real one are dropped as value_too_long, never hashed (issue 11)" {
+	local e254 e255 n513 p65
+	e254=$(printf 'e%.0s' {1..248})@x.com
+	e255=e$e254
+	n513=$(printf 'n%.0s' {1..513})
+	p65=$(printf '1%.0s' {1..65})
+	hexpect_drop "\"email\":\"$e255\"" email value_too_long
+	hexpect_drop "\"phone\":\"+$p65\"" phone value_too_long
+	hexpect_drop "\"first_name\":\"$n513\"" first_name value_too_long
+	hexpect_drop "\"last_name\":\"$n513\"" last_name value_too_long
+	hexpect_drop "\"street_address\":\"$n513\"" street_address value_too_long
+	hrun "\"email\":\" $e254 \""
+	is "$(jq -r .hashed_email <<<"$output")" "$(sha "$e254")" "254 bytes are hashed"
+	checks_pass
+}
+
+@test "too long: 1 MB of combining marks in a name is dropped at once, not normalized for half an hour (issue 11)" {
+	python3 -c 'import json
+print(json.dumps({"street_address": "a" + "\u0301\u0323" * 250000, "first_name": "Ana"}, ensure_ascii=False))' >big.ndjson
+	run --separate-stderr timeout 120 ac-hash big.ndjson
+	is "$status" 0 "exit status (124: timed out)"
+	is "$(jq -c '[has("street_address"), has("hashed_street_address"), [.ac_warnings[] | .field + ":" + .code]]' <<<"$output")" \
+	    '[false,false,["street_address:value_too_long"]]'
+	is "$(jq -r .hashed_first_name <<<"$output")" "$(sha ana)"
+}
+
 @test "placeholders are never hashed" {
 	hexpect_drop '"email":"n/a"' email placeholder
 	hexpect_drop '"email":"noemail@x.com"' email placeholder
@@ -996,7 +1022,9 @@ ac-hash: hashed 0; already hashed 0; dropped 0"
 	run --separate-stderr ac-hash big.ndjson
 	is "$status" 1
 	is "$(jq -c '[(.note | length), .hashed_email]' <<<"$output")" "[1500000,\"$(sha big.line@example.com)\"]"
-	is "$(jq -r .hashed_first_name <<<"$output")" "$(sha "$big")" "a 1.5 MB name"
+	# A 1.5 MB name is no name (issue 11): dropped, never hashed.
+	is "$(jq -c '[has("hashed_first_name"), [.ac_warnings[] | .field + ":" + .code]]' <<<"$output")" \
+	    '[false,["first_name:value_too_long"]]' "a 1.5 MB name"
 	is "$(jq -r .note <<<"$output")" "$big" "the long value passes through"
 	[[ $stderr == *"big.ndjson:2: invalid JSON"* ]]
 }

@@ -1472,6 +1472,55 @@ CALL="$CA"',"call_start_date_time":"2026-09-20T10:00:00Z","conversion_date_time"
 	[[ $stderr == *"big.ndjson:2: invalid JSON"* ]]
 }
 
+# marks FILE BYTES FIELD: one record whose FIELD is "a" and then BYTES
+# bytes of alternating combining marks (U+0301 U+0323, classes 230 and
+# 220), into FILE: the input on which utf8proc's canonical ordering is
+# quadratic (issue 11: 80 KB took 4.6 s, 200 KB 68 s; 1 MB would take
+# half an hour).
+marks() {
+	python3 -c 'import json, sys
+rec = json.loads("{" + sys.argv[4] + "}")
+rec[sys.argv[3]] = "a" + "\u0301\u0323" * (int(sys.argv[2]) // 4)
+open(sys.argv[1], "w", encoding="utf-8").write(json.dumps(rec, ensure_ascii=False) + "\n")' \
+	    "$1" "$2" "$3" "$BASE"
+}
+
+@test "too long: an identifier longer than any real one is dropped as value_too_long (issue 11)" {
+	local e254 e255 n513 p65
+	e254=$(printf 'e%.0s' {1..248})@x.com
+	e255=e$e254
+	n513=$(printf 'n%.0s' {1..513})
+	p65=$(printf '1%.0s' {1..65})
+	expect "\"email\":\" $e254 \"" email "\"$e254\""
+	expect_drop "\"email\":\"$e255\"" email value_too_long
+	expect_drop "\"phone\":\"+$p65\"" phone value_too_long
+	expect_drop "\"first_name\":\"$n513\"" first_name value_too_long
+	expect_drop "\"last_name\":\"$n513\"" last_name value_too_long
+	expect_drop "\"street_address\":\"$n513\"" street_address value_too_long
+	expect_drop "\"city\":\"$n513\"" city value_too_long
+	expect_drop "\"region\":\"$n513\"" region value_too_long
+	expect_drop "\"postal_code\":\"$p65\"" postal_code value_too_long
+	expect_drop "\"country_code\":\"$n513\"" country_code value_too_long
+	expect "\"city\":\"${n513:1}\"" city "\"${n513:1}\""
+	checks_pass
+}
+
+@test "too long: 1 MB of combining marks in city is dropped at once, not normalized for half an hour (issue 11)" {
+	marks big.ndjson 1000000 city
+	run --separate-stderr timeout 120 ac-normalize big.ndjson
+	is "$status" 0 "exit status (124: timed out)"
+	is "$(jq -c '[has("city"), [.ac_warnings[] | .field + ":" + .code]]' <<<"$output")" \
+	    '[false,["city:value_too_long"]]'
+	[[ $stderr == *"in, 1 out"*"1 value_too_long"* ]]
+	# Under the limit, the same marks are normalized: NFC, in canonical
+	# order (every U+0323 before every U+0301; a + U+0323 is U+1EA1).
+	marks small.ndjson 508 city
+	run --separate-stderr ac-normalize small.ndjson
+	is "$status" 0
+	is "$(jq -r .city <<<"$output")" \
+	    "$(python3 -c 'print("\u1ea1" + "\u0323" * 126 + "\u0301" * 127)')"
+}
+
 @test "several input files keep their own line numbers" {
 	printf '%s\n\n%s\n' "$(rec '"order_id":"a1"')" '{"a":1}' >a.ndjson
 	printf '%s\n%s\n' '[]' "$(rec '"order_id":"b2","email":"bad"')" >b.ndjson

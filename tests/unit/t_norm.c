@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <utf8proc.h>
+
 #include "data.h"
 #include "norm.h"
 #include "tap.h"
@@ -627,7 +629,7 @@ describe(const struct ac_data *d)
 		"phone_invalid", "phone_no_region", "phone_bad_length",
 		"phone_bad_calling_code", "country_code_invalid",
 		"name_invalid", "street_address_invalid", "postal_code_invalid",
-		"text_invalid", "field_unknown",
+		"text_invalid", "field_unknown", AC_NORM_TOO_LONG,
 	};
 	static const char *const unknown[] = {
 		"", "nope", "EMAIL_INVALID", "email_invalid ", "email",
@@ -751,6 +753,125 @@ opts(void)
 	}
 }
 
+/*
+ * ac_norm_text's own NFC (a linear canonical ordering, issue 11) gives
+ * what utf8proc_map(STABLE | COMPOSE) gives, on random mixes of starters
+ * that compose, combining marks of many classes (runs short and long),
+ * Hangul jamo and syllables and characters that decompose to four.
+ */
+static void
+nfc_random(void)
+{
+	static const int32_t pool[] = {
+		'a', 'e', 'o', 'A', 'Z', ' ', 0xe9, 0x1ea5, 0x1f82, 0x1e0b,
+		0x300, 0x301, 0x302, 0x308, 0x323, 0x327, 0x328, 0x334, 0x345,
+		0x35c, 0x35d, 0x5b0, 0x5bc, 0x5c1, 0x93c, 0x94d, 0x3099,
+		0x1100, 0x1161, 0x11a8, 0xac00, 0xd4db, 0x212b, 0x2126, 0xf900,
+		0x1d15e, 0x1d165, 0x1d16d, 0x0f73, 0x0f71, 0x0f72,
+	};
+	struct ac_buf b = { 0 };
+	utf8proc_uint8_t *want;
+	utf8proc_ssize_t wl;
+	char s[4 * 600];
+	unsigned seed = 11;
+	size_t n, len, i, bad = 0, tried = 0;
+	int r;
+
+	for (n = 0; n < 3000; n++) {
+		len = 0;
+		for (i = 0; i < 1 + n % 500; i++) {
+			seed = seed * 1103515245u + 12345u;
+			/* Now and then a long run of marks only. */
+			len += (size_t)utf8proc_encode_char(
+			    pool[(n % 7 == 0 ? 10 + (seed >> 16) % 10 :
+			    (seed >> 16)) % (sizeof(pool) / sizeof(pool[0]))],
+			    (utf8proc_uint8_t *)s + len);
+		}
+		wl = utf8proc_map((const utf8proc_uint8_t *)s,
+		    (utf8proc_ssize_t)len, &want,
+		    UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+		r = ac_norm_text(&b, s, len, 0);
+		tried++;
+		if (wl < 0 || r != 0 || b.len != (size_t)wl ||
+		    memcmp(b.p, want, b.len) != 0)
+			bad++;
+		free(want);
+	}
+	ok(bad == 0, "linear NFC equals utf8proc_map on %zu random strings "
+	    "(%zu differ)", tried, bad);
+	ac_buf_free(&b);
+}
+
+/*
+ * Each rule's length limit: a value at the limit is read, one byte more
+ * is value_too_long, white space around it does not count; and a value
+ * of 200 KB of alternating combining marks, a minute's work for the
+ * quadratic ordering that utf8proc_map does, is dropped at once.
+ */
+static void
+limits(const struct ac_data *d)
+{
+	static const struct {
+		const char *field;
+		size_t max;
+		char fill;
+	} t[] = {
+		{ "email", AC_NORM_MAX_EMAIL, 'e' },
+		{ "phone", AC_NORM_MAX_PHONE, '1' },
+		{ "first_name", AC_NORM_MAX_TEXT, 'n' },
+		{ "last_name", AC_NORM_MAX_TEXT, 'n' },
+		{ "street_address", AC_NORM_MAX_TEXT, 's' },
+		{ "city", AC_NORM_MAX_TEXT, 'c' },
+		{ "region", AC_NORM_MAX_TEXT, 'r' },
+		{ "postal_code", AC_NORM_MAX_POSTAL, '9' },
+		{ "country_code", AC_NORM_MAX_TEXT, 'x' },
+	};
+	struct ac_buf b = { 0 };
+	const char *why;
+	char *s;
+	size_t i, n, big = 200 * 1024;
+
+	if ((s = malloc(big + 16)) == NULL)
+		abort();
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		n = t[i].max;
+		memset(s, t[i].fill, n + 1);
+		if (strcmp(t[i].field, "email") == 0)
+			memcpy(s + n - 6, "@x.com", 6);
+		why = ac_norm_identifier(&b, t[i].field, s, n, "DE", 0, d);
+		ok(why == NULL || strcmp(why, AC_NORM_TOO_LONG) != 0,
+		    "%s: %zu bytes are read (%s)", t[i].field, n,
+		    why ? why : "ok");
+		s[0] = ' ';
+		s[n + 1] = '\t';
+		memset(s + 1, t[i].fill, n);
+		if (strcmp(t[i].field, "email") == 0)
+			memcpy(s + n - 5, "@x.com", 6);
+		why = ac_norm_identifier(&b, t[i].field, s, n + 2, "DE", 0, d);
+		ok(why == NULL || strcmp(why, AC_NORM_TOO_LONG) != 0,
+		    "%s: %zu bytes with white space around are read",
+		    t[i].field, n);
+		memset(s, t[i].fill, n + 1);
+		why = ac_norm_identifier(&b, t[i].field, s, n + 1, "DE", 0, d);
+		is_str(why, AC_NORM_TOO_LONG, "%s: %zu bytes are too long",
+		    t[i].field, n + 1);
+	}
+	s[0] = 'a';
+	for (n = 1; n + 4 <= big; n += 4)
+		memcpy(s + n, "\xcc\x81\xcc\xa3", 4);	/* U+0301 U+0323 */
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		is_str(ac_norm_identifier(&b, t[i].field, s, n, "DE", 0, d),
+		    AC_NORM_TOO_LONG, "%s: 200 KB of combining marks: too long",
+		    t[i].field);
+	/* Under the limit, the same kind of text is normalized. */
+	is_str(ac_norm_identifier(&b, "city", s, 509, NULL, 0, d), NULL,
+	    "city: 509 bytes of combining marks are read");
+	ok(ac_norm_describe(AC_NORM_TOO_LONG) != NULL,
+	    "value_too_long has a text");
+	free(s);
+	ac_buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -769,6 +890,8 @@ main(void)
 	table(&d);
 	idempotent(&d);
 	nfc(&d);
+	nfc_random();
+	limits(&d);
 	text();
 	invalid_utf8(&d);
 	describe(&d);
