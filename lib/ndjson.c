@@ -29,6 +29,7 @@ ac_writer_init(struct ac_writer *w, int fd)
 	w->fd = fd;
 	w->len = 0;
 	w->err = 0;
+	w->nlost = 0;
 	w->cap = 2 * AC_WBUF_FLUSH;
 	if ((w->buf = malloc(w->cap)) == NULL)
 		return -1;
@@ -301,6 +302,19 @@ ac_write_rec(struct ac_writer *w, const struct ac_rec *rec)
 	return w->err ? -1 : 0;
 }
 
+/* Drop the buffer from off on, counting the lines it ends as lost. */
+static void
+wdrop(struct ac_writer *w, size_t off)
+{
+	const char *p = w->buf + off, *end = w->buf + w->len;
+
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		w->nlost++;
+		p++;
+	}
+	w->len = 0;
+}
+
 int
 ac_writer_flush(struct ac_writer *w)
 {
@@ -308,7 +322,7 @@ ac_writer_flush(struct ac_writer *w)
 	ssize_t n;
 
 	if (w->err) {
-		w->len = 0;
+		wdrop(w, 0);
 		return -1;
 	}
 	while (off < w->len) {
@@ -316,8 +330,10 @@ ac_writer_flush(struct ac_writer *w)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
+			/* What was written stays written: a line whose
+			 * newline did not go out is lost (maybe torn). */
 			w->err = errno;
-			w->len = 0;
+			wdrop(w, off);
 			return -1;
 		}
 		off += (size_t)n;

@@ -21,6 +21,13 @@ struct ac_writer {
 	char *buf;
 	size_t len, cap;
 	int err;		/* errno of the first failed write, or 0 */
+	/*
+	 * Lines given to the writer that did not reach fd whole: after a
+	 * write error, the lines whose newline was not written (the last
+	 * one maybe torn) and every line given since. Lines written whole
+	 * are the lines given less these.
+	 */
+	unsigned long nlost;
 };
 
 /* Attach a writer to fd. Returns -1 (errno set) when out of memory. */

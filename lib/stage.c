@@ -250,6 +250,7 @@ ac_stage_put(struct ac_stage *st, const struct ac_rec *rec, jv res)
 	if (jv_is_valid(res)) {
 		jv_free(res);
 		st->nout++;
+		st->nput++;
 		if (ac_write_rec(&st->out, rec) == -1) {
 			errno = st->out.err;
 			ac_warn("stdout");
@@ -330,6 +331,9 @@ ac_stage_finish(struct ac_stage *st)
 		ac_warn("stdout");
 		st->fatal = 1;
 	}
+	/* After a write error (a full disk): count only the records whose
+	 * line was written whole, not a torn last one. */
+	st->nout -= st->out.nlost < st->nput ? st->out.nlost : st->nput;
 	if (st->has_rej) {
 		if (ac_writer_close(&st->rej) == -1 && !st->fatal) {
 			errno = st->rej.err;

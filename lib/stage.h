@@ -32,7 +32,10 @@ struct ac_stage {
 	int has_rej;
 	int quiet, verbose;
 	int own_summary;	/* the tool prints its own summary */
+	/* nout: records written to stdout; ac_stage_finish() takes off
+	 * those of ac_stage_put() not written whole (out.nlost). */
 	unsigned long nin, nout, nrej, nwarn, nmsg;
+	unsigned long nput;	/* lines ac_stage_put() gave to out */
 	struct ac_count rejects[AC_NCODES], warnings[AC_NCODES];
 	int fatal;		/* an I/O error stopped the run */
 };

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* The NDJSON writer and reader, and ac_utf8_valid. */
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
 #include <float.h>
 #include <math.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -406,6 +408,101 @@ writer_errors(void)
 	ac_write(&w, jv_object());
 	is_int(ac_writer_close(&w), -1, "closed fd: close fails");
 	is_int(w.err, EBADF, "closed fd: err is EBADF");
+}
+
+/* Newlines in s[0..n). */
+static unsigned long
+newlines(const char *s, size_t n)
+{
+	unsigned long c = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		c += s[i] == '\n';
+	return c;
+}
+
+/*
+ * A disk that fills up after limit bytes: a file under RLIMIT_FSIZE
+ * (SIGXFSZ ignored) takes a short write up to the limit and then fails
+ * with EFBIG, as a full disk takes one and fails with ENOSPC. Writes
+ * nrec records of about 30 bytes (stopping at the first error, as a
+ * stage does) and checks that the lines counted lost are exactly those
+ * not whole in the file.
+ */
+static void
+torn_at(rlim_t limit, int nrec, unsigned long want_whole)
+{
+	struct rlimit old, rl;
+	struct ac_writer w;
+	void (*oldxfsz)(int);
+	char path[4096], *s;
+	size_t n;
+	int fd, i, r = 0;
+
+	fd = tmpfile_at(path, sizeof(path));
+	unlink(path);
+	getrlimit(RLIMIT_FSIZE, &old);
+	rl = old;
+	rl.rlim_cur = limit;
+	oldxfsz = signal(SIGXFSZ, SIG_IGN);
+	if (setrlimit(RLIMIT_FSIZE, &rl) == -1) {
+		ok(1, "# SKIP setrlimit: %s", strerror(errno));
+		signal(SIGXFSZ, oldxfsz);
+		close(fd);
+		return;
+	}
+	ac_writer_init(&w, fd);
+	for (i = 0; i < nrec && r == 0; i++)
+		r = ac_write(&w, jv_object_set(jv_object(), jv_string("k"),
+		    jv_string_fmt("record %020d", i)));
+	r |= ac_writer_close(&w);
+	setrlimit(RLIMIT_FSIZE, &old);
+	signal(SIGXFSZ, oldxfsz);
+	s = slurp(fd, &n);
+	close(fd);
+	is_int(r, -1, "%d records, %llu bytes of room: the write fails",
+	    nrec, (unsigned long long)limit);
+	is_int(w.err, EFBIG, "... with EFBIG");
+	is_int((long long)n, (long long)limit, "... once the file is full");
+	ok(n > 0 && s[n - 1] != '\n', "... the last line in it torn");
+	is_int((long long)((unsigned long)i - w.nlost),
+	    (long long)newlines(s, n),
+	    "lines given less lines lost: the whole lines in the file");
+	is_int((long long)newlines(s, n), (long long)want_whole,
+	    "... %lu of them", want_whole);
+	free(s);
+}
+
+static void
+writer_torn(void)
+{
+	struct ac_writer w;
+	int fd, i;
+
+	/* Each line is {"k":"record 000...0i"}\n, 36 bytes. */
+	torn_at(1000, 100, 1000 / 36);		/* at close */
+	torn_at(100000, 10000, 100000 / 36);	/* in the second flush */
+	torn_at(36 * 2000 + 1, 10000, 2000);	/* one byte of a line */
+
+	/* /dev/full: nothing is written, every line is lost. */
+	if ((fd = open("/dev/full", O_WRONLY)) == -1)
+		return;
+	ac_writer_init(&w, fd);
+	for (i = 0; i < 3; i++)
+		ac_write(&w, jv_object());
+	ac_writer_close(&w);
+	is_int((long long)w.nlost, 3, "/dev/full: all 3 lines lost");
+	close(fd);
+	ac_writer_init(&w, -1);
+	ac_write(&w, jv_object());
+	ac_write_bytes(&w, "{\"a\":", 5);
+	ac_writer_flush(&w);
+	ac_write_bytes(&w, "1}\n", 3);
+	ac_write(&w, jv_object());
+	ac_writer_close(&w);
+	is_int((long long)w.nlost, 3,
+	    "a bad fd: lines given in pieces and after the error are lost");
 }
 
 /* Silence stderr (on) or restore it (off): the failures below warn. */
@@ -1087,6 +1184,7 @@ main(void)
 	writer_roundtrip();
 	writer_many();
 	writer_errors();
+	writer_torn();
 	reader_lines();
 	reader_messages();
 	reader_long();
