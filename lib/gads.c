@@ -492,7 +492,7 @@ delay_cb(void *arg, jv e)
 	jv rd = get(q, "retryDelay");
 
 	if (jv_get_kind(rd) == JV_KIND_STRING &&
-	    (d = ac_duration_ms(jv_string_value(rd))) > *ms)
+	    (d = ac_http_delay_ms(jv_string_value(rd))) > *ms)
 		*ms = d;
 	jv_free(rd);
 	jv_free(q);
@@ -551,15 +551,49 @@ pf_cb(void *arg, long i, jv e)
 	re->set = 1;
 }
 
+/*
+ * Besides an error naming no row or a row outside 0..n-1, wide is set for
+ * a failure without any GoogleAdsError ("rpc.STATUS", else "rpc.UNKNOWN"):
+ * it names no row and is no success either.
+ */
 void
 ac_gads_row_errors(jv pfe, const char *list, int n, struct ac_rowerr *row,
     struct ac_rowerr *wide)
 {
 	struct pf pf = { row, wide, n };
 
+	jv st, code;
+	int i;
+
 	memset(row, 0, (size_t)n * sizeof(*row));
 	memset(wide, 0, sizeof(*wide));
 	ac_gads_each_error(pfe, list, pf_cb, &pf);
+	for (i = 0; i < n; i++)
+		if (row[i].set)
+			return;
+	if (wide->set || jv_get_kind(pfe) != JV_KIND_OBJECT ||
+	    jv_object_length(jv_copy(pfe)) == 0)
+		return;
+	/* A failure without one GoogleAdsError: it names no row, and is
+	 * no success either (ac-upload(1)). */
+	code = get(pfe, "code");
+	st = get(pfe, "status");
+	if (jv_get_kind(code) == JV_KIND_NUMBER &&
+	    jv_number_value(code) == 0 && jv_get_kind(st) != JV_KIND_STRING) {
+		jv_free(code);
+		jv_free(st);
+		return;		/* google.rpc.Code OK */
+	}
+	snprintf(wide->code, sizeof(wide->code), "rpc.%s",
+	    jv_get_kind(st) == JV_KIND_STRING ? jv_string_value(st) :
+	    "UNKNOWN");
+	ac_text_clean(wide->code);
+	ac_text_copy(wide->msg, sizeof(wide->msg),
+	    ac_obj_str(pfe, "message") != NULL ? ac_obj_str(pfe, "message") :
+	    "a partial failure without errors");
+	wide->set = 1;
+	jv_free(code);
+	jv_free(st);
 }
 
 /* Error codes */

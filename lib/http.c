@@ -63,6 +63,47 @@ ac_http_retry_after_ms(const char *s, time_t now)
 	return t > now ? (long long)(t - now) * 1000 : 0;
 }
 
+/*
+ * A Retry-After of more seconds than ac_http_retry_after_ms reads
+ * (99999999999999999999999) is a very long wait, not none.
+ */
+static long long
+retry_after_long(const char *s)
+{
+	size_t n;
+
+	if (s == NULL)
+		return -1;
+	s += strspn(s, " \t");
+	n = strspn(s, "0123456789");
+	if (n < 10 || strspn(s + n, " \t\r\n") != strlen(s + n))
+		return -1;
+	return AC_HTTP_WAIT_MAX;
+}
+
+long long
+ac_http_delay_ms(const char *s)
+{
+	long long ms;
+	double d;
+	char *end;
+
+	if (s == NULL)
+		return -1;
+	if ((ms = ac_duration_ms(s)) >= 0)
+		return ms;
+	/* What ac_duration_ms refuses: too many digits, an exponent. */
+	if (!isdigit((unsigned char)*s) && *s != '.')
+		return -1;
+	errno = 0;
+	d = strtod(s, &end);
+	if (end == s || strcmp(end, "s") != 0 || d != d || d < 0)
+		return -1;
+	if (d * 1000 >= (double)AC_HTTP_WAIT_MAX)
+		return AC_HTTP_WAIT_MAX;
+	return (long long)(d * 1000);
+}
+
 long long
 ac_http_backoff_ms(int attempt, long long base, long long cap, double rnd)
 {
@@ -146,7 +187,7 @@ rpc_retry_delay(jv err)
 		if (jv_get_kind(t) == JV_KIND_STRING &&
 		    strcmp(jv_string_value(t), type) == 0 &&
 		    jv_get_kind(delay) == JV_KIND_STRING)
-			ms = ac_duration_ms(jv_string_value(delay));
+			ms = ac_http_delay_ms(jv_string_value(delay));
 		jv_free(delay);
 		jv_free(t);
 		jv_free(d);
@@ -227,6 +268,8 @@ ac_http_classify(int cc, long status, const char *body, size_t len,
 		ms = rpc_retry_delay(err);
 	if (ms < 0)
 		ms = ac_http_retry_after_ms(retry_after, now);
+	if (ms < 0)
+		ms = retry_after_long(retry_after);
 	v->retry_ms = ms;
 	jv_free(err);
 	jv_free(obj);
@@ -365,8 +408,10 @@ on_body(char *p, size_t size, size_t nmemb, void *arg)
 	size_t n = size * nmemb, cap;
 	char *q;
 
-	if (s->anslen + n + 1 > s->ansmax)
+	if (s->anslen + n + 1 > s->ansmax) {
+		s->toobig = 1;
 		return 0;	/* CURLE_WRITE_ERROR */
+	}
 	if (s->anslen + n + 1 > s->anscap) {
 		cap = s->anscap ? s->anscap : 16384;
 		while (cap < s->anslen + n + 1)
@@ -498,6 +543,7 @@ ac_http_post_start(struct ac_http_post *s, const char *url, char *body,
 	s->bodylen = len;
 	s->off = 0;
 	s->rewound = 0;
+	s->toobig = 0;
 	s->anslen = 0;
 	s->ansmax = max;
 	s->rid[0] = s->retry_after[0] = s->errbuf[0] = '\0';

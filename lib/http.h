@@ -54,10 +54,26 @@ struct ac_rowerr {
 };
 
 /*
- * Milliseconds in a Retry-After value (delta-seconds or an HTTP-date); -1
- * when it is not one. (A Duration string: ac_duration_ms, lib/opt.)
+ * The longest wait a server can ask for: a longer one (99999999999999999999
+ * seconds, "1e300s") is read as this, never as no wait at all, so that it
+ * stops the run like any wait beyond --max-retry-wait.
+ */
+#define AC_HTTP_WAIT_MAX (1LL << 60)
+
+/*
+ * Milliseconds in a Retry-After value (delta-seconds up to 10^9, or an
+ * HTTP-date); -1 when it is not one. (ac_http_classify reads more seconds
+ * as AC_HTTP_WAIT_MAX.)
  */
 long long ac_http_retry_after_ms(const char *value, time_t now);
+
+/*
+ * Milliseconds in a protobuf Duration string ("30s", "0.5s", as
+ * ac_duration_ms reads them, lib/opt), or in any decimal number of
+ * seconds strtod(3) reads followed by "s" ("1e300s"), at most
+ * AC_HTTP_WAIT_MAX; -1 when it is none, negative or NaN.
+ */
+long long ac_http_delay_ms(const char *duration);
 
 /*
  * The wait before retry number attempt (1 for the first): base doubling,
@@ -97,8 +113,8 @@ CURL *ac_http_easy(const struct ac_http_conf *, char *errbuf, char *err,
  * One POST at a time on an easy handle (made by ac_http_easy): a body that
  * libcurl may send again itself, on a fresh connection, when a reused one
  * died before the answer (then rewound is set: the first sending may have
- * been executed), the answer (at most ansmax bytes; more is a write error)
- * and its request-id and Retry-After headers.
+ * been executed), the answer (at most ansmax bytes; more is a write error,
+ * with toobig set) and its request-id and Retry-After headers.
  */
 struct ac_http_post {
 	CURL *h;
@@ -106,6 +122,7 @@ struct ac_http_post {
 	char *body;
 	size_t bodylen, off;
 	int rewound;
+	int toobig;			/* the answer exceeded ansmax */
 	char *ans;			/* NUL-terminated */
 	size_t anslen, anscap, ansmax;
 	char rid[128], retry_after[128];
