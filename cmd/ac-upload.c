@@ -17,6 +17,8 @@
  * be sent again. Transient errors are retried with backoff; the journal
  * makes re-runs idempotent (see ac-upload(1)).
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -28,6 +30,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 
 #include <curl/curl.h>
 #include <jv.h>
@@ -141,6 +145,8 @@ struct run {
 	int has_dl, dl_broken;
 	int stop;			/* exit status that stopped the run */
 	int eof;
+	int out_broken;			/* stdout failed: results go nowhere */
+	int sig;			/* the stop signal that was handled */
 	unsigned long nreq, nattempt, nretry, nrows, nup, nacc, nval, nrej,
 	    nfail, nskip, nmsg, ndead, nsplit;
 	struct count codes[NCODES];
@@ -251,6 +257,54 @@ ten_digits(const char *s)
 	return s[10] == '\0';
 }
 
+/* Stop signals */
+
+static const int stop_sigs[] = { SIGHUP, SIGINT, SIGTERM };
+static int caught[3];		/* of stop_sigs: not ignored at start */
+static volatile sig_atomic_t got_sig;
+
+/*
+ * The first SIGHUP, SIGINT or SIGTERM asks the run to stop (see
+ * check_signal); from then on each of them has its default action, so
+ * that a second one stops at once.
+ */
+static void
+on_signal(int sig)
+{
+	struct sigaction sa;
+	size_t i;
+
+	got_sig = sig;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(stop_sigs) / sizeof(stop_sigs[0]); i++)
+		if (caught[i])
+			sigaction(stop_sigs[i], &sa, NULL);
+}
+
+/* Catch the stop signals, but those ignored at start (nohup, a
+ * background job of a script), which stay ignored. */
+static void
+catch_signals(void)
+{
+	struct sigaction sa, old;
+	size_t i;
+
+	/* No SA_RESTART: a wait in poll(2) ends at once. */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(stop_sigs) / sizeof(stop_sigs[0]); i++)
+		sigaddset(&sa.sa_mask, stop_sigs[i]);
+	for (i = 0; i < sizeof(stop_sigs) / sizeof(stop_sigs[0]); i++)
+		if (sigaction(stop_sigs[i], NULL, &old) == 0 &&
+		    old.sa_handler != SIG_IGN) {
+			caught[i] = 1;
+			sigaction(stop_sigs[i], &sa, NULL);
+		}
+}
+
 /* Results */
 
 static void
@@ -285,20 +339,34 @@ rowmsg(struct run *r, const struct req *rq, int i, const char *status,
 	    rq->m->list, rq->pos[i], status, code);
 }
 
-/* The stdout writer failed: stop quietly on a closed pipe. */
+static void stop(struct run *, int, const char *);
+
+/*
+ * The stdout writer failed (a full disk, a closed pipe): stop as for any
+ * other reason, saying why, also for EPIPE: unlike a filter, ac-upload has
+ * sent rows whose results are now lost, and what was not sent must reach
+ * the dead-letter file (ac-upload(1), Stopping). The rest of the input is
+ * still read; the results go nowhere.
+ */
 static void
 stdout_failed(struct run *r)
 {
-	if (r->st.fatal)
+	char why[160];
+
+	if (r->out_broken)
 		return;
-	if (r->st.out.err != EPIPE) {
-		errno = r->st.out.err;
-		ac_warn("stdout");
-	}
-	r->st.fatal = 1;
-	r->eof = 1;
-	if (r->stop == 0)
+	r->out_broken = 1;
+	/* err(3) style, as for the other files */
+	snprintf(why, sizeof(why), "stdout: %s: stopping, nothing more is "
+	    "sent", strerror(r->st.out.err));
+	ac_warnx("%s", why);
+	if (r->o->dry_run) {
+		/* nothing to dead-letter: stop reading */
+		r->eof = 1;
 		r->stop = AC_EXIT_FATAL;
+		return;
+	}
+	stop(r, AC_EXIT_FATAL, NULL);
 }
 
 struct outcome {
@@ -469,7 +537,7 @@ result(struct run *r, const struct req *rq, int i, const struct outcome *oc)
 		    "unknown");
 	}
 	/* A dry run prints requests, not results. */
-	if (r->o->dry_run || r->st.fatal)
+	if (r->o->dry_run || r->out_broken)
 		jv_free(res);
 	else if (ac_write(&r->st.out, res) == -1)
 		stdout_failed(r);
@@ -568,8 +636,6 @@ req_subset(const struct req *rq, const int *idx, int n)
 	return s;
 }
 
-static void stop(struct run *, int, const char *);
-
 /* Append rq whole to the dead-letter file, so that it can be replayed. */
 static void
 dead_letter(struct run *r, const struct req *rq)
@@ -605,6 +671,26 @@ fail_req(struct run *r, struct req *rq, const char *code, const char *msg,
 	r->held--;
 }
 
+/*
+ * A stop signal came: stop as for any other reason (ac-upload(1),
+ * Stopping), with the exit status 128 + the signal's number unless the
+ * run had already stopped for another reason.
+ */
+static void
+check_signal(struct run *r)
+{
+	char why[160];
+	int sig = got_sig;
+
+	if (sig == 0 || r->sig != 0)
+		return;
+	r->sig = sig;
+	snprintf(why, sizeof(why), "%s: the requests in flight are finished, "
+	    "nothing more is sent (a second signal stops at once)",
+	    sig == SIGHUP ? "SIGHUP" : sig == SIGINT ? "SIGINT" : "SIGTERM");
+	stop(r, r->stop != 0 ? r->stop : 128 + sig, why);
+}
+
 static void
 stop(struct run *r, int status, const char *why)
 {
@@ -635,6 +721,19 @@ push(struct req **list, struct req *rq)
 	while (*list != NULL)
 		list = &(*list)->next;
 	*list = rq;
+}
+
+/* A new request made of rows of one answered: ready, unless the run
+ * stopped meanwhile. */
+static void
+requeue(struct run *r, struct req *rq)
+{
+	r->held++;
+	if (r->stop != 0)
+		fail_req(r, rq, "ac.not_sent", "not sent: the run stopped",
+		    NULL);
+	else
+		push(&r->ready, rq);
 }
 
 /* The rows array, when given, must line up with the conversions. */
@@ -868,10 +967,10 @@ dry_run(struct run *r, const struct req *rq)
 	line = jv_object_set(line, jv_string("body"), request_of(rq));
 	r->nreq++;
 	r->nrows += (unsigned long)rq->n;
-	if (!r->st.fatal && ac_write(&r->st.out, line) == -1)
-		stdout_failed(r);
-	else if (r->st.fatal)
+	if (r->out_broken)
 		jv_free(line);
+	else if (ac_write(&r->st.out, line) == -1)
+		stdout_failed(r);
 }
 
 /* Network */
@@ -1030,7 +1129,8 @@ retry(struct run *r, struct req *rq, const struct ac_http_verdict *v,
 
 		if (v->http == 0)
 			snprintf(what, sizeof(what), "no answer");
-		else if (v->http == 200)
+		else if (v->http == 200 &&
+		    strcmp(v->code, "ac.answer_too_large") != 0)
 			snprintf(what, sizeof(what), "%d row%s", rq->n,
 			    rq->n == 1 ? "" : "s");
 		else
@@ -1095,7 +1195,7 @@ answered(struct run *r, struct slot *s, struct req *rq, jv ans)
 	int *dead = xcalloc((size_t)rq->n, sizeof(int));
 	int nagain = 0, ndead = 0, i;
 	const char *rid = s->p.rid, *setup = NULL;
-	char ridbuf[128], why[600];
+	char ridbuf[128], why[600], unattr[400];
 
 	if (rq->m->api == API_DATAMANAGER) {
 		free(again);
@@ -1108,6 +1208,9 @@ answered(struct run *r, struct slot *s, struct req *rq, jv ans)
 	}
 	memset(&wide, 0, sizeof(wide));
 	ac_gads_row_errors(pfe, rq->m->path, rq->n, row, &wide);
+	/* An error that names no row of the request could be any row's. */
+	snprintf(unattr, sizeof(unattr), "the answer's error %s names no row "
+	    "of the request: what became of this row is unknown", wide.code);
 	if (rid[0] == '\0') {
 		jv d = ac_obj_get(pfe, "details"), f = jv_invalid(), v;
 
@@ -1150,6 +1253,18 @@ answered(struct run *r, struct slot *s, struct req *rq, jv ans)
 		if (re == NULL && !has_result && !rq->validate &&
 		    wide.set)
 			re = &wide;
+		if (re == NULL && wide.set &&
+		    ac_gads_class(wide.code) != AC_GADS_SETUP) {
+			/* Not a success: failed, dead-lettered, and "sent"
+			 * in the journal (an unknown outcome), so that a
+			 * re-run reads "already exists" as delivered. */
+			oc.status = "failed";
+			oc.code = "ac.error_unattributed";
+			oc.message = unattr;
+			dead[ndead++] = i;
+			result(r, rq, i, &oc);
+			continue;
+		}
 		if (re != NULL && ac_gads_code_retryable(re->code)) {
 			again[nagain++] = i;
 			continue;
@@ -1296,7 +1411,6 @@ refused(struct run *r, struct req *rq, struct slot *s)
 {
 	struct outcome oc;
 	struct ac_rowerr *row = xcalloc((size_t)rq->n, sizeof(*row)), wide;
-	struct req *sub;
 	jv obj = jv_invalid(), err;
 	char reason[80], perr[80], code[96], msg[256];
 	int *keep, nkeep = 0, i, half;
@@ -1340,18 +1454,12 @@ refused(struct run *r, struct req *rq, struct slot *s)
 			half = rq->n / 2;
 			for (i = 0; i < rq->n; i++)
 				keep[i] = i;
-			sub = req_subset(rq, keep, half);
-			r->held++;
-			push(&r->ready, sub);
-			sub = req_subset(rq, keep + half, rq->n - half);
-			r->held++;
-			push(&r->ready, sub);
+			requeue(r, req_subset(rq, keep, half));
+			requeue(r, req_subset(rq, keep + half, rq->n - half));
 			r->nsplit++;
 		}
 	} else if (nkeep > 0) {
-		sub = req_subset(rq, keep, nkeep);
-		r->held++;
-		push(&r->ready, sub);
+		requeue(r, req_subset(rq, keep, nkeep));
 	}
 	free(keep);
 	free(row);
@@ -1378,10 +1486,23 @@ finished(struct run *r, struct slot *s, CURLcode cc)
 	r->inflight--;
 	ac_http_classify(cc, status, s->p.ans, s->p.anslen,
 	    s->p.retry_after[0] ? s->p.retry_after : NULL, time(NULL), &ans, &v);
-	if (v.klass != AC_HTTP_OK && !v.unknown && !s->p.rewound)
-		not_delivered(r, rq);
 	if (cc != CURLE_OK && s->p.errbuf[0] != '\0')
 		ac_text_copy(v.message, sizeof(v.message), s->p.errbuf);
+	if (cc == CURLE_WRITE_ERROR) {
+		/* An answer came and could not be kept: the server may well
+		 * have executed the request. Its rows stay "sent". */
+		v.unknown = 1;
+		if (s->p.toobig) {
+			v.klass = AC_HTTP_RETRY;
+			v.http = status;
+			snprintf(v.code, sizeof(v.code), "ac.answer_too_large");
+			snprintf(v.message, sizeof(v.message), "the answer "
+			    "(HTTP %ld) is larger than %d MiB: what became of "
+			    "the rows is unknown", status, ANSWER_MAX >> 20);
+		}
+	}
+	if (v.klass != AC_HTTP_OK && !v.unknown && !s->p.rewound)
+		not_delivered(r, rq);
 	rq->maybe_done |= s->p.rewound;
 	path_of(r->o, rq, path, sizeof(path));
 	switch (v.klass) {
@@ -1430,7 +1551,7 @@ finished(struct run *r, struct slot *s, CURLcode cc)
 		stop(r, AC_EXIT_FATAL, why);
 		break;
 	}
-	if (!r->st.fatal && ac_writer_flush(&r->st.out) == -1)
+	if (!r->out_broken && ac_writer_flush(&r->st.out) == -1)
 		stdout_failed(r);
 }
 
@@ -1474,8 +1595,10 @@ drive(struct run *r, int fd)
 			wait = rq->due - now;
 	if (wait < 0)
 		wait = 0;
+	check_signal(r);
 	curl_multi_poll(r->multi, fd >= 0 ? &wfd : NULL, fd >= 0 ? 1 : 0,
 	    (int)wait, NULL);
+	check_signal(r);
 	curl_multi_perform(r->multi, &running);
 	while ((msg = curl_multi_info_read(r->multi, &left)) != NULL) {
 		if (msg->msg != CURLMSG_DONE)
@@ -1536,6 +1659,7 @@ take_line(struct run *r, const struct ac_rec *rec)
 		return;
 	}
 	jv_free(err);
+	check_signal(r);
 	if ((rq = apply_journal(r, rq)) == NULL)
 		return;
 	if (r->o->dry_run) {
@@ -1673,6 +1797,137 @@ teardown(struct run *r)
 		curl_multi_cleanup(r->multi);
 	for (i = 0; i < NCODES; i++)
 		free(r->codes[i].code);
+}
+
+/*
+ * Which file a name (or fd, when it is not -1) is, as a regular file: its
+ * device and inode, or for a
+ * name that does not exist yet (which would be created), those of its
+ * directory and its last component. Symbolic links are followed, also
+ * dangling ones. Returns 0, or -1 when it is no regular file to be (a
+ * device, a pipe) or cannot be told (the open will say why).
+ */
+struct fid {
+	dev_t dev;
+	ino_t ino;
+	char base[NAME_MAX + 1];	/* "" for an existing file */
+};
+
+static int
+file_id(const char *name, int fd, struct fid *id)
+{
+	struct stat sb;
+	char path[PATH_MAX], link[PATH_MAX], dir[PATH_MAX], *d;
+	ssize_t n;
+	int hops;
+
+	memset(id, 0, sizeof(*id));
+	if (fd >= 0) {
+		if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode))
+			return -1;
+		id->dev = sb.st_dev;
+		id->ino = sb.st_ino;
+		return 0;
+	}
+	if (snprintf(path, sizeof(path), "%s", name) >= (int)sizeof(path))
+		return -1;
+	for (hops = 0; hops < 40; hops++) {
+		if (stat(path, &sb) == 0) {
+			if (!S_ISREG(sb.st_mode))
+				return -1;
+			id->dev = sb.st_dev;
+			id->ino = sb.st_ino;
+			return 0;
+		}
+		if (errno != ENOENT || lstat(path, &sb) == -1 ||
+		    !S_ISLNK(sb.st_mode))
+			break;
+		/* A dangling link: where it points is what gets created. */
+		if ((n = readlink(path, link, sizeof(link) - 1)) <= 0)
+			return -1;
+		link[n] = '\0';
+		snprintf(dir, sizeof(dir), "%s", path);
+		d = dirname(dir);
+		if (link[0] == '/' || strcmp(d, ".") == 0)
+			snprintf(path, sizeof(path), "%s", link);
+		else if (snprintf(path, sizeof(path), "%s/%s", d, link) >=
+		    (int)sizeof(path))
+			return -1;
+	}
+	if (errno != ENOENT)
+		return -1;
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (stat(dirname(dir), &sb) == -1)
+		return -1;
+	id->dev = sb.st_dev;
+	id->ino = sb.st_ino;
+	snprintf(dir, sizeof(dir), "%s", path);
+	snprintf(id->base, sizeof(id->base), "%s", basename(dir));
+	return 0;
+}
+
+/*
+ * No file may play two roles: an input that is also the dead-letter file
+ * grows while it is read, a journal that is also the rejects file is
+ * emptied, and so on. Refused, before anything is written, when two of
+ * the inputs (standard input among them), the rejects, journal and
+ * dead-letter files and standard output are the same regular file, by
+ * name, hard link or symbolic link. Returns 0, or -1 having said which.
+ */
+static int
+distinct_files(const struct opts *o, int argc, char *argv[])
+{
+	struct role {
+		const char *what, *name;
+		int input;
+		struct fid id;
+	} *ro;
+	int n = 0, i, k, bad = 0;
+
+	ro = xcalloc((size_t)argc + 5, sizeof(*ro));
+	for (i = 0; i < argc || (argc == 0 && i == 0); i++) {
+		const char *name = argc == 0 ? "-" : argv[i];
+		int is_stdin = strcmp(name, "-") == 0;
+
+		ro[n].what = "input";
+		ro[n].name = is_stdin ? "<stdin>" : name;
+		ro[n].input = 1;
+		if (file_id(name, is_stdin ? STDIN_FILENO : -1,
+		    &ro[n].id) == 0)
+			n++;
+	}
+	ro[n].what = "standard output";
+	ro[n].name = "";
+	if (file_id("", STDOUT_FILENO, &ro[n].id) == 0)
+		n++;
+	if (o->rejects != NULL && file_id(o->rejects, -1, &ro[n].id) == 0) {
+		ro[n].what = "rejects file";
+		ro[n++].name = o->rejects;
+	}
+	if (o->journal != NULL && file_id(o->journal, -1, &ro[n].id) == 0) {
+		ro[n].what = "journal";
+		ro[n++].name = o->journal;
+	}
+	if (o->dead_letter != NULL && !o->dry_run &&
+	    file_id(o->dead_letter, -1, &ro[n].id) == 0) {
+		ro[n].what = "dead-letter file";
+		ro[n++].name = o->dead_letter;
+	}
+	for (i = 0; i < n && !bad; i++)
+		for (k = i + 1; k < n && !bad; k++) {
+			if ((ro[i].input && ro[k].input) ||
+			    ro[i].id.dev != ro[k].id.dev ||
+			    ro[i].id.ino != ro[k].id.ino ||
+			    strcmp(ro[i].id.base, ro[k].id.base) != 0)
+				continue;
+			ac_warnx("%s%s%s and %s%s%s are the same file: give "
+			    "each its own", ro[i].what, *ro[i].name ? " " : "",
+			    ro[i].name, ro[k].what, *ro[k].name ? " " : "",
+			    ro[k].name);
+			bad = 1;
+		}
+	free(ro);
+	return bad ? -1 : 0;
 }
 
 static void
@@ -1824,6 +2079,8 @@ main(int argc, char *argv[])
 	r->o = &o;
 	r->tty = isatty(STDERR_FILENO);
 	status = AC_EXIT_FATAL;
+	if (distinct_files(&o, argc, argv) == -1)
+		goto done;
 	if (o.token_uri == NULL && (s = getenv("AC_TOKEN_URI")) != NULL &&
 	    *s != '\0')
 		o.token_uri = s;
@@ -1860,6 +2117,8 @@ main(int argc, char *argv[])
 	r->st.own_summary = 1;
 	r->st.rd.idle = idle;
 	r->st.rd.idle_arg = r;
+	if (!o.dry_run)
+		catch_signals();
 
 	ac_rec_init(&rec);
 	for (;;) {
@@ -1877,6 +2136,11 @@ main(int argc, char *argv[])
 	}
 	ac_rec_free(&rec);
 	progress(r, 1);
+	if (r->out_broken) {
+		/* said already: not again at the close */
+		r->st.out.err = 0;
+		r->st.out.len = 0;
+	}
 	status = ac_stage_finish(&r->st);
 	if (r->stop != 0)
 		status = r->stop;
@@ -1901,5 +2165,11 @@ done:
 	free(ep[0]);
 	free(ep[1]);
 	curl_global_cleanup();
+	if (r->sig != 0 && status == 128 + r->sig) {
+		/* Stopped by the signal: end as its default action would, so
+		 * that a shell sees it (128 + its number). */
+		signal(r->sig, SIG_DFL);
+		raise(r->sig);
+	}
 	return status;
 }
