@@ -1201,13 +1201,48 @@ group_hash(const char *customer, const char *login, int kind)
 	return h * 31 + (unsigned long)kind;
 }
 
+/* Build the hash table of the groups anew, nslot slots. */
+static void
+group_index(struct batch *b, size_t nslot)
+{
+	size_t i, j;
+
+	free(b->slot);
+	b->slot = xcalloc(nslot, sizeof(int));
+	b->nslot = nslot;
+	for (j = 0; j < (size_t)b->ng; j++) {
+		for (i = group_hash(b->g[j].customer, b->g[j].login,
+		    b->g[j].kind) & (nslot - 1); b->slot[i] != 0;
+		    i = (i + 1) & (nslot - 1))
+			;
+		b->slot[i] = (int)j + 1;
+	}
+}
+
+/*
+ * Forget the groups that were sent and hold nothing, when they are most
+ * of them: with a new account in every record, the groups would
+ * otherwise grow with the input, and every scan of them with it.
+ */
+static void
+group_compact(struct batch *b)
+{
+	int i, n;
+
+	for (i = n = 0; i < b->ng; i++)
+		if (b->g[i].nrows > 0)
+			b->g[n++] = b->g[i];
+	b->ng = n;
+	group_index(b, b->nslot);
+}
+
 /* The group of (customer, login, kind), created at the end if new. */
 static struct group *
 group_get(struct batch *b, const char *customer, const char *login, int kind)
 {
 	struct group *gp;
-	size_t i, j;
-	int *slot;
+	size_t i;
+	int j, used;
 
 	for (i = group_hash(customer, login, kind) & (b->nslot - 1);
 	    b->slot[i] != 0; i = (i + 1) & (b->nslot - 1)) {
@@ -1217,6 +1252,12 @@ group_get(struct batch *b, const char *customer, const char *login, int kind)
 			return gp;
 	}
 	if (b->ng == b->gcap) {
+		for (j = used = 0; j < b->ng; j++)
+			used += b->g[j].nrows > 0;
+		if (used < b->ng / 2) {
+			group_compact(b);
+			return group_get(b, customer, login, kind);
+		}
 		b->gcap = b->gcap ? 2 * b->gcap : 16;
 		if ((gp = realloc(b->g, (size_t)b->gcap * sizeof(*gp))) == NULL)
 			ac_die(AC_EXIT_FATAL, "out of memory");
@@ -1228,19 +1269,8 @@ group_get(struct batch *b, const char *customer, const char *login, int kind)
 	memcpy(gp->login, login, sizeof(gp->login));
 	gp->kind = kind;
 	b->slot[i] = b->ng;
-	if (2 * (size_t)b->ng > b->nslot) {
-		slot = xcalloc(2 * b->nslot, sizeof(int));
-		for (j = 0; j < (size_t)b->ng; j++) {
-			for (i = group_hash(b->g[j].customer, b->g[j].login,
-			    b->g[j].kind) & (2 * b->nslot - 1); slot[i] != 0;
-			    i = (i + 1) & (2 * b->nslot - 1))
-				;
-			slot[i] = (int)j + 1;
-		}
-		free(b->slot);
-		b->slot = slot;
-		b->nslot *= 2;
-	}
+	if (2 * (size_t)b->ng > b->nslot)
+		group_index(b, 2 * b->nslot);
 	return gp;
 }
 
@@ -1262,6 +1292,41 @@ group_append(struct batch *b, struct group *gp, const char *p, size_t n)
 	memcpy(gp->buf + gp->len, p, n);
 	gp->len += n;
 	gp->nrows++;
+}
+
+/* Groups, biggest first (qsort). */
+static const struct batch *by_len_b;
+
+static int
+by_len(const void *x, const void *y)
+{
+	size_t a = by_len_b->g[*(const int *)x].len;
+	size_t c = by_len_b->g[*(const int *)y].len;
+
+	return a < c ? 1 : a > c ? -1 : *(const int *)x - *(const int *)y;
+}
+
+/*
+ * Bound the memory of many groups: the biggest go early, until half the
+ * bound is free, so that one sort serves many records however many
+ * groups there are.
+ */
+static void
+shed(struct ac_stage *st, struct batch *b, const struct opts *o)
+{
+	int *idx = xcalloc((size_t)b->ng + 1, sizeof(int));
+	int i, n;
+
+	for (i = n = 0; i < b->ng; i++)
+		if (b->g[i].nrows > 0)
+			idx[n++] = i;
+	by_len_b = b;
+	qsort(idx, (size_t)n, sizeof(int), by_len);
+	for (i = 0; i < n && b->pending > PENDING_MAX / 2 && !st->fatal; i++)
+		emit(st, b, o, &b->g[idx[i]]);
+	free(idx);
+	if (o->wait_ms > 0)
+		recompute_due(b);
 }
 
 /* Records */
@@ -1298,7 +1363,7 @@ batch_record(struct ac_stage *st, struct batch *b, const struct opts *o,
 	char customer[11], login[11] = "";
 	const char *code, *field, *msg;
 	jv err = jv_null();
-	int i, big;
+	int i;
 
 	memset(&r, 0, sizeof(r));
 	ac_view_open(&r.v, &o->fields, rec);
@@ -1362,15 +1427,8 @@ batch_record(struct ac_stage *st, struct batch *b, const struct opts *o,
 		if (o->wait_ms > 0)
 			recompute_due(b);
 	}
-	/* Bound the memory of many groups: the biggest goes early. */
-	while (b->pending > PENDING_MAX && !st->fatal) {
-		for (i = 1, big = 0; i < b->ng; i++)
-			if (b->g[i].len > b->g[big].len)
-				big = i;
-		emit(st, b, o, &b->g[big]);
-		if (o->wait_ms > 0)
-			recompute_due(b);
-	}
+	if (b->pending > PENDING_MAX)
+		shed(st, b, o);
 out:
 	ac_view_close(&r.v);
 	if (r.x != NULL)
