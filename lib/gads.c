@@ -492,7 +492,7 @@ delay_cb(void *arg, jv e)
 	jv rd = get(q, "retryDelay");
 
 	if (jv_get_kind(rd) == JV_KIND_STRING &&
-	    (d = ac_http_delay_ms(jv_string_value(rd))) > *ms)
+	    (d = ac_delay_ms(jv_string_value(rd))) > *ms)
 		*ms = d;
 	jv_free(rd);
 	jv_free(q);

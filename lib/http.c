@@ -78,30 +78,7 @@ retry_after_long(const char *s)
 	n = strspn(s, "0123456789");
 	if (n < 10 || strspn(s + n, " \t\r\n") != strlen(s + n))
 		return -1;
-	return AC_HTTP_WAIT_MAX;
-}
-
-long long
-ac_http_delay_ms(const char *s)
-{
-	long long ms;
-	double d;
-	char *end;
-
-	if (s == NULL)
-		return -1;
-	if ((ms = ac_duration_ms(s)) >= 0)
-		return ms;
-	/* What ac_duration_ms refuses: too many digits, an exponent. */
-	if (!isdigit((unsigned char)*s) && *s != '.')
-		return -1;
-	errno = 0;
-	d = strtod(s, &end);
-	if (end == s || strcmp(end, "s") != 0 || d != d || d < 0)
-		return -1;
-	if (d * 1000 >= (double)AC_HTTP_WAIT_MAX)
-		return AC_HTTP_WAIT_MAX;
-	return (long long)(d * 1000);
+	return AC_WAIT_MAX;
 }
 
 long long
@@ -187,7 +164,7 @@ rpc_retry_delay(jv err)
 		if (jv_get_kind(t) == JV_KIND_STRING &&
 		    strcmp(jv_string_value(t), type) == 0 &&
 		    jv_get_kind(delay) == JV_KIND_STRING)
-			ms = ac_http_delay_ms(jv_string_value(delay));
+			ms = ac_delay_ms(jv_string_value(delay));
 		jv_free(delay);
 		jv_free(t);
 		jv_free(d);

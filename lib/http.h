@@ -58,22 +58,13 @@ struct ac_rowerr {
  * seconds, "1e300s") is read as this, never as no wait at all, so that it
  * stops the run like any wait beyond --max-retry-wait.
  */
-#define AC_HTTP_WAIT_MAX (1LL << 60)
 
 /*
  * Milliseconds in a Retry-After value (delta-seconds up to 10^9, or an
  * HTTP-date); -1 when it is not one. (ac_http_classify reads more seconds
- * as AC_HTTP_WAIT_MAX.)
+ * as AC_WAIT_MAX.)
  */
 long long ac_http_retry_after_ms(const char *value, time_t now);
-
-/*
- * Milliseconds in a protobuf Duration string ("30s", "0.5s", as
- * ac_duration_ms reads them, lib/opt), or in any decimal number of
- * seconds strtod(3) reads followed by "s" ("1e300s"), at most
- * AC_HTTP_WAIT_MAX; -1 when it is none, negative or NaN.
- */
-long long ac_http_delay_ms(const char *duration);
 
 /*
  * The wait before retry number attempt (1 for the first): base doubling,

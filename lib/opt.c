@@ -92,3 +92,26 @@ ac_duration_ms(const char *s)
 	}
 	return strcmp(s, "s") == 0 ? ms : -1;
 }
+
+long long
+ac_delay_ms(const char *s)
+{
+	long long ms;
+	double d;
+	char *end;
+
+	if (s == NULL)
+		return -1;
+	if ((ms = ac_duration_ms(s)) >= 0)
+		return ms;
+	/* What ac_duration_ms refuses: too many digits, an exponent. */
+	if (!isdigit((unsigned char)*s) && *s != '.')
+		return -1;
+	errno = 0;
+	d = strtod(s, &end);
+	if (end == s || strcmp(end, "s") != 0 || d != d || d < 0)
+		return -1;
+	if (d * 1000 >= (double)AC_WAIT_MAX)
+		return AC_WAIT_MAX;
+	return (long long)(d * 1000);
+}

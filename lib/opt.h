@@ -25,4 +25,15 @@ void ac_print_version(void);
  * is not one. */
 long long ac_duration_ms(const char *s);
 
+/* A wait longer than any run: what an unreadably long delay means. */
+#define AC_WAIT_MAX (1LL << 60)
+
+/*
+ * Milliseconds in a protobuf Duration string ("30s", "0.5s", as
+ * ac_duration_ms reads them), or in any decimal number of seconds
+ * strtod(3) reads followed by "s" ("1e300s"), at most AC_WAIT_MAX; -1
+ * when it is none, negative or NaN.
+ */
+long long ac_delay_ms(const char *duration);
+
 #endif
