@@ -35,7 +35,7 @@ UNIT = tests/unit/t_crypto.t tests/unit/t_data.t tests/unit/t_dm.t tests/unit/t_
 BIN = $(TOOLS:%=bin/%)
 MAN1 = $(TOOLS:%=man/%.1)
 DATA = share/ac/regions.tsv share/ac/iso3166.txt share/ac/iso4217.txt \
-       share/ac/placeholders.txt share/ac/eea.txt
+       share/ac/placeholders.txt share/ac/eea.txt share/ac/country-names.tsv
 EXAMPLES = share/ac/examples/orders.ndjson share/ac/examples/adjustments.ndjson
 
 # Tests run against the build tree unless AC_BINDIR names installed tools.
@@ -78,6 +78,11 @@ check: all $(UNIT)
 	$(TEST_ENV) prove -e bats tests/cli/*.bats
 	python3 -B -m unittest tests/mock/test_gads.py
 
+# Country names from Debian's iso-codes (committed; run after an update).
+country-names:
+	python3 mk/country-names.py >share/ac/country-names.tsv.tmp
+	mv share/ac/country-names.tsv.tmp share/ac/country-names.tsv
+
 bench: all
 	AC_SHAREDIR=$(CURDIR)/share/ac python3 tests/bench/run.py --bin bin
 
@@ -113,7 +118,7 @@ lint:
 clean:
 	rm -rf bin lib/*.o lib/libac.a lib/datadir.h tests/unit/*.t
 
-.PHONY: FORCE all deps check fuzz bench demo install uninstall lint clean
+.PHONY: FORCE all deps check country-names fuzz bench demo install uninstall lint clean
 
 # A libFuzzer run of the reader and writer (clang; not part of check).
 FUZZ_SECONDS = 60

@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
+
+#include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "data.h"
 #include "datadir.h"	/* written by make: AC_DATADIR */
@@ -261,6 +266,91 @@ placeholder_line(struct ac_data *d, char **f, int nf, const char **why)
 	return 0;
 }
 
+/*
+ * country-names.tsv: some 30,000 lines "name<TAB>CC", sorted by name in
+ * byte order. It is mapped, not read, and searched in place: indexing it
+ * at start-up (a hash table) cost 7 million instructions per run, more
+ * than the rest of the start-up; a look-up is 15 steps of a binary
+ * search, and only a country_code that is no code needs one.
+ */
+static int
+load_names(struct ac_data *d, char *err, size_t errlen)
+{
+	char path[4096];
+	const char *p, *end, *nl;
+	struct stat sb;
+	void *m;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/country-names.tsv", ac_data_dir());
+	if ((fd = open(path, O_RDONLY)) == -1) {
+		snprintf(err, errlen, "data file %s: %s (set AC_SHAREDIR?)",
+		    path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) == -1 || sb.st_size == 0 ||
+	    (m = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd,
+	    0)) == MAP_FAILED) {
+		snprintf(err, errlen, "data file %s: %s", path,
+		    sb.st_size == 0 ? "empty" : strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	d->names = m;
+	d->names_len = (size_t)sb.st_size;
+	/* The names start after the comment lines; the file ends with a
+	 * newline, so every line does. */
+	end = d->names + d->names_len;
+	for (p = d->names; p < end && *p == '#'; p = nl + 1)
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			break;
+	if (end[-1] != '\n' || p >= end || (nl = memchr(p, '\t',
+	    (size_t)(end - p))) == NULL || nl == p || end - nl < 4 ||
+	    nl[3] != '\n') {
+		snprintf(err, errlen, "data file %s: expected lines of folded "
+		    "name<TAB>alpha-2 code, ending in a newline", path);
+		return -1;
+	}
+	d->names_start = (size_t)(p - d->names);
+	return 0;
+}
+
+/* The start of the line that holds byte p of the names. */
+static const char *
+line_of(const struct ac_data *d, const char *p)
+{
+	const char *first = d->names + d->names_start;
+
+	while (p > first && p[-1] != '\n')
+		p--;
+	return p;
+}
+
+/*
+ * Compare key[0..len) with the name of the line at p, in byte order;
+ * *cc gets the line's code and *next the line after it.
+ */
+static int
+name_cmp(const struct ac_data *d, const char *p, const char *key,
+    size_t len, const char **cc, const char **next)
+{
+	const char *end = d->names + d->names_len, *tab, *nl;
+	size_t n;
+	int r;
+
+	if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+		nl = end;
+	if ((tab = memchr(p, '\t', (size_t)(nl - p))) == NULL)
+		tab = nl;
+	*cc = tab + 1 < nl ? tab + 1 : NULL;
+	*next = nl < end ? nl + 1 : end;
+	n = (size_t)(tab - p);
+	if ((r = memcmp(key, p, len < n ? len : n)) != 0)
+		return r;
+	return len < n ? -1 : len > n;
+}
+
 /* FNV-1a over the ASCII-lowercased bytes: the look-up ignores case. */
 static unsigned long
 phash(const char *field, const char *v, size_t len)
@@ -316,7 +406,7 @@ ac_data_load(struct ac_data *d, char *err, size_t errlen)
 	    each_line("iso4217.txt", d, err, errlen, currency_line) == -1 ||
 	    each_line("eea.txt", d, err, errlen, eea_line) == -1 ||
 	    each_line("placeholders.txt", d, err, errlen,
-	    placeholder_line) == -1) {
+	    placeholder_line) == -1 || load_names(d, err, errlen) == -1) {
 		ac_data_free(d);
 		return -1;
 	}
@@ -339,6 +429,10 @@ ac_data_free(struct ac_data *d)
 	free(d->phash);
 	d->phash = NULL;
 	free(d->regions);
+	if (d->names != NULL)
+		munmap(d->names, d->names_len);
+	d->names = NULL;
+	d->names_len = d->names_start = 0;
 	d->placeholders = NULL;
 	d->regions = NULL;
 	d->nplaceholders = 0;
@@ -373,6 +467,54 @@ ac_data_alpha3(const struct ac_data *d, const char *s, char cc[3])
 	i = d->alpha3[j] - 1;
 	cc[0] = (char)('A' + i / 26);
 	cc[1] = (char)('A' + i % 26);
+	cc[2] = '\0';
+	return 0;
+}
+
+int
+ac_data_country_name(const struct ac_data *d, const char *key, size_t len,
+    char cc[3])
+{
+	const char *lo, *hi, *mid, *p, *c, *c2, *next, *q;
+	int r;
+
+	if (d->names == NULL || len == 0 || memchr(key, '\n', len) != NULL ||
+	    memchr(key, '\t', len) != NULL)
+		return -1;
+	lo = d->names + d->names_start;	/* a line start */
+	hi = d->names + d->names_len;	/* a line start, or the end */
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		p = line_of(d, mid);
+		if (p < lo)
+			p = lo;
+		r = name_cmp(d, p, key, len, &c, &next);
+		if (r == 0)
+			goto found;
+		if (r < 0)
+			hi = p;
+		else
+			lo = next;
+	}
+	return -1;
+found:
+	if (c == NULL || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' ||
+	    c[1] > 'Z' || c[2] != '\n')
+		return -1;
+	/* The same name for another country, on the line before or after:
+	 * ambiguous (mk/country-names.py leaves such names out). */
+	if (next < d->names + d->names_len &&
+	    name_cmp(d, next, key, len, &c2, &q) == 0 &&
+	    (c2 == NULL || memcmp(c, c2, 2) != 0))
+		return -1;
+	if (p > d->names + d->names_start) {
+		q = line_of(d, p - 1);
+		if (name_cmp(d, q, key, len, &c2, &next) == 0 &&
+		    (c2 == NULL || memcmp(c, c2, 2) != 0))
+			return -1;
+	}
+	cc[0] = c[0];
+	cc[1] = c[1];
 	cc[2] = '\0';
 	return 0;
 }

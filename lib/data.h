@@ -7,8 +7,9 @@
 /*
  * The data files of share/ac: phone numbering per region (regions.tsv),
  * ISO 3166-1 alpha-2 (iso3166.txt), ISO 4217 (iso4217.txt), identifier
- * placeholders (placeholders.txt) and the regions that need explicit
- * consent (eea.txt). Found in $AC_SHAREDIR, else in the
+ * placeholders (placeholders.txt), the regions that need explicit
+ * consent (eea.txt) and country names (country-names.tsv, generated from
+ * Debian's iso-codes by mk/country-names.py). Found in $AC_SHAREDIR, else in the
  * directory compiled in as AC_DATADIR.
  */
 
@@ -45,6 +46,10 @@ struct ac_data {
 	size_t nplaceholders;
 	int *phash;		/* open addressing: index or -1 */
 	size_t nphash;		/* a power of two */
+	/* country-names.tsv, mapped: lines "name<TAB>CC" sorted by name
+	 * from names + names_start on. */
+	char *names;
+	size_t names_len, names_start;
 };
 
 /*
@@ -66,6 +71,13 @@ int ac_data_is_country(const struct ac_data *, const char *s);
  * alpha-3 code s (3 upper-case letters). Returns -1 when s is none.
  */
 int ac_data_alpha3(const struct ac_data *, const char *s, char cc[3]);
+/*
+ * The alpha-2 code (into cc) of the country named key[0..len), a name
+ * folded as ac_norm_country folds it ("osterreich"). Returns -1 when no
+ * country, or more than one, has that name.
+ */
+int ac_data_country_name(const struct ac_data *, const char *key,
+    size_t len, char cc[3]);
 /* Nonzero when s (2 upper-case letters) is listed in eea.txt. */
 int ac_data_is_eea(const struct ac_data *, const char *s);
 /* Nonzero when s (3 upper-case letters) is an ISO 4217 code. */

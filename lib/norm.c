@@ -649,6 +649,51 @@ ac_norm_postal(struct ac_buf *b, const char *s, size_t n,
 	return checked(b, "postal_code", d);
 }
 
+/*
+ * Fold a country name for country-names.tsv: canonical decomposition
+ * with full case folding, the combining diacritical marks U+0300..U+036F
+ * removed (so "\xc3\x96sterreich" and "OSTERREICH" are one name, while
+ * the vowel signs of Indic scripts stay), and every run of characters
+ * other than letters, marks and digits one space, none at either end.
+ * mk/country-names.py folds the names of iso-codes the same way.
+ */
+static int
+fold_name(struct ac_buf *b, const char *s, size_t n)
+{
+	int32_t *u;
+	utf8proc_ssize_t len, i;
+	int sep = 0;
+
+	if ((len = decompose(s, n, UTF8PROC_DECOMPOSE | UTF8PROC_CASEFOLD,
+	    &u)) < 0)
+		return -1;
+	reserve(b, 4 * (size_t)len + 1);
+	b->len = 0;
+	for (i = 0; i < len; i++) {
+		if (u[i] >= 0x300 && u[i] <= 0x36f)
+			continue;
+		switch (utf8proc_category(u[i])) {
+		case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
+		case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
+		case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN:
+		case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME:
+		case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL:
+		case UTF8PROC_CATEGORY_NO:
+			if (sep && b->len > 0)
+				b->p[b->len++] = ' ';
+			sep = 0;
+			b->len += (size_t)utf8proc_encode_char(u[i],
+			    (utf8proc_uint8_t *)b->p + b->len);
+			break;
+		default:
+			sep = 1;
+		}
+	}
+	b->p[b->len] = '\0';
+	free(u);
+	return 0;
+}
+
 const char *
 ac_norm_country(struct ac_buf *b, const char *s, size_t n,
     const struct ac_data *d)
@@ -662,19 +707,30 @@ ac_norm_country(struct ac_buf *b, const char *s, size_t n,
 		return "country_code_invalid";
 	if (b->len == 0)
 		return AC_NORM_EMPTY;
-	for (i = 0; i < b->len; i++)
-		if (b->p[i] >= 'a' && b->p[i] <= 'z')
-			b->p[i] = (char)(b->p[i] - 'a' + 'A');
-	/* UK is the code ISO 3166 reserves for GB; CRMs are full of it. */
-	if (strcmp(b->p, "UK") == 0)
-		b->p[0] = 'G', b->p[1] = 'B';
-	/* An alpha-3 code ("USA", "DEU") names a country just as exactly. */
-	if (b->len == 3 && ac_data_alpha3(d, b->p, cc) == 0) {
-		memcpy(b->p, cc, 3);
-		b->len = 2;
+	if (b->len <= 3) {
+		for (i = 0; i < b->len; i++)
+			if (b->p[i] >= 'a' && b->p[i] <= 'z')
+				b->p[i] = (char)(b->p[i] - 'a' + 'A');
+		/* UK is the code ISO 3166 reserves for GB; CRMs are full
+		 * of it. */
+		if (strcmp(b->p, "UK") == 0)
+			b->p[0] = 'G', b->p[1] = 'B';
+		/* An alpha-3 code ("USA", "DEU") names a country just as
+		 * exactly. */
+		if (b->len == 3 && ac_data_alpha3(d, b->p, cc) == 0) {
+			memcpy(b->p, cc, 3);
+			b->len = 2;
+		}
+		if (ac_data_is_country(d, b->p))
+			return NULL;
 	}
-	if (!ac_data_is_country(d, b->p))
+	/* A name, in English or in one of the languages of iso-codes
+	 * ("Germany", "Deutschland", "\xc3\x96sterreich"), folded. */
+	if (fold_name(b, s, n) == -1 ||
+	    ac_data_country_name(d, b->p, b->len, cc) == -1)
 		return "country_code_invalid";
+	memcpy(b->p, cc, 3);
+	b->len = 2;
 	return NULL;
 }
 
@@ -715,7 +771,7 @@ ac_norm_describe(const char *code)
 		{ "phone_bad_calling_code", "dropped: no such country "
 		    "calling code" },
 		{ "country_code_invalid", "dropped: not an ISO 3166-1 "
-		    "alpha-2 code" },
+		    "code or country name" },
 		{ "placeholder", "dropped: a placeholder, not data" },
 		{ "empty", "dropped: nothing left after normalization" },
 		{ "value_too_long", "dropped: longer than any real value "

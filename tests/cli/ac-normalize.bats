@@ -451,6 +451,74 @@ summary() {
 	checks_pass
 }
 
+@test "country_code: a country name, in English or another language, any case, with or without accents (issue 11)" {
+	expect '"country_code":"Germany"' country_code '"DE"'
+	expect '"country_code":" germany "' country_code '"DE"'
+	expect '"country_code":"Deutschland"' country_code '"DE"'
+	expect '"country_code":"United Kingdom"' country_code '"GB"'
+	expect '"country_code":"\u00d6sterreich"' country_code '"AT"'
+	expect '"country_code":"O\u0308sterreich"' country_code '"AT"'
+	expect '"country_code":"OSTERREICH"' country_code '"AT"'
+	expect '"country_code":"USA"' country_code '"US"'
+	expect '"country_code":"United States"' country_code '"US"'
+	expect '"country_code":"Korea, Republic of"' country_code '"KR"'
+	expect '"country_code":"Allemagne"' country_code '"DE"'
+	expect '"country_code":"C\u00f4te d\u2019Ivoire"' country_code '"CI"'
+	expect '"country_code":"\u0413\u0435\u0440\u043c\u0430\u043d\u0438\u044f"' country_code '"DE"'
+	# The region of a national phone number comes from the name too.
+	expect '"phone":"030 123456","country_code":"Deutschland"' phone '"+4930123456"'
+	# English names win over a translation's mistake.
+	expect '"country_code":"Mexico"' country_code '"MX"'
+	expect_drop '"country_code":"Germany Deutschland"' country_code country_code_invalid
+	expect_drop '"country_code":"Ostereich"' country_code country_code_invalid
+	# A name that translations give to two countries is no answer.
+	expect_drop '"country_code":"Paraguai"' country_code country_code_invalid
+	checks_pass
+}
+
+@test "country names: share/ac/country-names.tsv is what mk/country-names.py makes of the installed iso-codes" {
+	[[ -r /usr/share/iso-codes/json/iso_3166-1.json ]] ||
+	    skip "iso-codes is not installed"
+	python3 "$AC_ROOT/mk/country-names.py" >now.tsv
+	run diff -u "$AC_ROOT/share/ac/country-names.tsv" now.tsv
+	is "$status" 0 "out of date: run make country-names ($output)"
+}
+
+@test "country names: every name and translation in iso-codes reads as its code, as mk/country-names.py folds it" {
+	[[ -r /usr/share/iso-codes/json/iso_3166-1.json ]] ||
+	    skip "iso-codes is not installed"
+	# Each name of iso_3166-1.json and of its translations, as a record,
+	# and the code the data file gives its folded form (null: none).
+	python3 - "$AC_ROOT" "$BASE" >names.ndjson 3>want.txt <<'PY'
+import gettext, glob, json, os, runpy, sys
+root, base = sys.argv[1], json.loads("{" + sys.argv[2] + "}")
+m = runpy.run_path(os.path.join(root, "mk", "country-names.py"), run_name="t")
+table = {}
+for line in open(os.path.join(root, "share", "ac", "country-names.tsv"), encoding="utf-8"):
+    if not line.startswith("#"):
+        k, cc = line.rstrip("\n").split("\t")
+        table[k] = cc
+d = json.load(open("/usr/share/iso-codes/json/iso_3166-1.json"))["3166-1"]
+eng = [(e[k], e["alpha_2"]) for e in d for k in ("name", "official_name", "common_name") if k in e]
+names = {n for n, _ in eng}
+for mo in glob.glob("/usr/share/locale/*/LC_MESSAGES/iso_3166-1.mo"):
+    t = gettext.GNUTranslations(open(mo, "rb"))
+    names.update(t.gettext(n) for n, _ in eng)
+codes = {e["alpha_2"] for e in d} | {e["alpha_3"] for e in d} | {"UK"}
+with os.fdopen(3, "w") as want:
+    for n in sorted(names):
+        if n.strip().upper() in codes or len(n.encode()) > 512:
+            continue
+        print(json.dumps(dict(base, country_code=n), ensure_ascii=False))
+        want.write(json.dumps(table.get(m["fold"](n))) + "\n")
+PY
+	[[ $(wc -l <names.ndjson) -gt 20000 ]]
+	ac-normalize -q names.ndjson | jq -c .country_code >got.txt
+	run diff want.txt got.txt
+	is "$status" 0 "names whose code differs: $(diff want.txt got.txt | head -c 300)"
+	[[ $(grep -vc null want.txt) -gt 20000 ]]
+}
+
 @test "postal_code: trimmed, whitespace collapsed, case and dashes kept" {
 	expect '"postal_code":" 1229-076 "' postal_code '"1229-076"'
 	expect '"postal_code":"SW1A  1AA"' postal_code '"SW1A 1AA"'

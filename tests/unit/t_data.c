@@ -182,6 +182,57 @@ put(const char *dir, const char *name, const char *text)
 	}
 }
 
+/*
+ * country-names.tsv: the names of the issue (case and accents are
+ * folded by lib/norm.c, not here), and every line well-formed, sorted
+ * and unique, as the binary search needs.
+ */
+static void
+names(const struct ac_data *d)
+{
+	static const struct {
+		const char *key, *cc;
+	} t[] = {
+		{ "germany", "DE" }, { "deutschland", "DE" },
+		{ "united kingdom", "GB" }, { "osterreich", "AT" },
+		{ "united states", "US" }, { "mexico", "MX" },
+		{ "allemagne", "DE" }, { "korea republic of", "KR" },
+	};
+	const char *p = d->names + d->names_start, *end = d->names +
+	    d->names_len, *nl, *tab, *prev = NULL;
+	size_t i, n = 0, bad = 0, prevlen = 0, kl;
+	char cc[3];
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+		ok(ac_data_country_name(d, t[i].key, strlen(t[i].key), cc) ==
+		    0 && strcmp(cc, t[i].cc) == 0, "name \"%s\" is %s",
+		    t[i].key, t[i].cc);
+	ok(ac_data_country_name(d, "germ", 4, cc) == -1 &&
+	    ac_data_country_name(d, "Germany", 7, cc) == -1 &&
+	    ac_data_country_name(d, "zanzibaria", 10, cc) == -1,
+	    "a prefix, an unfolded name, no name: none");
+	for (; p < end; p = nl + 1, n++) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		tab = memchr(p, '\t', (size_t)(nl - p));
+		if (tab == NULL || tab == p || nl - tab != 3 ||
+		    !ac_data_is_country(d, (char[3]){ tab[1], tab[2], 0 })) {
+			bad++;
+			continue;
+		}
+		kl = (size_t)(tab - p);
+		if (prev != NULL) {
+			int r = memcmp(prev, p, prevlen < kl ? prevlen : kl);
+
+			if (r > 0 || (r == 0 && prevlen >= kl))
+				bad++;
+		}
+		prev = p;
+		prevlen = kl;
+	}
+	ok(n > 20000 && bad == 0, "country-names.tsv: %zu lines of name<TAB>"
+	    "code, sorted, unique (%zu not)", n, bad);
+}
+
 static void
 unput(const char *dir, const char *name)
 {
@@ -254,8 +305,39 @@ bad_dirs(const char *good)
 
 	put(dir, "placeholders.txt", "*\tn/a\nemail\tnoemail@\n");
 	err[0] = '\0';
+	is_int(ac_data_load(&d, err, sizeof(err)), -1,
+	    "missing country-names.tsv: load fails");
+	ok(strstr(err, "country-names.tsv") != NULL,
+	    "missing country-names.tsv: message names it");
+	put(dir, "country-names.tsv", "# c\ngermany\tDE");
+	err[0] = '\0';
+	is_int(ac_data_load(&d, err, sizeof(err)), -1,
+	    "country-names.tsv without a final newline: load fails");
+	/* Sorted by name; "gemany" is listed for two countries. */
+	put(dir, "country-names.tsv", "# c\n# d\na\tDE\ndeutschland\tDE\n"
+	    "gemany\tDE\ngemany\tUS\ngermany\tDE\nzz\tDE\n");
+	err[0] = '\0';
 	if (is_int(ac_data_load(&d, err, sizeof(err)), 0,
 	    "minimal data set loads")) {
+		{
+			static const char *const yes[] = { "a",
+				"deutschland", "germany", "zz" };
+			static const char *const no[] = { "", "b", "german",
+				"germanyy", "gemany", "z", "zzz", "#", "# c" };
+			char cc[3];
+			size_t i;
+
+			for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+				ok(ac_data_country_name(&d, yes[i],
+				    strlen(yes[i]), cc) == 0 &&
+				    strcmp(cc, "DE") == 0,
+				    "minimal: name \"%s\" is DE", yes[i]);
+			for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+				ok(ac_data_country_name(&d, no[i],
+				    strlen(no[i]), cc) == -1,
+				    "minimal: \"%s\" is no name (or two)",
+				    no[i]);
+		}
 		ok(ac_data_region(&d, "DE") != NULL &&
 		    ac_data_region(&d, "US") == NULL, "minimal: only DE");
 		ok(ac_data_is_country(&d, "DE") && !ac_data_is_country(&d, "US"),
@@ -280,6 +362,7 @@ bad_dirs(const char *good)
 	unput(dir, "iso4217.txt");
 	unput(dir, "placeholders.txt");
 	unput(dir, "eea.txt");
+	unput(dir, "country-names.tsv");
 	rmdir(dir);
 	setenv("AC_SHAREDIR", good, 1);
 }
@@ -309,6 +392,7 @@ main(void)
 	    !ac_data_is_eea(&d, "US") && !ac_data_is_eea(&d, "de") &&
 	    !ac_data_is_eea(&d, "EEA"), "eea.txt: EEA, UK and CH, upper case");
 	placeholders(&d);
+	names(&d);
 	ac_data_free(&d);
 	ok(d.regions == NULL && d.placeholders == NULL && d.nregions == 0,
 	    "ac_data_free resets the struct");

@@ -351,7 +351,19 @@ static const struct tc cases[] = {
 	{ COUNTRY, "XXX", NULL, "!country_code_invalid" },
 	{ COUNTRY, "D", NULL, "!country_code_invalid" },
 	{ COUNTRY, "D E", NULL, "!country_code_invalid" },
-	{ COUNTRY, "Germany", NULL, "!country_code_invalid" },
+	/* Names, from iso-codes (issue 11): case and accents folded. */
+	{ COUNTRY, "Germany", NULL, "DE" },
+	{ COUNTRY, " GERMANY ", NULL, "DE" },
+	{ COUNTRY, "Deutschland", NULL, "DE" },
+	{ COUNTRY, "United Kingdom", NULL, "GB" },
+	{ COUNTRY, "\xc3\x96sterreich", NULL, "AT" },
+	{ COUNTRY, "O\xcc\x88sterreich", NULL, "AT" },
+	{ COUNTRY, "OSTERREICH", NULL, "AT" },
+	{ COUNTRY, "osterreich", NULL, "AT" },
+	{ COUNTRY, "Korea, Republic of", NULL, "KR" },
+	{ COUNTRY, "Korea (Republic of)", NULL, "KR" },
+	{ COUNTRY, "Germanyy", NULL, "!country_code_invalid" },
+	{ COUNTRY, "Paraguai", NULL, "!country_code_invalid" },
 	{ COUNTRY, "\xc3\x9c" "Z", NULL, "!country_code_invalid" },
 };
 
