@@ -30,8 +30,6 @@
 #include <time.h>
 #include <unistd.h>
 #include <fcntl.h>
-#include <libgen.h>
-#include <limits.h>
 
 #include <curl/curl.h>
 #include <jv.h>
@@ -1807,127 +1805,36 @@ teardown(struct run *r)
  * dangling ones. Returns 0, or -1 when it is no regular file to be (a
  * device, a pipe) or cannot be told (the open will say why).
  */
-struct fid {
-	dev_t dev;
-	ino_t ino;
-	char base[NAME_MAX + 1];	/* "" for an existing file */
-};
-
-static int
-file_id(const char *name, int fd, struct fid *id)
-{
-	struct stat sb;
-	char path[PATH_MAX], link[PATH_MAX], dir[PATH_MAX], *d;
-	ssize_t n;
-	int hops;
-
-	memset(id, 0, sizeof(*id));
-	if (fd >= 0) {
-		if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode))
-			return -1;
-		id->dev = sb.st_dev;
-		id->ino = sb.st_ino;
-		return 0;
-	}
-	if (snprintf(path, sizeof(path), "%s", name) >= (int)sizeof(path))
-		return -1;
-	for (hops = 0; hops < 40; hops++) {
-		if (stat(path, &sb) == 0) {
-			if (!S_ISREG(sb.st_mode))
-				return -1;
-			id->dev = sb.st_dev;
-			id->ino = sb.st_ino;
-			return 0;
-		}
-		if (errno != ENOENT || lstat(path, &sb) == -1 ||
-		    !S_ISLNK(sb.st_mode))
-			break;
-		/* A dangling link: where it points is what gets created. */
-		if ((n = readlink(path, link, sizeof(link) - 1)) <= 0)
-			return -1;
-		link[n] = '\0';
-		snprintf(dir, sizeof(dir), "%s", path);
-		d = dirname(dir);
-		if (link[0] == '/' || strcmp(d, ".") == 0)
-			snprintf(path, sizeof(path), "%s", link);
-		else if (snprintf(path, sizeof(path), "%s/%s", d, link) >=
-		    (int)sizeof(path))
-			return -1;
-	}
-	if (errno != ENOENT)
-		return -1;
-	snprintf(dir, sizeof(dir), "%s", path);
-	if (stat(dirname(dir), &sb) == -1)
-		return -1;
-	id->dev = sb.st_dev;
-	id->ino = sb.st_ino;
-	snprintf(dir, sizeof(dir), "%s", path);
-	snprintf(id->base, sizeof(id->base), "%s", basename(dir));
-	return 0;
-}
-
 /*
  * No file may play two roles: an input that is also the dead-letter file
  * grows while it is read, a journal that is also the rejects file is
- * emptied, and so on. Refused, before anything is written, when two of
- * the inputs (standard input among them), the rejects, journal and
- * dead-letter files and standard output are the same regular file, by
- * name, hard link or symbolic link. Returns 0, or -1 having said which.
+ * emptied, and so on (lib/stage, ac_roles_distinct). Returns 0, or -1
+ * having said which.
  */
 static int
 distinct_files(const struct opts *o, int argc, char *argv[])
 {
-	struct role {
-		const char *what, *name;
-		int input;
-		struct fid id;
-	} *ro;
-	int n = 0, i, k, bad = 0;
+	struct ac_role *ro = xcalloc((size_t)argc + 5, sizeof(*ro));
+	int n = 0, i, r;
 
-	ro = xcalloc((size_t)argc + 5, sizeof(*ro));
 	for (i = 0; i < argc || (argc == 0 && i == 0); i++) {
 		const char *name = argc == 0 ? "-" : argv[i];
 		int is_stdin = strcmp(name, "-") == 0;
 
-		ro[n].what = "input";
-		ro[n].name = is_stdin ? "<stdin>" : name;
-		ro[n].input = 1;
-		if (file_id(name, is_stdin ? STDIN_FILENO : -1,
-		    &ro[n].id) == 0)
-			n++;
+		n += ac_role_id(&ro[n], "input", is_stdin ? "<stdin>" : name,
+		    is_stdin ? STDIN_FILENO : -1, 1) == 0;
 	}
-	ro[n].what = "standard output";
-	ro[n].name = "";
-	if (file_id("", STDOUT_FILENO, &ro[n].id) == 0)
-		n++;
-	if (o->rejects != NULL && file_id(o->rejects, -1, &ro[n].id) == 0) {
-		ro[n].what = "rejects file";
-		ro[n++].name = o->rejects;
-	}
-	if (o->journal != NULL && file_id(o->journal, -1, &ro[n].id) == 0) {
-		ro[n].what = "journal";
-		ro[n++].name = o->journal;
-	}
-	if (o->dead_letter != NULL && !o->dry_run &&
-	    file_id(o->dead_letter, -1, &ro[n].id) == 0) {
-		ro[n].what = "dead-letter file";
-		ro[n++].name = o->dead_letter;
-	}
-	for (i = 0; i < n && !bad; i++)
-		for (k = i + 1; k < n && !bad; k++) {
-			if ((ro[i].input && ro[k].input) ||
-			    ro[i].id.dev != ro[k].id.dev ||
-			    ro[i].id.ino != ro[k].id.ino ||
-			    strcmp(ro[i].id.base, ro[k].id.base) != 0)
-				continue;
-			ac_warnx("%s%s%s and %s%s%s are the same file: give "
-			    "each its own", ro[i].what, *ro[i].name ? " " : "",
-			    ro[i].name, ro[k].what, *ro[k].name ? " " : "",
-			    ro[k].name);
-			bad = 1;
-		}
+	n += ac_role_id(&ro[n], "standard output", "", STDOUT_FILENO, 0) == 0;
+	if (o->rejects != NULL)
+		n += ac_role_id(&ro[n], "rejects file", o->rejects, -1, 0) == 0;
+	if (o->journal != NULL)
+		n += ac_role_id(&ro[n], "journal", o->journal, -1, 0) == 0;
+	if (o->dead_letter != NULL && !o->dry_run)
+		n += ac_role_id(&ro[n], "dead-letter file", o->dead_letter, -1,
+		    0) == 0;
+	r = ac_roles_distinct(ro, n);
 	free(ro);
-	return bad ? -1 : 0;
+	return r;
 }
 
 static void

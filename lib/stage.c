@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -371,4 +373,83 @@ ac_stage_finish(struct ac_stage *st)
 		free(st->warnings[i].code);
 	}
 	return status;
+}
+
+/* Files in roles */
+
+int
+ac_role_id(struct ac_role *id, const char *what, const char *name, int fd,
+    int input)
+{
+	struct stat sb;
+	char path[PATH_MAX], link[PATH_MAX], dir[PATH_MAX], *d;
+	ssize_t n;
+	int hops;
+
+	memset(id, 0, sizeof(*id));
+	id->what = what;
+	id->name = name;
+	id->input = input;
+	if (fd >= 0) {
+		if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode))
+			return -1;
+		id->dev = sb.st_dev;
+		id->ino = sb.st_ino;
+		return 0;
+	}
+	if (snprintf(path, sizeof(path), "%s", name) >= (int)sizeof(path))
+		return -1;
+	for (hops = 0; hops < 40; hops++) {
+		if (stat(path, &sb) == 0) {
+			if (!S_ISREG(sb.st_mode))
+				return -1;
+			id->dev = sb.st_dev;
+			id->ino = sb.st_ino;
+			return 0;
+		}
+		if (errno != ENOENT || lstat(path, &sb) == -1 ||
+		    !S_ISLNK(sb.st_mode))
+			break;
+		/* A dangling link: where it points is what gets created. */
+		if ((n = readlink(path, link, sizeof(link) - 1)) <= 0)
+			return -1;
+		link[n] = '\0';
+		snprintf(dir, sizeof(dir), "%s", path);
+		d = dirname(dir);
+		if (link[0] == '/' || strcmp(d, ".") == 0)
+			snprintf(path, sizeof(path), "%s", link);
+		else if (snprintf(path, sizeof(path), "%s/%s", d, link) >=
+		    (int)sizeof(path))
+			return -1;
+	}
+	if (errno != ENOENT)
+		return -1;
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (stat(dirname(dir), &sb) == -1)
+		return -1;
+	id->dev = sb.st_dev;
+	id->ino = sb.st_ino;
+	snprintf(dir, sizeof(dir), "%s", path);
+	snprintf(id->base, sizeof(id->base), "%s", basename(dir));
+	return 0;
+}
+
+int
+ac_roles_distinct(const struct ac_role *ro, int n)
+{
+	int i, k;
+
+	for (i = 0; i < n; i++)
+		for (k = i + 1; k < n; k++) {
+			if ((ro[i].input && ro[k].input) ||
+			    ro[i].dev != ro[k].dev || ro[i].ino != ro[k].ino ||
+			    strcmp(ro[i].base, ro[k].base) != 0)
+				continue;
+			ac_warnx("%s%s%s and %s%s%s are the same file: give "
+			    "each its own", ro[i].what, *ro[i].name ? " " : "",
+			    ro[i].name, ro[k].what, *ro[k].name ? " " : "",
+			    ro[k].name);
+			return -1;
+		}
+	return 0;
 }

@@ -2,6 +2,10 @@
 #ifndef AC_STAGE_H
 #define AC_STAGE_H
 
+#include <sys/types.h>
+
+#include <limits.h>
+
 #include <jv.h>
 
 #include "field.h"
@@ -87,5 +91,25 @@ void ac_stage_drop(struct ac_stage *, struct ac_view *, int i,
  * rejected, else 0.
  */
 int ac_stage_finish(struct ac_stage *);
+
+/*
+ * A file in a role (an input, the rejects file, a journal, ...), known by
+ * device and inode: fd's when fd >= 0, else name's, through symbolic
+ * links, or for a name not yet created its directory and base name.
+ * Returns 0 for a regular file (existing or to be), -1 for anything else,
+ * which may play several roles (/dev/null, a pipe).
+ */
+struct ac_role {
+	const char *what, *name;	/* "journal", the name as given */
+	int input;			/* inputs may be the same file */
+	dev_t dev;
+	ino_t ino;
+	char base[NAME_MAX + 1];	/* "" for an existing file */
+};
+int ac_role_id(struct ac_role *, const char *what, const char *name, int fd,
+    int input);
+/* Refuse two roles that are the same file. Returns 0, or -1 having said
+ * which two on stderr. */
+int ac_roles_distinct(const struct ac_role *, int n);
 
 #endif
