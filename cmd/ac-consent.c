@@ -19,6 +19,12 @@
  * by it, in clear.
  * Other fields pass through untouched, in their order.
  *
+ * Under --require-explicit a record whose country cannot be told (no
+ * country_code, or one that is no code or country name: ac-normalize
+ * drops such a one with country_code_invalid) counts as inside the
+ * regions, with the warning region_unknown, unless --unknown-region
+ * outside.
+ *
  * Outputs every record, except that with --missing reject a record without
  * a consent state is rejected. Unusable consent values, spellings that
  * disagree, unknown members of a consent object and the removal of
@@ -51,6 +57,7 @@ struct opts {
 	enum missing missing;	/* --missing */
 	unsigned char region_set[26 * 26];	/* --require-explicit */
 	int nregions;
+	int unknown_inside;	/* --unknown-region inside (the default) */
 	const char *rejects;
 	int quiet, verbose;
 	struct ac_data data;
@@ -64,6 +71,7 @@ struct opts {
 	/* Over the records written. */
 	unsigned long count[NKEYS][NSTATUS];
 	unsigned long removed;
+	unsigned long unknown;	/* records taken as inside: region_unknown */
 };
 
 static const struct option longopts[] = {
@@ -72,6 +80,7 @@ static const struct option longopts[] = {
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "rejects", required_argument, NULL, 'R' },
 	{ "require-explicit", required_argument, NULL, 'E' },
+	{ "unknown-region", required_argument, NULL, 'U' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -81,7 +90,8 @@ static void
 usage(FILE *fp, int status)
 {
 	fprintf(fp, "usage: ac-consent [-hqVv] [-E REGIONS] "
-	    "[-m unspecified|denied|reject] [-R FILE] [FILE ...]\n"
+	    "[-m unspecified|denied|reject] [-R FILE] "
+	    "[-U inside|outside] [FILE ...]\n"
 	    "  -E, --require-explicit REGIONS  missing consent is DENIED "
 	    "where country_code is in\n"
 	    "                                  REGIONS: EEA and ISO 3166-1 "
@@ -95,6 +105,10 @@ usage(FILE *fp, int status)
 	    "                                  were rejected\n"
 	    "  -R, --rejects FILE              write rejected records to "
 	    "FILE\n"
+	    "  -U, --unknown-region WHERE      a record without a known "
+	    "country is inside\n"
+	    "                                  REGIONS (default) or "
+	    "outside\n"
 	    "  -V, --version                   show the version\n"
 	    "  -v, --verbose                   show every per-record "
 	    "message\n");
@@ -119,6 +133,8 @@ describe(const char *code)
 		    "as missing" },
 		{ "identifiers_removed_no_consent", "personal identifiers "
 		    "removed: ad_user_data is DENIED" },
+		{ "region_unknown", "no known country: taken as inside "
+		    "--require-explicit, missing consent is DENIED" },
 	};
 	size_t i;
 
@@ -185,10 +201,11 @@ struct rec {
 	 * record is not counted as warned. At most 2 consent_not_object,
 	 * 2 * NSPELL * NKEYS consent_value_invalid, NKEYS consent_conflict
 	 * (a conflict gives a value, so the alias is not read), one
-	 * consent_key_unknown and one identifiers_removed_no_consent. */
+	 * consent_key_unknown, one region_unknown and one
+	 * identifiers_removed_no_consent. */
 	struct {
 		const char *field, *code;
-	} warn[2 + 2 * NSPELL * NKEYS + NKEYS + 2];
+	} warn[2 + 2 * NSPELL * NKEYS + NKEYS + 3];
 	int nwarn;
 };
 
@@ -438,9 +455,12 @@ warned_unknown(const struct rec *r)
 }
 
 /*
- * Nonzero when the record's country_code is in --require-explicit. It is
- * read by ac-normalize's rule, so that this stage may come before
- * ac-normalize as well as after it.
+ * Where the record is for --require-explicit: 1 when its country_code is
+ * in the regions, 0 when it is a country outside them, -1 when the
+ * country cannot be told (absent, null, blank, not a string, or neither
+ * a code nor a country name). It is read by ac-normalize's rule, so that
+ * this stage may come before ac-normalize as well as after it; after it,
+ * a country_code that could not be read is gone (country_code_invalid).
  */
 static int
 explicit_region(const struct rec *r)
@@ -449,10 +469,9 @@ explicit_region(const struct rec *r)
 	const char *s;
 	size_t n;
 
-	if (o->nregions == 0 ||
-	    (s = ac_field_str(r->v.val[F_COUNTRY], &n)) == NULL ||
+	if ((s = ac_field_str(r->v.val[F_COUNTRY], &n)) == NULL ||
 	    ac_norm_country(&o->buf, s, n, &o->data) != NULL)
-		return 0;
+		return -1;
 	return o->region_set[(o->buf.p[0] - 'A') * 26 + (o->buf.p[1] - 'A')];
 }
 
@@ -568,7 +587,7 @@ apply(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
 {
 	struct rec r;
 	enum value v;
-	int state[NKEYS], k, f, i, expl = -1;
+	int state[NKEYS], k, f, i, where = -2, inside, unknown = 0;
 	jv err = jv_null();
 
 	ac_view_open(&r.v, &o->fields, rec);
@@ -590,10 +609,23 @@ apply(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
 			    "consent status in google-ads-consent or consent");
 			goto out;
 		}
-		if (expl == -1)
-			expl = explicit_region(&r);
-		state[k] = expl || o->missing == M_DENIED ? S_DENIED :
+		inside = 0;
+		if (o->nregions > 0) {
+			if (where == -2)
+				where = explicit_region(&r);
+			/* Fail closed: no known country is inside. */
+			inside = where == 1 || (where == -1 &&
+			    o->unknown_inside);
+			if (where == -1 && o->unknown_inside &&
+			    o->missing != M_DENIED)
+				unknown = 1;
+		}
+		state[k] = inside || o->missing == M_DENIED ? S_DENIED :
 		    S_UNSPECIFIED;
+	}
+	if (unknown) {
+		pending(&r, names[F_COUNTRY], "region_unknown");
+		o->unknown++;
 	}
 	/* One warning per record, naming the first object with a member
 	 * that is not a consent status ("adUserDat", "marketing"). */
@@ -672,8 +704,13 @@ summary(const struct opts *o)
 			fprintf(stderr, "%s %lu %s", s ? "," : "",
 			    o->count[k][s], statusnames[s]);
 	}
-	fprintf(stderr, "; identifiers removed from %lu record%s\n",
+	fprintf(stderr, "; identifiers removed from %lu record%s",
 	    o->removed, o->removed == 1 ? "" : "s");
+	if (o->unknown > 0)
+		fprintf(stderr, "; no known country in %lu record%s, taken "
+		    "as inside --require-explicit", o->unknown,
+		    o->unknown == 1 ? "" : "s");
+	fputc('\n', stderr);
 }
 
 int
@@ -689,11 +726,12 @@ main(int argc, char *argv[])
 	ac_setprogname("ac-consent");
 	memset(&o, 0, sizeof(o));
 	o.missing = M_UNSPECIFIED;
+	o.unknown_inside = 1;
 	/* The -E lists wait for the data files, loaded after the options. */
 	if ((regions = calloc((size_t)argc + 1, sizeof(*regions))) == NULL)
 		ac_die(AC_EXIT_FATAL, "calloc");
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":E:hm:qR:Vv", longopts,
+	while ((ch = getopt_long(argc, argv, ":E:hm:qR:U:Vv", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'E':
@@ -722,6 +760,18 @@ main(int argc, char *argv[])
 			break;
 		case 'R':
 			o.rejects = optarg;
+			break;
+		case 'U':
+			if (strcmp(optarg, "inside") == 0)
+				o.unknown_inside = 1;
+			else if (strcmp(optarg, "outside") == 0)
+				o.unknown_inside = 0;
+			else {
+				ac_warnx("--unknown-region: expected inside "
+				    "or outside");
+				free(regions);
+				usage(stderr, AC_EXIT_USAGE);
+			}
 			break;
 		case 'V':
 			free(regions);

@@ -611,17 +611,60 @@ $(consent_summary 0 1 0 0 1 0 0)" "no warning, counted for both"
 	checks_pass
 }
 
-@test "--require-explicit: country_code is trimmed and upper-cased; others are in no region" {
+@test "--require-explicit: country_code is read as ac-normalize reads it, codes and names" {
 	local cc
-	for cc in '"de"' '" De "' '"\tdE\t"' '"DEU"'; do
+	for cc in '"de"' '" De "' '"\tdE\t"' '"DEU"' '"Germany"' '"Deutschland"' '"\u00d6sterreich"' '"OSTERREICH"' '"United Kingdom"'; do
 		cexpect '"country_code":'"$cc" DENIED DENIED '' -E EEA
 	done
-	for cc in '"DEX"' '"D"' '""' '"D E"' 276 null '["DE"]' '{"DE":1}' '"Ä E"'; do
+	for cc in '"USA"' '"United States"' '"Japan"'; do
 		cexpect '"country_code":'"$cc" UNSPECIFIED UNSPECIFIED '' -E EEA
 	done
-	cexpect '"a":1' UNSPECIFIED UNSPECIFIED '' -E EEA
-	cexpect '"a":1' DENIED DENIED '' -E EEA -m denied
 	checks_pass
+}
+
+@test "--require-explicit: a record whose country cannot be told is inside, DENIED with region_unknown (fail closed, issue 11)" {
+	local cc
+	for cc in '"DEX"' '"D"' '""' '"D E"' 276 null '["DE"]' '{"DE":1}' '"\u00c4 E"' '"Zanzibaria"'; do
+		cexpect '"country_code":'"$cc" DENIED DENIED 'country_code:region_unknown' -E EEA
+		cexpect '"country_code":'"$cc" UNSPECIFIED UNSPECIFIED '' -E EEA --unknown-region outside
+	done
+	# No country_code at all, as after ac-normalize dropped an unreadable
+	# one (country_code_invalid).
+	cexpect '"a":1' DENIED DENIED 'country_code:region_unknown' -E EEA
+	cexpect '"a":1,"ac_warnings":[{"stage":"ac-normalize","field":"country_code","code":"country_code_invalid"}]' \
+	    DENIED DENIED 'country_code:country_code_invalid country_code:region_unknown' -E EEA
+	cexpect '"a":1' DENIED DENIED 'country_code:region_unknown' -E EEA -U inside
+	cexpect '"a":1' UNSPECIFIED UNSPECIFIED '' -E EEA -U outside
+	# Where the region decides nothing, there is no warning: consent
+	# given, -m denied, or no -E.
+	cexpect '"a":1' DENIED DENIED '' -E EEA -m denied
+	cexpect '"a":1,"google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"GRANTED"}' GRANTED GRANTED '' -E EEA
+	cexpect '"a":1,"google-ads-consent":{"ad_user_data":"GRANTED"}' GRANTED DENIED 'country_code:region_unknown' -E EEA
+	cexpect '"a":1' UNSPECIFIED UNSPECIFIED ''
+	cexpect '"a":1' UNSPECIFIED UNSPECIFIED '' -U inside
+	checks_pass
+}
+
+@test "--require-explicit: an unknown country loses its identifiers, and the summary counts it (issue 11)" {
+	printf '%s\n' '{"email":"x@example.com","phone":"+4930123456","hashed_email":"ab","country_code":"Germany"}' \
+	    '{"email":"x@example.com","phone":"+4930123456"}' \
+	    '{"email":"x@example.com","country_code":"US"}' >in.ndjson
+	run --separate-stderr ac-consent -E EEA in.ndjson
+	is "$status" 0
+	is "$(jq -c '[has("email"), has("phone"), has("hashed_email"), .["google-ads-consent"].ad_user_data]' <<<"$output" | paste -sd' ')" \
+	    '[false,false,false,"DENIED"] [false,false,false,"DENIED"] [true,false,false,"UNSPECIFIED"]'
+	is "${stderr_lines[-2]}" "ac-consent: 3 in, 3 out, 0 rejected; 3 warnings (2 identifiers_removed_no_consent, 1 region_unknown)"
+	is "${stderr_lines[-1]}" "ac-consent: ad_user_data 0 GRANTED, 2 DENIED, 1 UNSPECIFIED; ad_personalization 0 GRANTED, 2 DENIED, 1 UNSPECIFIED; identifiers removed from 2 records; no known country in 1 record, taken as inside --require-explicit"
+	[[ $stderr == *"in.ndjson:2: country_code: no known country: taken as inside --require-explicit, missing consent is DENIED (region_unknown)"* ]]
+	[[ $stderr != *x@example.com* && $stderr != *4930123456* ]]
+	run --separate-stderr ac-consent -E EEA -U outside in.ndjson
+	is "$(jq -c '[has("email"), .["google-ads-consent"].ad_user_data]' <<<"$output" | paste -sd' ')" \
+	    '[false,"DENIED"] [true,"UNSPECIFIED"] [true,"UNSPECIFIED"]' "--unknown-region outside: the old rule"
+	for bad in '' in yes OUTSIDE; do
+		run --separate-stderr ac-consent -E EEA -U "$bad" </dev/null
+		is "$status" 2 "-U '$bad' exit status"
+		is "${stderr_lines[0]}" "ac-consent: --unknown-region: expected inside or outside"
+	done
 }
 
 @test "--require-explicit: given consent is kept; only missing values become DENIED" {
@@ -741,7 +784,8 @@ RW='"ac_warnings":[{"stage":"ac-consent","field":"google-ads-consent.ad_user_dat
 @test "kinds: kinds.in gives exactly kinds.out with -E EEA" {
 	cfixture kinds kinds -E EEA
 	is "$status" 0
-	is "$(tail -n 1 err)" "$(consent_summary 1 7 0 2 4 2 5)"
+	# K-7, a retraction without country_code, is inside (issue 11).
+	is "$(tail -n 1 err)" "$(consent_summary 1 7 0 2 5 1 5); no known country in 1 record, taken as inside --require-explicit"
 	# Every caller_id is still there, and nothing else identifies anyone
 	# in a DENIED record.
 	is "$(jq -r 'select(.caller_id) | .caller_id' out | tr '\n' ' ')" \
@@ -1003,12 +1047,12 @@ $(consent_summary 0 0 0 0 0 0 0)"
 
 @test "usage errors exit 2 with usage on stderr; -h exits 0 with usage on stdout" {
 	local args
-	for args in "-x" "--nope" "-m" "-m maybe" "--missing=DENIED" "-E" "--require-explicit" "-R" "--help=x"; do
+	for args in "-x" "--nope" "-m" "-m maybe" "--missing=DENIED" "-E" "--require-explicit" "-R" "--help=x" "-U" "-U no" "--unknown-region=in"; do
 		# shellcheck disable=SC2086
 		run --separate-stderr ac-consent $args </dev/null
 		is "$status" 2 "exit status for '$args'"
 		is "$output" "" "stdout for '$args'"
-		[[ $stderr == *"usage: ac-consent [-hqVv] [-E REGIONS] [-m unspecified|denied|reject] [-R FILE] [FILE ...]"* ]] ||
+		[[ $stderr == *"usage: ac-consent [-hqVv] [-E REGIONS] [-m unspecified|denied|reject] [-R FILE] [-U inside|outside] [FILE ...]"* ]] ||
 		    { echo "no usage for '$args': $stderr" >&2; return 1; }
 	done
 	run --separate-stderr ac-consent -m maybe </dev/null
@@ -1018,7 +1062,7 @@ $(consent_summary 0 0 0 0 0 0 0)"
 	for args in -h --help; do
 		run --separate-stderr ac-consent "$args"
 		is "$status" 0 "exit status for $args"
-		is "${lines[0]}" "usage: ac-consent [-hqVv] [-E REGIONS] [-m unspecified|denied|reject] [-R FILE] [FILE ...]"
+		is "${lines[0]}" "usage: ac-consent [-hqVv] [-E REGIONS] [-m unspecified|denied|reject] [-R FILE] [-U inside|outside] [FILE ...]"
 		is "$stderr" ""
 	done
 	run --separate-stderr ac-consent -V
