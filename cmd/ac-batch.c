@@ -65,6 +65,11 @@
 #define GEN_KEYS (1 << 17)
 #define FLUSH_AT (64 * 1024)	/* write stdout out once this much waits */
 #define ACTION_ID_MAX 19	/* digits of a conversion action ID */
+/* Rows of the last requests written, to take off the count those whose
+ * line did not reach stdout whole: at most a buffer's worth of lines
+ * (FLUSH_AT, and a line holds more than 64 bytes) are lost at a write
+ * error, and nothing is written after one. */
+#define RING 2048
 
 enum api { API_DATAMANAGER, API_GOOGLEADS };
 static const char *const apis[] = { "datamanager", "googleads" };
@@ -147,6 +152,7 @@ struct batch {
 	size_t pending;
 	long long next_due;	/* earliest due of a pending group, or -1 */
 	unsigned long nreq;
+	unsigned long ring[RING];	/* rows of request nreq % RING */
 	struct keyset keys;
 	struct ac_writer pack;	/* the record's packed row */
 	jv *files;		/* the operands' names as JSON strings */
@@ -1104,6 +1110,9 @@ emit(struct ac_stage *st, struct batch *b, const struct opts *o,
 	char num[24];
 	int i;
 
+	if (w->err)
+		return fatal_stdout(st);
+
 	AC_PUT(w, "{\"api\":");
 	ac_put_plain(w, apis[o->api], strlen(apis[o->api]));
 	AC_PUT(w, ",\"customer_id\":");
@@ -1152,6 +1161,7 @@ emit(struct ac_stage *st, struct batch *b, const struct opts *o,
 	emit_part(w, gp, 1);
 	AC_PUT(w, "]}\n");
 	st->nout += (unsigned long)gp->nrows;
+	b->ring[b->nreq % RING] = (unsigned long)gp->nrows;
 	b->nreq++;
 	b->pending -= gp->cap;
 	free(gp->buf);
@@ -1616,6 +1626,13 @@ main(int argc, char *argv[])
 	/* Records already read still go out after a read error. */
 	if (!st.out.err)
 		emit_due(&st, &b, &o, -1);
+	/* After a write error, what is out is the requests written whole. */
+	ac_writer_flush(&st.out);
+	for (i = 0; (unsigned long)i < st.out.nlost && i < RING && b.nreq > 0;
+	    i++) {
+		b.nreq--;
+		st.nout -= b.ring[b.nreq % RING];
+	}
 	status = ac_stage_finish(&st);
 	if (!o.quiet)
 		fprintf(stderr, "ac-batch: %lu request%s, %lu row%s\n", b.nreq,

@@ -1967,3 +1967,24 @@ dm_event() {
 	done
 	checks_pass
 }
+
+@test "after a write error the summary counts the rows of the requests written whole, not a torn last one" {
+	local i whole rows
+	for ((i = 0; i < 3000; i++)); do
+		brec '"order_id":"W-'$i'","gclid":"'$G1$i'","hashed_email":"'$HE'"'
+	done >in.ndjson
+	run --separate-stderr bash -c 'trap "" XFSZ; ulimit -f 20 &&
+	    exec ac-batch -n 3 in.ndjson >out'
+	is "$status" 3
+	is "$(stat -c %s out)" 20480 "the file is full"
+	[[ $(tail -c 1 out | od -An -c) != *'\n'* ]] ||
+	    { echo "the last line is not torn" >&2; return 1; }
+	whole=$(wc -l <out)
+	rows=$(head -n "$whole" out | jq -s '[.[].rows | length] | add')
+	[[ $stderr == *"ac-batch: stdout: File too large"* ]] || { echo "$stderr" >&2; return 1; }
+	[[ $stderr == *" in, $rows out, 0 rejected"*"; stopped early"* ]] ||
+	    { echo "want $rows out: $stderr" >&2; return 1; }
+	[[ $stderr == *"ac-batch: $whole requests, $rows rows"* ]] ||
+	    { echo "want $whole requests: $stderr" >&2; return 1; }
+	checks_pass
+}
