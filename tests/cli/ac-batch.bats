@@ -376,6 +376,17 @@ check_requests() {
 	[[ -z $out ]] || { echo "$out" >&2; return 1; }
 }
 
+# big N: N records for a memory or scale test, a tenth of them when the
+# build carries a sanitizer (which takes the memory figure away anyway,
+# and would make the test slow).
+big() {
+	if grep -aq __asan_init "$(command -v ac-batch)"; then
+		echo $(($1 / 10))
+	else
+		echo "$1"
+	fi
+}
+
 # nonblank FILE: the number of input records (lines with more than blanks).
 nonblank() {
 	tr -d '\r' <"$1" | grep -c '[^[:blank:]]' || true
@@ -1753,8 +1764,10 @@ uploadCallConversions 3,7,11,15"
 	# Customers 0-99; blocks of ten records of one kind, the kinds in
 	# turn; the last of each block repeats the fifth (same kind, same key),
 	# the rest are unique.
-	jq -nc --arg t "$TIME" --arg a "$ATIME" --arg s "$CSTART" --arg g "$G1" --arg he "$HE" '
-	    range(150000) | (if . % 10 == 9 then . - 5 else . end) as $k |
+	local n
+	n=$(big 150000)
+	jq -nc --argjson n "$n" --arg t "$TIME" --arg a "$ATIME" --arg s "$CSTART" --arg g "$G1" --arg he "$HE" '
+	    range($n) | (if . % 10 == 9 then . - 5 else . end) as $k |
 	    (1000000000 + $k % 100 | tostring) as $c |
 	    (($k / 10 | floor) % 4) as $kind |
 	    {customer_id: $c, conversion_action: "customers/\($c)/conversionActions/5",
@@ -1767,10 +1780,10 @@ uploadCallConversions 3,7,11,15"
 	    else {adjustment_type: "RETRACTION", order_id: "O-\($k)",
 	        adjustment_date_time: $a} end' >in.ndjson
 	/usr/bin/time -f '%M' -o rss ac-batch -q -R rej.ndjson in.ndjson >out 2>err || true
-	is "$(nrows out)" 135000 "rows"
-	is "$(nlines rej.ndjson)" 15000 "rejects"
+	is "$(nrows out)" $((n * 9 / 10)) "rows"
+	is "$(nlines rej.ndjson)" $((n / 10)) "rejects"
 	is "$(jq -r .code rej.ndjson | sort | uniq -c | awk '{print $2 ":" $1}' | tr '\n' ' ')" \
-	    "duplicate_adjustment:3750 duplicate_call:3750 duplicate_enhancement:3750 duplicate_order_id:3750 "
+	    "duplicate_adjustment:$((n / 40)) duplicate_call:$((n / 40)) duplicate_enhancement:$((n / 40)) duplicate_order_id:$((n / 40)) "
 	is "$(jq -s '[.[] | [.rows[].kind] | unique | length] | max' out)" 1 "one kind per request"
 	# The memory bound, unless the build carries a sanitizer's shadow
 	# memory (make SANITIZE=...).
@@ -1929,15 +1942,17 @@ dm_event() {
 @test "datamanager: kinds.in gives exactly kinds-dm.out; 150000 records of three kinds stay under 16 MiB, in = rows + rejects" {
 	OUT=kinds-dm.out golden kinds --api datamanager
 	command -v /usr/bin/time >/dev/null || skip "no /usr/bin/time"
-	jq -nc --arg t "$TIME" --arg s "$CSTART" --arg g "$G1" --arg he "$HE" '
-	    range(150000) | (1000000000 + . % 100 | tostring) as $c |
+	local n
+	n=$(big 150000)
+	jq -nc --argjson n "$n" --arg t "$TIME" --arg s "$CSTART" --arg g "$G1" --arg he "$HE" '
+	    range($n) | (1000000000 + . % 100 | tostring) as $c |
 	    {customer_id: $c, conversion_action: "customers/\($c)/conversionActions/\(5 + . % 12)",
 	     conversion_date_time: $t} +
 	    if . % 3 == 0 then {gclid: "\($g)\(.)", order_id: "O-\(.)", hashed_email: $he}
 	    elif . % 3 == 1 then {caller_id: "+1800\(1000000 + .)", call_start_date_time: $s}
 	    else {adjustment_type: "ENHANCEMENT", order_id: "O-\(. - 2)", hashed_email: $he} end' >in.ndjson
 	/usr/bin/time -f '%M' -o rss ac-batch --api datamanager -q -R rej.ndjson in.ndjson >out 2>err || true
-	is "$(($(jq -s '[.[].rows | length] | add' out) + $(nlines rej.ndjson)))" 150000 "in = rows + rejects"
+	is "$(($(jq -s '[.[].rows | length] | add' out) + $(nlines rej.ndjson)))" "$n" "in = rows + rejects"
 	is "$(jq -s '[.[] | .request.destinations | length] | max <= 10' out)" true
 	is "$(jq -s '[.[] | .request.events | length] | max <= 2000' out)" true
 	local kb
@@ -1949,16 +1964,17 @@ dm_event() {
 
 @test "many accounts: 200000 records, each in an account of its own: every row once, in bounded memory (issue 11)" {
 	command -v /usr/bin/time >/dev/null || skip "no /usr/bin/time"
-	local api kb
-	jq -nc --arg t "$TIME" --arg g "$G1" '
-	    range(200000) | (1000000000 + . | tostring) as $c |
+	local api kb n
+	n=$(big 200000)
+	jq -nc --argjson n "$n" --arg t "$TIME" --arg g "$G1" '
+	    range($n) | (1000000000 + . | tostring) as $c |
 	    {customer_id: $c, conversion_action: "customers/\($c)/conversionActions/5",
 	     conversion_date_time: $t, gclid: "\($g)\(.)", order_id: "O-\(.)"}' >in.ndjson
 	for api in googleads datamanager; do
 		/usr/bin/time -f '%M' -o rss ac-batch --api "$api" -q in.ndjson >out 2>err ||
 		    { cat err >&2; return 1; }
-		is "$(jq -s '[.[].rows | length] | add' out)" 200000 "$api: rows"
-		is "$(jq -r '.rows[].order_id' out | sort -u | wc -l)" 200000 "$api: each once"
+		is "$(jq -s '[.[].rows | length] | add' out)" "$n" "$api: rows"
+		is "$(jq -r '.rows[].order_id' out | sort -u | wc -l)" "$n" "$api: each once"
 		# the memory bound, unless the build carries a sanitizer's
 		# shadow memory (make SANITIZE=...)
 		grep -aq __asan_init "$(command -v ac-batch)" && continue
