@@ -11,20 +11,67 @@
 
 #include "crypto.h"
 
-int
-ac_sha256_hex(const char *s, size_t n, char hex[AC_SHA256_HEX])
+static void
+to_hex(const unsigned char md[32], char hex[AC_SHA256_HEX])
 {
 	static const char digits[] = "0123456789abcdef";
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int len = 0, i;
+	int i;
 
-	if (EVP_Digest(s, n, md, &len, EVP_sha256(), NULL) != 1 || len != 32)
-		return -1;
-	for (i = 0; i < len; i++) {
+	for (i = 0; i < 32; i++) {
 		hex[2 * i] = digits[md[i] >> 4];
 		hex[2 * i + 1] = digits[md[i] & 15];
 	}
 	hex[64] = '\0';
+}
+
+int
+ac_sha256_hex(const char *s, size_t n, char hex[AC_SHA256_HEX])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+
+	if (EVP_Digest(s, n, md, &len, EVP_sha256(), NULL) != 1 || len != 32)
+		return -1;
+	to_hex(md, hex);
+	return 0;
+}
+
+int
+ac_sha256_open(struct ac_sha256 *h)
+{
+	h->md = NULL;
+	h->ctx = NULL;
+	if ((h->md = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL ||
+	    (h->ctx = EVP_MD_CTX_new()) == NULL) {
+		ac_sha256_close(h);
+		return -1;
+	}
+	return 0;
+}
+
+void
+ac_sha256_close(struct ac_sha256 *h)
+{
+	EVP_MD_CTX_free(h->ctx);
+	EVP_MD_free(h->md);
+	h->ctx = NULL;
+	h->md = NULL;
+}
+
+int
+ac_sha256_ctx_hex(struct ac_sha256 *h, const char *s, size_t n,
+    char hex[AC_SHA256_HEX])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+
+	/* Init_ex2 with the same digest resets the context without a new
+	 * fetch or allocation. */
+	if (EVP_DigestInit_ex2(h->ctx, h->md, NULL) != 1 ||
+	    EVP_DigestUpdate(h->ctx, s, n) != 1 ||
+	    EVP_DigestFinal_ex(h->ctx, md, &len) != 1 || len != 32)
+		return -1;
+	to_hex(md, hex);
 	return 0;
 }
 

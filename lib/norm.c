@@ -215,8 +215,68 @@ nfc(const char *s, size_t n, utf8proc_uint8_t **out)
 	return len;
 }
 
+/*
+ * ac_norm_text_full for printable ASCII (0x20 to 0x7e) alone, without
+ * utf8proc: there every character is its own NFC, the only white space is
+ * the space, the punctuation and symbols (P*, S*) are the characters that
+ * are neither letters, digits nor space, no dash is a non-ASCII one, and
+ * lowercasing maps A-Z and nothing else. Most identifiers are such text,
+ * and most that reach ac-hash are already normalized. Returns 0 with b
+ * written as ac_norm_text_full writes it, -1 when s holds anything else.
+ */
+static int
+ascii_text(struct ac_buf *b, const char *s, size_t n, int flags)
+{
+	size_t i, keep = 0;
+	int pending = 0;
+	char c;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e)
+			return -1;
+	reserve(b, n);
+	b->len = 0;
+	for (i = 0; i < n; i++) {
+		c = s[i];
+		if (c == ' ') {
+			if (flags & AC_TXT_NOSPACE)
+				continue;
+			if ((flags & AC_TXT_TRIM) && keep == 0 && b->len == 0)
+				continue;
+			if (flags & AC_TXT_COLLAPSE) {
+				pending = 1;
+				continue;
+			}
+			b->p[b->len++] = c;
+			continue;
+		}
+		if ((flags & AC_TXT_NOPUNCT) && !((c >= 'a' && c <= 'z') ||
+		    (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+			continue;
+		if (pending && b->len > 0)
+			b->p[b->len++] = ' ';
+		pending = 0;
+		if ((flags & AC_TXT_LOWER) && c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		b->p[b->len++] = c;
+		keep = b->len;
+	}
+	if (flags & AC_TXT_TRIM)
+		b->len = keep;
+	b->p[b->len] = '\0';
+	return 0;
+}
+
 int
 ac_norm_text(struct ac_buf *b, const char *s, size_t n, int flags)
+{
+	if (ascii_text(b, s, n, flags) == 0)
+		return 0;
+	return ac_norm_text_full(b, s, n, flags);
+}
+
+int
+ac_norm_text_full(struct ac_buf *b, const char *s, size_t n, int flags)
 {
 	utf8proc_uint8_t *nfcbuf = NULL;
 	utf8proc_ssize_t r;

@@ -115,5 +115,11 @@ int ac_norm_opt_email_rule(const char *arg, int *all_domains);
 #define AC_TXT_NOPUNCT 0x10	/* drop punctuation and symbols (P*, S*) */
 #define AC_TXT_NODASH 0x20	/* drop non-ASCII dashes (Pd) */
 int ac_norm_text(struct ac_buf *, const char *s, size_t n, int flags);
+/*
+ * The same without the fast path for printable ASCII that ac_norm_text
+ * takes first: every character through utf8proc. For the tests that
+ * prove the two give the same text.
+ */
+int ac_norm_text_full(struct ac_buf *, const char *s, size_t n, int flags);
 
 #endif

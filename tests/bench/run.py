@@ -6,6 +6,7 @@ Usage:
     python3 tests/bench/run.py [--bin DIR] [--records N] [--tool NAME ...]
                                [--upload-requests N] [--upload-seconds S]
     python3 tests/bench/run.py --tool ac-upload     # ac-upload only
+    python3 tests/bench/run.py --tool pipeline      # the pipeline against Python
 
 Generates N records once (tests/bench/data/orders-N.ndjson, via gen.py, reused
 on later runs), then runs the baseline `jq -c .` and each tool 3 times with
@@ -32,6 +33,15 @@ the rate of (a), which the output then says.  The emulator is single-process
 Python and sets the wall-clock rate; the output says how busy it was.  Its
 in-memory ledger and request log are reset every 10 s during (b) so that its
 own memory stays bounded.
+
+The pseudo-tool "pipeline" runs ac-normalize | ac-consent | ac-hash |
+ac-pick-clickid, with the options of TOOL_ARGS, on the orders, against
+reference.py, a one-process Python implementation of the same four steps, on
+the same file, each pinned to two CPUs (or as many as run.py may use, if
+fewer), RUNS times.  It reports the CPU time of all four processes together
+(os.wait4 of each) and of Python, and the wall time of each, the least of each
+over the runs, and their ratios to the targets (PIPE_CPU_TARGET,
+PIPE_WALL_TARGET).
 
 This is a measurement, not a test: the exit status is 0 whenever all commands
 ran (whether or not targets were met), and 1 if jq is missing, a command could
@@ -93,6 +103,15 @@ TAG = b"@@@@"  # stands for 4 characters that make order IDs and click IDs uniqu
 # Targets every tool is held to (reported as PASS/MISS, never fatal).
 CPU_RATIO_TARGET = 0.80  # tool CPU / jq CPU, at most
 RSS_TARGET_MIB = 16.0  # peak RSS, strictly below
+
+# The four record filters as one pipeline against the Python reference.
+PIPELINE_TOOL = "pipeline"
+PIPELINE = ["ac-normalize", "ac-consent", "ac-hash", "ac-pick-clickid"]
+REFERENCE = os.path.join(HERE, "reference.py")
+REFERENCE_ARGS = ["--timezone", "Europe/Berlin", "--require-explicit", "EEA"]
+PIPE_CPUS = 2  # the wall-time goal is "on two cores"
+PIPE_CPU_TARGET = 0.5  # pipeline CPU / Python CPU, at most
+PIPE_WALL_TARGET = 0.5  # pipeline wall / Python wall, at most
 
 
 def ensure_ready(raw, n, bindir):
@@ -256,13 +275,16 @@ def main(argv=None):
     args = ap.parse_args(argv)
     tools = args.tool or [t for t in list(TOOL_ARGS) + [UPLOAD_TOOL]
                           if os.access(os.path.join(args.bin, t), os.X_OK)]
+    if not args.tool and all(os.access(os.path.join(args.bin, t), os.X_OK)
+                             for t in PIPELINE):
+        tools.append(PIPELINE_TOOL)
     if args.records <= 0:
         ap.error("--records must be positive")
     if args.upload_requests <= 0:
         ap.error("--upload-requests must be positive")
     if args.upload_seconds <= 0:
         ap.error("--upload-seconds must be positive")
-    filters = [t for t in tools if t != UPLOAD_TOOL]
+    filters = [t for t in tools if t not in (UPLOAD_TOOL, PIPELINE_TOOL)]
 
     jq = shutil.which("jq")
     if jq is None:
@@ -270,7 +292,7 @@ def main(argv=None):
               file=sys.stderr)
         return 1
 
-    if filters:
+    if filters or PIPELINE_TOOL in tools:
         try:
             input_path = ensure_input(args.records)
         except (OSError, subprocess.CalledProcessError) as e:
@@ -300,9 +322,119 @@ def main(argv=None):
         if not group:
             continue
         failed = report(title, path, group, jq, args, subreaper) or failed
+    if PIPELINE_TOOL in tools:
+        failed = report_pipeline(input_path, args) or failed
     if UPLOAD_TOOL in tools:
         failed = report_upload(jq, args, subreaper) or failed
     return 1 if failed else 0
+
+
+def pipe_cpus():
+    """The CPUs to pin both sides to: PIPE_CPUS of those run.py may use."""
+    try:
+        cpus = sorted(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return None
+    return set(cpus[:PIPE_CPUS])
+
+
+def run_pipeline(argvs, input_path, cpus):
+    """Run argvs as one pipeline, stdin from input_path, stdout and stderr to
+    /dev/null, each process pinned to cpus; return (worst exit status, wall
+    seconds, CPU seconds of all its processes)."""
+    def pin():
+        if cpus:
+            os.sched_setaffinity(0, cpus)
+    procs = []
+    t0 = time.monotonic()
+    with open(input_path, "rb") as src, open(os.devnull, "wb") as null:
+        prev = src
+        try:
+            for i, argv in enumerate(argvs):
+                last = i == len(argvs) - 1
+                p = subprocess.Popen(argv, stdin=prev,
+                                     stdout=null if last else subprocess.PIPE,
+                                     stderr=null, preexec_fn=pin)
+                if prev is not src:
+                    prev.close()  # the reader holds it now: EOF and EPIPE work
+                prev = p.stdout
+                procs.append(p)
+        except OSError:
+            for p in procs:
+                p.kill()
+                p.wait()
+            raise
+    cpu, worst = 0.0, 0
+    for p in procs:
+        # os.wait4 for the rusage of this process alone.
+        _, status, ru = os.wait4(p.pid, 0)
+        p.returncode = code = os.waitstatus_to_exitcode(status)
+        cpu += ru.ru_utime + ru.ru_stime
+        if code != 0 and (worst in (0, 1) or code < 0):
+            worst = code
+    return worst, time.monotonic() - t0, cpu
+
+
+def report_pipeline(input_path, args):
+    """The four filters as one pipeline against reference.py; True if a run
+    failed."""
+    argvs = [[os.path.join(args.bin, t)] + TOOL_ARGS.get(t, []) for t in PIPELINE]
+    for argv in argvs:
+        if not os.access(argv[0], os.X_OK):
+            print("pipeline: %s does not exist or is not executable" % argv[0],
+                  file=sys.stderr)
+            return True
+    cpus = pipe_cpus()
+    ncpu = len(cpus) if cpus else os.cpu_count()
+    size = os.path.getsize(input_path)
+    print("== pipeline: %s | ... | %s against %s (one Python process), on %s,"
+          " %.1f MB, %d CPU%s, the least CPU and wall of %d runs"
+          % (PIPELINE[0], PIPELINE[-1], os.path.relpath(REFERENCE),
+             os.path.relpath(input_path), size / 1e6, ncpu, "s" if ncpu != 1 else "",
+             RUNS))
+    if ncpu < PIPE_CPUS:
+        print("note: only %d CPU available; the wall-time goal is for %d"
+              % (ncpu, PIPE_CPUS))
+    for t in PIPELINE:
+        print("  %s %s" % (t, " ".join(TOOL_ARGS.get(t, []))))
+    sides = [(" | ".join(PIPELINE), argvs),
+             ("python3 reference.py " + " ".join(REFERENCE_ARGS),
+              [[sys.executable, REFERENCE] + REFERENCE_ARGS])]
+    best = []
+    for label, cmds in sides:
+        b = None
+        for _ in range(RUNS):
+            try:
+                code, wall, cpu = run_pipeline(cmds, input_path, cpus)
+            except OSError as e:
+                print("pipeline: cannot run %s: %s" % (label.split()[0],
+                                                       e.strerror or e),
+                      file=sys.stderr)
+                return True
+            if code not in (0, 1):
+                print("pipeline: %s: %s" % (label.split()[0],
+                                            "killed by signal %d" % -code if code < 0
+                                            else "exited with status %d" % code),
+                      file=sys.stderr)
+                return True
+            b = {"wall": min(wall, b["wall"]) if b else wall,
+                 "cpu": min(cpu, b["cpu"]) if b else cpu}
+        best.append((label, b))
+    (_, c), (_, py) = best
+    header = ["command", "wall s", "CPU s", "CPU vs Python", "wall vs Python"]
+    rows = []
+    for label, r in best:
+        rows.append([label, "%.2f" % r["wall"], "%.2f" % r["cpu"],
+                     "%.2f" % (r["cpu"] / py["cpu"]),
+                     "%.2f" % (r["wall"] / py["wall"])])
+    print_table(header, rows)
+    cr, wr = c["cpu"] / py["cpu"], c["wall"] / py["wall"]
+    print("pipeline: CPU ratio %.2f (target <= %.2f), wall ratio %.2f on %d CPUs"
+          " (target <= %.2f) %s"
+          % (cr, PIPE_CPU_TARGET, wr, ncpu, PIPE_WALL_TARGET,
+             "PASS" if cr <= PIPE_CPU_TARGET and wr <= PIPE_WALL_TARGET else "MISS"))
+    print()
+    return False
 
 
 def report(title, path, tools, jq, args, subreaper):

@@ -119,6 +119,42 @@ rs256(void)
 	EVP_PKEY_free(key);
 }
 
+/*
+ * The kept context gives the one-shot answers, call after call (a reset
+ * that left state behind would show on the second use), for inputs of
+ * every length around the 64-byte block.
+ */
+static void
+kept(void)
+{
+	struct ac_sha256 h;
+	char buf[200], a[AC_SHA256_HEX], b[AC_SHA256_HEX];
+	size_t i, n, bad = 0;
+
+	ok(ac_sha256_open(&h) == 0, "ac_sha256_open");
+	for (i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
+		memset(a, 'X', sizeof(a));
+		ac_sha256_ctx_hex(&h, vec[i].in, strlen(vec[i].in), a);
+		is_str(a, vec[i].hex, "kept context: sha256 \"%s\"",
+		    vec[i].in);
+	}
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (char)(i * 7 + 1);
+	for (n = 0; n <= sizeof(buf); n++) {
+		if (ac_sha256_ctx_hex(&h, buf, n, a) == -1 ||
+		    ac_sha256_hex(buf, n, b) == -1 || strcmp(a, b) != 0)
+			bad++;
+		if (ac_sha256_ctx_hex(&h, "abc", 3, a) == -1 ||
+		    strcmp(a, vec[0].hex) != 0)
+			bad++;
+	}
+	is_int((int)bad, 0, "kept context: as one-shot over 0..%zu bytes, "
+	    "interleaved", sizeof(buf));
+	ac_sha256_close(&h);
+	ac_sha256_close(&h);
+	ok(h.md == NULL && h.ctx == NULL, "ac_sha256_close twice");
+}
+
 int
 main(void)
 {
@@ -128,7 +164,8 @@ main(void)
 	for (i = 0; i < ntext; i++)
 		nhash += text[i].want != NULL;
 	plan(sizeof(vec) / sizeof(vec[0]) + 7 + ntext + nhash +
-	    sizeof(b64) / sizeof(b64[0]) + 3 + 4);
+	    sizeof(b64) / sizeof(b64[0]) + 3 + 4 +
+	    sizeof(vec) / sizeof(vec[0]) + 3);
 	for (i = 0; i < sizeof(vec) / sizeof(vec[0]); i++) {
 		if (ac_sha256_hex(vec[i].in, strlen(vec[i].in), hex) == -1)
 			diag("%s", ac_ossl_error(err, sizeof(err)));
@@ -181,5 +218,6 @@ main(void)
 		    "random bytes");
 	}
 	rs256();
+	kept();
 	return done_testing();
 }

@@ -567,6 +567,70 @@ text(void)
 	ok(b.p == NULL && b.len == 0 && b.cap == 0, "ac_buf_free resets");
 }
 
+/* Nonzero when ac_norm_text and ac_norm_text_full agree on s[0..n). */
+static int
+same_text(struct ac_buf *x, struct ac_buf *y, const char *s, size_t n,
+    int flags)
+{
+	int rx = ac_norm_text(x, s, n, flags);
+	int ry = ac_norm_text_full(y, s, n, flags);
+
+	return rx == ry && (rx == -1 || (x->len == y->len &&
+	    memcmp(x->p, y->p, x->len + 1) == 0));
+}
+
+/*
+ * The ASCII fast path of ac_norm_text gives what utf8proc gives: every
+ * printable ASCII character alone and next to a space, and every string
+ * of up to 4 characters over an alphabet of one of each class (space,
+ * upper, lower, digit, dash, dot, the other punctuation and symbols,
+ * tab, which is not on the fast path), under every combination of flags.
+ */
+static void
+ascii(void)
+{
+	static const char alpha[] = " Az0-._+@\t";
+	const size_t na = sizeof(alpha) - 1;
+	struct ac_buf x = { 0 }, y = { 0 };
+	char s[8];
+	size_t len, i, k, idx, bad = 0, tried = 0;
+	int flags, c;
+
+	for (flags = 0; flags < 64; flags++) {
+		for (c = 0x20; c < 0x7f; c++) {
+			s[0] = ' ', s[1] = (char)c, s[2] = ' ';
+			for (i = 0; i < 3; i++)
+				for (k = 1; i + k <= 3; k++, tried++)
+					bad += !same_text(&x, &y, s + i, k,
+					    flags);
+		}
+		for (len = 0; len <= 4; len++) {
+			size_t total = 1;
+
+			for (i = 0; i < len; i++)
+				total *= na;
+			for (idx = 0; idx < total; idx++, tried++) {
+				size_t v = idx;
+
+				for (i = 0; i < len; i++, v /= na)
+					s[i] = alpha[v % na];
+				bad += !same_text(&x, &y, s, len, flags);
+			}
+		}
+	}
+	is_int((int)bad, 0, "ASCII fast path as utf8proc: %zu strings",
+	    tried);
+	ok(same_text(&x, &y, "  Avery.Quinn+Tag@Example.COM ", 30,
+	    AC_TXT_LOWER | AC_TXT_NOSPACE) && strcmp(x.p,
+	    "avery.quinn+tag@example.com") == 0, "ASCII fast path: e-mail");
+	ok(same_text(&x, &y, " 1351 Elm St.,  Apt #4 ", 23, AC_TXT_LOWER |
+	    AC_TXT_NOPUNCT | AC_TXT_TRIM | AC_TXT_COLLAPSE) &&
+	    strcmp(x.p, "1351 elm st apt 4") == 0,
+	    "ASCII fast path: street");
+	ac_buf_free(&x);
+	ac_buf_free(&y);
+}
+
 /* Invalid UTF-8 gives a reason code, for each kind. */
 static void
 invalid_utf8(const struct ac_data *d)
@@ -905,6 +969,7 @@ main(void)
 	nfc_random();
 	limits(&d);
 	text();
+	ascii();
 	invalid_utf8(&d);
 	describe(&d);
 	opts();
