@@ -42,6 +42,7 @@
 #include "gads.h"
 #include "http.h"
 #include "journal.h"
+#include "jspan.h"
 #include "ndjson.h"
 #include "opt.h"
 #include "oauth.h"
@@ -98,6 +99,10 @@ methods_init(void)
 	methods[k].api = API_DATAMANAGER;
 }
 
+struct span {
+	size_t off, len;	/* in the request's text */
+};
+
 /* One request line, while it is held: queued, waiting or in flight. */
 struct req {
 	struct req *next;
@@ -106,6 +111,13 @@ struct req {
 	jv base;		/* the request object without its rows */
 	jv conv;		/* the rows to send: array of conversions */
 	jv info;		/* what ac-batch said of each row */
+	/*
+	 * The text of each row as read, when it is what the writer would
+	 * write for it (lib/jspan): sent as it is, not written again from
+	 * conv. A row whose span is empty is written from conv.
+	 */
+	char *text;
+	struct span *span;
 	char **keys;		/* journal key of each row */
 	unsigned char *unknown;	/* an earlier attempt may have delivered it */
 	int *pos;		/* index of each row in the input line */
@@ -387,29 +399,99 @@ get2(jv obj, const char *a, const char *b)
 	return v;
 }
 
-/* Put info[key], else the conversion's value, under key. */
-static jv
-put_from(jv res, jv info, const char *key, jv fallback)
+/*
+ * A result record is written as text, member by member, in the order
+ * the records have always had (tests compare them byte for byte): no jv
+ * object is built for it.
+ */
+static void
+put_key(struct ac_writer *w, int *n, const char *key)
 {
-	jv v = ac_obj_get(info, key);
-
-	if (!jv_is_valid(v)) {
-		jv_free(v);
-		v = fallback;
-	} else {
-		jv_free(fallback);
-	}
-	if (jv_is_valid(v))
-		return jv_object_set(res, jv_string(key), v);
-	jv_free(v);
-	return res;
+	ac_write_bytes(w, *n == 0 ? "{\"" : ",\"", 2);
+	ac_write_bytes(w, key, strlen(key));
+	ac_write_bytes(w, "\":", 2);
+	(*n)++;
 }
 
-/* The kind of row i: what ac-batch said, else the method's. */
-static enum ac_kind
-row_kind(const struct req *rq, jv info)
+static void
+put_str(struct ac_writer *w, int *n, const char *key, const char *s)
 {
-	const char *s = ac_obj_str(info, "kind");
+	put_key(w, n, key);
+	ac_write_string(w, s, strlen(s));
+}
+
+/* Put v (consumed) under key when it is valid. */
+static void
+put_val(struct ac_writer *w, int *n, const char *key, jv v)
+{
+	if (!jv_is_valid(v)) {
+		jv_free(v);
+		return;
+	}
+	put_key(w, n, key);
+	ac_write_value(w, v);
+}
+
+/* Put v (consumed), else the conversion's value (gconv[a], or
+ * gconv[a][b] when b is not NULL), under key. */
+static void
+put_from(struct ac_writer *w, int *n, const char *key, jv v, jv gconv,
+    const char *a, const char *b)
+{
+	if (!jv_is_valid(v)) {
+		jv_free(v);
+		v = b != NULL ? get2(gconv, a, b) : ac_obj_get(gconv, a);
+	}
+	put_val(w, n, key, v);
+}
+
+/* The members of a row (what ac-batch said of it) that results use. */
+enum {
+	I_ORDER, I_ACTION, I_TIME, I_CLICK, I_KIND, I_ADJTYPE, I_ADJTIME,
+	I_CALLTIME, I_CONSENT, I_FILE, I_LINE, I_N
+};
+static const char *const info_keys[I_N] = {
+	"order_id", "conversion_action", "conversion_date_time",
+	"click_id_type", "kind", "adjustment_type", "adjustment_date_time",
+	"call_start_date_time", "google-ads-consent", "file", "line"
+};
+
+/* val[i]: info[info_keys[i]], owned, or jv_invalid(); one pass over the
+ * members instead of a look-up each. Borrows info. */
+static void
+info_scan(jv info, jv *val)
+{
+	int i;
+
+	for (i = 0; i < I_N; i++)
+		val[i] = jv_invalid();
+	if (jv_get_kind(info) != JV_KIND_OBJECT)
+		return;
+	jv_object_foreach(info, k, v) {
+		const char *ks = jv_string_value(k);
+		/* the length too: a key may hold a NUL */
+		size_t kl = (size_t)jv_string_length_bytes(jv_copy(k));
+
+		for (i = 0; i < I_N && (strlen(info_keys[i]) != kl ||
+		    memcmp(ks, info_keys[i], kl) != 0); i++)
+			;
+		if (i < I_N) {
+			jv_free(val[i]);
+			val[i] = v;
+		} else {
+			jv_free(v);
+		}
+		jv_free(k);
+	}
+}
+
+/* The kind of a row: what ac-batch said (kind, borrowed), else the
+ * method's. */
+static enum ac_kind
+row_kind(const struct req *rq, jv kind)
+{
+	const char *s = jv_get_kind(kind) == JV_KIND_STRING ?
+	    jv_string_value(kind) : NULL;
 	int k;
 
 	for (k = 0; s != NULL && k < AC_NKINDS; k++)
@@ -437,85 +519,103 @@ click_type(const struct req *rq, enum ac_kind k, jv conv)
 	return s;
 }
 
+/* End a record's line, as ac_write() does. Returns -1 once a write
+ * failed. */
+static int
+end_line(struct ac_writer *w)
+{
+	ac_write_bytes(w, "}\n", 2);
+	if (w->len >= AC_WBUF_FLUSH)
+		return ac_writer_flush(w);
+	return w->err ? -1 : 0;
+}
+
+/* Write the result record of row i of rq to w. */
+static void
+write_result(struct ac_writer *w, const struct req *rq, int i,
+    const struct outcome *oc)
+{
+	jv info = jv_array_get(jv_copy(rq->info), i);
+	jv conv = jv_array_get(jv_copy(rq->conv), i);
+	jv val[I_N], gconv;
+	enum ac_kind k;
+	const char *s;
+	char num[24];
+	int n = 0, j;
+
+	info_scan(info, val);
+	jv_free(info);
+	k = row_kind(rq, val[I_KIND]);
+	/* A Data Manager event says less than ac-batch's rows: its
+	 * fallbacks are none. */
+	gconv = rq->m->api == API_GOOGLEADS ? jv_copy(conv) : jv_invalid();
+	if ((jv_get_kind(val[I_ORDER]) == JV_KIND_STRING &&
+	    *(s = jv_string_value(val[I_ORDER])) != '\0') ||
+	    (s = ac_obj_str(conv, "orderId")) != NULL ||
+	    (s = ac_obj_str(conv, "transactionId")) != NULL)
+		put_str(w, &n, "order_id", s);
+	put_str(w, &n, "customer_id", rq->cid);
+	put_from(w, &n, "conversion_action", jv_copy(val[I_ACTION]), gconv,
+	    "conversionAction", NULL);
+	if (k == AC_ADJUSTMENT)
+		put_from(w, &n, "conversion_date_time", jv_copy(val[I_TIME]),
+		    gconv, "gclidDateTimePair", "conversionDateTime");
+	else
+		put_from(w, &n, "conversion_date_time", jv_copy(val[I_TIME]),
+		    gconv, "conversionDateTime", NULL);
+	put_val(w, &n, "click_id_type", jv_is_valid(val[I_CLICK]) ?
+	    jv_copy(val[I_CLICK]) : jv_string(click_type(rq, k, conv)));
+	put_str(w, &n, "kind", ac_kind_names[k]);
+	if (k == AC_ADJUSTMENT) {
+		put_from(w, &n, "adjustment_type", jv_copy(val[I_ADJTYPE]),
+		    gconv, "adjustmentType", NULL);
+		put_from(w, &n, "adjustment_date_time",
+		    jv_copy(val[I_ADJTIME]), gconv, "adjustmentDateTime", NULL);
+	} else if (k == AC_CALL) {
+		put_from(w, &n, "call_start_date_time",
+		    jv_copy(val[I_CALLTIME]), gconv, "callStartDateTime", NULL);
+	}
+	jv_free(gconv);
+	put_val(w, &n, "google-ads-consent", jv_copy(val[I_CONSENT]));
+	put_str(w, &n, "status", oc->status);
+	if (oc->code != NULL) {
+		put_key(w, &n, "error");
+		ac_write_bytes(w, "{\"code\":", 8);
+		ac_write_string(w, oc->code, strlen(oc->code));
+		ac_write_bytes(w, ",\"message\":", 11);
+		s = oc->message != NULL ? oc->message : "";
+		ac_write_string(w, s, strlen(s));
+		ac_write_bytes(w, "}", 1);
+	}
+	if (oc->request_id != NULL && oc->request_id[0] != '\0')
+		put_str(w, &n, "request_id", oc->request_id);
+	put_val(w, &n, "job_id", jv_copy(oc->job_id));
+	put_key(w, &n, "attempts");
+	ac_write_bytes(w, num, ac_fmt_int(num, oc->attempts));
+	if (jv_is_valid(val[I_FILE])) {
+		put_val(w, &n, "file", jv_copy(val[I_FILE]));
+		put_val(w, &n, "line", jv_copy(val[I_LINE]));
+	}
+	if (oc->earlier) {
+		put_key(w, &n, "delivered_earlier");
+		ac_write_bytes(w, "true", 4);
+	}
+	if (oc->resent) {
+		put_key(w, &n, "resent");
+		ac_write_bytes(w, "true", 4);
+	}
+	for (j = 0; j < I_N; j++)
+		jv_free(val[j]);
+	jv_free(conv);
+}
+
 /*
- * Write the result record of row i of rq: what ac-batch said of it
+ * Count row i of rq and write its result record: what ac-batch said of it
  * (rows), else what the Google Ads API object says.
  */
 static void
 result(struct run *r, const struct req *rq, int i, const struct outcome *oc)
 {
-	jv info = jv_array_get(jv_copy(rq->info), i);
-	jv conv = jv_array_get(jv_copy(rq->conv), i);
-	jv res = jv_object(), v;
-	enum ac_kind k = row_kind(rq, info);
-	/* A Data Manager event says less than ac-batch's rows: its
-	 * fallbacks are none. */
-	jv gconv = rq->m->api == API_GOOGLEADS ? jv_copy(conv) : jv_invalid();
-	const char *s;
-
-	if ((s = ac_obj_str(info, "order_id")) != NULL ||
-	    (s = ac_obj_str(conv, "orderId")) != NULL ||
-	    (s = ac_obj_str(conv, "transactionId")) != NULL)
-		res = jv_object_set(res, jv_string("order_id"), jv_string(s));
-	res = jv_object_set(res, jv_string("customer_id"),
-	    jv_string(rq->cid));
-	res = put_from(res, info, "conversion_action",
-	    ac_obj_get(gconv, "conversionAction"));
-	res = put_from(res, info, "conversion_date_time", k == AC_ADJUSTMENT ?
-	    get2(gconv, "gclidDateTimePair", "conversionDateTime") :
-	    ac_obj_get(gconv, "conversionDateTime"));
-	res = put_from(res, info, "click_id_type",
-	    jv_string(click_type(rq, k, conv)));
-	res = jv_object_set(res, jv_string("kind"),
-	    jv_string(ac_kind_names[k]));
-	if (k == AC_ADJUSTMENT) {
-		res = put_from(res, info, "adjustment_type",
-		    ac_obj_get(gconv, "adjustmentType"));
-		res = put_from(res, info, "adjustment_date_time",
-		    ac_obj_get(gconv, "adjustmentDateTime"));
-	} else if (k == AC_CALL) {
-		res = put_from(res, info, "call_start_date_time",
-		    ac_obj_get(gconv, "callStartDateTime"));
-	}
-	jv_free(gconv);
-	v = ac_obj_get(info, "google-ads-consent");
-	if (jv_is_valid(v))
-		res = jv_object_set(res, jv_string("google-ads-consent"), v);
-	else
-		jv_free(v);
-	res = jv_object_set(res, jv_string("status"), jv_string(oc->status));
-	if (oc->code != NULL)
-		res = jv_object_set(res, jv_string("error"),
-		    jv_object_set(jv_object_set(jv_object(), jv_string("code"),
-		    jv_string(oc->code)), jv_string("message"),
-		    jv_string(oc->message != NULL ? oc->message : "")));
-	if (oc->request_id != NULL && oc->request_id[0] != '\0')
-		res = jv_object_set(res, jv_string("request_id"),
-		    jv_string(oc->request_id));
-	if (jv_is_valid(oc->job_id))
-		res = jv_object_set(res, jv_string("job_id"),
-		    jv_copy(oc->job_id));
-	res = jv_object_set(res, jv_string("attempts"),
-	    jv_number(oc->attempts));
-	v = ac_obj_get(info, "file");
-	if (jv_is_valid(v)) {
-		res = jv_object_set(res, jv_string("file"), v);
-		v = ac_obj_get(info, "line");
-		if (jv_is_valid(v))
-			res = jv_object_set(res, jv_string("line"), v);
-		else
-			jv_free(v);
-	} else {
-		jv_free(v);
-	}
-	if (oc->earlier)
-		res = jv_object_set(res, jv_string("delivered_earlier"),
-		    jv_true());
-	if (oc->resent)
-		res = jv_object_set(res, jv_string("resent"), jv_true());
-	jv_free(info);
-	jv_free(conv);
-
 	r->nrows++;
 	if (strcmp(oc->status, "uploaded") == 0)
 		r->nup++;
@@ -536,8 +636,9 @@ result(struct run *r, const struct req *rq, int i, const struct outcome *oc)
 	}
 	/* A dry run prints requests, not results. */
 	if (r->o->dry_run || r->out_broken)
-		jv_free(res);
-	else if (ac_write(&r->st.out, res) == -1)
+		return;
+	write_result(&r->st.out, rq, i, oc);
+	if (end_line(&r->st.out) == -1)
 		stdout_failed(r);
 }
 
@@ -554,6 +655,39 @@ request_of(const struct req *rq)
 	jv_object_foreach(rq->base, k, v)
 		req = jv_object_set(req, k, v);
 	return req;
+}
+
+/*
+ * Write the request object as sent, request_of(rq)'s text: the rows as
+ * read when their text is the writer's, else written from conv.
+ */
+static void
+write_request(struct ac_writer *w, const struct req *rq)
+{
+	int i;
+
+	ac_write_bytes(w, "{", 1);
+	ac_write_string(w, rq->m->list, strlen(rq->m->list));
+	ac_write_bytes(w, ":[", 2);
+	for (i = 0; i < rq->n; i++) {
+		if (i > 0)
+			ac_write_bytes(w, ",", 1);
+		if (rq->span != NULL && rq->span[i].len > 0)
+			ac_write_bytes(w, rq->text + rq->span[i].off,
+			    rq->span[i].len);
+		else
+			ac_write_value(w, jv_array_get(jv_copy(rq->conv), i));
+	}
+	ac_write_bytes(w, "]", 1);
+	jv_object_foreach(rq->base, k, v) {
+		ac_write_bytes(w, ",", 1);
+		ac_write_string(w, jv_string_value(k),
+		    (size_t)jv_string_length_bytes(jv_copy(k)));
+		ac_write_bytes(w, ":", 1);
+		ac_write_value(w, v);
+		jv_free(k);
+	}
+	ac_write_bytes(w, "}", 1);
 }
 
 /* The path of rq's method, for URLs and messages. */
@@ -596,6 +730,8 @@ req_free(struct req *rq)
 	jv_free(rq->base);
 	jv_free(rq->conv);
 	jv_free(rq->info);
+	free(rq->text);
+	free(rq->span);
 	for (i = 0; i < rq->n; i++)
 		free(rq->keys[i]);
 	free(rq->keys);
@@ -620,6 +756,23 @@ req_subset(const struct req *rq, const int *idx, int n)
 	s->unknown = xcalloc((size_t)n, 1);
 	s->pos = xcalloc((size_t)n, sizeof(int));
 	s->n = n;
+	s->text = NULL;
+	s->span = NULL;
+	if (rq->span != NULL) {
+		size_t len = 0;
+
+		for (i = 0; i < n; i++)
+			len += rq->span[idx[i]].len;
+		s->text = xcalloc(len, 1);
+		s->span = xcalloc((size_t)n, sizeof(*s->span));
+		for (len = 0, i = 0; i < n; i++) {
+			s->span[i].off = len;
+			s->span[i].len = rq->span[idx[i]].len;
+			memcpy(s->text + len, rq->text + rq->span[idx[i]].off,
+			    s->span[i].len);
+			len += s->span[i].len;
+		}
+	}
 	for (i = 0; i < n; i++) {
 		s->conv = jv_array_append(s->conv,
 		    jv_array_get(jv_copy(rq->conv), idx[i]));
@@ -750,6 +903,64 @@ rows_ok(jv rows, int n)
 		jv_free(x);
 	}
 	return ok;
+}
+
+static const char *
+skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
+	    *p == '\r'))
+		p++;
+	return p;
+}
+
+/*
+ * Keep the text of rq's rows as the line has them (the reader's raw line,
+ * which it sets for every line it reads), for those rows whose text is
+ * what the writer would write: then the body sent is the same bytes
+ * without writing 2000 conversions from jv again. Leaves rq->span NULL
+ * when the line cannot tell (a request member twice, escaped keys).
+ */
+static void
+row_texts(struct run *r, struct req *rq)
+{
+	const struct ac_reader *rd = &r->st.rd;
+	const char *p = rd->raw, *end, *vs, *ve, *e;
+	struct span *sp;
+	size_t len = 0;
+	int i;
+
+	if (p == NULL || p < rd->buf || p + rd->rawlen > rd->buf + rd->end)
+		return;
+	end = p + rd->rawlen;
+	if (ac_jspan_member(p, end, "request", &vs, &ve) != 1 ||
+	    ac_jspan_member(vs, ve, rq->m->list, &vs, &ve) != 1 || *vs != '[')
+		return;
+	/* The elements: kept when canonical, else skipped. */
+	sp = xcalloc((size_t)rq->n, sizeof(*sp));
+	for (p = vs + 1, i = 0; i < rq->n; i++) {
+		p = skip_ws(p, ve);
+		if ((e = ac_jspan_canonical_end(p, ve)) != NULL) {
+			sp[i].off = (size_t)(p - vs);
+			sp[i].len = (size_t)(e - p);
+		} else if ((e = ac_jspan_skip(p, ve)) == NULL) {
+			break;
+		}
+		p = skip_ws(e, ve);
+		if (p >= ve || *p++ != (i == rq->n - 1 ? ']' : ','))
+			break;
+	}
+	if (i < rq->n) {
+		free(sp);	/* not n elements: cannot tell */
+		return;
+	}
+	rq->text = xcalloc((size_t)(ve - vs), 1);
+	rq->span = sp;
+	for (i = 0; i < rq->n; i++) {
+		memcpy(rq->text + len, vs + sp[i].off, sp[i].len);
+		sp[i].off = len;
+		len += sp[i].len;
+	}
 }
 
 /*
@@ -884,6 +1095,7 @@ parse_line(struct run *r, const struct ac_rec *rec, jv *err)
 		jv_free(v);
 		jv_free(info);
 	}
+	row_texts(r, rq);
 out:
 	jv_free(line);
 	return rq;
@@ -1021,7 +1233,7 @@ start(struct run *r, struct slot *s, struct req *rq)
 	}
 	if (ac_writer_init(&w, -1) == -1)
 		ac_die(AC_EXIT_FATAL, "out of memory");
-	ac_write_value(&w, request_of(rq));
+	write_request(&w, rq);
 	login = rq->login[0] != '\0' ? rq->login : r->acc.login;
 	if (ac_http_post_header(&s->p, "authorization", "Bearer ",
 	    r->acc.token) == -1 || ac_http_post_header(&s->p, "content-type", "",
