@@ -6,6 +6,7 @@
 #include <jv.h>
 
 #include "field.h"
+#include "ndjson.h"
 
 unsigned long
 ac_field_hash(const char *s, size_t n)
@@ -95,6 +96,67 @@ ac_rec_append(struct ac_rec *r, jv key, unsigned long h, jv v)
 	m->kp = jv_string_value(key);
 	m->klen = (size_t)jv_string_length_bytes(jv_copy(key));
 	m->hash = h;
+	m->raw = NULL;
+	m->rawlen = 0;
+	m->decoded = m->canon = 0;
+}
+
+void
+ac_rec_set_raw(struct ac_rec *r, int i, const char *raw, size_t len,
+    int canon)
+{
+	struct ac_member *m = &r->m[i];
+
+	jv_free(m->val);
+	m->val = jv_null();
+	m->raw = raw;
+	m->rawlen = len;
+	m->decoded = 0;
+	m->canon = (unsigned char)canon;
+}
+
+void
+ac_rec_append_raw(struct ac_rec *r, jv key, unsigned long h,
+    const char *raw, size_t len, int canon)
+{
+	ac_rec_append(r, key, h, jv_null());
+	ac_rec_set_raw(r, r->n - 1, raw, len, canon);
+}
+
+/* Member i's value, decoded on first use. Borrowed: the record keeps it. */
+static jv
+mval(const struct ac_rec *cr, int i)
+{
+	/* Decoding is a cache: the record's value does not change. */
+	struct ac_member *m = &((struct ac_rec *)(uintptr_t)cr)->m[i];
+	char err[96];
+
+	if (m->raw != NULL && !m->decoded) {
+		jv_free(m->val);
+		m->val = ac_json_parse(m->raw, m->rawlen, NULL, err,
+		    sizeof(err));
+		if (!jv_is_valid(m->val))
+			abort();	/* the reader checked the text */
+		m->decoded = 1;
+	}
+	return m->val;
+}
+
+jv
+ac_rec_val(const struct ac_rec *r, int i)
+{
+	return jv_copy(mval(r, i));
+}
+
+/* Member i's value becomes v (consumed), no longer the text read. */
+static void
+mset(struct ac_member *m, jv v)
+{
+	jv_free(m->val);
+	m->val = v;
+	m->raw = NULL;
+	m->rawlen = 0;
+	m->decoded = m->canon = 0;
 }
 
 static int
@@ -135,7 +197,7 @@ ac_field_get(const struct ac_rec *r, const char *key)
 	size_t n = strlen(key);
 	int i = ac_field_find(r, key, n, ac_field_hash(key, n));
 
-	return i < 0 ? jv_invalid() : jv_copy(r->m[i].val);
+	return i < 0 ? jv_invalid() : ac_rec_val(r, i);
 }
 
 void
@@ -149,8 +211,7 @@ ac_field_set(struct ac_rec *r, const char *key, jv v)
 		ac_rec_append(r, jv_string_sized(key, (int)n), h, v);
 		return;
 	}
-	jv_free(r->m[i].val);
-	r->m[i].val = v;
+	mset(&r->m[i], v);
 }
 
 void
@@ -159,10 +220,8 @@ ac_field_del(struct ac_rec *r, const char *key)
 	size_t n = strlen(key);
 	int i = ac_field_find(r, key, n, ac_field_hash(key, n));
 
-	if (i >= 0) {
-		jv_free(r->m[i].val);
-		r->m[i].val = jv_invalid();
-	}
+	if (i >= 0)
+		mset(&r->m[i], jv_invalid());
 }
 
 jv
@@ -174,7 +233,7 @@ ac_rec_to_jv(const struct ac_rec *r)
 	for (i = 0; i < r->n; i++)
 		if (jv_is_valid(r->m[i].val))
 			o = jv_object_set(o, jv_copy(r->m[i].key),
-			    jv_copy(r->m[i].val));
+			    ac_rec_val(r, i));
 	return o;
 }
 
@@ -256,7 +315,7 @@ ac_field_scan(const struct ac_fieldset *fs, const struct ac_rec *r,
 			continue;
 		pos[idx] = i;
 		jv_free(vals[idx]);
-		vals[idx] = jv_copy(m->val);
+		vals[idx] = ac_rec_val(r, i);
 	}
 }
 
@@ -265,8 +324,7 @@ ac_field_set_at(const struct ac_fieldset *fs, struct ac_rec *r, int *pos,
     int i, jv v)
 {
 	if (pos[i] >= 0) {
-		jv_free(r->m[pos[i]].val);
-		r->m[pos[i]].val = v;
+		mset(&r->m[pos[i]], v);
 		return;
 	}
 	ac_rec_append(r, jv_copy(fs->keys[i]), fs->hash[i], v);
@@ -278,8 +336,7 @@ ac_field_del_at(struct ac_rec *r, int *pos, int i)
 {
 	if (pos[i] < 0)
 		return;
-	jv_free(r->m[pos[i]].val);
-	r->m[pos[i]].val = jv_invalid();
+	mset(&r->m[pos[i]], jv_invalid());
 	pos[i] = -1;
 }
 
@@ -357,8 +414,7 @@ ac_view_rename(struct ac_view *v, int from, int to)
 void
 ac_rec_del_at(struct ac_rec *r, int i)
 {
-	jv_free(r->m[i].val);
-	r->m[i].val = jv_invalid();
+	mset(&r->m[i], jv_invalid());
 }
 
 const char *
