@@ -98,7 +98,7 @@ ac_rec_append(struct ac_rec *r, jv key, unsigned long h, jv v)
 	m->hash = h;
 	m->raw = NULL;
 	m->rawlen = 0;
-	m->decoded = m->canon = 0;
+	m->decoded = m->canon = m->kraw = 0;
 }
 
 void
@@ -121,6 +121,42 @@ ac_rec_append_raw(struct ac_rec *r, jv key, unsigned long h,
 {
 	ac_rec_append(r, key, h, jv_null());
 	ac_rec_set_raw(r, r->n - 1, raw, len, canon);
+}
+
+void
+ac_rec_append_line(struct ac_rec *r, const char *kp, size_t klen,
+    unsigned long h, const char *raw, size_t len, int canon)
+{
+	struct ac_member *m;
+
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 32;
+		if ((m = realloc(r->m, (size_t)r->cap * sizeof(*m))) == NULL)
+			abort();	/* out of memory, as libjq does */
+		r->m = m;
+	}
+	m = &r->m[r->n++];
+	m->key = jv_null();
+	m->val = jv_null();
+	m->kp = kp;
+	m->klen = klen;
+	m->hash = h;
+	m->raw = raw;
+	m->rawlen = len;
+	m->decoded = 0;
+	m->canon = (unsigned char)canon;
+	m->kraw = 1;
+}
+
+/* Member i's key as a jv string, owned. */
+static jv
+mkey(const struct ac_rec *r, int i)
+{
+	const struct ac_member *m = &r->m[i];
+
+	if (m->kraw)
+		return jv_string_sized(m->kp, (int)m->klen);
+	return jv_copy(m->key);
 }
 
 /* Member i's value, decoded on first use. Borrowed: the record keeps it. */
@@ -232,8 +268,7 @@ ac_rec_to_jv(const struct ac_rec *r)
 
 	for (i = 0; i < r->n; i++)
 		if (jv_is_valid(r->m[i].val))
-			o = jv_object_set(o, jv_copy(r->m[i].key),
-			    ac_rec_val(r, i));
+			o = jv_object_set(o, mkey(r, i), ac_rec_val(r, i));
 	return o;
 }
 
@@ -402,6 +437,7 @@ ac_view_rename(struct ac_view *v, int from, int to)
 	jv_free(m->key);
 	m->key = jv_copy(v->fs->keys[to]);
 	m->kp = jv_string_value(m->key);
+	m->kraw = 0;
 	m->klen = strlen(v->fs->names[to]);
 	m->hash = v->fs->hash[to];
 	v->pos[to] = v->pos[from];

@@ -19,9 +19,9 @@
  * to the end, as with jv objects.
  */
 struct ac_member {
-	jv key;			/* string */
+	jv key;			/* string, or jv_null() when kraw */
 	jv val;			/* jv_invalid() once removed; see raw */
-	const char *kp;		/* bytes of key, borrowed from key */
+	const char *kp;		/* bytes of key, borrowed from key or line */
 	size_t klen;
 	unsigned long hash;	/* ac_field_hash of the key bytes */
 	/*
@@ -36,6 +36,11 @@ struct ac_member {
 	const char *raw;	/* NULL once set, or when not read */
 	size_t rawlen;
 	unsigned char decoded, canon;
+	/*
+	 * kraw: the key read had no escapes, and kp points into the line,
+	 * between its quotes; key is then made only when asked for.
+	 */
+	unsigned char kraw;
 };
 
 struct ac_rec {
@@ -68,6 +73,10 @@ void ac_rec_append(struct ac_rec *, jv key, unsigned long h, jv v);
  */
 void ac_rec_append_raw(struct ac_rec *, jv key, unsigned long h,
     const char *raw, size_t len, int canon);
+/* The same for a key kp[0..klen) without escapes, between its quotes in
+ * the line (kraw). */
+void ac_rec_append_line(struct ac_rec *, const char *kp, size_t klen,
+    unsigned long h, const char *raw, size_t len, int canon);
 void ac_rec_set_raw(struct ac_rec *, int i, const char *raw, size_t len,
     int canon);
 /* The value of member i: an owned copy, jv_invalid() for a hole. Decodes

@@ -77,6 +77,27 @@ static const unsigned char needs_esc[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
 };
 
+/* The first byte of s[0..n) that needs escaping, or n: eight at a time. */
+static inline size_t
+plain_run(const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	uint64_t x;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, s + i, 8);
+		/* A byte below 0x20, a '"' or a '\\' (none of them are
+		 * found in bytes of 0x80 and up, nor missed). */
+		if (((x - 0x20 * ones) | ((x ^ 0x22 * ones) - ones) |
+		    ((x ^ 0x5c * ones) - ones)) & ~x & 0x80 * ones)
+			break;
+	}
+	while (i < n && !needs_esc[(unsigned char)s[i]])
+		i++;
+	return i;
+}
+
 static void
 wstring(struct ac_writer *w, const char *s, size_t n)
 {
@@ -86,8 +107,7 @@ wstring(struct ac_writer *w, const char *s, size_t n)
 
 	wput(w, "\"", 1);
 	for (i = 0; i < n;) {
-		for (run = i; run < n && !needs_esc[(unsigned char)s[run]];)
-			run++;
+		run = i + plain_run(s + i, n - i);
 		wput(w, s + i, run - i);
 		if (run == n)
 			break;
@@ -285,9 +305,19 @@ ac_write_rec_value(struct ac_writer *w, const struct ac_rec *rec)
 		if (!first)
 			wput(w, ",", 1);
 		first = 0;
-		wstring(w, m->kp, m->klen);
+		/* Unchanged and written as we would write them: copied,
+		 * "key":value at once when so in the line. */
+		if (m->kraw && m->raw != NULL && m->canon &&
+		    m->raw == m->kp + m->klen + 2 && m->kp[m->klen + 1] == ':') {
+			wput(w, m->kp - 1, (size_t)(m->raw + m->rawlen -
+			    (m->kp - 1)));
+			continue;
+		}
+		if (m->kraw)
+			wput(w, m->kp - 1, m->klen + 2);
+		else
+			wstring(w, m->kp, m->klen);
 		wput(w, ":", 1);
-		/* Unchanged and written as we would write it: copied. */
 		if (m->raw != NULL && m->canon)
 			wput(w, m->raw, m->rawlen);
 		else
@@ -1024,8 +1054,7 @@ sstring(struct jparse *jp)
 	int canon = 1;
 
 	for (;;) {
-		while (p < end && !needs_esc[(unsigned char)*p])
-			p++;
+		p += plain_run(p, (size_t)(end - p));
 		if (p >= end)
 			return -1;
 		if (*p == '"')
@@ -1220,8 +1249,10 @@ scan_rec(const char *s, size_t n, struct ac_keycache *keys,
 	char err[96];
 	struct jparse jp = { s, s, s + n, keys, 1, err, sizeof(err), NULL, 0,
 	    0, NULL };
-	const char *v;
+	const char *v, *kp, *q;
 	unsigned long h;
+	uint64_t seen = 0, bit;
+	size_t kl;
 	jv k;
 	int i, c, r = -1;
 
@@ -1236,10 +1267,23 @@ scan_rec(const char *s, size_t n, struct ac_keycache *keys,
 		jws(&jp);
 		if (jp.p >= jp.end || *jp.p != '"')
 			goto out;
-		jp.p++;
-		k = jkey(&jp, &h);
-		if (!jv_is_valid(k))
-			goto out;
+		kp = ++jp.p;
+		h = 2166136261UL;
+		for (q = kp; q < jp.end && !needs_esc[(unsigned char)*q]; q++)
+			h = (h ^ (unsigned char)*q) * 16777619UL;
+		h &= 0xffffffffUL;
+		if (q < jp.end && *q == '"') {
+			k = jv_null();		/* in the line: kraw */
+			kl = (size_t)(q - kp);
+			jp.p = q + 1;
+		} else {
+			k = jstring(&jp);	/* escapes */
+			if (!jv_is_valid(k))
+				goto out;
+			kp = jv_string_value(k);
+			kl = (size_t)jv_string_length_bytes(jv_copy(k));
+			h = ac_field_hash(kp, kl);
+		}
 		jws(&jp);
 		if (jp.p >= jp.end || *jp.p != ':') {
 			jv_free(k);
@@ -1253,12 +1297,16 @@ scan_rec(const char *s, size_t n, struct ac_keycache *keys,
 			goto out;
 		}
 		/* A repeated key keeps its first place and its last value,
-		 * as in jq. */
-		i = ac_field_find(rec, jv_string_value(k),
-		    (size_t)jv_string_length_bytes(jv_copy(k)), h);
+		 * as in jq. Keys seen are marked by a bit of their hash. */
+		bit = (uint64_t)1 << (h & 63);
+		i = seen & bit ? ac_field_find(rec, kp, kl, h) : -1;
+		seen |= bit;
 		if (i >= 0) {
 			jv_free(k);
 			ac_rec_set_raw(rec, i, v, (size_t)(jp.p - v), c);
+		} else if (jv_get_kind(k) == JV_KIND_NULL) {
+			ac_rec_append_line(rec, kp, kl, h, v,
+			    (size_t)(jp.p - v), c);
 		} else {
 			ac_rec_append_raw(rec, k, h, v, (size_t)(jp.p - v),
 			    c);
