@@ -809,6 +809,9 @@ main(int argc, char *argv[])
 	}
 	free(regions);
 	ac_fieldset_init(&o.fields, names, NFIELDS);
+	/* Of an identifier, only whether it is there and not null counts. */
+	for (i = F_EMAIL; i < NFIELDS; i++)
+		ac_fieldset_kind_only(&o.fields, i);
 	for (i = 0; i < NSPELL; i++)
 		for (j = 0; j < NKEYS; j++)
 			o.keys[i][j] = jv_string(keynames[i][j]);

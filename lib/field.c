@@ -34,11 +34,16 @@ ac_rec_init(struct ac_rec *r)
 void
 ac_rec_clear(struct ac_rec *r)
 {
+	struct ac_member *m;
 	int i;
 
 	for (i = 0; i < r->n; i++) {
-		jv_free(r->m[i].key);
-		jv_free(r->m[i].val);
+		m = &r->m[i];
+		/* Stand-ins, jv_null(), need no freeing. */
+		if (!m->kraw)
+			jv_free(m->key);
+		if (m->raw == NULL || m->decoded)
+			jv_free(m->val);
 	}
 	r->n = 0;
 	if (r->indexed > 0)
@@ -298,6 +303,9 @@ ac_fieldset_init(struct ac_fieldset *fs, const char *const *names, int n)
 	int i;
 
 	fs->n = 0;
+	memset(fs->kindonly, 0, sizeof(fs->kindonly));
+	for (i = 0; i < 8; i++)
+		fs->standin[i] = jv_invalid();
 	if (n > AC_FIELDSET_MAX)
 		return -1;
 	fs->n = n;
@@ -321,7 +329,48 @@ ac_fieldset_free(struct ac_fieldset *fs)
 
 	for (i = 0; i < fs->n; i++)
 		jv_free(fs->keys[i]);
+	for (i = 0; i < 8; i++) {
+		jv_free(fs->standin[i]);
+		fs->standin[i] = jv_invalid();
+	}
 	fs->n = 0;
+}
+
+void
+ac_fieldset_kind_only(struct ac_fieldset *fs, int i)
+{
+	fs->kindonly[i] = 1;
+	if (jv_is_valid(fs->standin[JV_KIND_STRING]))
+		return;
+	fs->standin[JV_KIND_NULL] = jv_null();
+	fs->standin[JV_KIND_FALSE] = jv_false();
+	fs->standin[JV_KIND_TRUE] = jv_true();
+	fs->standin[JV_KIND_NUMBER] = jv_number(0);
+	fs->standin[JV_KIND_STRING] = jv_string("");
+	fs->standin[JV_KIND_ARRAY] = jv_array();
+	fs->standin[JV_KIND_OBJECT] = jv_object();
+}
+
+/* The kind of the JSON text at p (valid, no white space first). */
+static jv_kind
+rawkind(const char *p)
+{
+	switch (*p) {
+	case '"':
+		return JV_KIND_STRING;
+	case '{':
+		return JV_KIND_OBJECT;
+	case '[':
+		return JV_KIND_ARRAY;
+	case 't':
+		return JV_KIND_TRUE;
+	case 'f':
+		return JV_KIND_FALSE;
+	case 'n':
+		return JV_KIND_NULL;
+	default:
+		return JV_KIND_NUMBER;
+	}
 }
 
 void
@@ -350,7 +399,10 @@ ac_field_scan(const struct ac_fieldset *fs, const struct ac_rec *r,
 			continue;
 		pos[idx] = i;
 		jv_free(vals[idx]);
-		vals[idx] = ac_rec_val(r, i);
+		if (fs->kindonly[idx] && m->raw != NULL && !m->decoded)
+			vals[idx] = jv_copy(fs->standin[rawkind(m->raw)]);
+		else
+			vals[idx] = ac_rec_val(r, i);
 	}
 }
 

@@ -109,11 +109,20 @@ struct ac_fieldset {
 	jv keys[AC_FIELDSET_MAX];
 	unsigned long hash[AC_FIELDSET_MAX];
 	signed char slot[4 * AC_FIELDSET_MAX];	/* name index, or -1 */
+	unsigned char kindonly[AC_FIELDSET_MAX];
+	jv standin[8];		/* by jv_kind, for kindonly fields */
 };
 
 /* Build the set from n names. Returns -1 when n > AC_FIELDSET_MAX. */
 int ac_fieldset_init(struct ac_fieldset *, const char *const *names, int n);
 void ac_fieldset_free(struct ac_fieldset *);
+/*
+ * For a tool that only asks whether name i is there and of what kind: a
+ * view then gives, for a value not decoded yet, a stand-in of the same
+ * kind (an empty string, 0, ...) instead of decoding it. The record keeps
+ * the value itself.
+ */
+void ac_fieldset_kind_only(struct ac_fieldset *, int i);
 
 /*
  * pos[i] becomes the member index of name i, or -1 when absent, and
