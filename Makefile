@@ -128,4 +128,5 @@ fuzz: deps
 	    -D_XOPEN_SOURCE=700 -Ilib $(DEP_CFLAGS) -o bin/fuzz_record \
 	    tests/fuzz/fuzz_record.c $(LIBOBJ:.o=.c) $(LIBS)
 	cp tests/cli/fixtures/ac-normalize/*.in tests/fuzz/corpus/
+	split -l 4 tests/cli/fixtures/record/record.in tests/fuzz/corpus/record-
 	bin/fuzz_record -max_total_time=$(FUZZ_SECONDS) -max_len=4096 tests/fuzz/corpus

@@ -559,6 +559,7 @@ remove_identifiers(struct rec *r)
 	struct ac_rec *rec = r->v.rec;
 	struct ac_member *m;
 	int f, i, any = 0;
+	jv v;
 
 	for (f = F_EMAIL; f < NFIELDS; f++) {
 		if (!ac_view_has(&r->v, f))
@@ -574,8 +575,10 @@ remove_identifiers(struct rec *r)
 		if (m->klen < 7 || memcmp(m->kp, "hashed_", 7) != 0 ||
 		    !jv_is_valid(m->val))
 			continue;
-		if (jv_get_kind(m->val) != JV_KIND_NULL)
+		v = ac_rec_val(rec, i);
+		if (jv_get_kind(v) != JV_KIND_NULL)
 			any = 1;
+		jv_free(v);
 		ac_rec_del_at(rec, i);
 	}
 	return any;
@@ -806,6 +809,9 @@ main(int argc, char *argv[])
 	}
 	free(regions);
 	ac_fieldset_init(&o.fields, names, NFIELDS);
+	/* Of an identifier, only whether it is there and not null counts. */
+	for (i = F_EMAIL; i < NFIELDS; i++)
+		ac_fieldset_kind_only(&o.fields, i);
 	for (i = 0; i < NSPELL; i++)
 		for (j = 0; j < NKEYS; j++)
 			o.keys[i][j] = jv_string(keynames[i][j]);

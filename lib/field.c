@@ -6,6 +6,7 @@
 #include <jv.h>
 
 #include "field.h"
+#include "ndjson.h"
 
 unsigned long
 ac_field_hash(const char *s, size_t n)
@@ -33,11 +34,16 @@ ac_rec_init(struct ac_rec *r)
 void
 ac_rec_clear(struct ac_rec *r)
 {
+	struct ac_member *m;
 	int i;
 
 	for (i = 0; i < r->n; i++) {
-		jv_free(r->m[i].key);
-		jv_free(r->m[i].val);
+		m = &r->m[i];
+		/* Stand-ins, jv_null(), need no freeing. */
+		if (!m->kraw)
+			jv_free(m->key);
+		if (m->raw == NULL || m->decoded)
+			jv_free(m->val);
 	}
 	r->n = 0;
 	if (r->indexed > 0)
@@ -95,6 +101,103 @@ ac_rec_append(struct ac_rec *r, jv key, unsigned long h, jv v)
 	m->kp = jv_string_value(key);
 	m->klen = (size_t)jv_string_length_bytes(jv_copy(key));
 	m->hash = h;
+	m->raw = NULL;
+	m->rawlen = 0;
+	m->decoded = m->canon = m->kraw = 0;
+}
+
+void
+ac_rec_set_raw(struct ac_rec *r, int i, const char *raw, size_t len,
+    int canon)
+{
+	struct ac_member *m = &r->m[i];
+
+	jv_free(m->val);
+	m->val = jv_null();
+	m->raw = raw;
+	m->rawlen = len;
+	m->decoded = 0;
+	m->canon = (unsigned char)canon;
+}
+
+void
+ac_rec_append_raw(struct ac_rec *r, jv key, unsigned long h,
+    const char *raw, size_t len, int canon)
+{
+	ac_rec_append(r, key, h, jv_null());
+	ac_rec_set_raw(r, r->n - 1, raw, len, canon);
+}
+
+void
+ac_rec_append_line(struct ac_rec *r, const char *kp, size_t klen,
+    unsigned long h, const char *raw, size_t len, int canon)
+{
+	struct ac_member *m;
+
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 32;
+		if ((m = realloc(r->m, (size_t)r->cap * sizeof(*m))) == NULL)
+			abort();	/* out of memory, as libjq does */
+		r->m = m;
+	}
+	m = &r->m[r->n++];
+	m->key = jv_null();
+	m->val = jv_null();
+	m->kp = kp;
+	m->klen = klen;
+	m->hash = h;
+	m->raw = raw;
+	m->rawlen = len;
+	m->decoded = 0;
+	m->canon = (unsigned char)canon;
+	m->kraw = 1;
+}
+
+/* Member i's key as a jv string, owned. */
+static jv
+mkey(const struct ac_rec *r, int i)
+{
+	const struct ac_member *m = &r->m[i];
+
+	if (m->kraw)
+		return jv_string_sized(m->kp, (int)m->klen);
+	return jv_copy(m->key);
+}
+
+/* Member i's value, decoded on first use. Borrowed: the record keeps it. */
+static jv
+mval(const struct ac_rec *cr, int i)
+{
+	/* Decoding is a cache: the record's value does not change. */
+	struct ac_member *m = &((struct ac_rec *)(uintptr_t)cr)->m[i];
+	char err[96];
+
+	if (m->raw != NULL && !m->decoded) {
+		jv_free(m->val);
+		m->val = ac_json_parse(m->raw, m->rawlen, NULL, err,
+		    sizeof(err));
+		if (!jv_is_valid(m->val))
+			abort();	/* the reader checked the text */
+		m->decoded = 1;
+	}
+	return m->val;
+}
+
+jv
+ac_rec_val(const struct ac_rec *r, int i)
+{
+	return jv_copy(mval(r, i));
+}
+
+/* Member i's value becomes v (consumed), no longer the text read. */
+static void
+mset(struct ac_member *m, jv v)
+{
+	jv_free(m->val);
+	m->val = v;
+	m->raw = NULL;
+	m->rawlen = 0;
+	m->decoded = m->canon = 0;
 }
 
 static int
@@ -135,7 +238,7 @@ ac_field_get(const struct ac_rec *r, const char *key)
 	size_t n = strlen(key);
 	int i = ac_field_find(r, key, n, ac_field_hash(key, n));
 
-	return i < 0 ? jv_invalid() : jv_copy(r->m[i].val);
+	return i < 0 ? jv_invalid() : ac_rec_val(r, i);
 }
 
 void
@@ -149,8 +252,7 @@ ac_field_set(struct ac_rec *r, const char *key, jv v)
 		ac_rec_append(r, jv_string_sized(key, (int)n), h, v);
 		return;
 	}
-	jv_free(r->m[i].val);
-	r->m[i].val = v;
+	mset(&r->m[i], v);
 }
 
 void
@@ -159,10 +261,8 @@ ac_field_del(struct ac_rec *r, const char *key)
 	size_t n = strlen(key);
 	int i = ac_field_find(r, key, n, ac_field_hash(key, n));
 
-	if (i >= 0) {
-		jv_free(r->m[i].val);
-		r->m[i].val = jv_invalid();
-	}
+	if (i >= 0)
+		mset(&r->m[i], jv_invalid());
 }
 
 jv
@@ -173,8 +273,7 @@ ac_rec_to_jv(const struct ac_rec *r)
 
 	for (i = 0; i < r->n; i++)
 		if (jv_is_valid(r->m[i].val))
-			o = jv_object_set(o, jv_copy(r->m[i].key),
-			    jv_copy(r->m[i].val));
+			o = jv_object_set(o, mkey(r, i), ac_rec_val(r, i));
 	return o;
 }
 
@@ -204,6 +303,9 @@ ac_fieldset_init(struct ac_fieldset *fs, const char *const *names, int n)
 	int i;
 
 	fs->n = 0;
+	memset(fs->kindonly, 0, sizeof(fs->kindonly));
+	for (i = 0; i < 8; i++)
+		fs->standin[i] = jv_invalid();
 	if (n > AC_FIELDSET_MAX)
 		return -1;
 	fs->n = n;
@@ -227,7 +329,48 @@ ac_fieldset_free(struct ac_fieldset *fs)
 
 	for (i = 0; i < fs->n; i++)
 		jv_free(fs->keys[i]);
+	for (i = 0; i < 8; i++) {
+		jv_free(fs->standin[i]);
+		fs->standin[i] = jv_invalid();
+	}
 	fs->n = 0;
+}
+
+void
+ac_fieldset_kind_only(struct ac_fieldset *fs, int i)
+{
+	fs->kindonly[i] = 1;
+	if (jv_is_valid(fs->standin[JV_KIND_STRING]))
+		return;
+	fs->standin[JV_KIND_NULL] = jv_null();
+	fs->standin[JV_KIND_FALSE] = jv_false();
+	fs->standin[JV_KIND_TRUE] = jv_true();
+	fs->standin[JV_KIND_NUMBER] = jv_number(0);
+	fs->standin[JV_KIND_STRING] = jv_string("");
+	fs->standin[JV_KIND_ARRAY] = jv_array();
+	fs->standin[JV_KIND_OBJECT] = jv_object();
+}
+
+/* The kind of the JSON text at p (valid, no white space first). */
+static jv_kind
+rawkind(const char *p)
+{
+	switch (*p) {
+	case '"':
+		return JV_KIND_STRING;
+	case '{':
+		return JV_KIND_OBJECT;
+	case '[':
+		return JV_KIND_ARRAY;
+	case 't':
+		return JV_KIND_TRUE;
+	case 'f':
+		return JV_KIND_FALSE;
+	case 'n':
+		return JV_KIND_NULL;
+	default:
+		return JV_KIND_NUMBER;
+	}
 }
 
 void
@@ -256,7 +399,10 @@ ac_field_scan(const struct ac_fieldset *fs, const struct ac_rec *r,
 			continue;
 		pos[idx] = i;
 		jv_free(vals[idx]);
-		vals[idx] = jv_copy(m->val);
+		if (fs->kindonly[idx] && m->raw != NULL && !m->decoded)
+			vals[idx] = jv_copy(fs->standin[rawkind(m->raw)]);
+		else
+			vals[idx] = ac_rec_val(r, i);
 	}
 }
 
@@ -265,8 +411,7 @@ ac_field_set_at(const struct ac_fieldset *fs, struct ac_rec *r, int *pos,
     int i, jv v)
 {
 	if (pos[i] >= 0) {
-		jv_free(r->m[pos[i]].val);
-		r->m[pos[i]].val = v;
+		mset(&r->m[pos[i]], v);
 		return;
 	}
 	ac_rec_append(r, jv_copy(fs->keys[i]), fs->hash[i], v);
@@ -278,8 +423,7 @@ ac_field_del_at(struct ac_rec *r, int *pos, int i)
 {
 	if (pos[i] < 0)
 		return;
-	jv_free(r->m[pos[i]].val);
-	r->m[pos[i]].val = jv_invalid();
+	mset(&r->m[pos[i]], jv_invalid());
 	pos[i] = -1;
 }
 
@@ -345,6 +489,7 @@ ac_view_rename(struct ac_view *v, int from, int to)
 	jv_free(m->key);
 	m->key = jv_copy(v->fs->keys[to]);
 	m->kp = jv_string_value(m->key);
+	m->kraw = 0;
 	m->klen = strlen(v->fs->names[to]);
 	m->hash = v->fs->hash[to];
 	v->pos[to] = v->pos[from];
@@ -357,8 +502,7 @@ ac_view_rename(struct ac_view *v, int from, int to)
 void
 ac_rec_del_at(struct ac_rec *r, int i)
 {
-	jv_free(r->m[i].val);
-	r->m[i].val = jv_invalid();
+	mset(&r->m[i], jv_invalid());
 }
 
 const char *

@@ -19,11 +19,28 @@
  * to the end, as with jv objects.
  */
 struct ac_member {
-	jv key;			/* string */
-	jv val;			/* jv_invalid() once removed */
-	const char *kp;		/* bytes of key, borrowed from key */
+	jv key;			/* string, or jv_null() when kraw */
+	jv val;			/* jv_invalid() once removed; see raw */
+	const char *kp;		/* bytes of key, borrowed from key or line */
 	size_t klen;
 	unsigned long hash;	/* ac_field_hash of the key bytes */
+	/*
+	 * A member read by ac_read() keeps the text of its value in the line,
+	 * raw[0..rawlen), while the value is unchanged; the text is borrowed
+	 * from the reader and lives until the next ac_read(). The value is
+	 * decoded when first asked for (ac_rec_val() and the calls below):
+	 * until then decoded is 0 and val a jv_null() stand-in, so read val
+	 * only through them. canon: the text is exactly what the writer
+	 * writes for the value, so the writer copies it.
+	 */
+	const char *raw;	/* NULL once set, or when not read */
+	size_t rawlen;
+	unsigned char decoded, canon;
+	/*
+	 * kraw: the key read had no escapes, and kp points into the line,
+	 * between its quotes; key is then made only when asked for.
+	 */
+	unsigned char kraw;
 };
 
 struct ac_rec {
@@ -47,6 +64,24 @@ void ac_rec_free(struct ac_rec *);
 /* Append a member without looking for an existing one. Consumes key, v.
  * key must be a string whose hash is h. */
 void ac_rec_append(struct ac_rec *, jv key, unsigned long h, jv v);
+
+/*
+ * Append a member whose value is the JSON text raw[0..len), valid (the
+ * reader has checked it), borrowed until the record is cleared; canon as in
+ * struct ac_member. Consumes key. ac_rec_set_raw: member i's value becomes
+ * that text (a repeated key: the last value wins).
+ */
+void ac_rec_append_raw(struct ac_rec *, jv key, unsigned long h,
+    const char *raw, size_t len, int canon);
+/* The same for a key kp[0..klen) without escapes, between its quotes in
+ * the line (kraw). */
+void ac_rec_append_line(struct ac_rec *, const char *kp, size_t klen,
+    unsigned long h, const char *raw, size_t len, int canon);
+void ac_rec_set_raw(struct ac_rec *, int i, const char *raw, size_t len,
+    int canon);
+/* The value of member i: an owned copy, jv_invalid() for a hole. Decodes
+ * the value when first asked for. */
+jv ac_rec_val(const struct ac_rec *, int i);
 
 /* The value of key: an owned copy, or jv_invalid() when absent. */
 jv ac_field_get(const struct ac_rec *, const char *key);
@@ -74,11 +109,20 @@ struct ac_fieldset {
 	jv keys[AC_FIELDSET_MAX];
 	unsigned long hash[AC_FIELDSET_MAX];
 	signed char slot[4 * AC_FIELDSET_MAX];	/* name index, or -1 */
+	unsigned char kindonly[AC_FIELDSET_MAX];
+	jv standin[8];		/* by jv_kind, for kindonly fields */
 };
 
 /* Build the set from n names. Returns -1 when n > AC_FIELDSET_MAX. */
 int ac_fieldset_init(struct ac_fieldset *, const char *const *names, int n);
 void ac_fieldset_free(struct ac_fieldset *);
+/*
+ * For a tool that only asks whether name i is there and of what kind: a
+ * view then gives, for a value not decoded yet, a stand-in of the same
+ * kind (an empty string, 0, ...) instead of decoding it. The record keeps
+ * the value itself.
+ */
+void ac_fieldset_kind_only(struct ac_fieldset *, int i);
 
 /*
  * pos[i] becomes the member index of name i, or -1 when absent, and

@@ -77,6 +77,27 @@ static const unsigned char needs_esc[256] = {
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
 };
 
+/* The first byte of s[0..n) that needs escaping, or n: eight at a time. */
+static inline size_t
+plain_run(const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	uint64_t x;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, s + i, 8);
+		/* A byte below 0x20, a '"' or a '\\' (none of them are
+		 * found in bytes of 0x80 and up, nor missed). */
+		if (((x - 0x20 * ones) | ((x ^ 0x22 * ones) - ones) |
+		    ((x ^ 0x5c * ones) - ones)) & ~x & 0x80 * ones)
+			break;
+	}
+	while (i < n && !needs_esc[(unsigned char)s[i]])
+		i++;
+	return i;
+}
+
 static void
 wstring(struct ac_writer *w, const char *s, size_t n)
 {
@@ -86,8 +107,7 @@ wstring(struct ac_writer *w, const char *s, size_t n)
 
 	wput(w, "\"", 1);
 	for (i = 0; i < n;) {
-		for (run = i; run < n && !needs_esc[(unsigned char)s[run]];)
-			run++;
+		run = i + plain_run(s + i, n - i);
 		wput(w, s + i, run - i);
 		if (run == n)
 			break;
@@ -285,9 +305,23 @@ ac_write_rec_value(struct ac_writer *w, const struct ac_rec *rec)
 		if (!first)
 			wput(w, ",", 1);
 		first = 0;
-		wstring(w, m->kp, m->klen);
+		/* Unchanged and written as we would write them: copied,
+		 * "key":value at once when so in the line. */
+		if (m->kraw && m->raw != NULL && m->canon &&
+		    m->raw == m->kp + m->klen + 2 && m->kp[m->klen + 1] == ':') {
+			wput(w, m->kp - 1, (size_t)(m->raw + m->rawlen -
+			    (m->kp - 1)));
+			continue;
+		}
+		if (m->kraw)
+			wput(w, m->kp - 1, m->klen + 2);
+		else
+			wstring(w, m->kp, m->klen);
 		wput(w, ":", 1);
-		ac_write_value(w, jv_copy(m->val));
+		if (m->raw != NULL && m->canon)
+			wput(w, m->raw, m->rawlen);
+		else
+			ac_write_value(w, ac_rec_val(rec, i));
 	}
 	wput(w, "}", 1);
 }
@@ -993,6 +1027,313 @@ ac_json_parse(const char *s, size_t n, struct ac_keycache *keys, char *err,
 }
 
 /*
+ * The record scanner: one pass over a line that holds one object finds
+ * its members and checks the syntax of their values without building them
+ * (ac_rec_val() decodes a value when a stage asks for it), and tells for
+ * each value whether its text is canonical: exactly what the writer writes
+ * for the value it stands for, so that the writer may copy it. Canonical
+ * are true, false and null; strings whose escapes are the writer's (\",
+ * \\, \n, \t, \r, \b, \f, and \u00xx in lower case for the other C0
+ * controls); integers of at most 15 digits; decimals with no exponent, at
+ * most 9 digits before the point and 1 to 6 after it, the last not 0; and
+ * arrays and objects with no white space, canonical members and no key
+ * twice. Anything the scanner cannot vouch for (an error, a lone
+ * surrogate, deep nesting) makes it give up: the line is then parsed in
+ * full, which gives the same record or the error message.
+ */
+#define SCAN_KEYS 16		/* keys of a nested object checked for twins */
+
+static int svalue(struct jparse *);
+
+/* A string, jp->p past the quote: 1 canonical, 0 not, -1 give up. */
+static int
+sstring(struct jparse *jp)
+{
+	const char *p = jp->p, *end = jp->end;
+	unsigned c, lo;
+	int canon = 1;
+
+	for (;;) {
+		p += plain_run(p, (size_t)(end - p));
+		if (p >= end)
+			return -1;
+		if (*p == '"')
+			break;
+		if (*p != '\\' || ++p >= end)
+			return -1;	/* a control character */
+		switch (*p++) {
+		case '"': case '\\': case 'n': case 't': case 'r': case 'b':
+		case 'f':
+			break;
+		case 'u':
+			if (end - p < 4 || hex4(p, &c) == -1)
+				return -1;
+			p += 4;
+			if (c >= 0xd800 && c < 0xdc00 && end - p >= 6 &&
+			    p[0] == '\\' && p[1] == 'u' &&
+			    hex4(p + 2, &lo) == 0 && lo >= 0xdc00 &&
+			    lo < 0xe000) {
+				p += 6;
+				canon = 0;
+			} else if (c >= 0xd800 && c < 0xe000) {
+				return -1;	/* refused: the full parse says so */
+			} else if (c >= 0x20 || c == '\n' || c == '\t' ||
+			    c == '\r' || c == '\b' || c == '\f' ||
+			    (p[-1] >= 'A' && p[-1] <= 'F')) {
+				canon = 0;
+			}
+			break;
+		default:
+			canon = 0;	/* \/, or an error the parse reports */
+			if (p[-1] != '/')
+				return -1;
+			break;
+		}
+	}
+	jp->p = p + 1;
+	return canon;
+}
+
+static int
+snumber(struct jparse *jp)
+{
+	const char *p = jp->p, *end = jp->end, *f;
+	int idig = 0, fdig = 0;
+
+	if (*p == '-')
+		p++;
+	if (p < end && *p == '0') {
+		p++;
+		idig = 1;
+	} else {
+		while (p < end && *p >= '0' && *p <= '9')
+			p++, idig++;
+	}
+	if (idig == 0)
+		return -1;
+	if (p < end && *p == '.') {
+		if (++p >= end || *p < '0' || *p > '9')
+			return -1;
+		for (f = p; p < end && *p >= '0' && *p <= '9';)
+			p++;
+		fdig = (int)(p - f);
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= end || *p < '0' || *p > '9')
+			return -1;
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+		jp->p = p;
+		return 0;
+	}
+	jp->p = p;
+	if (fdig == 0)
+		return idig <= 15;
+	return idig <= 9 && fdig <= 6 && p[-1] != '0';
+}
+
+static int
+sliteral(struct jparse *jp, const char *word, size_t n)
+{
+	if ((size_t)(jp->end - jp->p) < n || memcmp(jp->p, word, n) != 0)
+		return -1;
+	jp->p += n;
+	return 1;
+}
+
+/* Skip white space; 0 when there was some. */
+static inline int
+sws(struct jparse *jp)
+{
+	const char *p = jp->p;
+
+	jws(jp);
+	return jp->p == p;
+}
+
+static int
+scontainer(struct jparse *jp, int obj)
+{
+	const char *kp[SCAN_KEYS], *k;
+	size_t kl[SCAN_KEYS];
+	char close = obj ? '}' : ']';
+	int canon = 1, c, nk = 0, i;
+
+	if (++jp->depth > MAX_DEPTH)
+		return -1;
+	jp->p++;
+	canon &= sws(jp);
+	if (jp->p < jp->end && *jp->p == close)
+		goto done;
+	for (;;) {
+		canon &= sws(jp);
+		if (obj) {
+			if (jp->p >= jp->end || *jp->p != '"')
+				return -1;
+			k = ++jp->p;
+			if ((c = sstring(jp)) == -1)
+				return -1;
+			canon &= c;
+			for (i = 0; canon && i < nk; i++)
+				if (kl[i] == (size_t)(jp->p - 1 - k) &&
+				    memcmp(kp[i], k, kl[i]) == 0)
+					canon = 0;	/* the last one wins */
+			if (nk == SCAN_KEYS)
+				canon = 0;
+			else {
+				kp[nk] = k;
+				kl[nk++] = (size_t)(jp->p - 1 - k);
+			}
+			canon &= sws(jp);
+			if (jp->p >= jp->end || *jp->p != ':')
+				return -1;
+			jp->p++;
+			canon &= sws(jp);
+		}
+		if ((c = svalue(jp)) == -1)
+			return -1;
+		canon &= c;
+		canon &= sws(jp);
+		if (jp->p < jp->end && *jp->p == ',') {
+			jp->p++;
+			continue;
+		}
+		if (jp->p < jp->end && *jp->p == close)
+			break;
+		return -1;
+	}
+done:
+	jp->p++;
+	jp->depth--;
+	return canon;
+}
+
+/* A value at jp->p (no white space before it): as sstring. */
+static int
+svalue(struct jparse *jp)
+{
+	if (jp->p >= jp->end)
+		return -1;
+	switch (*jp->p) {
+	case '{':
+		return scontainer(jp, 1);
+	case '[':
+		return scontainer(jp, 0);
+	case '"':
+		jp->p++;
+		return sstring(jp);
+	case 't':
+		return sliteral(jp, "true", 4);
+	case 'f':
+		return sliteral(jp, "false", 5);
+	case 'n':
+		return sliteral(jp, "null", 4);
+	default:
+		if (*jp->p == '-' || (*jp->p >= '0' && *jp->p <= '9'))
+			return snumber(jp);
+		return -1;
+	}
+}
+
+/*
+ * Scan a line that holds one object into rec, its values left as text.
+ * Returns -1 when the line must be parsed in full (rec is then cleared).
+ */
+static int
+scan_rec(const char *s, size_t n, struct ac_keycache *keys,
+    struct ac_rec *rec)
+{
+	char err[96];
+	struct jparse jp = { s, s, s + n, keys, 1, err, sizeof(err), NULL, 0,
+	    0, NULL };
+	const char *v, *kp, *q;
+	unsigned long h;
+	uint64_t seen = 0, bit;
+	size_t kl;
+	jv k;
+	int i, c, r = -1;
+
+	err[0] = '\0';
+	jp.p++;			/* the '{' */
+	jws(&jp);
+	if (jp.p < jp.end && *jp.p == '}') {
+		jp.p++;
+		goto end;
+	}
+	for (;;) {
+		jws(&jp);
+		if (jp.p >= jp.end || *jp.p != '"')
+			goto out;
+		kp = ++jp.p;
+		h = 2166136261UL;
+		for (q = kp; q < jp.end && !needs_esc[(unsigned char)*q]; q++)
+			h = (h ^ (unsigned char)*q) * 16777619UL;
+		h &= 0xffffffffUL;
+		if (q < jp.end && *q == '"') {
+			k = jv_null();		/* in the line: kraw */
+			kl = (size_t)(q - kp);
+			jp.p = q + 1;
+		} else {
+			k = jstring(&jp);	/* escapes */
+			if (!jv_is_valid(k))
+				goto out;
+			kp = jv_string_value(k);
+			kl = (size_t)jv_string_length_bytes(jv_copy(k));
+			h = ac_field_hash(kp, kl);
+		}
+		jws(&jp);
+		if (jp.p >= jp.end || *jp.p != ':') {
+			jv_free(k);
+			goto out;
+		}
+		jp.p++;
+		jws(&jp);
+		v = jp.p;
+		if ((c = svalue(&jp)) == -1) {
+			jv_free(k);
+			goto out;
+		}
+		/* A repeated key keeps its first place and its last value,
+		 * as in jq. Keys seen are marked by a bit of their hash. */
+		bit = (uint64_t)1 << (h & 63);
+		i = seen & bit ? ac_field_find(rec, kp, kl, h) : -1;
+		seen |= bit;
+		if (i >= 0) {
+			jv_free(k);
+			ac_rec_set_raw(rec, i, v, (size_t)(jp.p - v), c);
+		} else if (jv_get_kind(k) == JV_KIND_NULL) {
+			ac_rec_append_line(rec, kp, kl, h, v,
+			    (size_t)(jp.p - v), c);
+		} else {
+			ac_rec_append_raw(rec, k, h, v, (size_t)(jp.p - v),
+			    c);
+		}
+		jws(&jp);
+		if (jp.p < jp.end && *jp.p == ',') {
+			jp.p++;
+			continue;
+		}
+		if (jp.p < jp.end && *jp.p == '}') {
+			jp.p++;
+			break;
+		}
+		goto out;
+	}
+end:
+	jws(&jp);
+	if (jp.p == jp.end)
+		r = 0;
+out:
+	free(jp.tmp);
+	if (r == -1)
+		ac_rec_clear(rec);
+	return r;
+}
+
+/*
  * Parse a line that holds one object into rec. Returns -1 with err set,
  * and *code when the reason is not bad JSON.
  */
@@ -1099,6 +1440,8 @@ parse_line(struct ac_reader *rd, const char *s, size_t len,
 	for (i = 0; i < len && (s[i] == ' ' || s[i] == '\t'); i++)
 		;
 	if (i < len && s[i] == '{') {
+		if (!rd->eager && scan_rec(s + i, len - i, rd->keys, rec) == 0)
+			return AC_RD_REC;
 		if (json_parse_rec(s + i, len - i, rd->keys, rec, err,
 		    sizeof(err), &code) == 0)
 			return AC_RD_REC;

@@ -93,6 +93,9 @@ struct ac_reader {
 	long long (*idle)(void *arg);
 	void *idle_arg;
 	struct ac_keycache *keys;
+	/* Nonzero: decode every value as the line is read, instead of
+	 * keeping the values as text until asked for (for tests). */
+	int eager;
 	/* After AC_RD_BAD: a reason code, a message (no input text) and
 	 * the raw line, valid until the next ac_read(). */
 	const char *bad_code;

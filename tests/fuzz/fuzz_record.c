@@ -3,7 +3,13 @@
  * libFuzzer target for the record reader and writer: the input is taken
  * as one JSON text and as an NDJSON file. Whatever parses must be written
  * by the writer as JSON that parses back to an equal value; nothing may
- * crash, leak or read out of bounds. Run with "make fuzz".
+ * crash, leak or read out of bounds. The file is read twice, as the tools
+ * read it (values kept as text, decoded when asked for, copied when
+ * canonical) and with every value decoded at once (rd.eager): the two must
+ * agree line by line on the outcome, the reason and message of a
+ * rejection, the members and their values and the writer's bytes; and each
+ * line that is a record must parse in full to the same object. Run with
+ * "make fuzz".
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -40,13 +46,66 @@ roundtrip(jv v, int is_rec, const struct ac_rec *rec)
 	free(w.buf);
 }
 
+/* The writer's bytes for rec. */
+static char *
+written(const struct ac_rec *rec, size_t *len)
+{
+	struct ac_writer w;
+
+	if (ac_writer_init(&w, -1) == -1)
+		abort();
+	ac_write_rec_value(&w, rec);
+	*len = w.len;
+	return w.buf;
+}
+
+/* The lazy record a and the eager one b of the same line agree. */
+static void
+same_rec(const struct ac_rec *a, const struct ac_rec *b, const char *line,
+    size_t linelen)
+{
+	char err[96], *wa, *wb, *wf;
+	struct ac_writer w;
+	size_t la, lb;
+	jv full;
+	int i;
+
+	if (a->n != b->n)
+		abort();
+	for (i = 0; i < a->n; i++) {
+		if (a->m[i].klen != b->m[i].klen || memcmp(a->m[i].kp,
+		    b->m[i].kp, a->m[i].klen) != 0 ||
+		    a->m[i].hash != b->m[i].hash)
+			abort();
+		if (!jv_equal(ac_rec_val(a, i), ac_rec_val(b, i)))
+			abort();
+	}
+	wa = written(a, &la);
+	wb = written(b, &lb);
+	if (la != lb || memcmp(wa, wb, la) != 0)
+		abort();
+	/* And a full parse of the line writes the same. */
+	full = ac_json_parse(line, linelen, NULL, err, sizeof(err));
+	if (jv_get_kind(full) != JV_KIND_OBJECT)
+		abort();
+	if (ac_writer_init(&w, -1) == -1)
+		abort();
+	ac_write_value(&w, full);
+	wf = w.buf;
+	if (w.len != la || memcmp(wf, wa, la) != 0)
+		abort();
+	free(wa);
+	free(wb);
+	free(wf);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
 	char path[] = "/tmp/fuzz_record.XXXXXX", err[96], *argv[1];
-	struct ac_reader rd;
-	struct ac_rec rec;
-	enum ac_rd r;
+	struct ac_reader rd, ed;
+	struct ac_rec rec, erec;
+	enum ac_rd r, er;
 	jv v;
 	int fd;
 
@@ -61,14 +120,32 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 		abort();
 	close(fd);
 	argv[0] = path;
-	if (ac_reader_open(&rd, 1, argv) == -1)
+	if (ac_reader_open(&rd, 1, argv) == -1 ||
+	    ac_reader_open(&ed, 1, argv) == -1)
 		abort();
+	ed.eager = 1;
 	ac_rec_init(&rec);
-	while ((r = ac_read(&rd, &rec)) != AC_RD_EOF && r != AC_RD_ERR)
-		if (r == AC_RD_REC)
-			roundtrip(ac_rec_to_jv(&rec), 1, &rec);
+	ac_rec_init(&erec);
+	for (;;) {
+		r = ac_read(&rd, &rec);
+		er = ac_read(&ed, &erec);
+		if (r != er || rd.line != ed.line)
+			abort();
+		if (r == AC_RD_EOF || r == AC_RD_ERR)
+			break;
+		if (r == AC_RD_BAD) {
+			if (strcmp(rd.bad_code, ed.bad_code) != 0 ||
+			    strcmp(rd.bad_msg, ed.bad_msg) != 0)
+				abort();
+			continue;
+		}
+		same_rec(&rec, &erec, rd.raw, rd.rawlen);
+		roundtrip(ac_rec_to_jv(&rec), 1, &rec);
+	}
 	ac_rec_free(&rec);
+	ac_rec_free(&erec);
 	ac_reader_close(&rd);
+	ac_reader_close(&ed);
 	unlink(path);
 	return 0;
 }
