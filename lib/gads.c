@@ -230,19 +230,16 @@ ac_gads_row_key(const char *cid, const struct ac_gads_method *m, jv conv)
 	const char *action = or_empty(ac_obj_str(conv, "conversionAction"));
 	const char *t = or_empty(ac_obj_str(conv, "conversionDateTime"));
 	const char *s, *type, *adj;
-	unsigned char md[32];
-	char hex[33];
+	char hex[AC_SHA256_HEX];
 	jv pair;
 	char *key;
 	size_t i;
 
 	if (m->kind == AC_CALL) {
 		s = ac_obj_str(conv, "callerId");
-		memset(md, 0, sizeof(md));
-		if (s != NULL)
-			ac_sha256(s, strlen(s), md);
-		for (i = 0; i < 16; i++)
-			snprintf(hex + 2 * i, 3, "%02x", md[i]);
+		if (s == NULL || ac_sha256_hex(s, strlen(s), hex) == -1)
+			memset(hex, '0', sizeof(hex) - 1);
+		hex[32] = '\0';	/* half the digest names the call */
 		return ac_strfmt("%s|%s|call|%s|%s", cid, action, hex,
 		    or_empty(ac_obj_str(conv, "callStartDateTime")));
 	}
