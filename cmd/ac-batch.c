@@ -51,6 +51,7 @@
 #include "dtime.h"
 #include "field.h"
 #include "gads.h"
+#include "jspan.h"
 #include "ndjson.h"
 #include "norm.h"
 #include "opt.h"
@@ -157,7 +158,6 @@ struct batch {
 	struct ac_writer pack;	/* the record's packed row */
 	jv *files;		/* the operands' names as JSON strings */
 	int nfiles;
-	jv k_udata, k_perso;	/* "ad_user_data", "ad_personalization" */
 	enum api api;
 };
 
@@ -319,32 +319,25 @@ keys_add(struct keyset *ks, uint64_t k)
 
 /* Field checks */
 
-/* The bytes of v when it is a string, else NULL. */
-static const char *
-vstr(jv v, size_t *n)
-{
-	return ac_field_str(v, n);
-}
-
-/* Absent or null: null means absent (man/ac.7). */
+/* Field f of view v is absent or null: null means absent (man/ac.7). */
 static int
-vabsent(jv v)
+vabsent(const struct ac_view *v, int f)
 {
-	jv_kind k = jv_get_kind(v);
+	jv_kind k = ac_view_kind(v, f);
 
 	return k == JV_KIND_INVALID || k == JV_KIND_NULL;
 }
 
 /* A value that is there: not null and, for a string, not blank. */
 static int
-vpresent(jv v)
+vpresent(const struct ac_view *v, int f)
 {
 	const char *s;
 	size_t n;
 
-	if (vabsent(v))
+	if (vabsent(v, f))
 		return 0;
-	if ((s = vstr(v, &n)) == NULL)
+	if ((s = ac_view_str(v, f, &n)) == NULL)
 		return 1;
 	ac_trim(s, &n);
 	return n > 0;
@@ -354,23 +347,20 @@ vpresent(jv v)
 static const char *
 str(const struct rec *r, int f, size_t *n)
 {
-	return ac_field_str(r->v.val[f], n);
+	return ac_view_str(&r->v, f, n);
 }
 
 static int
 absent(const struct rec *r, int f)
 {
-	return vabsent(r->v.val[f]);
+	return vabsent(&r->v, f);
 }
 
 static int
 present(const struct rec *r, int f)
 {
-	return vpresent(r->v.val[f]);
+	return vpresent(&r->v, f);
 }
-
-/* Field f of xnames (only for calls and adjustments). */
-#define XV(r, f) ((r)->x->val[(f)])
 
 static int
 digits(const char *s, size_t n)
@@ -462,19 +452,42 @@ hash_ok(const char *s, size_t n, unsigned char out[32])
 	return 1;
 }
 
-/* One consent member: GRANTED, DENIED, UNSPECIFIED, or absent. */
+/*
+ * One member of the consent object, field f of v: GRANTED, DENIED,
+ * UNSPECIFIED, or absent (null: absent). Read in the object's text when
+ * that tells (no escapes, the key once), else from the decoded object.
+ * Returns -1 for any other value.
+ */
 static int
-consent_state(jv obj, jv key, enum ac_consent *out)
+consent_state(const struct ac_view *v, int f, const char *key,
+    enum ac_consent *out)
 {
-	jv v = jv_object_get(jv_copy(obj), jv_copy(key));
-	const char *s;
-	size_t n;
-	int i, r = -1;
+	const char *p, *vs, *ve, *s = NULL;
+	size_t len, n = 0;
+	int i, found = -1, r = -1;
+	jv val = jv_invalid();
 
-	if (jv_get_kind(v) == JV_KIND_INVALID || jv_get_kind(v) == JV_KIND_NULL) {
+	if (ac_view_raw(v, f, &p, &len))
+		found = ac_jspan_member(p, p + len, key, &vs, &ve);
+	if (found == 1 && *vs == '"' &&
+	    memchr(vs + 1, '\\', (size_t)(ve - vs) - 2) == NULL) {
+		s = vs + 1;
+		n = (size_t)(ve - vs) - 2;
+	} else if (found == 1 && *vs != '"') {
+		s = NULL;
+		if (ve - vs == 4 && memcmp(vs, "null", 4) == 0)
+			found = 0;
+	} else if (found == -1 || found == 1) {
+		val = jv_object_get(jv_copy(ac_view_get(v, f)), jv_string(key));
+		if (jv_get_kind(val) == JV_KIND_INVALID ||
+		    jv_get_kind(val) == JV_KIND_NULL)
+			found = 0;
+		s = ac_field_str(val, &n);
+	}
+	if (found == 0) {
 		*out = AC_UNSPECIFIED;
 		r = 0;
-	} else if ((s = ac_field_str(v, &n)) != NULL) {
+	} else if (s != NULL) {
 		for (i = 0; i < 3; i++) {
 			if (strlen(ac_consent_names[i]) == n &&
 			    memcmp(ac_consent_names[i], s, n) == 0) {
@@ -483,7 +496,7 @@ consent_state(jv obj, jv key, enum ac_consent *out)
 			}
 		}
 	}
-	jv_free(v);
+	jv_free(val);
 	return r;
 }
 
@@ -516,22 +529,22 @@ check_action(struct rec *r)
 }
 
 /*
- * A time in Google's form, v of the field named field: its bytes in *s,
- * or a rejection with code missing (when v is absent and missing is not
+ * A time in Google's form, field f of v, named field: its bytes in *s,
+ * or a rejection with code missing (when it is absent and missing is not
  * NULL) or invalid. *s stays NULL for an optional time that is absent.
  */
 static jv
-check_time(jv v, const char *field, const char *missing,
-    const char *invalid, const char **s)
+check_time(const struct ac_view *v, int f, const char *field,
+    const char *missing, const char *invalid, const char **s)
 {
 	size_t n;
 
-	if (vabsent(v)) {
+	if (vabsent(v, f)) {
 		if (missing != NULL)
 			return ac_err(missing, field, "no %s", field);
 		return jv_null();
 	}
-	if ((*s = vstr(v, &n)) == NULL || !time_ok(*s, n))
+	if ((*s = ac_view_str(v, f, &n)) == NULL || !time_ok(*s, n))
 		return ac_err(invalid, field, "expected yyyy-mm-dd "
 		    "hh:mm:ss+hh:mm: run ac-normalize");
 	return jv_null();
@@ -572,7 +585,7 @@ static jv
 check_value(struct rec *r)
 {
 	if (!absent(r, F_VALUE)) {
-		TRY(check_number(r->v.val[F_VALUE], names[F_VALUE],
+		TRY(check_number(ac_view_get(&r->v, F_VALUE), names[F_VALUE],
 		    "value_invalid", &r->c.value));
 		r->c.has_value = 1;
 		if (absent(r, F_CURRENCY))
@@ -595,18 +608,20 @@ check_order(struct rec *r)
 }
 
 static jv
-check_consent(struct rec *r, const struct batch *b)
+check_consent(struct rec *r)
 {
 	if (absent(r, F_CONSENT))
 		return jv_null();
-	if (jv_get_kind(r->v.val[F_CONSENT]) != JV_KIND_OBJECT)
+	if (ac_view_kind(&r->v, F_CONSENT) != JV_KIND_OBJECT)
 		return ac_err("consent_invalid", names[F_CONSENT],
 		    "expected an object: run ac-consent");
-	if (consent_state(r->v.val[F_CONSENT], b->k_udata, &r->c.udata) == -1)
+	if (consent_state(&r->v, F_CONSENT, "ad_user_data",
+	    &r->c.udata) == -1)
 		return ac_err("consent_invalid",
 		    "google-ads-consent.ad_user_data", "expected "
 		    "GRANTED, DENIED or UNSPECIFIED: run ac-consent");
-	if (consent_state(r->v.val[F_CONSENT], b->k_perso, &r->c.perso) == -1)
+	if (consent_state(&r->v, F_CONSENT, "ad_personalization",
+	    &r->c.perso) == -1)
 		return ac_err("consent_invalid",
 		    "google-ads-consent.ad_personalization", "expected "
 		    "GRANTED, DENIED or UNSPECIFIED: run ac-consent");
@@ -679,8 +694,9 @@ click_check(struct rec *r, const struct batch *b)
 	int f, i;
 	uint64_t k;
 
+	(void)b;	/* the signature of checks[]; adj_check reads it */
 	TRY(check_action(r));
-	TRY(check_time(r->v.val[F_TIME], names[F_TIME], "time_missing",
+	TRY(check_time(&r->v, F_TIME, names[F_TIME], "time_missing",
 	    "time_invalid", &c->time));
 	TRY(check_value(r));
 	TRY(check_order(r));
@@ -694,7 +710,7 @@ click_check(struct rec *r, const struct batch *b)
 			return ac_err("conversion_environment_invalid",
 			    names[F_ENV], "expected APP or WEB");
 	}
-	TRY(check_consent(r, b));
+	TRY(check_consent(r));
 	TRY(check_clear(r));
 	for (f = F_GCLID; f <= F_WBRAID; f++) {
 		if (absent(r, f))
@@ -747,19 +763,20 @@ call_check(struct rec *r, const struct batch *b)
 	struct ac_conv *c = &r->c;
 	uint64_t k;
 
+	(void)b;	/* the signature of checks[]; adj_check reads it */
 	TRY(check_action(r));
 	if ((c->caller.s = str(r, F_CALLER, &c->caller.n)) == NULL ||
 	    !e164_ok(c->caller.s, c->caller.n))
 		return ac_err("caller_id_invalid", names[F_CALLER], "expected "
 		    "E.164, + and 8 to 15 digits: run ac-normalize");
-	TRY(check_time(XV(r, X_CALL_START), xnames[X_CALL_START],
+	TRY(check_time(r->x, X_CALL_START, xnames[X_CALL_START],
 	    "call_start_date_time_missing", "call_start_date_time_invalid",
 	    &c->call_start));
-	TRY(check_time(r->v.val[F_TIME], names[F_TIME], "time_missing",
+	TRY(check_time(&r->v, F_TIME, names[F_TIME], "time_missing",
 	    "time_invalid", &c->time));
 	TRY(check_value(r));
 	TRY(check_order(r));
-	TRY(check_consent(r, b));
+	TRY(check_consent(r));
 	TRY(check_clear(r));
 
 	/* The call Google knows (CALL_CONVERSION_ALREADY_EXISTS). */
@@ -779,7 +796,7 @@ call_check(struct rec *r, const struct batch *b)
 static void
 xstr(const struct rec *r, int f, struct ac_str *s)
 {
-	s->s = vpresent(XV(r, f)) ? vstr(XV(r, f), &s->n) : NULL;
+	s->s = vpresent(r->x, f) ? ac_view_str(r->x, f, &s->n) : NULL;
 }
 
 /* A clear-text part of the address: a non-blank string. */
@@ -789,9 +806,9 @@ check_place(const struct rec *r, int f)
 	const char *s;
 	size_t n;
 
-	if (!vpresent(XV(r, f)))
+	if (!vpresent(r->x, f))
 		return jv_null();
-	if ((s = vstr(XV(r, f), &n)) == NULL)
+	if ((s = ac_view_str(r->x, f, &n)) == NULL)
 		return ac_err("address_invalid", xnames[f], "expected a "
 		    "string: run ac-normalize");
 	if (f == X_COUNTRY && (n != 2 || s[0] < 'A' || s[0] > 'Z' ||
@@ -815,13 +832,13 @@ check_address(struct rec *r)
 	const char *s;
 	size_t i, n;
 
-	if (!(vpresent(XV(r, X_HFIRST)) && vpresent(XV(r, X_HLAST)) &&
-	    vpresent(XV(r, X_COUNTRY)) && vpresent(XV(r, X_POSTAL))))
+	if (!(vpresent(r->x, X_HFIRST) && vpresent(r->x, X_HLAST) &&
+	    vpresent(r->x, X_COUNTRY) && vpresent(r->x, X_POSTAL)))
 		return jv_null();
 	for (i = 0; i < sizeof(hashed) / sizeof(hashed[0]); i++) {
-		if (vabsent(XV(r, hashed[i])))
+		if (vabsent(r->x, hashed[i]))
 			continue;
-		if ((s = vstr(XV(r, hashed[i]), &n)) == NULL ||
+		if ((s = ac_view_str(r->x, hashed[i], &n)) == NULL ||
 		    !hash_ok(s, n, buf))
 			return ac_err("hashed_invalid", xnames[hashed[i]],
 			    "expected 64 lower-case hex digits: run ac-hash");
@@ -859,10 +876,10 @@ adj_check(struct rec *r, const struct batch *b)
 		    "ac-normalize");
 	c->adj = (enum ac_adj)type;
 	TRY(check_action(r));
-	TRY(check_time(XV(r, X_ADJ_TIME), xnames[X_ADJ_TIME],
+	TRY(check_time(r->x, X_ADJ_TIME, xnames[X_ADJ_TIME],
 	    type == AC_ENHANCEMENT ? NULL : "adjustment_date_time_missing",
 	    "adjustment_date_time_invalid", &c->adj_time));
-	TRY(check_time(r->v.val[F_TIME], names[F_TIME], NULL, "time_invalid",
+	TRY(check_time(&r->v, F_TIME, names[F_TIME], NULL, "time_invalid",
 	    &c->time));
 	TRY(check_order(r));
 	if (!absent(r, F_GCLID)) {
@@ -890,16 +907,16 @@ adj_check(struct rec *r, const struct batch *b)
 	}
 
 	if (type == AC_RESTATEMENT) {
-		if (vabsent(XV(r, X_ADJ_VALUE)))
+		if (vabsent(r->x, X_ADJ_VALUE))
 			return ac_err("adjusted_value_missing",
 			    xnames[X_ADJ_VALUE], "a RESTATEMENT needs "
 			    "adjusted_value");
-		TRY(check_number(XV(r, X_ADJ_VALUE), xnames[X_ADJ_VALUE],
+		TRY(check_number(ac_view_get(r->x, X_ADJ_VALUE), xnames[X_ADJ_VALUE],
 		    "adjusted_value_invalid", &c->adjusted));
 		/* Its currency is optional: the conversion's is kept. */
 		TRY(check_currency(r));
 	}
-	TRY(check_consent(r, b));
+	TRY(check_consent(r));
 	TRY(check_clear(r));
 	/* Identifiers: an ENHANCEMENT's data; on a RESTATEMENT only what
 	 * Data Manager needs to find or create the conversion. */
@@ -908,7 +925,7 @@ adj_check(struct rec *r, const struct batch *b)
 		TRY(check_hashes(r));
 	if (type == AC_ENHANCEMENT) {
 		for (f = X_FIRST; f <= X_STREET; f++)
-			if (vpresent(XV(r, f)))
+			if (vpresent(r->x, f))
 				return ac_err("clear_text_identifier",
 				    xnames[f], "%s in clear text: run ac-hash",
 				    xnames[f]);
@@ -921,7 +938,7 @@ adj_check(struct rec *r, const struct batch *b)
 			return ac_err("identifiers_denied", names[F_CONSENT],
 			    "hashed identifiers with ad_user_data DENIED: run "
 			    "ac-consent");
-		if (vpresent(XV(r, X_UA))) {
+		if (vpresent(r->x, X_UA)) {
 			xstr(r, X_UA, &c->user_agent);
 			if (c->user_agent.s == NULL ||
 			    c->user_agent.n > UA_MAX)
@@ -1602,8 +1619,6 @@ main(int argc, char *argv[])
 		b.files[i] = jv_string(strcmp(st.rd.names[i], "-") == 0 ?
 		    "<stdin>" : st.rd.names[i]);
 	b.api = o.api;
-	b.k_udata = jv_string("ad_user_data");
-	b.k_perso = jv_string("ad_personalization");
 
 	ic.st = &st;
 	ic.b = &b;
@@ -1647,8 +1662,6 @@ main(int argc, char *argv[])
 	for (i = 0; i < b.nfiles; i++)
 		jv_free(b.files[i]);
 	free(b.files);
-	jv_free(b.k_udata);
-	jv_free(b.k_perso);
 	ac_writer_close(&b.pack);
 	ac_fieldset_free(&o.fields);
 	ac_fieldset_free(&o.xfields);

@@ -339,7 +339,7 @@ static void
 scan(struct rec *r, int f)
 {
 	struct src *s = &r->src[f];
-	jv obj = r->v.val[f], key, val;
+	jv obj = ac_view_get(&r->v, f), key, val;
 	const char *p;
 	size_t n;
 	enum value v;
@@ -469,7 +469,7 @@ explicit_region(const struct rec *r)
 	const char *s;
 	size_t n;
 
-	if ((s = ac_field_str(r->v.val[F_COUNTRY], &n)) == NULL ||
+	if ((s = ac_view_str(&r->v, F_COUNTRY, &n)) == NULL ||
 	    ac_norm_country(&o->buf, s, n, &o->data) != NULL)
 		return -1;
 	return o->region_set[(o->buf.p[0] - 'A') * 26 + (o->buf.p[1] - 'A')];
@@ -483,7 +483,7 @@ explicit_region(const struct rec *r)
 static jv
 take(struct rec *r, int f)
 {
-	jv obj = jv_copy(r->v.val[f]);
+	jv obj = jv_copy(ac_view_get(&r->v, f));
 
 	ac_view_set(&r->v, f, jv_null());
 	return obj;
@@ -498,7 +498,7 @@ write_gac(struct rec *r, const int *st)
 	jv obj;
 	int k;
 
-	if (jv_get_kind(r->v.val[F_GAC]) != JV_KIND_OBJECT) {
+	if (jv_get_kind(ac_view_get(&r->v, F_GAC)) != JV_KIND_OBJECT) {
 		/* Absent, null, a single value or not an object: a shared
 		 * object. */
 		ac_view_set(&r->v, F_GAC,
@@ -564,7 +564,7 @@ remove_identifiers(struct rec *r)
 	for (f = F_EMAIL; f < NFIELDS; f++) {
 		if (!ac_view_has(&r->v, f))
 			continue;
-		if (jv_get_kind(r->v.val[f]) != JV_KIND_NULL)
+		if (ac_view_kind(&r->v, f) != JV_KIND_NULL)
 			any = 1;
 		ac_view_del(&r->v, f);
 	}
@@ -809,9 +809,6 @@ main(int argc, char *argv[])
 	}
 	free(regions);
 	ac_fieldset_init(&o.fields, names, NFIELDS);
-	/* Of an identifier, only whether it is there and not null counts. */
-	for (i = F_EMAIL; i < NFIELDS; i++)
-		ac_fieldset_kind_only(&o.fields, i);
 	for (i = 0; i < NSPELL; i++)
 		for (j = 0; j < NKEYS; j++)
 			o.keys[i][j] = jv_string(keynames[i][j]);

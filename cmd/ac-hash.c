@@ -173,14 +173,14 @@ drop(struct rec *r, int f, const char *code)
 	later(r, f, code);
 }
 
-/* A string holding a hash made upstream: hex gets it in lower case. */
+/* Field f holds a hash made upstream: hex gets it in lower case. */
 static int
-hash_text(jv v, char hex[AC_SHA256_HEX])
+hash_text(const struct ac_view *v, int f, char hex[AC_SHA256_HEX])
 {
 	const char *s;
 	size_t n;
 
-	return (s = ac_field_str(v, &n)) != NULL && ac_hash_text(s, n, hex);
+	return (s = ac_view_str(v, f, &n)) != NULL && ac_hash_text(s, n, hex);
 }
 
 /* Set field f to the hash hex, unless it already holds exactly that. */
@@ -190,10 +190,10 @@ put_hash(struct rec *r, int f, const char *hex)
 	const char *s;
 	size_t n;
 
-	if ((s = ac_field_str(r->v.val[f], &n)) != NULL &&
+	if ((s = ac_view_str(&r->v, f, &n)) != NULL &&
 	    n == AC_SHA256_HEX - 1 && memcmp(s, hex, n) == 0)
 		return;
-	ac_view_set(&r->v, f, jv_string_sized(hex, AC_SHA256_HEX - 1));
+	ac_view_set_str(&r->v, f, hex, AC_SHA256_HEX - 1);
 }
 
 /*
@@ -208,7 +208,7 @@ phone_region(struct rec *r, char cc[3])
 	const char *s;
 	size_t n;
 
-	if ((s = ac_field_str(r->v.val[F_COUNTRY], &n)) != NULL &&
+	if ((s = ac_view_str(&r->v, F_COUNTRY, &n)) != NULL &&
 	    ac_norm_country(&o->cbuf, s, n, &o->data) == NULL &&
 	    o->cbuf.len == 2) {
 		memcpy(cc, o->cbuf.p, 3);
@@ -219,7 +219,7 @@ phone_region(struct rec *r, char cc[3])
 	if (s != NULL)
 		ac_trim(s, &n);
 	if (ac_view_has(&r->v, F_COUNTRY) &&
-	    jv_get_kind(r->v.val[F_COUNTRY]) != JV_KIND_NULL &&
+	    ac_view_kind(&r->v, F_COUNTRY) != JV_KIND_NULL &&
 	    (s == NULL || n > 0))
 		return NULL;
 	return o->region[0] != '\0' ? o->region : NULL;
@@ -240,7 +240,7 @@ from_clear(struct rec *r, int k, char hex[AC_SHA256_HEX])
 	size_t n, i;
 	double d;
 
-	switch (jv_get_kind(r->v.val[f])) {
+	switch (ac_view_kind(&r->v, f)) {
 	case JV_KIND_INVALID:
 		return 0;
 	case JV_KIND_NULL:
@@ -249,21 +249,21 @@ from_clear(struct rec *r, int k, char hex[AC_SHA256_HEX])
 	case JV_KIND_NUMBER:
 		/* As ac-normalize: an integer phone comes from a
 		 * spreadsheet and is read as its digits. */
-		d = jv_number_value(r->v.val[f]);
+		d = jv_number_value(ac_view_get(&r->v, f));
 		if (f != F_PHONE || d != trunc(d) || fabs(d) >= AC_MAX_EXACT)
 			goto not_string;
 		n = ac_fmt_int(num, (long long)d);
 		s = num;
 		break;
 	case JV_KIND_STRING:
-		s = ac_field_str(r->v.val[f], &n);
+		s = ac_view_str(&r->v, f, &n);
 		for (i = 0; i < n && (s[i] == ' ' || s[i] == '\t'); i++)
 			;
 		if (i == n) {
 			ac_view_del(&r->v, f);	/* blank: as absent */
 			return 0;
 		}
-		if (hash_text(r->v.val[f], hex)) {
+		if (hash_text(&r->v, f, hex)) {
 			if (strcmp(hex, AC_SHA256_EMPTY) == 0) {
 				drop(r, f, "hashed_empty");
 				r->n.dropped[k]++;
@@ -297,20 +297,20 @@ not_string:
 }
 
 static enum hashed
-classify(jv v, char hex[AC_SHA256_HEX])
+classify(const struct ac_view *v, int f, char hex[AC_SHA256_HEX])
 {
 	size_t n;
 
-	switch (jv_get_kind(v)) {
+	switch (ac_view_kind(v, f)) {
 	case JV_KIND_INVALID:
 		return H_NONE;
 	case JV_KIND_NULL:
 		return H_BLANK;
 	case JV_KIND_STRING:
-		ac_trim(ac_field_str(v, &n), &n);
+		ac_trim(ac_view_str(v, f, &n), &n);
 		if (n == 0)
 			return H_BLANK;
-		if (!hash_text(v, hex))
+		if (!hash_text(v, f, hex))
 			return H_INVALID;
 		return strcmp(hex, AC_SHA256_EMPTY) == 0 ? H_EMPTY : H_VALID;
 	default:
@@ -329,7 +329,7 @@ hash_one(struct rec *r, int k)
 
 	/* Classify the hashed field before from_clear may put the clear
 	 * one in its place. */
-	c = classify(r->v.val[h], old);
+	c = classify(&r->v, h, old);
 	if ((have = from_clear(r, k, fresh)) == -1)
 		return -1;
 	switch (c) {
@@ -376,9 +376,9 @@ check_strict(struct rec *r)
 
 	for (k = 0; k < NIDS; k++) {
 		f = F_EMAIL + k;
-		if (!hash_text(r->v.val[f], hex))
+		if (!hash_text(&r->v, f, hex))
 			f = F_H_EMAIL + k;
-		if (hash_text(r->v.val[f], hex)) {
+		if (hash_text(&r->v, f, hex)) {
 			r->err = ac_err("already_hashed", names[f],
 			    "already hashed; --strict takes clear text only");
 			return -1;

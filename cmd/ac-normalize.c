@@ -186,13 +186,34 @@ view(struct rec *r, int *f)
 static jv
 val(struct rec *r, int f)
 {
-	return f < NFIELDS ? r->v.val[f] : r->x.val[f - NFIELDS];
+	struct ac_view *w = view(r, &f);
+
+	return ac_view_get(w, f);
 }
 
 static int
 has(struct rec *r, int f)
 {
-	return jv_is_valid(val(r, f));
+	struct ac_view *w = view(r, &f);
+
+	return ac_view_has(w, f);
+}
+
+static jv_kind
+kind(struct rec *r, int f)
+{
+	struct ac_view *w = view(r, &f);
+
+	return ac_view_kind(w, f);
+}
+
+/* The bytes of string field f, or NULL (see ac_view_str). */
+static const char *
+str(struct rec *r, int f, size_t *n)
+{
+	struct ac_view *w = view(r, &f);
+
+	return ac_view_str(w, f, n);
 }
 
 static void
@@ -201,6 +222,22 @@ set(struct rec *r, int f, jv v)
 	struct ac_view *w = view(r, &f);
 
 	ac_view_set(w, f, v);
+}
+
+/* Set field f to the string s[0..n). */
+static void
+set_str(struct rec *r, int f, const char *s, size_t n)
+{
+	struct ac_view *w = view(r, &f);
+
+	ac_view_set_str(w, f, s, n);
+}
+
+/* Set field f to the NUL-terminated string s. */
+static void
+set_cstr(struct rec *r, int f, const char *s)
+{
+	set_str(r, f, s, strlen(s));
 }
 
 static void
@@ -239,11 +276,11 @@ text(struct rec *r, int f, size_t *n)
 	const char *s;
 	size_t i;
 
-	switch (jv_get_kind(r->v.val[f])) {
+	switch (kind(r, f)) {
 	case JV_KIND_INVALID:
 		return NULL;
 	case JV_KIND_STRING:
-		s = ac_field_str(r->v.val[f], n);
+		s = str(r, f, n);
 		for (i = 0; i < *n; i++)
 			if (s[i] != ' ' && s[i] != '\t')
 				return s;
@@ -292,16 +329,16 @@ norm_account(struct rec *r, int f)
 
 	if (!has(r, f))
 		return 0;
-	if (jv_get_kind(r->v.val[f]) == JV_KIND_NULL) {
+	if (kind(r, f) == JV_KIND_NULL) {
 		del(r, f);
 		return 0;
 	}
-	if (account_id(r->v.val[f], id) == -1)
+	if (account_id(ac_view_get(&r->v, f), id) == -1)
 		return reject(r, ac_err(f == F_CUSTOMER_ID ?
 		    "customer_id_invalid" : "login_customer_id_invalid",
 		    names[f], "expected 10 digits, as 123-456-7890 or "
 		    "1234567890"));
-	set(r, f, jv_string(id));
+	set_cstr(r, f, id);
 	return 0;
 }
 
@@ -371,15 +408,15 @@ norm_action(struct rec *r)
 	int have_id = 0;
 
 	if (has(r, F_ACTION_ID) &&
-	    jv_get_kind(r->v.val[F_ACTION_ID]) != JV_KIND_NULL) {
-		if (action_id(r->v.val[F_ACTION_ID], idbuf, sizeof(idbuf)) == -1)
+	    kind(r, F_ACTION_ID) != JV_KIND_NULL) {
+		if (action_id(ac_view_get(&r->v, F_ACTION_ID), idbuf, sizeof(idbuf)) == -1)
 			return reject(r, ac_err("conversion_action_invalid",
 			    names[F_ACTION_ID], "expected digits"));
 		have_id = 1;
 	}
 	if (has(r, F_ACTION) &&
-	    jv_get_kind(r->v.val[F_ACTION]) != JV_KIND_NULL) {
-		if ((s = ac_field_str(r->v.val[F_ACTION], &n)) != NULL)
+	    kind(r, F_ACTION) != JV_KIND_NULL) {
+		if ((s = str(r, F_ACTION, &n)) != NULL)
 			s = ac_trim(s, &n);
 		if (s == NULL || (p = action_name_id(s, n)) == NULL)
 			return reject(r, ac_err("conversion_action_invalid",
@@ -392,10 +429,10 @@ norm_action(struct rec *r)
 			    "differs from the id in conversion_action"));
 		memcpy(name, s, n);
 		name[n] = '\0';
-		set(r, F_ACTION, jv_string(name));
+		set_cstr(r, F_ACTION, name);
 		if (!has(r, F_CUSTOMER_ID)) {
 			name[pre] = '\0';
-			set(r, F_CUSTOMER_ID, jv_string(name + 10));
+			set_cstr(r, F_CUSTOMER_ID, name + 10);
 		}
 		return 0;
 	}
@@ -408,8 +445,8 @@ norm_action(struct rec *r)
 		    names[F_CUSTOMER_ID], "needed to build conversion_action "
 		    "from conversion_action_id"));
 	snprintf(name, sizeof(name), "customers/%s%s%s",
-	    jv_string_value(r->v.val[F_CUSTOMER_ID]), mid, idbuf);
-	set(r, F_ACTION, jv_string(name));
+	    jv_string_value(ac_view_get(&r->v, F_CUSTOMER_ID)), mid, idbuf);
+	set_cstr(r, F_ACTION, name);
 	return 0;
 }
 
@@ -441,7 +478,7 @@ norm_time(struct rec *r, int f, long long *t)
 			    "call_start_date_time_invalid";
 		return reject(r, ac_err(why, names[f], "%s", msg));
 	}
-	set(r, f, jv_string(out));
+	set_cstr(r, f, out);
 	if (t != NULL && ac_time_parse(out, strlen(out), &c) == NULL)
 		*t = ac_time_epoch(&c, c.off);
 	return 0;
@@ -474,9 +511,9 @@ norm_amount(struct rec *r, int f)
 	size_t n;
 	double d = 0;
 
-	if (jv_get_kind(val(r, f)) == JV_KIND_NUMBER)
+	if (kind(r, f) == JV_KIND_NUMBER)
 		d = jv_number_value(val(r, f));
-	else if ((s = ac_field_str(val(r, f), &n)) == NULL ||
+	else if ((s = str(r, f, &n)) == NULL ||
 	    parse_value(s, n, &d) == -1)
 		return reject(r, ac_err("value_invalid", names[f],
 		    "expected a number or a numeric string"));
@@ -487,7 +524,7 @@ norm_amount(struct rec *r, int f)
 		return reject(r, ac_err("value_negative", names[f],
 		    "negative; a refund is a retraction, not a negative "
 		    "value"));
-	if (jv_get_kind(val(r, f)) != JV_KIND_NUMBER)
+	if (kind(r, f) != JV_KIND_NUMBER)
 		set(r, f, jv_number(d));
 	if (!has(r, F_CURRENCY))
 		return reject(r, ac_err("currency_missing", names[F_CURRENCY],
@@ -503,10 +540,10 @@ norm_value(struct rec *r, int restatement)
 	char code[4];
 	size_t n, i, k;
 
-	if (has(r, F_VALUE) && jv_get_kind(r->v.val[F_VALUE]) == JV_KIND_NULL)
+	if (has(r, F_VALUE) && kind(r, F_VALUE) == JV_KIND_NULL)
 		del(r, F_VALUE);
 	if (has(r, F_CURRENCY) &&
-	    jv_get_kind(r->v.val[F_CURRENCY]) == JV_KIND_NULL)
+	    kind(r, F_CURRENCY) == JV_KIND_NULL)
 		del(r, F_CURRENCY);
 	if (has(r, F_VALUE) && norm_amount(r, F_VALUE) == -1)
 		return -1;
@@ -514,7 +551,7 @@ norm_value(struct rec *r, int restatement)
 		return -1;
 	if (!has(r, F_CURRENCY))
 		return 0;
-	if ((s = ac_field_str(r->v.val[F_CURRENCY], &n)) == NULL)
+	if ((s = str(r, F_CURRENCY, &n)) == NULL)
 		goto bad;
 	for (i = 0, k = 0; i < n; i++) {
 		if (s[i] == ' ' || s[i] == '\t')
@@ -528,7 +565,7 @@ norm_value(struct rec *r, int restatement)
 	if (!ac_data_is_currency(&r->o->data, code))
 		goto bad;
 	if (n != 3 || memcmp(s, code, 3) != 0)
-		set(r, F_CURRENCY, jv_string(code));
+		set_cstr(r, F_CURRENCY, code);
 	return 0;
 bad:
 	return reject(r, ac_err("currency_invalid", names[F_CURRENCY],
@@ -543,34 +580,34 @@ norm_order(struct rec *r)
 	size_t n, len;
 	double d;
 
-	switch (jv_get_kind(r->v.val[F_ORDER_ID])) {
+	switch (kind(r, F_ORDER_ID)) {
 	case JV_KIND_INVALID:
 		return 0;
 	case JV_KIND_NULL:
 		del(r, F_ORDER_ID);
 		return 0;
 	case JV_KIND_STRING:
-		s = ac_field_str(r->v.val[F_ORDER_ID], &n);
+		s = str(r, F_ORDER_ID, &n);
 		len = n;
 		s = ac_trim(s, &n);
 		if (n == 0)
 			drop(r, F_ORDER_ID, "order_id_empty");
 		else if (n != len)
-			set(r, F_ORDER_ID, jv_string_sized(s, (int)n));
+			set_str(r, F_ORDER_ID, s, n);
 		return 0;
 	case JV_KIND_NUMBER:
-		d = jv_number_value(r->v.val[F_ORDER_ID]);
+		d = jv_number_value(ac_view_get(&r->v, F_ORDER_ID));
 		if (d != trunc(d) || fabs(d) >= AC_MAX_EXACT)
 			return reject(r, ac_err("order_id_imprecise",
 			    names[F_ORDER_ID], "a number that JSON parsers "
 			    "cannot hold exactly; send order_id as a string"));
 		ac_fmt_int(num, (long long)d);
-		set(r, F_ORDER_ID, jv_string(num));
+		set_cstr(r, F_ORDER_ID, num);
 		return 0;
 	default:
 		return reject(r, ac_err("order_id_invalid", names[F_ORDER_ID],
 		    "expected string, got %s",
-		    ac_field_kind(r->v.val[F_ORDER_ID])));
+		    ac_field_kind(ac_view_get(&r->v, F_ORDER_ID))));
 	}
 }
 
@@ -598,11 +635,11 @@ norm_token(struct rec *r, int f)
 		if (strcmp(env, "APP") != 0 && strcmp(env, "WEB") != 0)
 			drop(r, f, "conversion_environment_invalid");
 		else if (memcmp(s, env, 3) != 0 || len != 3)
-			set(r, f, jv_string(env));
+			set_cstr(r, f, env);
 		return;
 	}
 	if (n != len)
-		set(r, f, jv_string_sized(s, (int)n));
+		set_str(r, f, s, n);
 }
 
 /*
@@ -618,7 +655,7 @@ keep_hash(struct rec *r, int f, const char *s, size_t n)
 	if (!ac_hash_text(s, n, hex))
 		return 0;
 	if (n != AC_SHA256_HEX - 1 || memcmp(hex, s, n) != 0)
-		set(r, f, jv_string(hex));
+		set_cstr(r, f, hex);
 	return 1;
 }
 
@@ -627,18 +664,18 @@ static void
 norm_identifier(struct rec *r, int f)
 {
 	struct opts *o = r->o;
-	const char *s, *why, *region;
-	char num[32];
-	size_t n;
+	const char *s, *why, *region, *c;
+	char num[32], cc[4];
+	size_t n, cn;
 	double d;
 
 	if ((f == F_POSTAL || f == F_PHONE) &&
-	    jv_get_kind(r->v.val[f]) == JV_KIND_NUMBER) {
+	    kind(r, f) == JV_KIND_NUMBER) {
 		/* Numbers come from spreadsheets; take an integer as text. */
-		d = jv_number_value(r->v.val[f]);
+		d = jv_number_value(ac_view_get(&r->v, f));
 		if (d == trunc(d) && fabs(d) < AC_MAX_EXACT) {
 			ac_fmt_int(num, (long long)d);
-			set(r, f, jv_string(num));
+			set_cstr(r, f, num);
 			if (f == F_POSTAL)
 				ac_stage_warn(r->st, r->v.rec, names[f],
 				    "postal_code_from_number",
@@ -651,9 +688,14 @@ norm_identifier(struct rec *r, int f)
 		return;
 	/* country_code, normalized first; -d only when the record had none
 	 * (one that was there but unreadable may be from elsewhere). */
-	region = jv_get_kind(r->v.val[F_COUNTRY]) == JV_KIND_STRING ?
-	    jv_string_value(r->v.val[F_COUNTRY]) :
-	    o->region[0] && !r->country_dropped ? o->region : NULL;
+	if ((c = str(r, F_COUNTRY, &cn)) != NULL) {
+		/* Read for phones only, after country_code was normalized
+		 * (two letters, or removed). */
+		region = cn < sizeof(cc) ? memcpy(cc, c, cn) : NULL;
+		cc[cn < sizeof(cc) ? cn : 0] = '\0';
+	} else
+		region = o->region[0] && !r->country_dropped ? o->region :
+		    NULL;
 	why = ac_norm_identifier(&o->buf, names[f], s, n, region, o->email_all,
 	    &o->data);
 	/* Blank values were removed by text() as absent; a value that
@@ -664,19 +706,19 @@ norm_identifier(struct rec *r, int f)
 			r->country_dropped = 1;
 	}
 	else if (o->buf.len != n || memcmp(o->buf.p, s, n) != 0)
-		set(r, f, jv_string_sized(o->buf.p, (int)o->buf.len));
+		set_str(r, f, o->buf.p, o->buf.len);
 }
 
-/* Nonzero for null and for a string of only spaces and tabs. */
+/* Nonzero when field f is null or a string of only spaces and tabs. */
 static int
-blank(jv v)
+blank(struct rec *r, int f)
 {
 	const char *s;
 	size_t n;
 
-	if (jv_get_kind(v) == JV_KIND_NULL)
+	if (kind(r, f) == JV_KIND_NULL)
 		return 1;
-	if ((s = ac_field_str(v, &n)) == NULL)
+	if ((s = str(r, f, &n)) == NULL)
 		return 0;
 	ac_trim(s, &n);
 	return n == 0;
@@ -686,7 +728,7 @@ blank(jv v)
 static int
 given(struct rec *r, int f)
 {
-	return has(r, f) && !blank(val(r, f));
+	return has(r, f) && !blank(r, f);
 }
 
 /* adjustment_type: the kind of adjustment, trimmed and upper-cased. */
@@ -701,7 +743,7 @@ norm_adjustment_type(struct rec *r)
 	char up[16];
 	size_t n, len, i;
 
-	if ((s = ac_field_str(r->v.val[F_ADJ_TYPE], &n)) != NULL) {
+	if ((s = str(r, F_ADJ_TYPE, &n)) != NULL) {
 		len = n;
 		s = ac_trim(s, &n);
 		for (i = 0; i < n && n < sizeof(up); i++)
@@ -713,7 +755,7 @@ norm_adjustment_type(struct rec *r)
 				continue;
 			r->kind = kinds[i];
 			if (len != n || memcmp(s, up, n) != 0)
-				set(r, F_ADJ_TYPE, jv_string(up));
+				set_cstr(r, F_ADJ_TYPE, up);
 			return 0;
 		}
 	}
@@ -734,10 +776,10 @@ caller_region(struct rec *r, char cc[3])
 	const char *s;
 	size_t n;
 
-	switch (jv_get_kind(r->v.val[F_COUNTRY])) {
+	switch (kind(r, F_COUNTRY)) {
 	case JV_KIND_STRING:
-		if (!blank(r->v.val[F_COUNTRY])) {
-			s = ac_field_str(r->v.val[F_COUNTRY], &n);
+		if (!blank(r, F_COUNTRY)) {
+			s = str(r, F_COUNTRY, &n);
 			if (ac_norm_identifier(&o->buf, names[F_COUNTRY], s, n,
 			    NULL, 0, &o->data) != NULL || o->buf.len != 2)
 				return NULL;
@@ -766,17 +808,17 @@ norm_caller(struct rec *r)
 	size_t n;
 	double d;
 
-	if (jv_get_kind(r->v.val[F_CALLER]) == JV_KIND_NUMBER) {
-		d = jv_number_value(r->v.val[F_CALLER]);
+	if (kind(r, F_CALLER) == JV_KIND_NUMBER) {
+		d = jv_number_value(ac_view_get(&r->v, F_CALLER));
 		if (d == trunc(d) && fabs(d) < AC_MAX_EXACT) {
 			ac_fmt_int(num, (long long)d);
-			set(r, F_CALLER, jv_string(num));
+			set_cstr(r, F_CALLER, num);
 		}
 	}
-	if ((s = ac_field_str(r->v.val[F_CALLER], &n)) == NULL)
+	if ((s = str(r, F_CALLER, &n)) == NULL)
 		return reject(r, ac_err("caller_id_invalid", names[F_CALLER],
 		    "expected string, got %s",
-		    ac_field_kind(r->v.val[F_CALLER])));
+		    ac_field_kind(ac_view_get(&r->v, F_CALLER))));
 	region = caller_region(r, cc);
 	why = ac_norm_identifier(&o->buf, names[F_PHONE], s, n, region, 0,
 	    &o->data);
@@ -788,7 +830,7 @@ norm_caller(struct rec *r)
 		    "%s", s));
 	}
 	if (o->buf.len != n || memcmp(o->buf.p, s, n) != 0)
-		set(r, F_CALLER, jv_string_sized(o->buf.p, (int)o->buf.len));
+		set_str(r, F_CALLER, o->buf.p, o->buf.len);
 	return 0;
 }
 
@@ -803,8 +845,8 @@ check_key(struct rec *r)
 	int order, gclid;
 
 	order = given(r, F_ORDER_ID);
-	gclid = jv_get_kind(r->v.val[F_GCLID]) == JV_KIND_STRING &&
-	    !blank(r->v.val[F_GCLID]);
+	gclid = kind(r, F_GCLID) == JV_KIND_STRING &&
+	    !blank(r, F_GCLID);
 	if (r->kind == K_ENHANCEMENT) {
 		if (!order)
 			return reject(r, ac_err("order_id_missing",
@@ -840,7 +882,7 @@ open_other(struct rec *r)
 	r->x_open = 1;
 	for (i = 0; i < sizeof(blank_is_absent) / sizeof(blank_is_absent[0]);
 	    i++)
-		if (blank(val(r, blank_is_absent[i])))
+		if (blank(r, blank_is_absent[i]))
 			del(r, blank_is_absent[i]);
 	r->kind = K_CALL;
 	r->t_conv = r->t_adj = r->t_call = 0;
@@ -894,7 +936,7 @@ ignore(struct rec *r, int f, const char *code)
 {
 	if (!has(r, f))
 		return;
-	if (blank(val(r, f)))
+	if (blank(r, f))
 		del(r, f);
 	else
 		drop(r, f, code);
@@ -916,11 +958,11 @@ norm_user_agent(struct rec *r)
 
 	if (!has(r, F_USER_AGENT))
 		return;
-	if (blank(val(r, F_USER_AGENT))) {
+	if (blank(r, F_USER_AGENT)) {
 		del(r, F_USER_AGENT);
 		return;
 	}
-	if ((s = ac_field_str(val(r, F_USER_AGENT), &n)) == NULL) {
+	if ((s = str(r, F_USER_AGENT, &n)) == NULL) {
 		drop(r, F_USER_AGENT, "not_string");
 		return;
 	}
@@ -929,7 +971,7 @@ norm_user_agent(struct rec *r)
 	if (n > MAX_USER_AGENT)
 		drop(r, F_USER_AGENT, "user_agent_invalid");
 	else if (n != len)
-		set(r, F_USER_AGENT, jv_string_sized(s, (int)n));
+		set_str(r, F_USER_AGENT, s, n);
 }
 
 /* The warnings of a call or an adjustment that was not rejected. */
@@ -988,15 +1030,15 @@ normalize(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
 	/* An empty cell of a CSV export is "" : absent, as null is. */
 	for (i = 0; i < sizeof(blank_is_absent) / sizeof(blank_is_absent[0]);
 	    i++)
-		if (blank(r.v.val[blank_is_absent[i]]))
+		if (blank(&r, blank_is_absent[i]))
 			del(&r, blank_is_absent[i]);
 	/* The kind: a click, the hot path, costs two looks at what the scan
 	 * found. A blank adjustment_type or caller_id is absent. */
 	other = has(&r, F_ADJ_TYPE) || has(&r, F_CALLER);
 	if (other) {
-		if (blank(r.v.val[F_ADJ_TYPE]))
+		if (blank(&r, F_ADJ_TYPE))
 			del(&r, F_ADJ_TYPE);
-		if (blank(r.v.val[F_CALLER]))
+		if (blank(&r, F_CALLER))
 			del(&r, F_CALLER);
 		other = has(&r, F_ADJ_TYPE) || has(&r, F_CALLER);
 	}

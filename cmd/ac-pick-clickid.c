@@ -185,13 +185,13 @@ struct rec {
  * Inline: it runs five times per click record.
  */
 static inline void
-classify(struct cell *c, jv v, const char *bad)
+classify(struct cell *c, const struct ac_view *v, int f, const char *bad)
 {
 	const char *s;
 	size_t n, len, i;
 
 	memset(c, 0, sizeof(*c));
-	switch (jv_get_kind(v)) {
+	switch (ac_view_kind(v, f)) {
 	case JV_KIND_INVALID:
 	case JV_KIND_NULL:
 		c->state = ABSENT;
@@ -203,7 +203,7 @@ classify(struct cell *c, jv v, const char *bad)
 		c->code = "not_string";
 		return;
 	}
-	s = ac_field_str(v, &n);
+	s = ac_view_str(v, f, &n);
 	len = n;
 	s = ac_trim(s, &n);
 	if (n == 0) {
@@ -230,19 +230,19 @@ classify(struct cell *c, jv v, const char *bad)
 			c->changed = s[i] >= 'A' && s[i] <= 'F';
 }
 
-/* A present, non-blank value that is not null. Borrows v. */
+/* Field f is there, not null and not blank. */
 static int
-present(jv v)
+present(const struct ac_view *v, int f)
 {
 	const char *s;
 	size_t n;
 
-	switch (jv_get_kind(v)) {
+	switch (ac_view_kind(v, f)) {
 	case JV_KIND_INVALID:
 	case JV_KIND_NULL:
 		return 0;
 	case JV_KIND_STRING:
-		s = ac_field_str(v, &n);
+		s = ac_view_str(v, f, &n);
 		s = ac_trim(s, &n);
 		return n > 0;
 	default:
@@ -252,18 +252,18 @@ present(jv v)
 
 /*
  * The kind of a record from its adjustment_type and caller_id (man/ac.7).
- * Borrows both.
+ * Fields of v.
  */
 static enum kind
-kind_of(jv adj, jv caller)
+kind_of(const struct ac_view *v, int adj, int caller)
 {
 	static const char *const types[] = { "ENHANCEMENT", "RETRACTION",
 		"RESTATEMENT" };
 	const char *s;
 	size_t n, i;
 
-	if (present(adj)) {
-		if ((s = ac_field_str(adj, &n)) == NULL)
+	if (present(v, adj)) {
+		if ((s = ac_view_str(v, adj, &n)) == NULL)
 			return K_INVALID;
 		s = ac_trim(s, &n);
 		for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
@@ -272,7 +272,7 @@ kind_of(jv adj, jv caller)
 				return (enum kind)(K_ENHANCEMENT + i);
 		return K_INVALID;
 	}
-	return present(caller) ? K_CALL : K_CLICK;
+	return present(v, caller) ? K_CALL : K_CLICK;
 }
 
 /*
@@ -334,9 +334,9 @@ unattributable(const struct rec *r)
 	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		if (r->c[order[i]].state == BAD)
 			bad[nbad++] = names[order[i]];
-	if (present(r->v.val[F_EMAIL]))
+	if (present(&r->v, F_EMAIL))
 		clear[nclear++] = names[F_EMAIL];
-	if (present(r->v.val[F_PHONE]))
+	if (present(&r->v, F_PHONE))
 		clear[nclear++] = names[F_PHONE];
 	hints(tail, sizeof(tail), bad, nbad, clear, nclear);
 	return ac_err("unattributable", NULL, "has neither a click ID nor a "
@@ -362,8 +362,8 @@ no_identifiers(const struct rec *r)
 
 	got[0] = r->xc[X_HFIRST].state != ABSENT;
 	got[1] = r->xc[X_HLAST].state != ABSENT;
-	got[2] = present(r->xv.val[X_COUNTRY]);
-	got[3] = present(r->xv.val[X_POSTAL]);
+	got[2] = present(&r->xv, X_COUNTRY);
+	got[3] = present(&r->xv, X_POSTAL);
 	for (i = 0; i < 4; i++)
 		if (!got[i])
 			lack[nlack++] = part[i];
@@ -380,12 +380,12 @@ no_identifiers(const struct rec *r)
 	for (i = X_HFIRST; i <= X_HSTREET; i++)
 		if (r->xc[i].state == BAD)
 			bad[nbad++] = xnames[i];
-	if (present(r->v.val[F_EMAIL]))
+	if (present(&r->v, F_EMAIL))
 		clear[nclear++] = names[F_EMAIL];
-	if (present(r->v.val[F_PHONE]))
+	if (present(&r->v, F_PHONE))
 		clear[nclear++] = names[F_PHONE];
 	for (i = X_FIRST; i <= X_STREET; i++)
-		if (present(r->xv.val[i]))
+		if (present(&r->xv, i))
 			clear[nclear++] = xnames[i];
 	hints(tail, sizeof(tail), bad, nbad, clear, nclear);
 	n = snprintf(msg, sizeof(msg), "has no hashed email or phone and no "
@@ -414,7 +414,7 @@ canonical(struct ac_view *v, int i, const struct cell *c, int click)
 	if (!c->changed)
 		return;
 	if (click) {
-		ac_view_set(v, i, jv_string_sized(c->s, (int)c->n));
+		ac_view_set_str(v, i, c->s, c->n);
 		return;
 	}
 	/* Lower-case hex, the form of ac-hash and of Google's examples. */
@@ -422,7 +422,7 @@ canonical(struct ac_view *v, int i, const struct cell *c, int click)
 		hex[j] = (char)(c->s[j] >= 'A' && c->s[j] <= 'F' ?
 		    c->s[j] - 'A' + 'a' : c->s[j]);
 	hex[c->n] = '\0';
-	ac_view_set(v, i, jv_string(hex));
+	ac_view_set_str(v, i, hex, strlen(hex));
 }
 
 /*
@@ -454,7 +454,7 @@ settle(struct ac_stage *st, struct ac_view *v, int i, const struct cell *c,
 static void
 ignore(struct ac_stage *st, struct rec *r, int f, enum kind k)
 {
-	if (present(r->v.val[f]))
+	if (present(&r->v, f))
 		ac_stage_drop(st, &r->v, f, "click_id_ignored", k == K_CALL ?
 		    "dropped: a call conversion takes no click ID" :
 		    "dropped: an adjustment takes no gbraid or wbraid");
@@ -481,31 +481,31 @@ pick_other(struct rec *r, enum kind k, struct opts *o, struct ac_stage *st)
 		/* The key is caller_id and call_start_date_time. */
 		for (f = F_GCLID; f < NCLICK; f++)
 			ignore(st, r, f, k);
-		ac_view_set(&r->v, F_TYPE, jv_string("none"));
+		ac_view_set_str(&r->v, F_TYPE, "none", 4);
 		o->ntype[NCLICK]++;
 		o->ncall++;
 		return err;
 	}
 	ac_view_open(&r->xv, &o->xfields, r->v.rec);
-	classify(&r->c[F_GCLID], r->v.val[F_GCLID], malformed[F_GCLID]);
-	bygclid = r->c[F_GCLID].state == GOOD && present(r->xv.val[X_CDT]);
+	classify(&r->c[F_GCLID], &r->v, F_GCLID, malformed[F_GCLID]);
+	bygclid = r->c[F_GCLID].state == GOOD && present(&r->xv, X_CDT);
 	/* Decide before changing anything, as for click conversions. */
 	if (k == K_ENHANCEMENT) {
-		classify(&r->c[F_HEMAIL], r->v.val[F_HEMAIL], NULL);
-		classify(&r->c[F_HPHONE], r->v.val[F_HPHONE], NULL);
+		classify(&r->c[F_HEMAIL], &r->v, F_HEMAIL, NULL);
+		classify(&r->c[F_HPHONE], &r->v, F_HPHONE, NULL);
 		for (f = X_HFIRST; f <= X_HSTREET; f++)
-			classify(&r->xc[f], r->xv.val[f], NULL);
+			classify(&r->xc[f], &r->xv, f, NULL);
 		ids = r->c[F_HEMAIL].state == GOOD ||
 		    r->c[F_HPHONE].state == GOOD ||
 		    (r->xc[X_HFIRST].state == GOOD &&
 		    r->xc[X_HLAST].state == GOOD &&
-		    present(r->xv.val[X_COUNTRY]) &&
-		    present(r->xv.val[X_POSTAL]));
+		    present(&r->xv, X_COUNTRY) &&
+		    present(&r->xv, X_POSTAL));
 		if (!ids) {
 			err = no_identifiers(r);
 			goto out;
 		}
-	} else if (!bygclid && !present(r->xv.val[X_ORDER])) {
+	} else if (!bygclid && !present(&r->xv, X_ORDER)) {
 		snprintf(msg, sizeof(msg), "%s",
 		    r->c[F_GCLID].state == BAD ? "; unusable: gclid" :
 		    r->c[F_GCLID].state == GOOD ? "; gclid without "
@@ -513,7 +513,7 @@ pick_other(struct rec *r, enum kind k, struct opts *o, struct ac_stage *st)
 		err = ac_err("adjustment_key_missing", NULL, "has neither "
 		    "order_id nor gclid with conversion_date_time%s", msg);
 		goto out;
-	} else if (bygclid && present(r->xv.val[X_ORDER])) {
+	} else if (bygclid && present(&r->xv, X_ORDER)) {
 		/* GCLID_DATE_TIME_PAIR_AND_ORDER_ID_BOTH_SET */
 		err = ac_err("adjustment_key_both", NULL, "has both order_id "
 		    "and gclid with conversion_date_time: one key only");
@@ -554,13 +554,13 @@ pick_clickid(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
 	memset(&r, 0, sizeof(r));
 	ac_view_open(&r.v, &o->fields, rec);
 	/* The hot path: a click conversion has neither key. */
-	if ((jv_is_valid(r.v.val[F_ADJTYPE]) ||
-	    jv_is_valid(r.v.val[F_CALLER])) && (k = kind_of(r.v.val[F_ADJTYPE], r.v.val[F_CALLER])) != K_CLICK) {
+	if ((ac_view_has(&r.v, F_ADJTYPE) || ac_view_has(&r.v, F_CALLER)) &&
+	    (k = kind_of(&r.v, F_ADJTYPE, F_CALLER)) != K_CLICK) {
 		err = pick_other(&r, k, o, st);
 		goto out;
 	}
 	for (f = F_GCLID; f <= F_HPHONE; f++)
-		classify(&r.c[f], r.v.val[f], f < NCLICK ? malformed[f] : NULL);
+		classify(&r.c[f], &r.v, f, f < NCLICK ? malformed[f] : NULL);
 	for (f = F_GCLID; f < NCLICK && chosen == NCLICK; f++)
 		if (r.c[f].state == GOOD)
 			chosen = f;
@@ -595,7 +595,8 @@ pick_clickid(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
 			break;
 		}
 	}
-	ac_view_set(&r.v, F_TYPE, jv_string(types[chosen]));
+	ac_view_set_str(&r.v, F_TYPE, types[chosen],
+	    strlen(types[chosen]));
 	o->ntype[chosen]++;
 out:
 	ac_view_close(&r.v);

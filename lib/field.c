@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <limits.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,55 @@ ac_rec_init(struct ac_rec *r)
 	r->idx = NULL;
 	r->idxcap = 0;
 	r->indexed = 0;
+	r->blk = NULL;
+}
+
+/*
+ * The text of values set from bytes: a list of blocks, the newest first.
+ * Clearing the record keeps the first block made (the last in the list)
+ * for the next record and frees the rest, so a run of ordinary records
+ * allocates nothing here after the first.
+ */
+struct ac_block {
+	struct ac_block *next;
+	size_t len, cap;
+	char text[];
+};
+
+#define BLOCK_MIN 4096
+
+/* Room for n bytes of text in r's blocks. */
+static char *
+blk_alloc(struct ac_rec *r, size_t n)
+{
+	struct ac_block *b = r->blk;
+	size_t cap;
+
+	if (b == NULL || b->cap - b->len < n) {
+		cap = n > BLOCK_MIN ? n : BLOCK_MIN;
+		if ((b = malloc(sizeof(*b) + cap)) == NULL)
+			abort();	/* out of memory, as libjq does */
+		b->len = 0;
+		b->cap = cap;
+		b->next = r->blk;
+		r->blk = b;
+	}
+	b->len += n;
+	return b->text + b->len - n;
+}
+
+static void
+blk_clear(struct ac_rec *r, int keep)
+{
+	struct ac_block *b;
+
+	while (r->blk != NULL && (!keep || r->blk->next != NULL)) {
+		b = r->blk;
+		r->blk = b->next;
+		free(b);
+	}
+	if (r->blk != NULL)
+		r->blk->len = 0;
 }
 
 void
@@ -49,12 +99,14 @@ ac_rec_clear(struct ac_rec *r)
 	if (r->indexed > 0)
 		memset(r->idx, 0, r->idxcap * sizeof(*r->idx));
 	r->indexed = 0;
+	blk_clear(r, 1);
 }
 
 void
 ac_rec_free(struct ac_rec *r)
 {
 	ac_rec_clear(r);
+	blk_clear(r, 0);
 	free(r->m);
 	free(r->idx);
 	ac_rec_init(r);
@@ -303,9 +355,6 @@ ac_fieldset_init(struct ac_fieldset *fs, const char *const *names, int n)
 	int i;
 
 	fs->n = 0;
-	memset(fs->kindonly, 0, sizeof(fs->kindonly));
-	for (i = 0; i < 8; i++)
-		fs->standin[i] = jv_invalid();
 	if (n > AC_FIELDSET_MAX)
 		return -1;
 	fs->n = n;
@@ -329,26 +378,7 @@ ac_fieldset_free(struct ac_fieldset *fs)
 
 	for (i = 0; i < fs->n; i++)
 		jv_free(fs->keys[i]);
-	for (i = 0; i < 8; i++) {
-		jv_free(fs->standin[i]);
-		fs->standin[i] = jv_invalid();
-	}
 	fs->n = 0;
-}
-
-void
-ac_fieldset_kind_only(struct ac_fieldset *fs, int i)
-{
-	fs->kindonly[i] = 1;
-	if (jv_is_valid(fs->standin[JV_KIND_STRING]))
-		return;
-	fs->standin[JV_KIND_NULL] = jv_null();
-	fs->standin[JV_KIND_FALSE] = jv_false();
-	fs->standin[JV_KIND_TRUE] = jv_true();
-	fs->standin[JV_KIND_NUMBER] = jv_number(0);
-	fs->standin[JV_KIND_STRING] = jv_string("");
-	fs->standin[JV_KIND_ARRAY] = jv_array();
-	fs->standin[JV_KIND_OBJECT] = jv_object();
 }
 
 /* The kind of the JSON text at p (valid, no white space first). */
@@ -373,37 +403,46 @@ rawkind(const char *p)
 	}
 }
 
+/* The index in fs of member m's key, or -1. */
+static int
+slot_of(const struct ac_fieldset *fs, const struct ac_member *m)
+{
+	unsigned long s;
+	int idx;
+
+	for (s = m->hash % NSLOT; (idx = fs->slot[s]) != -1;
+	    s = (s + 1) % NSLOT)
+		if (fs->hash[idx] == m->hash &&
+		    strlen(fs->names[idx]) == m->klen &&
+		    memcmp(fs->names[idx], m->kp, m->klen) == 0)
+			return idx;
+	return -1;
+}
+
+/* pos[i]: the member index of name i, or -1 (the last of a repeated key,
+ * as the reader keeps only that one). */
+static void
+find_all(const struct ac_fieldset *fs, const struct ac_rec *r, int *pos)
+{
+	int i, idx;
+
+	for (i = 0; i < fs->n; i++)
+		pos[i] = -1;
+	for (i = 0; i < r->n; i++)
+		if (jv_is_valid(r->m[i].val) &&
+		    (idx = slot_of(fs, &r->m[i])) != -1)
+			pos[idx] = i;
+}
+
 void
 ac_field_scan(const struct ac_fieldset *fs, const struct ac_rec *r,
     int *pos, jv *vals)
 {
-	const struct ac_member *m;
-	unsigned long s;
-	int i, idx;
+	int i;
 
-	for (i = 0; i < fs->n; i++) {
-		pos[i] = -1;
-		vals[i] = jv_invalid();
-	}
-	for (i = 0; i < r->n; i++) {
-		m = &r->m[i];
-		if (!jv_is_valid(m->val))
-			continue;
-		for (s = m->hash % NSLOT; (idx = fs->slot[s]) != -1;
-		    s = (s + 1) % NSLOT)
-			if (fs->hash[idx] == m->hash &&
-			    strlen(fs->names[idx]) == m->klen &&
-			    memcmp(fs->names[idx], m->kp, m->klen) == 0)
-				break;
-		if (idx == -1)
-			continue;
-		pos[idx] = i;
-		jv_free(vals[idx]);
-		if (fs->kindonly[idx] && m->raw != NULL && !m->decoded)
-			vals[idx] = jv_copy(fs->standin[rawkind(m->raw)]);
-		else
-			vals[idx] = ac_rec_val(r, i);
-	}
+	find_all(fs, r, pos);
+	for (i = 0; i < fs->n; i++)
+		vals[i] = pos[i] < 0 ? jv_invalid() : ac_rec_val(r, pos[i]);
 }
 
 void
@@ -433,40 +472,106 @@ ac_view_open(struct ac_view *v, const struct ac_fieldset *fs,
 {
 	v->rec = rec;
 	v->fs = fs;
-	ac_field_scan(fs, rec, v->pos, v->val);
+	find_all(fs, rec, v->pos);
 }
 
 void
 ac_view_close(struct ac_view *v)
 {
-	int i;
-
-	for (i = 0; i < v->fs->n; i++) {
-		jv_free(v->val[i]);
-		v->val[i] = jv_invalid();
-	}
+	v->rec = NULL;
 }
 
 int
 ac_view_has(const struct ac_view *v, int i)
 {
-	return jv_is_valid(v->val[i]);
+	return v->pos[i] >= 0;
+}
+
+jv_kind
+ac_view_kind(const struct ac_view *v, int i)
+{
+	const struct ac_member *m;
+
+	if (v->pos[i] < 0)
+		return JV_KIND_INVALID;
+	m = &v->rec->m[v->pos[i]];
+	if (m->raw != NULL && !m->decoded)
+		return rawkind(m->raw);
+	return jv_get_kind(m->val);
+}
+
+jv
+ac_view_get(const struct ac_view *v, int i)
+{
+	return v->pos[i] < 0 ? jv_invalid() : mval(v->rec, v->pos[i]);
+}
+
+const char *
+ac_view_str(const struct ac_view *v, int i, size_t *len)
+{
+	const struct ac_member *m;
+
+	if (v->pos[i] < 0)
+		return NULL;
+	m = &v->rec->m[v->pos[i]];
+	if (m->raw != NULL && !m->decoded && m->raw[0] == '"' &&
+	    memchr(m->raw + 1, '\\', m->rawlen - 2) == NULL) {
+		*len = m->rawlen - 2;
+		return m->raw + 1;
+	}
+	return ac_field_str(mval(v->rec, v->pos[i]), len);
+}
+
+int
+ac_view_raw(const struct ac_view *v, int i, const char **s, size_t *len)
+{
+	const struct ac_member *m;
+
+	if (v->pos[i] < 0)
+		return 0;
+	m = &v->rec->m[v->pos[i]];
+	if (m->raw == NULL || m->decoded)
+		return 0;
+	*s = m->raw;
+	*len = m->rawlen;
+	return 1;
 }
 
 void
 ac_view_set(struct ac_view *v, int i, jv val)
 {
-	jv_free(v->val[i]);
-	v->val[i] = jv_copy(val);
 	ac_field_set_at(v->fs, v->rec, v->pos, i, val);
+}
+
+void
+ac_view_set_str(struct ac_view *v, int i, const char *s, size_t n)
+{
+	struct ac_rec *r = v->rec;
+	char *t;
+
+	if (ac_json_plain_run(s, n) != n || n > INT_MAX - 2) {
+		/* Escapes: rare in what tools make; libjq's string. */
+		ac_view_set(v, i, jv_string_sized(s, (int)n));
+		return;
+	}
+	/* Copied before the member changes: s may be its own text. The
+	 * quoted bytes are what the writer writes for them (canon). */
+	t = blk_alloc(r, n + 2);
+	t[0] = '"';
+	memcpy(t + 1, s, n);
+	t[n + 1] = '"';
+	if (v->pos[i] < 0) {
+		ac_rec_append(r, jv_copy(v->fs->keys[i]), v->fs->hash[i],
+		    jv_null());
+		v->pos[i] = r->n - 1;
+	}
+	ac_rec_set_raw(r, v->pos[i], t, n + 2, 1);
 }
 
 void
 ac_view_del(struct ac_view *v, int i)
 {
 	ac_field_del_at(v->rec, v->pos, i);
-	jv_free(v->val[i]);
-	v->val[i] = jv_invalid();
 }
 
 void
@@ -486,7 +591,8 @@ ac_view_rename(struct ac_view *v, int from, int to)
 		memset(v->rec->idx, 0, v->rec->idxcap * sizeof(*v->rec->idx));
 		v->rec->indexed = 0;
 	}
-	jv_free(m->key);
+	if (!m->kraw)
+		jv_free(m->key);
 	m->key = jv_copy(v->fs->keys[to]);
 	m->kp = jv_string_value(m->key);
 	m->kraw = 0;
@@ -494,9 +600,6 @@ ac_view_rename(struct ac_view *v, int from, int to)
 	m->hash = v->fs->hash[to];
 	v->pos[to] = v->pos[from];
 	v->pos[from] = -1;
-	jv_free(v->val[to]);
-	v->val[to] = v->val[from];
-	v->val[from] = jv_invalid();
 }
 
 void

@@ -43,6 +43,8 @@ struct ac_member {
 	unsigned char kraw;
 };
 
+struct ac_block;
+
 struct ac_rec {
 	struct ac_member *m;
 	int n, cap;
@@ -52,6 +54,10 @@ struct ac_rec {
 	int *idx;		/* member index + 1, or 0 */
 	size_t idxcap;		/* a power of two, or 0 */
 	int indexed;		/* members 0..indexed-1 are in idx */
+	/* Text of values set from bytes (ac_view_set_str), freed when the
+	 * record is cleared: blocks that never move, so a member's raw
+	 * stays put while others are added. */
+	struct ac_block *blk;
 };
 
 /* FNV-1a of the key bytes. */
@@ -109,21 +115,11 @@ struct ac_fieldset {
 	jv keys[AC_FIELDSET_MAX];
 	unsigned long hash[AC_FIELDSET_MAX];
 	signed char slot[4 * AC_FIELDSET_MAX];	/* name index, or -1 */
-	unsigned char kindonly[AC_FIELDSET_MAX];
-	jv standin[8];		/* by jv_kind, for kindonly fields */
 };
 
 /* Build the set from n names. Returns -1 when n > AC_FIELDSET_MAX. */
 int ac_fieldset_init(struct ac_fieldset *, const char *const *names, int n);
 void ac_fieldset_free(struct ac_fieldset *);
-/*
- * For a tool that only asks whether name i is there and of what kind: a
- * view then gives, for a value not decoded yet, a stand-in of the same
- * kind (an empty string, 0, ...) instead of decoding it. The record keeps
- * the value itself.
- */
-void ac_fieldset_kind_only(struct ac_fieldset *, int i);
-
 /*
  * pos[i] becomes the member index of name i, or -1 when absent, and
  * vals[i] an owned copy of its value, or jv_invalid().
@@ -138,14 +134,18 @@ void ac_field_del_at(struct ac_rec *, int *pos, int i);
 
 /*
  * A view of the fields of a set in one record, for a tool's per-record
- * function: val[i] is field i's value (jv_invalid() when absent), kept in
- * step with the record by ac_view_set and ac_view_del.
+ * function: where each field is, found in one pass over the record. A
+ * value is decoded only when a tool asks for it as a jv (ac_view_get); a
+ * string can be read as bytes in the line (ac_view_str) and set from
+ * bytes (ac_view_set_str) without becoming a jv at all. Reading the
+ * line's bytes is what makes a stage that looks at a few fields cost
+ * little more than copying the line: libjq checks the UTF-8 of every
+ * string it makes, which the reader has done for the whole line already.
  */
 struct ac_view {
 	struct ac_rec *rec;
 	const struct ac_fieldset *fs;
-	int pos[AC_FIELDSET_MAX];
-	jv val[AC_FIELDSET_MAX];
+	int pos[AC_FIELDSET_MAX];	/* member index, or -1 when absent */
 };
 
 /* Scan rec for the fields of fs. Borrows both; close the view after. */
@@ -154,8 +154,31 @@ void ac_view_open(struct ac_view *, const struct ac_fieldset *,
 void ac_view_close(struct ac_view *);
 /* Nonzero when field i is present (null counts as present). */
 int ac_view_has(const struct ac_view *, int i);
+/* The JSON kind of field i, JV_KIND_INVALID when absent. Decodes
+ * nothing. */
+jv_kind ac_view_kind(const struct ac_view *, int i);
+/*
+ * Field i's value, decoded when first asked for: borrowed (the record
+ * keeps it) until the field is set or removed; jv_invalid() when absent.
+ */
+jv ac_view_get(const struct ac_view *, int i);
+/*
+ * The bytes of string field i and their length, or NULL when it is absent
+ * or no string. Valid until the field is set or removed, or the record is
+ * read over; a string without escapes is read in place, in the line.
+ */
+const char *ac_view_str(const struct ac_view *, int i, size_t *len);
+/*
+ * The JSON text of field i as it was read, when it is still that (not
+ * set, not decoded): returns 1 with the text in *s, *len; else 0.
+ */
+int ac_view_raw(const struct ac_view *, int i, const char **s,
+    size_t *len);
 /* Set field i to v (consumed), in place when present, else at the end. */
 void ac_view_set(struct ac_view *, int i, jv val);
+/* Set field i to the string s[0..n), valid UTF-8 (s may be the field's
+ * own bytes). */
+void ac_view_set_str(struct ac_view *, int i, const char *s, size_t n);
 /* Remove field i. */
 void ac_view_del(struct ac_view *, int i);
 /*

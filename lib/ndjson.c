@@ -134,6 +134,12 @@ wstring(struct ac_writer *w, const char *s, size_t n)
 	wput(w, "\"", 1);
 }
 
+size_t
+ac_json_plain_run(const char *s, size_t n)
+{
+	return plain_run(s, n);
+}
+
 void
 ac_write_string(struct ac_writer *w, const char *s, size_t n)
 {

@@ -43,6 +43,9 @@ void ac_write_value(struct ac_writer *, jv v);
 void ac_write_rec_value(struct ac_writer *, const struct ac_rec *rec);
 /* Append s[0..n) as a JSON string (valid UTF-8, any length). */
 void ac_write_string(struct ac_writer *, const char *s, size_t n);
+/* The length of the longest prefix of s[0..n) the writer writes as it
+ * is inside a JSON string (no '"', '\\' or control character). */
+size_t ac_json_plain_run(const char *s, size_t n);
 /* Append raw bytes. */
 void ac_write_bytes(struct ac_writer *, const char *, size_t);
 /* Write out the buffer. Returns -1 (w->err set) on a write error. */

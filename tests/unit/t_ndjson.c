@@ -1172,6 +1172,104 @@ utf8(void)
 	ok(ac_utf8_valid("ab\xff", 2), "utf8: bytes after n are not read");
 }
 
+/*
+ * A view of a record read from a line: kinds and strings come from the
+ * line's text without decoding; strings set from bytes are written as the
+ * writer would, in the members' places; escapes still decode.
+ */
+static const char *const lnames[] = { "email", "name", "n", "o", "phone",
+    "long", "absent" };
+enum { L_EMAIL, L_NAME, L_N, L_O, L_PHONE, L_LONG, L_ABSENT, NL };
+
+static void
+lazy_view(void)
+{
+	static const char text[] =
+	    "{\"email\":\"a@b.c\",\"name\":\"Zo\\u00eb \\\"Z\\\"\",\"n\":3,"
+	    "\"o\":{\"k\":1},\"phone\":\"+1 555\"}\n"
+	    "{\"phone\":\"+2\",\"email\":\"\\/x\"}\n";
+	struct ac_fieldset fs;
+	struct ac_reader rd;
+	struct ac_writer w;
+	struct ac_view v;
+	struct ac_rec rec;
+	static const char pre[] = "{\"email\":\"x@y.z\",\"name\":"
+	    "\"q\\\"\\n\",\"n\":3,\"o\":{\"k\":1},\"phone\":\"1 555\","
+	    "\"long\":\"";
+	static const char post[] = "\"}\n{\"phone\":\"+3\",\"email\":\"/x\"}\n";
+	char path[4096], *argv[1], *out, big[5000];
+	const char *p;
+	size_t n;
+	int fd;
+
+	file_with(path, sizeof(path), text, sizeof(text) - 1);
+	argv[0] = path;
+	ac_fieldset_init(&fs, lnames, NL);
+	ac_rec_init(&rec);
+	if (!is_int(ac_reader_open(&rd, 1, argv), 0, "lazy view: open"))
+		return;
+	is_int(ac_read(&rd, &rec), AC_RD_REC, "lazy view: a record");
+	ac_view_open(&v, &fs, &rec);
+	ok(ac_view_kind(&v, L_EMAIL) == JV_KIND_STRING &&
+	    ac_view_kind(&v, L_N) == JV_KIND_NUMBER &&
+	    ac_view_kind(&v, L_O) == JV_KIND_OBJECT &&
+	    ac_view_kind(&v, L_ABSENT) == JV_KIND_INVALID,
+	    "ac_view_kind from the text");
+	p = ac_view_str(&v, L_EMAIL, &n);
+	ok(p != NULL && n == 5 && memcmp(p, "a@b.c", 5) == 0 &&
+	    p >= rd.buf && p < rd.buf + rd.cap,
+	    "a string without escapes is read in the line");
+	p = ac_view_str(&v, L_NAME, &n);
+	ok(p != NULL && n == strlen("Zo\xc3\xab \"Z\"") &&
+	    memcmp(p, "Zo\xc3\xab \"Z\"", n) == 0 &&
+	    !(p >= rd.buf && p < rd.buf + rd.cap),
+	    "a string with escapes is decoded");
+	ok(ac_view_str(&v, L_N, &n) == NULL &&
+	    ac_view_str(&v, L_ABSENT, &n) == NULL,
+	    "ac_view_str of a number or an absent field: NULL");
+	is_json(jv_copy(ac_view_get(&v, L_O)), "{\"k\":1}",
+	    "ac_view_get decodes an object");
+
+	ac_view_set_str(&v, L_EMAIL, "x@y.z", 5);
+	ac_view_set_str(&v, L_NAME, "q\"\n", 3);
+	p = ac_view_str(&v, L_PHONE, &n);
+	ac_view_set_str(&v, L_PHONE, p + 1, n - 1);	/* its own bytes */
+	memset(big, 'a', sizeof(big));
+	ac_view_set_str(&v, L_LONG, big, sizeof(big));	/* a second block */
+	is_json(jv_copy(ac_view_get(&v, L_EMAIL)), "\"x@y.z\"",
+	    "ac_view_get of a string set from bytes");
+	p = ac_view_str(&v, L_PHONE, &n);
+	ok(p != NULL && n == 5 && memcmp(p, "1 555", 5) == 0,
+	    "ac_view_str of a string set from bytes");
+	fd = tmpfile_at(path, sizeof(path));
+	ac_writer_init(&w, fd);
+	ac_write_rec(&w, &rec);
+	ac_view_close(&v);
+	is_int(ac_read(&rd, &rec), AC_RD_REC, "lazy view: a second record");
+	ac_view_open(&v, &fs, &rec);
+	p = ac_view_str(&v, L_EMAIL, &n);
+	ok(p != NULL && n == 2 && memcmp(p, "/x", 2) == 0,
+	    "\\/ decodes");
+	ac_view_set_str(&v, L_EMAIL, p, n);
+	ac_view_set_str(&v, L_PHONE, "+3", 2);
+	ac_write_rec(&w, &rec);
+	ac_view_close(&v);
+	ac_writer_close(&w);
+	out = slurp(fd, &n);
+	ok(n == strlen(pre) + sizeof(big) + strlen(post) &&
+	    memcmp(out, pre, strlen(pre)) == 0 &&
+	    strspn(out + strlen(pre), "a") == sizeof(big) &&
+	    strcmp(out + strlen(pre) + sizeof(big), post) == 0,
+	    "the writer writes the strings set, in their places");
+	free(out);
+	close(fd);
+	unlink(path);
+	ac_rec_free(&rec);
+	ac_reader_close(&rd);
+	ac_fieldset_free(&fs);
+	unlink(argv[0]);
+}
+
 int
 main(void)
 {
@@ -1192,6 +1290,7 @@ main(void)
 	reader_stdin();
 	reader_values();
 	reader_surrogates();
+	lazy_view();
 	utf8();
 	return done_testing();
 }
