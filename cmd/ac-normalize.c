@@ -28,6 +28,7 @@
 
 #include <jv.h>
 
+#include "amount.h"
 #include "crypto.h"
 #include "data.h"
 #include "diag.h"
@@ -48,6 +49,8 @@ struct opts {
 	char region[3];		/* --default-region, "" when unset */
 	int email_all;		/* --email-rule all */
 	const char *tz;		/* --timezone, NULL when unset */
+	const char *in_tz;	/* --input-timezone, NULL when unset */
+	int minor;		/* --value-unit minor */
 	const char *rejects;
 	int quiet, verbose;
 	long long now;
@@ -61,9 +64,11 @@ static const struct option longopts[] = {
 	{ "default-region", required_argument, NULL, 'd' },
 	{ "email-rule", required_argument, NULL, 'e' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "input-timezone", required_argument, NULL, 'Z' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "rejects", required_argument, NULL, 'R' },
 	{ "timezone", required_argument, NULL, 'z' },
+	{ "value-unit", required_argument, NULL, 'u' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -73,7 +78,7 @@ static void
 usage(FILE *fp, int status)
 {
 	fprintf(fp, "usage: ac-normalize [-hqVv] [-d CC] [-e gmail|all] "
-	    "[-R FILE] [-z ZONE] [FILE ...]\n"
+	    "[-R FILE] [-u major|minor] [-Z ZONE] [-z ZONE] [FILE ...]\n"
 	    "  -d, --default-region CC  read national phone numbers as CC "
 	    "when the record has no country_code\n"
 	    "  -e, --email-rule RULE    gmail (default): drop dots and "
@@ -82,8 +87,12 @@ usage(FILE *fp, int status)
 	    "  -q, --quiet              no per-record messages, no "
 	    "summary unless records were rejected\n"
 	    "  -R, --rejects FILE       write rejected records to FILE\n"
+	    "  -u, --value-unit UNIT    major (default): values in units of "
+	    "the currency; minor: in its minor unit (cents)\n"
 	    "  -V, --version            show the version\n"
 	    "  -v, --verbose            show every per-record message\n"
+	    "  -Z, --input-timezone ZONE  read times without offset in ZONE "
+	    "(default: the -z zone)\n"
 	    "  -z, --timezone ZONE      render times in ZONE (IANA name) "
 	    "and read times without offset in it\n");
 	exit(status);
@@ -462,8 +471,8 @@ norm_time(struct rec *r, int f, long long *t)
 	char out[40], msg[96];
 	const char *why;
 
-	why = ac_time_value(val(r, f), r->o->tz != NULL, r->o->now,
-	    MAX_SKEW, out, sizeof(out), msg, sizeof(msg));
+	why = ac_time_value(val(r, f), r->o->tz != NULL, r->o->in_tz,
+	    r->o->now, MAX_SKEW, out, sizeof(out), msg, sizeof(msg));
 	if (why != NULL) {
 		/* The newer fields have a code of their own for a missing
 		 * time and one for any other fault, the message telling
@@ -484,37 +493,55 @@ norm_time(struct rec *r, int f, long long *t)
 	return 0;
 }
 
-/* A non-negative decimal number, such as "49.90" or " 120 ". */
+/*
+ * The minor unit of the record's currency_code, in digits; -1 when the
+ * currency has none; -2 when currency_code is absent or unreadable (its
+ * own check rejects the record then).
+ */
 static int
-parse_value(const char *s, size_t n, double *out)
+minor_exp(struct rec *r)
 {
-	char tmp[64], *end;
-	size_t i;
+	const char *s;
+	char code[4];
+	size_t n, i, k = 0;
 
-	s = ac_trim(s, &n);
-	if (n == 0 || n >= sizeof(tmp))
-		return -1;
-	for (i = 0; i < n; i++)
-		if (strchr("0123456789.eE+-", s[i]) == NULL)
-			return -1;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	*out = strtod(tmp, &end);
-	return *end == '\0' && isfinite(*out) ? 0 : -1;
+	if ((s = str(r, F_CURRENCY, &n)) == NULL)
+		return -2;
+	for (i = 0; i < n; i++) {
+		if (s[i] == ' ' || s[i] == '\t')
+			continue;
+		if (k == 3)
+			return -2;
+		code[k++] = (char)(s[i] >= 'a' && s[i] <= 'z' ?
+		    s[i] - 'a' + 'A' : s[i]);
+	}
+	code[k] = '\0';
+	if (!ac_data_is_currency(&r->o->data, code))
+		return -2;
+	return ac_data_minor_unit(&r->o->data, code);
 }
 
 /* conversion_value or adjusted_value (f), present: a number >= 0. */
 static int
 norm_amount(struct rec *r, int f)
 {
-	const char *s;
+	const char *s, *why = NULL;
 	size_t n;
 	double d = 0;
+	int e;
 
 	if (kind(r, f) == JV_KIND_NUMBER)
 		d = jv_number_value(val(r, f));
-	else if ((s = str(r, f, &n)) == NULL ||
-	    parse_value(s, n, &d) == -1)
+	else if ((s = str(r, f, &n)) == NULL)
+		why = "value_invalid";
+	else
+		why = ac_amount_parse(s, n, &d);
+	if (why != NULL && strcmp(why, "value_ambiguous") == 0)
+		return reject(r, ac_err(why, names[f], "a comma before three "
+		    "digits: a thousands separator or a decimal comma? Write "
+		    "the amount without thousands separators, or with a "
+		    "decimal point as well"));
+	if (why != NULL)
 		return reject(r, ac_err("value_invalid", names[f],
 		    "expected a number or a numeric string"));
 	if (!isfinite(d) || fabs(d) >= DBL_MAX)
@@ -524,7 +551,20 @@ norm_amount(struct rec *r, int f)
 		return reject(r, ac_err("value_negative", names[f],
 		    "negative; a refund is a retraction, not a negative "
 		    "value"));
-	if (kind(r, f) != JV_KIND_NUMBER)
+	if (r->o->minor) {
+		if (d != trunc(d) || d >= AC_MAX_EXACT)
+			return reject(r, ac_err("value_invalid", names[f],
+			    "not a whole number of minor units "
+			    "(--value-unit minor)"));
+		if ((e = minor_exp(r)) == -1)
+			return reject(r, ac_err("value_unit_unknown",
+			    names[F_CURRENCY], "a currency without a minor "
+			    "unit: --value-unit minor cannot read %s",
+			    names[f]));
+		if (e >= 0)
+			d = ac_amount_from_minor(d, e);
+	}
+	if (kind(r, f) != JV_KIND_NUMBER || r->o->minor)
 		set(r, f, jv_number(d));
 	if (!has(r, F_CURRENCY))
 		return reject(r, ac_err("currency_missing", names[F_CURRENCY],
@@ -1079,7 +1119,7 @@ main(int argc, char *argv[])
 	ac_setprogname("ac-normalize");
 	memset(&o, 0, sizeof(o));
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":d:e:hqR:Vvz:", longopts,
+	while ((ch = getopt_long(argc, argv, ":d:e:hqR:u:VvZ:z:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'd':
@@ -1105,6 +1145,16 @@ main(int argc, char *argv[])
 		case 'v':
 			o.verbose = 1;
 			break;
+		case 'u':
+			if (strcmp(optarg, "minor") != 0 &&
+			    strcmp(optarg, "major") != 0)
+				ac_diex(AC_EXIT_USAGE, "--value-unit %s: expected "
+				    "major or minor", optarg);
+			o.minor = strcmp(optarg, "minor") == 0;
+			break;
+		case 'Z':
+			o.in_tz = optarg;
+			break;
 		case 'z':
 			o.tz = optarg;
 			break;
@@ -1124,11 +1174,16 @@ main(int argc, char *argv[])
 	if (o.region[0] != '\0' && ac_data_region(&o.data, o.region) == NULL)
 		ac_diex(AC_EXIT_USAGE, "--default-region: no phone numbering "
 		    "data for that code");
-	if (o.tz != NULL) {
-		if (!ac_time_zone_exists(o.tz))
-			ac_diex(AC_EXIT_USAGE, "--timezone %s: not a time zone "
-			    "of the zoneinfo database", o.tz);
-		setenv("TZ", o.tz, 1);
+	if (o.in_tz != NULL && !ac_time_zone_exists(o.in_tz))
+		ac_diex(AC_EXIT_USAGE, "--input-timezone %s: not a time zone "
+		    "of the zoneinfo database", o.in_tz);
+	if (o.tz != NULL && !ac_time_zone_exists(o.tz))
+		ac_diex(AC_EXIT_USAGE, "--timezone %s: not a time zone of the "
+		    "zoneinfo database", o.tz);
+	/* The zone the C library reads: the output zone, else the input
+	 * zone (then reading a time costs no change of zone). */
+	if (o.tz != NULL || o.in_tz != NULL) {
+		setenv("TZ", o.tz != NULL ? o.tz : o.in_tz, 1);
 		tzset();
 	}
 	o.now = (long long)time(NULL);

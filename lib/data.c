@@ -227,18 +227,31 @@ eea_line(struct ac_data *d, char **f, int nf, const char **why)
 	return 0;
 }
 
+#define CUR_NO_MINOR 0x80	/* a currency without a minor unit */
+
 static int
 currency_line(struct ac_data *d, char **f, int nf, const char **why)
 {
 	const char *s = f[0];
 
-	(void)nf;
+	const char *mu = nf > 1 ? f[1] : "-";
+	unsigned char v;
+
 	if (strlen(s) != 3 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' ||
 	    s[1] > 'Z' || s[2] < 'A' || s[2] > 'Z') {
 		*why = "expected three upper-case letters";
 		return -1;
 	}
-	d->iso4217[((s[0] - 'A') * 26 + (s[1] - 'A')) * 26 + (s[2] - 'A')] = 1;
+	/* 1 + the minor unit's digits, or CUR_NO_MINOR. */
+	if (strcmp(mu, "-") == 0)
+		v = CUR_NO_MINOR;
+	else if (mu[0] >= '0' && mu[0] <= '4' && mu[1] == '\0')
+		v = (unsigned char)(1 + mu[0] - '0');
+	else {
+		*why = "expected a minor unit of 0 to 4 digits, or -";
+		return -1;
+	}
+	d->iso4217[((s[0] - 'A') * 26 + (s[1] - 'A')) * 26 + (s[2] - 'A')] = v;
 	return 0;
 }
 
@@ -534,7 +547,19 @@ ac_data_is_currency(const struct ac_data *d, const char *s)
 	    s[1] > 'Z' || s[2] < 'A' || s[2] > 'Z')
 		return 0;
 	return d->iso4217[((s[0] - 'A') * 26 + (s[1] - 'A')) * 26 +
+	    (s[2] - 'A')] != 0;
+}
+
+int
+ac_data_minor_unit(const struct ac_data *d, const char *s)
+{
+	unsigned char v;
+
+	if (!ac_data_is_currency(d, s))
+		return -1;
+	v = d->iso4217[((s[0] - 'A') * 26 + (s[1] - 'A')) * 26 +
 	    (s[2] - 'A')];
+	return v == CUR_NO_MINOR ? -1 : v - 1;
 }
 
 static int

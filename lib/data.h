@@ -82,6 +82,9 @@ int ac_data_country_name(const struct ac_data *, const char *key,
 int ac_data_is_eea(const struct ac_data *, const char *s);
 /* Nonzero when s (3 upper-case letters) is an ISO 4217 code. */
 int ac_data_is_currency(const struct ac_data *, const char *s);
+/* The ISO 4217 minor unit of currency s, in decimal digits (0 to 4), or
+ * -1 for an unknown currency or one without a minor unit (XDR). */
+int ac_data_minor_unit(const struct ac_data *, const char *s);
 /*
  * Nonzero when the normalized value of field is a placeholder, comparing
  * ASCII case-insensitively. For email, a "local@" line matches any

@@ -206,9 +206,80 @@ ac_time_format(char *buf, size_t len, long long t, int off)
 	*p = '\0';
 }
 
+/* Nonzero for the names of UTC itself. */
+static int
+utc_name(const char *zone)
+{
+	return strcmp(zone, "UTC") == 0 || strcmp(zone, "Etc/UTC") == 0 ||
+	    strcmp(zone, "Etc/GMT") == 0 || strcmp(zone, "GMT") == 0;
+}
+
+/* Set TZ to zone (NULL: unset) and make the C library read it. */
+static void
+set_zone(const char *zone)
+{
+	if (zone != NULL)
+		setenv("TZ", zone, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+}
+
+/*
+ * Run fn in zone (the process zone is put back after): a zone other than
+ * TZ costs reading its file twice, so a caller with one zone sets TZ.
+ */
+static const char *
+in_zone(const char *zone, const struct ac_civil *c, long long *t, int *off,
+    long long at)
+{
+	const char *cur = getenv("TZ"), *why = NULL;
+	char *saved = NULL;
+
+	if (cur != NULL && strcmp(cur, zone) == 0) {
+		if (c != NULL)
+			return ac_time_local(c, t);
+		*off = ac_time_zone_offset(at);
+		return NULL;
+	}
+	if (cur != NULL && (saved = strdup(cur)) == NULL)
+		return "time_invalid";	/* out of memory */
+	set_zone(zone);
+	if (c != NULL)
+		why = ac_time_local(c, t);
+	else
+		*off = ac_time_zone_offset(at);
+	set_zone(saved);
+	free(saved);
+	return why;
+}
+
+/* A time without offset read in zone (NULL: the process zone). */
+static const char *
+local_in(const struct ac_civil *c, const char *zone, long long *t)
+{
+	if (zone == NULL)
+		return ac_time_local(c, t);
+	if (utc_name(zone)) {
+		*t = ac_time_epoch(c, 0);
+		return NULL;
+	}
+	return in_zone(zone, c, t, NULL, 0);
+}
+
+/* The offset of zone at t. */
+static int
+zone_offset_in(const char *zone, long long t)
+{
+	int off = 0;
+
+	(void)in_zone(zone, NULL, NULL, &off, t);
+	return off;
+}
+
 const char *
-ac_time_value(jv v, int use_tz, long long now, long long skew, char *out,
-    size_t outlen, char *msg, size_t msglen)
+ac_time_value(jv v, int use_tz, const char *in_tz, long long now,
+    long long skew, char *out, size_t outlen, char *msg, size_t msglen)
 {
 	struct ac_civil c;
 	const char *s, *why;
@@ -250,16 +321,20 @@ ac_time_value(jv v, int use_tz, long long now, long long skew, char *out,
 		if (c.has_off) {
 			t = ac_time_epoch(&c, c.off);
 			off = use_tz ? ac_time_zone_offset(t) : c.off;
-		} else if (!use_tz) {
+		} else if (!use_tz && in_tz == NULL) {
 			snprintf(msg, msglen, "no UTC offset; give --timezone "
-			    "to read it");
+			    "or --input-timezone to read it");
 			return "time_no_offset";
-		} else if ((why = ac_time_local(&c, &t)) != NULL) {
+		} else if ((why = local_in(&c, in_tz, &t)) != NULL) {
 			snprintf(msg, msglen, "local time skipped by a "
-			    "daylight-saving change in --timezone");
+			    "daylight-saving change in %s", in_tz != NULL ?
+			    "--input-timezone" : "--timezone");
 			return why;
-		} else {
+		} else if (use_tz) {
 			off = ac_time_zone_offset(t);
+		} else {
+			/* As written: at the offset of its own zone. */
+			off = utc_name(in_tz) ? 0 : zone_offset_in(in_tz, t);
 		}
 		break;
 	default:

@@ -46,16 +46,17 @@ void ac_time_format(char *buf, size_t len, long long t, int off);
  * ac_time_parse. With use_tz the result carries the offset of the process
  * time zone (TZ, the advertiser's zone) and a time without offset is read
  * in it; without, a string keeps its offset, a number is UTC and a time
- * without offset is refused. A time more than skew seconds after now is
- * refused, and so is one before AC_TIME_MIN. Returns NULL, or a reason
- * code (time_missing, time_invalid,
- * time_no_offset, time_nonexistent, time_future) with a message naming no
- * value in msg.
+ * without offset is refused. in_tz, when not NULL, is the zone a time
+ * without offset is read in instead (IANA name; without use_tz such a
+ * time keeps the offset of in_tz). A time more than skew seconds after
+ * now is refused, and so is one before AC_TIME_MIN. Returns NULL, or a
+ * reason code (time_missing, time_invalid, time_no_offset,
+ * time_nonexistent, time_future) with a message naming no value in msg.
  */
 #define AC_TIME_MIN 946684800LL	/* 2000-01-01T00:00:00Z */
 
-const char *ac_time_value(jv v, int use_tz, long long now, long long skew,
-    char *out, size_t outlen, char *msg, size_t msglen);
+const char *ac_time_value(jv v, int use_tz, const char *in_tz, long long now,
+    long long skew, char *out, size_t outlen, char *msg, size_t msglen);
 
 /* Nonzero when name is an IANA zone found in the zoneinfo database. */
 int ac_time_zone_exists(const char *name);

@@ -695,6 +695,22 @@ PY
 	checks_pass
 }
 
+@test "time: --input-timezone reads times without offset in a zone of their own" {
+	BASE=$CA
+	# WooCommerce's date_created_gmt: UTC without a Z.
+	expect '"conversion_date_time":"2026-04-23T12:31:09"' conversion_date_time '"2026-04-23 14:31:09+02:00"' -z Europe/Berlin --input-timezone UTC
+	expect '"conversion_date_time":"2026-04-23T12:31:09"' conversion_date_time '"2026-04-23 12:31:09+00:00"' -Z UTC
+	expect '"conversion_date_time":"2026-04-23T08:31:09"' conversion_date_time '"2026-04-23 14:31:09+02:00"' -z Europe/Berlin -Z America/New_York
+	expect '"conversion_date_time":"2026-04-23T08:31:09"' conversion_date_time '"2026-04-23 08:31:09-04:00"' -Z America/New_York
+	# A time with its offset keeps it; -Z only reads those without.
+	expect '"conversion_date_time":"2026-04-23T12:31:09Z"' conversion_date_time '"2026-04-23 14:31:09+02:00"' -z Europe/Berlin -Z America/New_York
+	expect_reject '"conversion_date_time":"2026-03-08T02:30:00"' time_nonexistent conversion_date_time -z Europe/Berlin -Z America/New_York
+	run --separate-stderr ac-normalize -Z Mars/Olympus </dev/null
+	[[ $status -eq 2 && $stderr == *"--input-timezone Mars/Olympus: not a time zone"* ]] ||
+		{ echo "a bad zone is a usage error: $status $stderr" >&2; return 1; }
+	checks_pass
+}
+
 @test "time: a local time in a DST gap is rejected, an ambiguous one is its first occurrence" {
 	BASE=$CA
 	expect_reject '"conversion_date_time":"2026-03-29 02:30:00"' time_nonexistent conversion_date_time -z Europe/Berlin
@@ -788,10 +804,48 @@ PY
 	checks_pass
 }
 
-@test "conversion_value: negative, decimal comma and non-numbers reject" {
+@test "conversion_value: thousands separators and decimal commas as shops write them" {
+	expect '"conversion_value":"12,000.00","currency_code":"USD"' conversion_value 12000
+	expect '"conversion_value":"1.234.567,89","currency_code":"EUR"' conversion_value 1234567.89
+	expect '"conversion_value":"12 000,50","currency_code":"EUR"' conversion_value 12000.5
+	expect '"conversion_value":"1'"'"'234.50","currency_code":"CHF"' conversion_value 1234.5
+	expect '"conversion_value":"1,234,567","currency_code":"USD"' conversion_value 1234567
+	expect '"conversion_value":"49,90","currency_code":"EUR"' conversion_value 49.9
+	# One dot is a decimal point, as in JSON.
+	expect '"conversion_value":"1.234","currency_code":"EUR"' conversion_value 1.234
+	checks_pass
+}
+
+@test "conversion_value: a lone comma before three digits is ambiguous, and says so" {
+	expect_reject '"conversion_value":"1,234","currency_code":"EUR"' value_ambiguous conversion_value
+	[[ $stderr == *"thousands separator or a decimal comma"* ]] ||
+		{ echo "the message says why: $stderr" >&2; return 1; }
+	[[ $stderr != *"1,234"* && $(jq -r .message rej.ndjson) != *1,234* ]] ||
+		{ echo "the message names no value: $stderr" >&2; return 1; }
+	expect_reject '"conversion_value":"12,34,567","currency_code":"INR"' value_invalid conversion_value
+	expect_reject '"conversion_value":"1,234.567,8","currency_code":"EUR"' value_invalid conversion_value
+	checks_pass
+}
+
+@test "conversion_value: --value-unit minor reads the currency's ISO 4217 minor unit" {
+	expect '"conversion_value":1999,"currency_code":"USD"' conversion_value 19.99 --value-unit minor
+	expect '"conversion_value":"1999","currency_code":"eur"' conversion_value 19.99 -u minor
+	expect '"conversion_value":1999,"currency_code":"JPY"' conversion_value 1999 -u minor
+	expect '"conversion_value":1999,"currency_code":"KRW"' conversion_value 1999 -u minor
+	expect '"conversion_value":12345,"currency_code":"BHD"' conversion_value 12.345 -u minor
+	expect '"conversion_value":0,"currency_code":"USD"' conversion_value 0 -u minor
+	expect '"conversion_value":1999,"currency_code":"USD"' conversion_value 1999 -u major
+	expect_reject '"conversion_value":19.99,"currency_code":"USD"' value_invalid conversion_value -u minor
+	expect_reject '"conversion_value":100,"currency_code":"XDR"' value_unit_unknown currency_code -u minor
+	expect_reject '"conversion_value":100' currency_missing currency_code -u minor
+	run --separate-stderr ac-normalize --value-unit cents </dev/null
+	[[ $status -eq 2 && $stderr == *"--value-unit cents: expected major or minor"* ]] ||
+		{ echo "a bad unit is a usage error: $status $stderr" >&2; return 1; }
+}
+
+@test "conversion_value: negative and non-numbers reject" {
 	expect_reject '"conversion_value":-1,"currency_code":"EUR"' value_negative conversion_value
 	expect_reject '"conversion_value":"-0.01","currency_code":"EUR"' value_negative conversion_value
-	expect_reject '"conversion_value":"49,90","currency_code":"EUR"' value_invalid conversion_value
 	expect_reject '"conversion_value":"abc","currency_code":"EUR"' value_invalid conversion_value
 	# A blank value is absent, as null is (an empty CSV cell).
 	expect '"conversion_value":"","currency_code":"EUR"' conversion_value absent
@@ -991,7 +1045,7 @@ CALL="$CA"',"call_start_date_time":"2026-09-20T10:00:00Z","conversion_date_time"
 	# The message says which fault.
 	rec '"adjustment_date_time":"2026-09-20 10:00:00"' >in.ndjson
 	run --separate-stderr ac-normalize -R rej.ndjson in.ndjson
-	is "$(jq -r .message rej.ndjson)" "no UTC offset; give --timezone to read it"
+	is "$(jq -r .message rej.ndjson)" "no UTC offset; give --timezone or --input-timezone to read it"
 	checks_pass
 }
 
@@ -1013,7 +1067,7 @@ CALL="$CA"',"call_start_date_time":"2026-09-20T10:00:00Z","conversion_date_time"
 	expect_reject '"adjusted_value":null,"currency_code":"EUR"' adjusted_value_missing adjusted_value
 	expect_reject '"adjusted_value":"","currency_code":"EUR"' adjusted_value_missing adjusted_value
 	expect_reject '"adjusted_value":-1,"currency_code":"EUR"' value_negative adjusted_value
-	expect_reject '"adjusted_value":"12,50","currency_code":"EUR"' value_invalid adjusted_value
+	expect_reject '"adjusted_value":"12;50","currency_code":"EUR"' value_invalid adjusted_value
 	expect_reject '"adjusted_value":true,"currency_code":"EUR"' value_invalid adjusted_value
 	expect_reject '"adjusted_value":5' currency_missing currency_code
 	expect_reject '"adjusted_value":5,"currency_code":"EURO"' currency_invalid currency_code
@@ -1456,7 +1510,7 @@ CALL="$CA"',"call_start_date_time":"2026-09-20T10:00:00Z","conversion_date_time"
 		run --separate-stderr ac-normalize "$h"
 		is "$status" 0 "exit status of $h"
 		is "$stderr" "" "stderr of $h"
-		is "${lines[0]}" "usage: ac-normalize [-hqVv] [-d CC] [-e gmail|all] [-R FILE] [-z ZONE] [FILE ...]" "$h"
+		is "${lines[0]}" "usage: ac-normalize [-hqVv] [-d CC] [-e gmail|all] [-R FILE] [-u major|minor] [-Z ZONE] [-z ZONE] [FILE ...]" "$h"
 		[[ $output == *"--default-region"*"--email-rule"*"--help"*"--quiet"*"--rejects"*"--version"*"--verbose"*"--timezone"* ]]
 	done
 }

@@ -103,6 +103,27 @@ codes(const struct ac_data *d)
 		    "is_currency(\"%s\")", cur[i].s);
 }
 
+/* ISO 4217 minor units (from the standard's list, not from the file). */
+static void
+minor_units(const struct ac_data *d)
+{
+	static const struct {
+		const char *s;
+		int digits;
+	} m[] = {
+		{ "USD", 2 }, { "EUR", 2 }, { "JPY", 0 }, { "KRW", 0 },
+		{ "ISK", 0 }, { "CLP", 0 }, { "VND", 0 }, { "BHD", 3 },
+		{ "KWD", 3 }, { "TND", 3 }, { "CLF", 4 }, { "UYW", 4 },
+		{ "HUF", 2 }, { "MGA", 2 }, { "XDR", -1 }, { "XYZ", -1 },
+		{ "usd", -1 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++)
+		is_int(ac_data_minor_unit(d, m[i].s), m[i].digits,
+		    "minor unit of %s", m[i].s);
+}
+
 static void
 placeholders(const struct ac_data *d)
 {
@@ -387,6 +408,7 @@ main(void)
 	}
 	regions(&d);
 	codes(&d);
+	minor_units(&d);
 	ok(ac_data_is_eea(&d, "DE") && ac_data_is_eea(&d, "GB") &&
 	    ac_data_is_eea(&d, "CH") && ac_data_is_eea(&d, "NO") &&
 	    !ac_data_is_eea(&d, "US") && !ac_data_is_eea(&d, "de") &&

@@ -364,7 +364,7 @@ values(void)
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		x = tap_parse(v[i].json, strlen(v[i].json));
 		/* now: 2026-09-21 14:13:20 UTC; ten minutes of skew */
-		why = ac_time_value(x, v[i].tz, 1790000000LL, 600, out,
+		why = ac_time_value(x, v[i].tz, NULL, 1790000000LL, 600, out,
 		    sizeof(out), msg, sizeof(msg));
 		snprintf(got, sizeof(got), "%s%s", why ? "!" : "",
 		    why ? why : out);
@@ -376,8 +376,48 @@ values(void)
 		    "its message names no value");
 		jv_free(x);
 	}
-	ok(ac_time_value(jv_invalid(), 0, 0, 0, out, sizeof(out), msg,
+	ok(ac_time_value(jv_invalid(), 0, NULL, 0, 0, out, sizeof(out), msg,
 	    sizeof(msg)) != NULL, "absent is time_missing");
+
+	/* --input-timezone: a time without offset read in a zone of its
+	 * own (WooCommerce's date_created_gmt is UTC without a Z). */
+	{
+		static const struct {
+			const char *json, *in;
+			int tz;
+			const char *want;
+		} w[] = {
+			{ "\"2026-05-01T16:28:02\"", "UTC", 1,
+			    "2026-05-01 18:28:02+02:00" },
+			{ "\"2026-05-01T16:28:02\"", "UTC", 0,
+			    "2026-05-01 16:28:02+00:00" },
+			{ "\"2026-05-01T16:28:02\"", "America/New_York", 1,
+			    "2026-05-01 22:28:02+02:00" },
+			{ "\"2026-05-01T16:28:02\"", "America/New_York", 0,
+			    "2026-05-01 16:28:02-04:00" },
+			{ "\"2026-01-15 08:00:00\"", "Asia/Tokyo", 1,
+			    "2026-01-15 00:00:00+01:00" },
+			{ "\"2026-03-08T02:30:00\"", "America/New_York", 1,
+			    "!time_nonexistent" },
+			/* A time with an offset keeps it. */
+			{ "\"2026-05-01T16:28:02Z\"", "America/New_York", 1,
+			    "2026-05-01 18:28:02+02:00" },
+		};
+
+		for (i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+			x = tap_parse(w[i].json, strlen(w[i].json));
+			why = ac_time_value(x, w[i].tz, w[i].in, 1790000000LL,
+			    600, out, sizeof(out), msg, sizeof(msg));
+			snprintf(got, sizeof(got), "%s%s", why ? "!" : "",
+			    why ? why : out);
+			is_str(got, w[i].want, "%s read in %s%s", w[i].json,
+			    w[i].in, w[i].tz ? ", written in Europe/Berlin" :
+			    "");
+			jv_free(x);
+		}
+		is_str(getenv("TZ"), "Europe/Berlin",
+		    "the process zone is put back");
+	}
 	unsetenv("TZ");
 	tzset();
 }
