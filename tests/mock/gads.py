@@ -260,6 +260,56 @@ Endpoints
       (above): SUCCESS (none; also a destination no event went to,
       recordCount "0"), FAILED (every event has one), else PARTIAL_SUCCESS.
       int64 counts are JSON strings.
+  POST /{vNN}/customers/{customer_id}/googleAds:search  (and :searchStream)
+      GoogleAdsService.Search / SearchStream.  GAQL: tests/mock/gaql.py
+      (resources customer, conversion_action,
+      offline_conversion_upload_client_summary,
+      offline_conversion_upload_conversion_action_summary; grammar and the
+      queryError of each refusal there).  Faults of endpoint "search" (or
+      "any"), authentication and the adwords scope as for the uploads
+      (method GoogleAdsService.Search / .SearchStream), customer id and
+      login-customer-id format, strict parsing of SearchGoogleAdsRequest
+      (query, pageToken, pageSize, validateOnly, returnTotalResultsCount,
+      summaryRowSetting, searchSettings) or SearchGoogleAdsStreamRequest
+      (query, summaryRowSetting: no page token).  Then, choices where the
+      reference is silent:
+        access: admin "customers" "denied" or a "login_customers" list the
+        login-customer-id (else the customer itself) is not in: 403
+        authorizationError USER_PERMISSION_DENIED; a status other than
+        ENABLED: 403 CUSTOMER_NOT_ENABLED (search only: uploads ignore it);
+        pageSize present: 400 requestError PAGE_SIZE_NOT_SUPPORTED; no
+        query: REQUIRED_FIELD_MISSING; a refused query: 400
+        INVALID_ARGUMENT, GoogleAdsFailure [{queryError: CODE, message:
+        the QueryErrorEnum comment}]; a page token not handed out for
+        this customer and query: INVALID_PAGE_TOKEN (tokens never expire);
+        pageToken with validateOnly: VALIDATE_ONLY_REQUEST_HAS_PAGE_TOKEN.
+      Answer: {"results": [rows] (left out when none), "nextPageToken"
+      (pages of 10000 rows), "totalResultsCount" (when asked), "fieldMask"
+      (the selected fields, camelCase), "queryResourceConsumption"};
+      validateOnly: {"fieldMask"}.  searchStream: a JSON array of such
+      batches of up to 10000 rows, each with "requestId" (one batch
+      without results when none); its errors are [{"error": ...}] (ref
+      §3.2).  Rows: camelCase, int64 as strings, enums by name; the
+      resource_name of each resource a selected field comes from is
+      added; fields without presence are left out at their default (a
+      false acceptedCustomerDataTerms is absent: proto3 JSON).
+      Customers: every ten-digit id exists, with CUSTOMER_DEFAULTS (data
+      terms accepted, ECL on, tracked by itself) unless admin "customers"
+      says otherwise; "conversion_customer": M makes M the
+      google_ads_conversion_customer and gives the customer M's tracking
+      id, data terms and ECL setting ("inherited from the manager",
+      customer.proto), status MANAGED_BY_THIS_MANAGER when M is the
+      login-customer-id, else MANAGED_BY_ANOTHER_MANAGER.
+      Conversion actions of a customer: those of admin
+      "conversion_actions" (ACTION_DEFAULTS for what they do not say:
+      ENABLED, UPLOAD_CLICKS, primary, counted, MANY_PER_CLICK, 30-day
+      click-through window), and with the defaults the ids of the upload
+      rule (below) that are in the explicit set or named by the query's
+      id / resource_name = or IN.  Uploads do not look at these settings.
+      Upload summaries: only what admin "upload_summaries" sets (never
+      derived from the ledger; whether Data Manager uploads count is dm
+      open question 9); success_rate and pending_rate of a client summary
+      are computed from its counts when not given.
   GET  /o/oauth2/v2/auth  (also /o/oauth2/auth)
       OAuth 2.0 authorization endpoint of the installed-app (loopback) flow
       with PKCE.  The emulated user consents at once.  Query: client_id,
@@ -390,6 +440,24 @@ Endpoints
                               or ledger times).
                               GET (and
                               POST): {"offset": S, "now": epoch seconds}
+      POST /__admin/customers {"add": [{"id": CID, SETTING: V, ...}]} merges,
+                              {"set": [...]} replaces all, "remove": [CID].
+                              Settings: descriptive_name, currency_code,
+                              time_zone, auto_tagging_enabled, manager,
+                              test_account, status, accepted_customer_data_
+                              terms, enhanced_conversions_for_leads_enabled,
+                              conversion_tracking_id, conversion_customer,
+                              conversion_tracking_status, login_customers
+                              ([CID]), denied (bool).  GET: the list
+      POST /__admin/conversion_actions {"customer": CID, "add" | "set":
+                              [{"id": N, FIELD: V, "value_settings": {...}}],
+                              "remove": [N]}: fields of conversion_action by
+                              proto name, enums by name.  GET: all
+      POST /__admin/upload_summaries {"customer": CID, "clients": [...],
+                              "conversion_actions": [...]}: the customer's
+                              summaries (proto field names, alerts as
+                              {"error": {"conversion_upload_error": X},
+                              "error_percentage": F}), replaced.  GET: all
       GET  /__admin/health    {"ok": true}
 
 Conversion actions: an action exists if its id is in the explicit set
