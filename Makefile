@@ -20,14 +20,14 @@ ALL_CFLAGS = $(WARN) $(WERROR) $(SAN) -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 \
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 LIBS    = $(JQ_LIBS) $(DEP_LIBS) -lm
 
-TOOLS = ac-batch ac-consent ac-hash ac-normalize ac-pick-clickid ac-token \
+TOOLS = ac-batch ac-consent ac-doctor ac-hash ac-normalize ac-pick-clickid ac-token \
         ac-upload
 LIBOBJ = lib/access.o lib/amount.o lib/conv.o lib/crypto.o lib/data.o lib/dm.o lib/diag.o lib/dtime.o lib/field.o \
          lib/gads.o lib/http.o lib/journal.o lib/jspan.o lib/ndjson.o lib/norm.o lib/oauth.o \
-         lib/opt.o lib/secret.o lib/stage.o
+         lib/opt.o lib/search.o lib/secret.o lib/stage.o
 HDR = lib/access.h lib/amount.h lib/conv.h lib/crypto.h lib/data.h lib/dm.h lib/diag.h lib/dtime.h lib/field.h \
       lib/gads.h lib/http.h lib/journal.h lib/jspan.h lib/ndjson.h lib/norm.h lib/oauth.h \
-      lib/opt.h lib/secret.h lib/stage.h
+      lib/opt.h lib/search.h lib/secret.h lib/stage.h
 UNIT = tests/unit/t_amount.t tests/unit/t_crypto.t tests/unit/t_data.t tests/unit/t_dm.t tests/unit/t_field.t tests/unit/t_dtime.t \
        tests/unit/t_gads.t tests/unit/t_jspan.t tests/unit/t_ndjson.t \
        tests/unit/t_norm.t tests/unit/t_opt.t tests/unit/t_http.t \

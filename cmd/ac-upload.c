@@ -2049,15 +2049,6 @@ distinct_files(const struct opts *o, int argc, char *argv[])
 	return r;
 }
 
-static void
-env_default(const char **v, const char *name, const char *def)
-{
-	const char *e = getenv(name);
-
-	if (*v == NULL)
-		*v = e != NULL && *e != '\0' ? e : def;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -2069,7 +2060,6 @@ main(int argc, char *argv[])
 	const char *s;
 	char why[160], *ep[2] = { NULL, NULL };
 	int ch, status, api;
-	size_t n;
 
 	ac_setprogname("ac-upload");
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
@@ -2161,26 +2151,21 @@ main(int argc, char *argv[])
 
 	/* --endpoint (AC_ENDPOINT) is the base of both APIs: one emulator
 	 * serves both; else each has its own host. */
-	env_default(&o.endpoint[API_GOOGLEADS], "AC_ENDPOINT",
+	ac_env_default(&o.endpoint[API_GOOGLEADS], "AC_ENDPOINT",
 	    AC_GADS_ENDPOINT);
-	env_default(&o.endpoint[API_DATAMANAGER], "AC_ENDPOINT",
+	ac_env_default(&o.endpoint[API_DATAMANAGER], "AC_ENDPOINT",
 	    AC_DM_ENDPOINT);
-	env_default(&o.version, "AC_API_VERSION", AC_GADS_VERSION);
+	ac_env_default(&o.version, "AC_API_VERSION", AC_GADS_VERSION);
 	for (api = 0; api < 2; api++) {
-		if (!ac_http_url_ok(o.endpoint[api], why, sizeof(why))) {
+		if ((ep[api] = ac_http_endpoint(o.endpoint[api], why,
+		    sizeof(why))) == NULL) {
 			ac_warnx("endpoint: %s", why);
 			usage(stderr, AC_EXIT_USAGE);
 		}
-		/* No trailing slash: the paths are appended. */
-		ep[api] = ac_strfmt("%s", o.endpoint[api]);
-		for (n = strlen(ep[api]); n > 0 && ep[api][n - 1] == '/'; n--)
-			ep[api][n - 1] = '\0';
 		o.endpoint[api] = ep[api];
 	}
 	methods_init();
-	for (s = o.version + 1; *s >= '0' && *s <= '9'; s++)
-		;
-	if (o.version[0] != 'v' || s == o.version + 1 || *s != '\0') {
+	if (!ac_gads_version_ok(o.version)) {
 		ac_warnx("api version: expected v and a number, as v25");
 		usage(stderr, AC_EXIT_USAGE);
 	}

@@ -696,3 +696,13 @@ ac_gads_advice(const char *code)
 			return codes[i].advice;
 	return NULL;
 }
+
+int
+ac_gads_version_ok(const char *v)
+{
+	const char *s;
+
+	for (s = v + 1; v[0] == 'v' && *s >= '0' && *s <= '9'; s++)
+		;
+	return v[0] == 'v' && s > v + 1 && *s == '\0';
+}

@@ -16,6 +16,9 @@
 
 #define AC_GADS_ENDPOINT "https://googleads.googleapis.com"
 #define AC_GADS_VERSION "v25"
+/* Nonzero when s is an API version as the paths take it: "v" and a
+ * number ("v25"). */
+int ac_gads_version_ok(const char *s);
 #define AC_GADS_ROWS_MAX 2000	/* conversions per request (§2.1) */
 
 struct ac_gads_method {

@@ -333,6 +333,20 @@ ac_http_url_ok(const char *url, char *why, size_t len)
 	return ok;
 }
 
+char *
+ac_http_endpoint(const char *url, char *why, size_t len)
+{
+	char *ep;
+	size_t n;
+
+	if (!ac_http_url_ok(url, why, len))
+		return NULL;
+	ep = ac_strfmt("%s", url);
+	for (n = strlen(ep); n > 0 && ep[n - 1] == '/'; n--)
+		ep[n - 1] = '\0';
+	return ep;
+}
+
 CURL *
 ac_http_easy(const struct ac_http_conf *c, char *errbuf, char *err,
     size_t errlen)

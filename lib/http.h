@@ -83,6 +83,12 @@ long long ac_http_backoff_mult_ms(int attempt, long long base, double mult,
  */
 int ac_http_url_ok(const char *url, char *why, size_t len);
 
+/*
+ * The base URL of an API from url: checked as ac_http_url_ok does, without
+ * trailing slashes (the paths are appended). Returns a string to free, or
+ * NULL with why said.
+ */
+char *ac_http_endpoint(const char *url, char *why, size_t len);
 /* Connection settings shared by every handle of a run. */
 struct ac_http_conf {
 	const char *cacert;	/* CA bundle, or NULL for the system's */

@@ -115,3 +115,12 @@ ac_delay_ms(const char *s)
 		return AC_WAIT_MAX;
 	return (long long)(d * 1000);
 }
+
+void
+ac_env_default(const char **v, const char *name, const char *def)
+{
+	const char *e = getenv(name);
+
+	if (*v == NULL)
+		*v = e != NULL && *e != '\0' ? e : def;
+}

@@ -36,4 +36,9 @@ long long ac_duration_ms(const char *s);
  */
 long long ac_delay_ms(const char *duration);
 
+/*
+ * When *v is NULL: the value of environment variable name if set and not
+ * empty, else def.
+ */
+void ac_env_default(const char **v, const char *name, const char *def);
 #endif

@@ -260,6 +260,56 @@ Endpoints
       (above): SUCCESS (none; also a destination no event went to,
       recordCount "0"), FAILED (every event has one), else PARTIAL_SUCCESS.
       int64 counts are JSON strings.
+  POST /{vNN}/customers/{customer_id}/googleAds:search  (and :searchStream)
+      GoogleAdsService.Search / SearchStream.  GAQL: tests/mock/gaql.py
+      (resources customer, conversion_action,
+      offline_conversion_upload_client_summary,
+      offline_conversion_upload_conversion_action_summary; grammar and the
+      queryError of each refusal there).  Faults of endpoint "search" (or
+      "any"), authentication and the adwords scope as for the uploads
+      (method GoogleAdsService.Search / .SearchStream), customer id and
+      login-customer-id format, strict parsing of SearchGoogleAdsRequest
+      (query, pageToken, pageSize, validateOnly, returnTotalResultsCount,
+      summaryRowSetting, searchSettings) or SearchGoogleAdsStreamRequest
+      (query, summaryRowSetting: no page token).  Then, choices where the
+      reference is silent:
+        access: admin "customers" "denied" or a "login_customers" list the
+        login-customer-id (else the customer itself) is not in: 403
+        authorizationError USER_PERMISSION_DENIED; a status other than
+        ENABLED: 403 CUSTOMER_NOT_ENABLED (search only: uploads ignore it);
+        pageSize present: 400 requestError PAGE_SIZE_NOT_SUPPORTED; no
+        query: REQUIRED_FIELD_MISSING; a refused query: 400
+        INVALID_ARGUMENT, GoogleAdsFailure [{queryError: CODE, message:
+        the QueryErrorEnum comment}]; a page token not handed out for
+        this customer and query: INVALID_PAGE_TOKEN (tokens never expire);
+        pageToken with validateOnly: VALIDATE_ONLY_REQUEST_HAS_PAGE_TOKEN.
+      Answer: {"results": [rows] (left out when none), "nextPageToken"
+      (pages of 10000 rows), "totalResultsCount" (when asked), "fieldMask"
+      (the selected fields, camelCase), "queryResourceConsumption"};
+      validateOnly: {"fieldMask"}.  searchStream: a JSON array of such
+      batches of up to 10000 rows, each with "requestId" (one batch
+      without results when none); its errors are [{"error": ...}] (ref
+      §3.2).  Rows: camelCase, int64 as strings, enums by name; the
+      resource_name of each resource a selected field comes from is
+      added; fields without presence are left out at their default (a
+      false acceptedCustomerDataTerms is absent: proto3 JSON).
+      Customers: every ten-digit id exists, with CUSTOMER_DEFAULTS (data
+      terms accepted, ECL on, tracked by itself) unless admin "customers"
+      says otherwise; "conversion_customer": M makes M the
+      google_ads_conversion_customer and gives the customer M's tracking
+      id, data terms and ECL setting ("inherited from the manager",
+      customer.proto), status MANAGED_BY_THIS_MANAGER when M is the
+      login-customer-id, else MANAGED_BY_ANOTHER_MANAGER.
+      Conversion actions of a customer: those of admin
+      "conversion_actions" (ACTION_DEFAULTS for what they do not say:
+      ENABLED, UPLOAD_CLICKS, primary, counted, MANY_PER_CLICK, 30-day
+      click-through window), and with the defaults the ids of the upload
+      rule (below) that are in the explicit set or named by the query's
+      id / resource_name = or IN.  Uploads do not look at these settings.
+      Upload summaries: only what admin "upload_summaries" sets (never
+      derived from the ledger; whether Data Manager uploads count is dm
+      open question 9); success_rate and pending_rate of a client summary
+      are computed from its counts when not given.
   GET  /o/oauth2/v2/auth  (also /o/oauth2/auth)
       OAuth 2.0 authorization endpoint of the installed-app (loopback) flow
       with PKCE.  The emulated user consents at once.  Query: client_id,
@@ -390,6 +440,24 @@ Endpoints
                               or ledger times).
                               GET (and
                               POST): {"offset": S, "now": epoch seconds}
+      POST /__admin/customers {"add": [{"id": CID, SETTING: V, ...}]} merges,
+                              {"set": [...]} replaces all, "remove": [CID].
+                              Settings: descriptive_name, currency_code,
+                              time_zone, auto_tagging_enabled, manager,
+                              test_account, status, accepted_customer_data_
+                              terms, enhanced_conversions_for_leads_enabled,
+                              conversion_tracking_id, conversion_customer,
+                              conversion_tracking_status, login_customers
+                              ([CID]), denied (bool).  GET: the list
+      POST /__admin/conversion_actions {"customer": CID, "add" | "set":
+                              [{"id": N, FIELD: V, "value_settings": {...}}],
+                              "remove": [N]}: fields of conversion_action by
+                              proto name, enums by name.  GET: all
+      POST /__admin/upload_summaries {"customer": CID, "clients": [...],
+                              "conversion_actions": [...]}: the customer's
+                              summaries (proto field names, alerts as
+                              {"error": {"conversion_upload_error": X},
+                              "error_percentage": F}), replaced.  GET: all
       GET  /__admin/health    {"ok": true}
 
 Conversion actions: an action exists if its id is in the explicit set
@@ -580,6 +648,9 @@ import sys
 import threading
 import time
 import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gaql  # noqa: E402  (tests/mock/gaql.py, beside this file)
 
 ADWORDS_SCOPE = "https://www.googleapis.com/auth/adwords"
 DM_SCOPE = "https://www.googleapis.com/auth/datamanager"
@@ -1026,6 +1097,37 @@ ENUMS.update({
             "GOOGLE_AD_MANAGER_NETWORK_CODE"]),
     "dm.EncryptionSource": (DM + "EncryptedUserId.EncryptionSource", [
         "ENCRYPTION_SOURCE_UNSPECIFIED", "AD_SERVING", "DATA_TRANSFER"]),
+})
+# GoogleAdsService.Search / SearchStream requests (googleads_service.proto
+# is not in the reference; the fields are those of the v25 service as the
+# client libraries send them).  pageSize parses, and is then refused with
+# requestError PAGE_SIZE_NOT_SUPPORTED.
+ENUMS["SummaryRowSetting"] = (
+    "enums.SummaryRowSettingEnum.SummaryRowSetting",
+    ["UNSPECIFIED", "UNKNOWN", "NO_SUMMARY_ROW", "SUMMARY_ROW_WITH_RESULTS",
+     "SUMMARY_ROW_ONLY"])
+MESSAGE_TYPES.update({
+    "SearchGoogleAdsRequest": ("services.SearchGoogleAdsRequest", [
+        Field("customerId", "string"),
+        Field("query", "string"),
+        Field("pageToken", "string"),
+        Field("pageSize", "int32"),
+        Field("validateOnly", "bool"),
+        Field("returnTotalResultsCount", "bool"),
+        Field("summaryRowSetting", "enum:SummaryRowSetting"),
+        Field("searchSettings", "msg:SearchSettings"),
+    ]),
+    "SearchSettings": ("services.SearchSettings", [
+        Field("omitResults", "bool"),
+        Field("returnSummaryRow", "bool"),
+        Field("returnTotalResultsCount", "bool"),
+    ]),
+    "SearchGoogleAdsStreamRequest": (
+        "services.SearchGoogleAdsStreamRequest", [
+            Field("customerId", "string"),
+            Field("query", "string"),
+            Field("summaryRowSetting", "enum:SummaryRowSetting"),
+        ]),
 })
 MESSAGE_TYPES.update({
     "dm.IngestEventsRequest": (DM + "IngestEventsRequest", [
@@ -2307,6 +2409,15 @@ class State:
             self.authorizations = []  # what GET /o/oauth2/v2/auth was asked
             self.actions = set(self.opts.actions or ())
             self.default_rule = self.opts.actions is None
+            # googleAds:search state (admin "customers", "conversion_actions",
+            # "upload_summaries"): customer settings (id -> dict), the
+            # conversion actions defined per customer (id -> {action id ->
+            # dict}), the upload summaries per customer, and the page
+            # tokens handed out (token -> (customer, query, offset))
+            self.customers = {}
+            self.conv_actions = {}
+            self.summaries = {}
+            self.page_tokens = {}
             if self.ledger_path:
                 if load and os.path.exists(self.ledger_path):
                     with open(self.ledger_path, encoding="utf-8") as fp:
@@ -2329,6 +2440,99 @@ class State:
     def action_exists(self, action_id):
         return action_id in self.actions or (
             self.default_rule and action_id < DEFAULT_ACTION_LIMIT)
+
+    # -- googleAds:search: the rows of each resource (flat dicts, full
+    #    GAQL path -> Python value; see tests/mock/gaql.py)
+    def customer_settings(self, cid):
+        c = dict(CUSTOMER_DEFAULTS)
+        c["descriptive_name"] = "Customer %s" % cid
+        c["conversion_tracking_id"] = 100000000 + int(cid) % 800000000
+        c.update(self.customers.get(cid, {}))
+        return c
+
+    def customer_row(self, cid, login):
+        c = self.customer_settings(cid)
+        conv = str(c.get("conversion_customer") or cid)
+        pre = "customer.conversion_tracking_setting."
+        row = {"customer.resource_name": "customers/" + cid,
+               "customer.id": int(cid)}
+        for k in ("descriptive_name", "currency_code", "time_zone",
+                  "auto_tagging_enabled", "manager", "test_account",
+                  "status"):
+            row["customer." + k] = c.get(k)
+        row[pre + "conversion_tracking_id"] = c.get("conversion_tracking_id")
+        row[pre + "google_ads_conversion_customer"] = "customers/" + conv
+        terms = c.get("accepted_customer_data_terms")
+        ecl = c.get("enhanced_conversions_for_leads_enabled")
+        status = "CONVERSION_TRACKING_MANAGED_BY_SELF"
+        if conv != cid:
+            # Cross-account conversion tracking: the manager's tracking id,
+            # and the terms and ECL setting are the manager's ("inherited
+            # from the manager", customer.proto); the status depends on the
+            # login-customer-id of the request.
+            m = self.customer_settings(conv)
+            row[pre + "cross_account_conversion_tracking_id"] = \
+                m.get("conversion_tracking_id")
+            terms = m.get("accepted_customer_data_terms")
+            ecl = m.get("enhanced_conversions_for_leads_enabled")
+            status = ("CONVERSION_TRACKING_MANAGED_BY_THIS_MANAGER"
+                      if login == conv else
+                      "CONVERSION_TRACKING_MANAGED_BY_ANOTHER_MANAGER")
+        row[pre + "accepted_customer_data_terms"] = bool(terms)
+        row[pre + "enhanced_conversions_for_leads_enabled"] = bool(ecl)
+        row[pre + "conversion_tracking_status"] = c.get(
+            "conversion_tracking_status") or status
+        return row
+
+    def action_rows(self, cid, named):
+        """The conversion actions of customer cid: those defined through
+        admin "conversion_actions", and with default settings the ids of
+        the upload rule (--actions, admin "actions") that are in the
+        explicit set or named by the query (named: ids)."""
+        defined = self.conv_actions.get(cid, {})
+        ids = set(defined) | set(self.actions) | {
+            i for i in named if self.action_exists(i)}
+        rows = []
+        for i in sorted(ids):
+            a = dict(ACTION_DEFAULTS, name="Conversion action %d" % i,
+                     owner_customer="customers/" + cid)
+            a.update(defined.get(i, {}))
+            vs = dict(ACTION_DEFAULTS["value_settings"])
+            vs.update(a.pop("value_settings", None) or {})
+            pre = "conversion_action."
+            row = {pre + "resource_name":
+                   "customers/%s/conversionActions/%d" % (cid, i),
+                   pre + "id": i}
+            for k, v in a.items():
+                row[pre + k] = v
+            for k, v in vs.items():
+                row[pre + "value_settings." + k] = v
+            rows.append(row)
+        return rows
+
+    def summary_rows(self, cid, resource):
+        rows = []
+        for sm in self.summaries.get(cid, {}).get(resource, ()):
+            sm = dict(sm)
+            client = sm.setdefault("client", "GOOGLE_ADS_API")
+            if resource == "offline_conversion_upload_client_summary":
+                rn = "customers/%s/offlineConversionUploadClientSummaries/%s" \
+                    % (cid, client)
+                total = sm.get("total_event_count", 0)
+                if total:
+                    sm.setdefault("success_rate", sm.get(
+                        "successful_event_count", 0) / total)
+                    sm.setdefault("pending_rate", sm.get(
+                        "pending_event_count", 0) / total)
+            else:
+                rn = ("customers/%s/offlineConversionUploadConversionAction"
+                      "Summaries/%s~%s" % (cid, sm.get(
+                          "conversion_action_id", 0), client))
+            row = {resource + ".resource_name": rn}
+            for k, v in sm.items():
+                row[resource + "." + k] = v
+            rows.append(row)
+        return rows
 
     # -- clock (admin "clock" moves both by the same offset)
     def now(self):
@@ -2619,8 +2823,11 @@ DM_FAULTS = COMMON_FAULTS + (
 STATUS_FAULTS = COMMON_FAULTS + (
     "rate_limit", "daily_quota", "token_expired", "error")
 TOKEN_FAULTS = COMMON_FAULTS + ("oauth_error",)
+SEARCH_FAULTS = COMMON_FAULTS + (
+    "rate_limit", "daily_quota", "token_expired", "error")
 FAULT_KINDS = {"upload": GADS_FAULTS + ("bad_event",),
                "googleads": GADS_FAULTS, "datamanager": DM_FAULTS,
+               "search": SEARCH_FAULTS,
                "status": STATUS_FAULTS, "token": TOKEN_FAULTS,
                "any": COMMON_FAULTS}
 # faults that only one API knows (an "upload" fault of such a kind waits
@@ -2651,6 +2858,52 @@ AUTH_ERROR_HTML = """<!DOCTYPE html>
 BAD_GATEWAY_HTML = """<html><head><title>502 Bad Gateway</title></head>
 <body><center><h1>502 Bad Gateway</h1></center></body></html>
 """
+
+
+# googleAds:search (and searchStream): settings of a customer and of a
+# conversion action that no admin call gave (where the reference is silent:
+# see the module docstring, "Search").
+CUSTOMER_DEFAULTS = {
+    "currency_code": "EUR", "time_zone": "Europe/Berlin",
+    "auto_tagging_enabled": True, "manager": False, "test_account": False,
+    "status": "ENABLED", "accepted_customer_data_terms": True,
+    "enhanced_conversions_for_leads_enabled": True,
+}
+CUSTOMER_KEYS = set(CUSTOMER_DEFAULTS) | {
+    "descriptive_name", "conversion_tracking_id", "conversion_customer",
+    "conversion_tracking_status", "login_customers", "denied"}
+ACTION_DEFAULTS = {
+    "status": "ENABLED", "type": "UPLOAD_CLICKS", "origin": "WEBSITE",
+    "category": "DEFAULT", "primary_for_goal": True,
+    "include_in_conversions_metric": True, "counting_type": "MANY_PER_CLICK",
+    "click_through_lookback_window_days": 30,
+    "view_through_lookback_window_days": 1,
+    "value_settings": {"default_value": 1.0, "default_currency_code": "EUR",
+                       "always_use_default_value": False},
+}
+SEARCH_PAGE_SIZE = 10000         # rows per page, fixed (ref: not settable)
+SEARCH_RE = re.compile(r"/(v\d+)/customers/([^/]*)/googleAds:"
+                       r"(search|searchStream)")
+SEARCH_RPC = {"search": "GoogleAdsService.Search",
+              "searchStream": "GoogleAdsService.SearchStream"}
+
+
+def check_settings(obj, resource, nested=()):
+    """Admin input: obj's keys must be fields of resource (gaql schema,
+    without the resource prefix), enums by name.  Raises ValueError."""
+    if not isinstance(obj, dict):
+        raise ValueError("expected an object, got %r" % (obj,))
+    for k, v in obj.items():
+        if k in nested:
+            check_settings(v, resource + "." + k)
+            continue
+        f = gaql.SCHEMA[resource.split(".")[0]].get(resource + "." + k)
+        if f is None:
+            raise ValueError("unknown field %s.%s" % (resource, k))
+        if v is not None and f.kind.startswith("enum:") and \
+                v not in gaql.ENUMS[f.kind[5:]]:
+            raise ValueError("%s.%s: not a %s: %r" % (resource, k,
+                                                      f.kind[5:], v))
 
 
 class Dropped(Exception):
@@ -2724,6 +2977,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def send(self, code, body, ctype="application/json; charset=UTF-8",
              headers=()):
+        if getattr(self, "stream", False) and isinstance(body, dict) and \
+                "error" in body:
+            # searchStream: the error object inside a JSON array (ref §3.2)
+            body = [body]
         if isinstance(body, (dict, list)):
             data = (json.dumps(body, indent=2) + "\n").encode()
         elif isinstance(body, str):
@@ -2787,6 +3044,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def dispatch(self):
         path = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path)
+        self.stream = False
         self.entry = {
             "time": datetime.datetime.now(datetime.timezone.utc).isoformat(
                 timespec="milliseconds"),
@@ -2811,6 +3069,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if m and self.command == "POST":
                 self.upload(m.group(1), m.group(2), METHODS[m.group(3)],
                             body)
+            elif SEARCH_RE.fullmatch(path) and self.command == "POST":
+                m = SEARCH_RE.fullmatch(path)
+                self.search(m.group(1), m.group(2), m.group(3), body)
             elif path == DM_INGEST_PATH and self.command == "POST":
                 self.dm_ingest(body)
             elif path == DM_STATUS_PATH and self.command == "GET":
@@ -2950,6 +3211,207 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.entry["request_id"] = rid
         self.send(http_code, {"error": err}, headers=headers)
         return True
+
+    # -- POST /vNN/customers/CID/googleAds:search and :searchStream --------
+    def search(self, version, cid, rpc, body):
+        st = self.state
+        rid = new_request_id()
+        self.entry["body"] = self.json_or_none(body)
+        self.stream = rpc == "searchStream"
+        fault = st.take_fault(("search",))
+        if fault and self.apply_fault(fault, version, rid):
+            return
+
+        def fail(status, errors, message=None):
+            self.entry["request_id"] = rid
+            code, obj = ads_status_body(status, version, errors, rid, message)
+            self.send(code, obj, headers=[("request-id", rid)])
+
+        # Authentication and scope, as for the upload methods.
+        auth = self.headers.get("Authorization")
+        if auth is None:
+            fail("UNAUTHENTICATED", [ads_error(
+                {"authenticationError": "AUTHENTICATION_ERROR"})],
+                MISSING_CREDENTIAL)
+            return
+        parts = auth.split(None, 1)
+        if len(parts) != 2 or parts[0].lower() != "bearer" or \
+                not parts[1].strip():
+            fail("UNAUTHENTICATED", [ads_error(
+                {"authenticationError": "OAUTH_TOKEN_HEADER_INVALID"})])
+            return
+        why = st.token_status(parts[1].strip())
+        if why:
+            fail("UNAUTHENTICATED", [ads_error({"authenticationError": why})])
+            return
+        if not st.has_scope(parts[1].strip(), ADWORDS_SCOPE):
+            self.send(*scope_denied_body(
+                GADS_DOMAIN, "google.ads.googleads.%s.services.%s" % (
+                    version, SEARCH_RPC[rpc])))
+            return
+        if not re.fullmatch(r"\d{10}", cid):
+            fail("INVALID_ARGUMENT", [ads_error(
+                {"requestError": "INVALID_CUSTOMER_ID"},
+                message="Invalid customer ID '%s'." % cid)])
+            return
+        lcid = self.headers.get("login-customer-id")
+        if lcid is not None and not re.fullmatch(r"\d{10}", lcid.strip()):
+            fail("INVALID_ARGUMENT", [ads_error(
+                {"headerError": "INVALID_LOGIN_CUSTOMER_ID"})])
+            return
+        login = lcid.strip() if lcid is not None else cid
+
+        ctype = self.headers.get("Content-Type", "")
+        if ctype.split(";")[0].strip().lower() != "application/json":
+            self.bad_request(
+                "Invalid JSON payload received. Unexpected Content-Type "
+                "'%s', expected application/json." % ctype, "")
+            return
+        try:
+            raw = json.loads(body.decode("utf-8")) if body.strip() else {}
+        except (ValueError, UnicodeDecodeError):
+            self.bad_request("Invalid JSON payload received. Unexpected "
+                             "token.", "")
+            return
+        if not isinstance(raw, dict):
+            self.bad_request('Invalid JSON payload received. Unknown name "": '
+                             'Root element must be a message.', "")
+            return
+        perr = ParseErrors(version)
+        req = parse_message(raw, "SearchGoogleAdsStreamRequest"
+                            if self.stream else "SearchGoogleAdsRequest",
+                            "", perr)
+        if perr.violations:
+            self.bad_request(None, None, perr.violations)
+            return
+
+        # Access to the customer (the shared design: admin "customers").
+        with st.lock:
+            c = st.customer_settings(cid)
+        allowed = c.get("login_customers")
+        if c.get("denied") or (allowed is not None and
+                               login not in [str(x) for x in allowed]):
+            fail("PERMISSION_DENIED", [ads_error(
+                {"authorizationError": "USER_PERMISSION_DENIED"},
+                message="User doesn't have permission to access customer. "
+                        "Note: If you're accessing a client customer, the "
+                        "manager's customer id must be set in the "
+                        "'login-customer-id' header. See "
+                        "https://developers.google.com/google-ads/api/docs/"
+                        "concepts/call-structure#cid")])
+            return
+        if c.get("status", "ENABLED") != "ENABLED":
+            fail("PERMISSION_DENIED", [ads_error(
+                {"authorizationError": "CUSTOMER_NOT_ENABLED"},
+                message="The customer account can't be accessed because it "
+                        "is not yet enabled or has been deactivated.")])
+            return
+
+        if "pageSize" in req:
+            fail("INVALID_ARGUMENT", [ads_error(
+                {"requestError": "PAGE_SIZE_NOT_SUPPORTED"}, [("page_size",
+                                                              None)],
+                message="Setting the page size is not supported, and will "
+                        "be unavailable in a future version.")])
+            return
+        query = req.get("query")
+        if not query:
+            fail("INVALID_ARGUMENT", [ads_error(
+                {"requestError": "REQUIRED_FIELD_MISSING"}, [("query", None)],
+                message="Required field is missing.")])
+            return
+        try:
+            q = gaql.parse(query)
+        except gaql.QueryError as e:
+            fail("INVALID_ARGUMENT", [ads_error({"queryError": e.code},
+                                                message=e.message)])
+            return
+        token = req.get("pageToken")
+        if token and req.get("validateOnly"):
+            fail("INVALID_ARGUMENT", [ads_error(
+                {"requestError": "VALIDATE_ONLY_REQUEST_HAS_PAGE_TOKEN"},
+                message="page_token is set in the validate only request")])
+            return
+        offset = 0
+        if token:
+            with st.lock:
+                held = st.page_tokens.get(token)
+            if held is None or held[0] != cid or held[1] != query:
+                fail("INVALID_ARGUMENT", [ads_error(
+                    {"requestError": "INVALID_PAGE_TOKEN"},
+                    [("page_token", None)],
+                    message="Next page token specified in user request is "
+                            "invalid.")])
+                return
+            offset = held[2]
+
+        with st.lock:
+            rows = self.search_rows(cid, login, q)
+            try:
+                rows = gaql.run(q, rows)
+            except gaql.QueryError as e:
+                fail("INVALID_ARGUMENT", [ads_error({"queryError": e.code},
+                                                    message=e.message)])
+                return
+        mask = gaql.field_mask(q)
+        self.entry["request_id"] = rid
+        hdrs = [("request-id", rid)]
+        if self.stream:
+            batches = []
+            for i in range(0, max(len(rows), 1), SEARCH_PAGE_SIZE):
+                b = {}
+                page = rows[i:i + SEARCH_PAGE_SIZE]
+                if page:
+                    b["results"] = [gaql.result(q, r) for r in page]
+                b["fieldMask"] = mask
+                b["requestId"] = rid
+                b["queryResourceConsumption"] = str(len(page))
+                batches.append(b)
+            self.send(200, batches, headers=hdrs)
+            return
+        settings = req.get("searchSettings") or {}
+        resp = {}
+        if req.get("validateOnly"):
+            self.send(200, {"fieldMask": mask}, headers=hdrs)
+            return
+        page = rows[offset:offset + SEARCH_PAGE_SIZE]
+        if page and not settings.get("omitResults"):
+            resp["results"] = [gaql.result(q, r) for r in page]
+        if offset + SEARCH_PAGE_SIZE < len(rows):
+            nxt = base64.urlsafe_b64encode(os.urandom(18)).decode()
+            with st.lock:
+                st.page_tokens[nxt] = (cid, query,
+                                       offset + SEARCH_PAGE_SIZE)
+            resp["nextPageToken"] = nxt
+        if req.get("returnTotalResultsCount") or \
+                settings.get("returnTotalResultsCount"):
+            resp["totalResultsCount"] = str(len(rows))
+        resp["fieldMask"] = mask
+        resp["queryResourceConsumption"] = str(len(page))
+        self.send(200, resp, headers=hdrs)
+
+    def search_rows(self, cid, login, q):
+        """All rows of q's resource for customer cid (before WHERE)."""
+        st = self.state
+        cust = st.customer_row(cid, login)
+        if q.resource == "customer":
+            return [cust]
+        if q.resource == "conversion_action":
+            named = set()
+            for path, op, v, f in q.where:
+                if path == "conversion_action.id" and op in ("=", "IN"):
+                    named |= set(v if isinstance(v, list) else [v])
+                if path == "conversion_action.resource_name" and \
+                        op in ("=", "IN"):
+                    for x in (v if isinstance(v, list) else [v]):
+                        m = re.fullmatch(r"customers/%s/conversionActions/"
+                                         r"(\d+)" % cid, x)
+                        if m:
+                            named.add(int(m.group(1)))
+            rows = st.action_rows(cid, named)
+        else:
+            rows = st.summary_rows(cid, q.resource)
+        return [dict(r, **cust) for r in rows]
 
     # -- POST /vNN/customers/CID:uploadClickConversions (and the call and
     #    adjustment methods) -------------------------------------------------
@@ -4259,6 +4721,18 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.admin_actions()
             elif what == "actions" and m == "GET":
                 self.admin_actions()
+            elif what == "customers" and m == "POST":
+                self.admin_customers(arg or {})
+            elif what == "customers" and m == "GET":
+                self.admin_customers({})
+            elif what == "conversion_actions" and m == "POST":
+                self.admin_conversion_actions(arg or {})
+            elif what == "conversion_actions" and m == "GET":
+                self.admin_conversion_actions({})
+            elif what == "upload_summaries" and m == "POST":
+                self.admin_upload_summaries(arg or {})
+            elif what == "upload_summaries" and m == "GET":
+                self.admin_upload_summaries({})
             elif what == "clock" and m == "POST":
                 arg = arg or {}
                 with st.lock:
@@ -4296,6 +4770,97 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send(200, {"actions": sorted(st.actions),
                             "default_rule": st.default_rule,
                             "default_limit": DEFAULT_ACTION_LIMIT})
+
+    def admin_customers(self, arg):
+        st = self.state
+        sets = arg.get("set", arg.get("add", []))
+        if not isinstance(sets, list):
+            raise ValueError("expected a list of customers")
+        checked = []
+        for c in sets:
+            if not isinstance(c, dict) or not re.fullmatch(
+                    r"\d{10}", str(c.get("id", ""))):
+                raise ValueError("a customer needs an id of ten digits: %r"
+                                 % (c,))
+            cid = str(c["id"])
+            c = {k: v for k, v in c.items() if k != "id"}
+            bad = set(c) - CUSTOMER_KEYS
+            if bad:
+                raise ValueError("unknown customer settings: %s" %
+                                 ", ".join(sorted(bad)))
+            for k in ("status", "conversion_tracking_status"):
+                if c.get(k) is not None:
+                    check_settings({k if k == "status" else
+                                    "conversion_tracking_setting." + k:
+                                    c[k]}, "customer")
+            checked.append((cid, c))
+        with st.lock:
+            if "set" in arg:
+                st.customers = {}
+            for cid, c in checked:
+                st.customers.setdefault(cid, {}).update(c)
+            for cid in arg.get("remove", ()):
+                st.customers.pop(str(cid), None)
+            self.send(200, {"customers": [dict(v, id=k) for k, v in sorted(
+                st.customers.items())]})
+
+    def admin_conversion_actions(self, arg):
+        st = self.state
+        cid = str(arg.get("customer", ""))
+        if arg and not re.fullmatch(r"\d{10}", cid):
+            raise ValueError("customer: expected ten digits")
+        acts = arg.get("set", arg.get("add", []))
+        if not isinstance(acts, list):
+            raise ValueError("expected a list of conversion actions")
+        checked = []
+        for a in acts:
+            if not isinstance(a, dict) or not isinstance(a.get("id"), int) \
+                    or a["id"] < 1:
+                raise ValueError("a conversion action needs a positive "
+                                 "integer id: %r" % (a,))
+            i = a["id"]
+            a = {k: v for k, v in a.items() if k != "id"}
+            check_settings(a, "conversion_action", ("value_settings",))
+            checked.append((i, a))
+        with st.lock:
+            if cid:
+                mine = st.conv_actions.setdefault(cid, {})
+                if "set" in arg:
+                    mine.clear()
+                for i, a in checked:
+                    mine[i] = a
+                for i in arg.get("remove", ()):
+                    mine.pop(int(i), None)
+            self.send(200, {"conversion_actions": {
+                c: [dict(a, id=i) for i, a in sorted(acts.items())]
+                for c, acts in sorted(st.conv_actions.items())}})
+
+    def admin_upload_summaries(self, arg):
+        st = self.state
+        cid = str(arg.get("customer", ""))
+        if arg and not re.fullmatch(r"\d{10}", cid):
+            raise ValueError("customer: expected ten digits")
+        new = {}
+        for key, res in (("clients",
+                          "offline_conversion_upload_client_summary"),
+                         ("conversion_actions", "offline_conversion_upload_"
+                                                "conversion_action_summary")):
+            sms = arg.get(key, [])
+            if not isinstance(sms, list):
+                raise ValueError("%s: expected a list" % key)
+            for sm in sms:
+                check_settings(sm, res)
+            new[res] = [dict(sm) for sm in sms]
+        with st.lock:
+            if cid:
+                st.summaries[cid] = new
+            self.send(200, {"upload_summaries": {
+                c: {"clients": v.get(
+                    "offline_conversion_upload_client_summary", []),
+                    "conversion_actions": v.get(
+                        "offline_conversion_upload_conversion_action_"
+                        "summary", [])}
+                for c, v in sorted(st.summaries.items())}})
 
     def admin_clock(self):
         st = self.state

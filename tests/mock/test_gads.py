@@ -3640,3 +3640,351 @@ class TestScopeGrants(LoginCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TestSearch(EmulatorCase):
+    """googleAds:search and searchStream (tests/mock/gaql.py)."""
+
+    def search(self, query=None, cid=CID, stream=False, token=TOKEN,
+               headers=None, **fields):
+        body = dict(fields)
+        if query is not None:
+            body["query"] = query
+        return self.emu.post_json("/v25/customers/%s/googleAds:%s" % (
+            cid, "searchStream" if stream else "search"), body, token,
+            headers)
+
+    def rows(self, query, **kw):
+        r = self.search(query, **kw)
+        body = self.assertOk(r)
+        return body.get("results", [])
+
+    def assertQueryError(self, query, code, stream=False):
+        r = self.search(query, stream=stream)
+        self.assertEqual(r.status, 400, r.data)
+        body = r.json[0] if stream else r.json
+        self.assertEqual(body["error"]["status"], "INVALID_ARGUMENT")
+        errs = body["error"]["details"][0]["errors"]
+        self.assertEqual(errs[0]["errorCode"], {"queryError": code}, query)
+        self.assertEqual(body["error"]["details"][0]["requestId"], r.rid)
+
+    def test_parser_refusals(self):
+        for q, code in [
+                ("", None),
+                ("customer.id FROM customer", "EXPECTED_SELECT"),
+                ("SELECT customer.id", "UNEXPECTED_END_OF_QUERY"),
+                ("SELECT customer.id customer", "EXPECTED_FROM"),
+                ("SELECT customer.id FROM campaign",
+                 "BAD_RESOURCE_TYPE_IN_FROM_CLAUSE"),
+                ("SELECT customer.nope FROM customer", "UNRECOGNIZED_FIELD"),
+                ("SELECT campaign.id FROM customer", "UNRECOGNIZED_FIELD"),
+                ("SELECT customer.conversion_tracking_setting FROM customer",
+                 "UNRECOGNIZED_FIELD"),
+                ("SELECT conversion_action.id FROM customer",
+                 "PROHIBITED_RESOURCE_TYPE_IN_SELECT_CLAUSE"),
+                ("SELECT customer.id FROM customer WHERE "
+                 "conversion_action.id = 1",
+                 "PROHIBITED_RESOURCE_TYPE_IN_WHERE_CLAUSE"),
+                ("SELECT customer.id FROM customer WHERE customer.id IN 1",
+                 "EXPECTED_LIST"),
+                ("SELECT customer.id FROM customer WHERE customer.id IN ()",
+                 "PROHIBITED_EMPTY_LIST_IN_CONDITION"),
+                ("SELECT customer.id FROM customer WHERE customer.status = "
+                 "OPEN", "BAD_ENUM_CONSTANT"),
+                ("SELECT customer.id FROM customer WHERE "
+                 "customer.descriptive_name = 5", "INVALID_STRING_VALUE"),
+                ("SELECT customer.id FROM customer WHERE customer.id LIKE "
+                 "'1%'", "OPERATOR_FIELD_MISMATCH"),
+                ("SELECT customer.id FROM customer WHERE customer.id DURING "
+                 "LAST_7_DAYS", "OPERATOR_FIELD_MISMATCH"),
+                ("SELECT customer.id FROM customer WHERE customer.id = 1 OR "
+                 "customer.id = 2", "UNEXPECTED_INPUT"),
+                ("SELECT customer.id FROM customer WHERE "
+                 "customer.descriptive_name = 'open", "STRING_NOT_TERMINATED"),
+                ("SELECT customer.id FROM customer LIMIT x",
+                 "BAD_LIMIT_VALUE"),
+                ("SELECT customer.id FROM customer LIMIT 0",
+                 "LIMIT_VALUE_TOO_LOW"),
+                ("SELECT customer.id FROM customer ORDER customer.id",
+                 "EXPECTED_BY"),
+                ("SELECT customer.id FROM customer WHERE customer.id ~ 1",
+                 "UNEXPECTED_INPUT"),
+                ("SELECT customer.id FROM customer WHERE customer.id = 1 é",
+                 "BAD_SYMBOL"),
+                ("SELECT offline_conversion_upload_client_summary.client FROM "
+                 "offline_conversion_upload_client_summary WHERE "
+                 "offline_conversion_upload_client_summary.alerts = 1",
+                 "PROHIBITED_FIELD_IN_WHERE_CLAUSE"),
+                ("SELECT offline_conversion_upload_client_summary.client FROM "
+                 "offline_conversion_upload_client_summary ORDER BY "
+                 "offline_conversion_upload_client_summary.alerts",
+                 "PROHIBITED_FIELD_IN_ORDER_BY_CLAUSE")]:
+            if code is None:
+                r = self.search(q)
+                self.assertEqual(r.status, 400)
+                self.assertEqual(r.json["error"]["details"][0]["errors"][0][
+                    "errorCode"], {"requestError": "REQUIRED_FIELD_MISSING"})
+                continue
+            self.assertQueryError(q, code)
+        # searchStream: the same error, inside a JSON array
+        self.assertQueryError("SELECT x FROM y",
+                              "BAD_RESOURCE_TYPE_IN_FROM_CLAUSE", stream=True)
+
+    def test_request_refusals(self):
+        q = "SELECT customer.id FROM customer"
+        r = self.search(q, pageSize=100)
+        self.assertEqual(r.status, 400)
+        e = r.json["error"]["details"][0]["errors"][0]
+        self.assertEqual(e["errorCode"],
+                         {"requestError": "PAGE_SIZE_NOT_SUPPORTED"})
+        # unknown request fields: the front end's BadRequest
+        r = self.search(q, pageTokens="x")
+        self.assertEqual(r.status, 400)
+        self.assertEqual(r.json["error"]["details"][0]["@type"],
+                         "type.googleapis.com/google.rpc.BadRequest")
+        # searchStream has no page token
+        r = self.search(q, stream=True, pageToken="x")
+        self.assertEqual(r.status, 400)
+        r = self.search(q, pageToken="nope")
+        self.assertEqual(r.json["error"]["details"][0]["errors"][0][
+            "errorCode"], {"requestError": "INVALID_PAGE_TOKEN"})
+        r = self.search(q, pageToken="nope", validateOnly=True)
+        self.assertEqual(r.json["error"]["details"][0]["errors"][0][
+            "errorCode"], {"requestError":
+                           "VALIDATE_ONLY_REQUEST_HAS_PAGE_TOKEN"})
+        r = self.search(q, cid="123-456-7890")
+        self.assertEqual(r.json["error"]["details"][0]["errors"][0][
+            "errorCode"], {"requestError": "INVALID_CUSTOMER_ID"})
+
+    def test_auth_scope_and_access(self):
+        q = "SELECT customer.id FROM customer"
+        r = self.search(q, token=None)
+        self.assertEqual(r.status, 401)
+        r = self.search(q, token="unknown")
+        self.assertEqual(r.json["error"]["details"][0]["errors"][0][
+            "errorCode"], {"authenticationError": "OAUTH_TOKEN_INVALID"})
+        self.emu.admin("POST", "tokens", {"add": [{
+            "token": "dm-only", "scopes": ["https://www.googleapis.com/auth/"
+                                           "datamanager"]}]})
+        r = self.search(q, token="dm-only")
+        self.assertEqual(r.status, 403)
+        d = r.json["error"]["details"][0]
+        self.assertEqual(d["reason"], "ACCESS_TOKEN_SCOPE_INSUFFICIENT")
+        self.assertEqual(d["metadata"]["method"],
+                         "google.ads.googleads.v25.services.GoogleAdsService."
+                         "Search")
+        # reachable only through a manager
+        self.emu.admin("POST", "customers", {"add": [
+            {"id": CID, "login_customers": ["1112223334"]},
+            {"id": "5555555555", "denied": True},
+            {"id": "6666666666", "status": "CANCELED"}]})
+        r = self.search(q)
+        self.assertEqual(r.status, 403)
+        e = r.json["error"]["details"][0]["errors"][0]
+        self.assertEqual(e["errorCode"],
+                         {"authorizationError": "USER_PERMISSION_DENIED"})
+        self.assertIn("login-customer-id", e["message"])
+        self.assertEqual(len(self.rows(q, headers={
+            "login-customer-id": "1112223334"})), 1)
+        r = self.search(q, cid="5555555555")
+        self.assertEqual(r.status, 403)
+        r = self.search(q, cid="6666666666")
+        self.assertEqual(r.json["error"]["details"][0]["errors"][0][
+            "errorCode"], {"authorizationError": "CUSTOMER_NOT_ENABLED"})
+        st, body = self.emu.admin("POST", "customers", {"add": [
+            {"id": CID, "bogus": 1}]})
+        self.assertEqual(st, 400)
+
+    def test_customer(self):
+        q = ("SELECT customer.id, customer.descriptive_name, "
+             "customer.conversion_tracking_setting.accepted_customer_data_"
+             "terms, customer.conversion_tracking_setting.enhanced_"
+             "conversions_for_leads_enabled, customer.conversion_tracking_"
+             "setting.conversion_tracking_status, customer.conversion_"
+             "tracking_setting.google_ads_conversion_customer, customer."
+             "conversion_tracking_setting.cross_account_conversion_tracking_"
+             "id FROM customer")
+        row, = self.rows(q)
+        cts = row["customer"]["conversionTrackingSetting"]
+        self.assertEqual(row["customer"]["id"], CID)
+        self.assertEqual(row["customer"]["resourceName"], "customers/" + CID)
+        self.assertEqual(cts, {
+            "acceptedCustomerDataTerms": True,
+            "enhancedConversionsForLeadsEnabled": True,
+            "conversionTrackingStatus": "CONVERSION_TRACKING_MANAGED_BY_SELF",
+            "googleAdsConversionCustomer": "customers/" + CID})
+        # false booleans without presence are left out (proto3 JSON)
+        self.emu.admin("POST", "customers", {"add": [{
+            "id": CID, "accepted_customer_data_terms": False,
+            "enhanced_conversions_for_leads_enabled": False,
+            "descriptive_name": "Shop"}]})
+        row, = self.rows(q)
+        self.assertEqual(row["customer"]["descriptiveName"], "Shop")
+        cts = row["customer"]["conversionTrackingSetting"]
+        self.assertNotIn("acceptedCustomerDataTerms", cts)
+        self.assertNotIn("enhancedConversionsForLeadsEnabled", cts)
+        # cross-account tracking: the manager's id, terms and ECL
+        self.emu.admin("POST", "customers", {"add": [
+            {"id": CID, "conversion_customer": "1112223334"},
+            {"id": "1112223334", "conversion_tracking_id": 777,
+             "accepted_customer_data_terms": True}]})
+        row, = self.rows(q)
+        cts = row["customer"]["conversionTrackingSetting"]
+        self.assertEqual(cts["googleAdsConversionCustomer"],
+                         "customers/1112223334")
+        self.assertEqual(cts["crossAccountConversionTrackingId"], "777")
+        self.assertTrue(cts["acceptedCustomerDataTerms"])
+        self.assertEqual(cts["conversionTrackingStatus"],
+                         "CONVERSION_TRACKING_MANAGED_BY_ANOTHER_MANAGER")
+        row, = self.rows(q, headers={"login-customer-id": "1112223334"})
+        self.assertEqual(row["customer"]["conversionTrackingSetting"][
+            "conversionTrackingStatus"],
+            "CONVERSION_TRACKING_MANAGED_BY_THIS_MANAGER")
+
+    def test_conversion_action(self):
+        self.emu.admin("POST", "conversion_actions", {
+            "customer": CID, "set": [
+                {"id": 11, "name": "Leads", "status": "REMOVED"},
+                {"id": 12, "type": "UPLOAD_CALLS", "status": "HIDDEN",
+                 "counting_type": "ONE_PER_CLICK", "primary_for_goal": False,
+                 "click_through_lookback_window_days": 90,
+                 "value_settings": {"always_use_default_value": True}},
+                {"id": 13, "type": "WEBPAGE",
+                 "include_in_conversions_metric": False}]})
+        q = ("SELECT conversion_action.id, conversion_action.name, "
+             "conversion_action.status, conversion_action.type, "
+             "conversion_action.primary_for_goal, conversion_action."
+             "include_in_conversions_metric, conversion_action.counting_"
+             "type, conversion_action.click_through_lookback_window_days, "
+             "conversion_action.value_settings.always_use_default_value "
+             "FROM conversion_action")
+        got = {r["conversionAction"]["id"]: r["conversionAction"]
+               for r in self.rows(q)}
+        self.assertEqual(sorted(got), ["11", "12", "13"])
+        self.assertEqual(got["11"]["status"], "REMOVED")
+        self.assertEqual(got["11"]["name"], "Leads")
+        self.assertEqual(got["12"], {
+            "id": "12", "name": "Conversion action 12", "status": "HIDDEN",
+            "type": "UPLOAD_CALLS", "primaryForGoal": False,
+            "includeInConversionsMetric": True,
+            "countingType": "ONE_PER_CLICK",
+            "clickThroughLookbackWindowDays": "90",
+            "valueSettings": {"alwaysUseDefaultValue": True},
+            "resourceName": "customers/%s/conversionActions/12" % CID})
+        self.assertFalse(got["13"]["includeInConversionsMetric"])
+        # filters, ordering, limit; ids of the upload rule when named
+        ids = [r["conversionAction"]["id"] for r in self.rows(
+            q + " WHERE conversion_action.id IN (13, 12, 4242, 5000000) "
+            "ORDER BY conversion_action.id DESC")]
+        self.assertEqual(ids, ["4242", "13", "12"])
+        ids = [r["conversionAction"]["id"] for r in self.rows(
+            q + " WHERE conversion_action.status != 'ENABLED' AND "
+            "conversion_action.name LIKE 'Lea%' LIMIT 5")]
+        self.assertEqual(ids, ["11"])
+        ids = [r["conversionAction"]["id"] for r in self.rows(
+            "SELECT conversion_action.id FROM conversion_action WHERE "
+            "conversion_action.resource_name = 'customers/%s/"
+            "conversionActions/4242'" % CID)]
+        self.assertEqual(ids, ["4242"])
+        # the attributed customer
+        row = self.rows("SELECT conversion_action.id, customer.id FROM "
+                        "conversion_action WHERE conversion_action.id = 11")[0]
+        self.assertEqual(row["customer"]["id"], CID)
+        st, body = self.emu.admin("POST", "conversion_actions", {
+            "customer": CID, "add": [{"id": 1, "status": "PAUSED"}]})
+        self.assertEqual(st, 400)
+
+    def test_upload_summaries(self):
+        self.emu.admin("POST", "upload_summaries", {
+            "customer": CID,
+            "clients": [{"client": "GOOGLE_ADS_API", "status": "GOOD",
+                         "total_event_count": 200,
+                         "successful_event_count": 150,
+                         "pending_event_count": 10,
+                         "last_upload_date_time": "2026-09-20 10:00:00",
+                         "job_summaries": [{"job_id": 12, "successful_count":
+                                            150, "failed_count": 40}]}],
+            "conversion_actions": [
+                {"conversion_action_id": 4242, "status": "NEEDS_ATTENTION",
+                 "total_event_count": 100, "successful_event_count": 60,
+                 "alerts": [{"error": {"conversion_upload_error":
+                                       "EXPIRED_EVENT"},
+                             "error_percentage": 0.4}]},
+                {"conversion_action_id": 4243, "status": "EXCELLENT"}]})
+        c = "offline_conversion_upload_client_summary"
+        row, = self.rows("SELECT %s.status, %s.success_rate, %s.pending_rate,"
+                         " %s.job_summaries, %s.total_event_count FROM %s"
+                         % (c, c, c, c, c, c))
+        s = row["offlineConversionUploadClientSummary"]
+        self.assertEqual(s["status"], "GOOD")
+        self.assertEqual(s["successRate"], 0.75)
+        self.assertEqual(s["pendingRate"], 0.05)
+        self.assertEqual(s["totalEventCount"], "200")
+        self.assertEqual(s["jobSummaries"], [{"jobId": "12", "successfulCount":
+                                              "150", "failedCount": "40"}])
+        self.assertEqual(s["resourceName"], "customers/%s/offlineConversion"
+                         "UploadClientSummaries/GOOGLE_ADS_API" % CID)
+        a = "offline_conversion_upload_conversion_action_summary"
+        rows = self.rows("SELECT %s.conversion_action_id, %s.status, "
+                         "%s.alerts FROM %s WHERE %s.status = "
+                         "NEEDS_ATTENTION" % (a, a, a, a, a))
+        self.assertEqual(len(rows), 1)
+        s = rows[0]["offlineConversionUploadConversionActionSummary"]
+        self.assertEqual(s["alerts"], [{"error": {
+            "conversionUploadError": "EXPIRED_EVENT"},
+            "errorPercentage": 0.4}])
+        self.assertEqual(s["resourceName"], "customers/%s/offlineConversion"
+                         "UploadConversionActionSummaries/4242~GOOGLE_ADS_API"
+                         % CID)
+        # another customer has none: no results member
+        body = self.assertOk(self.search("SELECT %s.status FROM %s" % (a, a),
+                                         cid="9999999999"))
+        self.assertNotIn("results", body)
+        self.assertEqual(body["fieldMask"],
+                         "offlineConversionUploadConversionActionSummary."
+                         "status")
+
+    def test_paging_and_stream(self):
+        self.emu.admin("POST", "conversion_actions", {
+            "customer": CID, "set": [{"id": i} for i in range(1, 10006)]})
+        q = "SELECT conversion_action.id FROM conversion_action"
+        body = self.assertOk(self.search(q, searchSettings={
+            "returnTotalResultsCount": True}))
+        self.assertEqual(len(body["results"]), 10000)
+        self.assertEqual(body["totalResultsCount"], "10005")
+        tok = body["nextPageToken"]
+        # a token belongs to its query
+        r = self.search(q + " LIMIT 20000", pageToken=tok)
+        self.assertEqual(r.status, 400)
+        body = self.assertOk(self.search(q, pageToken=tok))
+        self.assertEqual([x["conversionAction"]["id"]
+                          for x in body["results"]],
+                         ["10001", "10002", "10003", "10004", "10005"])
+        self.assertNotIn("nextPageToken", body)
+        r = self.search(q, stream=True)
+        self.assertEqual(r.status, 200)
+        batches = r.json
+        self.assertEqual([len(b["results"]) for b in batches], [10000, 5])
+        self.assertTrue(all(b["requestId"] == r.rid for b in batches))
+        # no results: one batch, without results
+        r = self.search(q + " WHERE conversion_action.id = 99999999",
+                        stream=True)
+        self.assertEqual(r.json, [{"fieldMask": "conversionAction.id",
+                                   "requestId": r.rid,
+                                   "queryResourceConsumption": "0"}])
+
+    def test_faults(self):
+        q = "SELECT customer.id FROM customer"
+        self.emu.faults({"kind": "rate_limit", "endpoint": "search"})
+        r = self.search(q, stream=True)
+        self.assertEqual(r.status, 429)
+        self.assertEqual(r.json[0]["error"]["status"], "RESOURCE_EXHAUSTED")
+        # upload faults leave search alone
+        self.emu.faults({"kind": "internal", "endpoint": "googleads"})
+        self.assertOk(self.search(q))
+        st, body = self.emu.admin("POST", "faults", [
+            {"kind": "row_error", "endpoint": "search"}])
+        self.assertEqual(st, 400)
+        logged = [e for e in self.emu.admin("GET", "requests")[1]["requests"]
+                  if "googleAds:search" in e["path"]]
+        self.assertEqual(logged[-1]["body"], {"query": q})
