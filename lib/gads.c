@@ -174,6 +174,12 @@ put_adjustment(struct ac_writer *w, const struct ac_conv *c)
 		AC_PUT(w, ",\"conversionDateTime\":");
 		ac_put_plain(w, c->time, AC_TIME_LEN);
 		AC_PUT(w, "}");
+	} else if (c->adj == AC_ENHANCEMENT && c->time != NULL) {
+		/* The conversion's time alone: "optional but recommended",
+		 * as Google's web-enhancement examples send it. */
+		AC_PUT(w, ",\"gclidDateTimePair\":{\"conversionDateTime\":");
+		ac_put_plain(w, c->time, AC_TIME_LEN);
+		AC_PUT(w, "}");
 	}
 	if (c->adj == AC_RESTATEMENT) {
 		AC_PUT(w, ",\"restatementValue\":{\"adjustedValue\":");

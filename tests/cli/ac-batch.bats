@@ -311,8 +311,11 @@ check_requests() {
 	      w((has("gclidDateTimePair") | not) or
 	          ((.gclidDateTimePair | keys_unsorted) == ["gclid",
 	          "conversionDateTime"] and (.gclidDateTimePair.conversionDateTime |
-	          gtime) and (.gclidDateTimePair.gclid | type == "string"));
-	          "gclidDateTimePair"),
+	          gtime) and (.gclidDateTimePair.gclid | type == "string")) or
+	          (.adjustmentType == "ENHANCEMENT" and
+	          (.gclidDateTimePair | keys_unsorted) == ["conversionDateTime"] and
+	          (.gclidDateTimePair.conversionDateTime | gtime));
+	          "gclidDateTimePair: gclid and time, or an ENHANCEMENT'"'"'s time"),
 	      w(if .adjustmentType == "ENHANCEMENT" then has("orderId") else
 	          ([has("orderId", "gclidDateTimePair") | select(.)] | length) == 1
 	          end; "the key: orderId or gclidDateTimePair"),
@@ -1560,6 +1563,10 @@ uploadCallConversions 3,7,11,15"
 	    "{$head"',"orderId":"E-1","gclidDateTimePair":{"gclid":"'$G1'","conversionDateTime":"'"$TIME"'"},"userIdentifiers":['"$UI_E"']}'
 	BB=$ENH_BB expect_conv '"hashed_email":"'$HE'","gclid":"'$G1'"' \
 	    "{$head"',"orderId":"E-1","userIdentifiers":['"$UI_E"']}'
+	# The conversion's time without a gclid goes too ("optional but
+	# recommended": Google's web-enhancement examples set it).
+	BB=$ENH_BB expect_conv '"hashed_email":"'$HE'","conversion_date_time":"'"$TIME"'"' \
+	    "{$head"',"orderId":"E-1","gclidDateTimePair":{"conversionDateTime":"'"$TIME"'"},"userIdentifiers":['"$UI_E"']}'
 	# Values, currencies, consent, other click IDs: never on an enhancement.
 	BB=$ENH_BB expect_conv '"hashed_email":"'$HE'","adjusted_value":5,"conversion_value":7,"currency_code":"EUR","gbraid":"'$GB'","caller_id":"'$CALLER'","google-ads-consent":{"ad_user_data":"GRANTED"},"conversion_environment":"WEB"' \
 	    "{$head"',"orderId":"E-1","userIdentifiers":['"$UI_E"']}'

@@ -2172,7 +2172,10 @@ def check_adjustment_row(i, adj, action_exists):
     if pair is not None:
         pp = p + [("gclid_date_time_pair", None)]
         gclid = pair.get("gclid") or None
-        if gclid is None:
+        # An ENHANCEMENT may carry the conversion's time alone: Google's
+        # web-enhancement examples (PY/PHP) set order_id and
+        # gclid_date_time_pair.conversion_date_time, no gclid (ref §1.8).
+        if gclid is None and not enh:
             errs.append(ads_error({"fieldError": "REQUIRED"},
                                   pp + [("gclid", None)]))
         conv_at = check_time(pair.get("conversionDateTime"), pp,

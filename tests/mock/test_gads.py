@@ -1189,6 +1189,24 @@ class TestAdjustments(EmulatorCase):
             [restate(stamp(-HOUR)),
              adjustment("RETRACTION", orderId="S-1")])), [])
 
+    def test_enhancement_time_without_gclid(self):
+        # Google's web-enhancement examples send order_id and
+        # gclid_date_time_pair.conversion_date_time alone: accepted on an
+        # ENHANCEMENT; a RETRACTION keyed by the pair still needs a gclid.
+        t0 = stamp(-3 * DAY)
+        self.clicks(conv(orderId="W-1", conversionDateTime=t0))
+        enh = adjustment("ENHANCEMENT", orderId="W-1",
+                         gclidDateTimePair={"conversionDateTime": t0},
+                         userIdentifiers=[{"hashedEmail": EMAIL_HASH}])
+        self.assertEqual(self.errors(self.emu.upload_adjustments([enh])), [])
+        self.assertEqual(self.emu.ledger()[-1]["conversion_date_time"], t0)
+        ret = adjustment("RETRACTION",
+                         gclidDateTimePair={"conversionDateTime": t0})
+        self.assertEqual(self.errors(self.emu.upload_adjustments([ret])), [
+            err({"fieldError": "REQUIRED"}, [
+                ("conversion_adjustments", 0),
+                ("gclid_date_time_pair", None), ("gclid", None)])])
+
     def test_timing_rules_follow_the_clock(self):
         # No TOO_RECENT_CONVERSION: since 2024-09-09 a conversion may be
         # retracted or restated right after it (google-ads-api.md).
