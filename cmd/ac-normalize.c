@@ -51,6 +51,7 @@ struct opts {
 	const char *tz;		/* --timezone, NULL when unset */
 	const char *in_tz;	/* --input-timezone, NULL when unset */
 	int minor;		/* --value-unit minor */
+	long long click_window;	/* --click-window, in seconds */
 	const char *rejects;
 	int quiet, verbose;
 	long long now;
@@ -61,6 +62,7 @@ struct opts {
 };
 
 static const struct option longopts[] = {
+	{ "click-window", required_argument, NULL, 'c' },
 	{ "default-region", required_argument, NULL, 'd' },
 	{ "email-rule", required_argument, NULL, 'e' },
 	{ "help", no_argument, NULL, 'h' },
@@ -77,8 +79,11 @@ static const struct option longopts[] = {
 static void
 usage(FILE *fp, int status)
 {
-	fprintf(fp, "usage: ac-normalize [-hqVv] [-d CC] [-e gmail|all] "
-	    "[-R FILE] [-u major|minor] [-Z ZONE] [-z ZONE] [FILE ...]\n"
+	fprintf(fp, "usage: ac-normalize [-hqVv] [-c DAYS] [-d CC] "
+	    "[-e gmail|all] [-R FILE] [-u major|minor] [-Z ZONE] [-z ZONE] "
+	    "[FILE ...]\n"
+	    "  -c, --click-window DAYS  warn about clicks converted more than "
+	    "DAYS ago (default 90)\n"
 	    "  -d, --default-region CC  read national phone numbers as CC "
 	    "when the record has no country_code\n"
 	    "  -e, --email-rule RULE    gmail (default): drop dots and "
@@ -110,6 +115,8 @@ describe(const char *code)
 		{ "postal_code_from_number", "was a number: leading zeros may "
 		    "be lost, send it as a string" },
 		{ "order_id_empty", "dropped: empty" },
+		{ "click_expired", "older than the click-through window "
+		    "(--click-window): Google refuses it (EXPIRED_EVENT)" },
 	}, t2[] = {
 		{ "adjusted_value_ignored", "dropped: only a RESTATEMENT "
 		    "takes a new value" },
@@ -1089,7 +1096,8 @@ normalize(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
 	    norm_account(&r, F_CUSTOMER_ID) == 0 &&
 	    norm_account(&r, F_LOGIN_CUSTOMER_ID) == 0 &&
 	    norm_action(&r) == 0 && (other ? check_other(&r) == 0 :
-	    norm_time(&r, F_TIME, NULL) == 0 && norm_value(&r, 0) == 0) &&
+	    norm_time(&r, F_TIME, &r.t_conv) == 0 &&
+	    norm_value(&r, 0) == 0) &&
 	    norm_order(&r) == 0) {
 		if (other)
 			warn_other(&r);
@@ -1099,6 +1107,15 @@ normalize(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
 		norm_token(&r, F_ENVIRONMENT);
 		for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
 			norm_identifier(&r, ids[i]);
+		/* Its click came before it: older than the window, the
+		 * click is too, and Google refuses a click ID it finds
+		 * outside the window (EXPIRED_EVENT, google-ads-api.md).
+		 * Without a click ID nothing is refused: a lead's
+		 * identifiers just match no click that old. */
+		if (!other && o->now - r.t_conv > o->click_window &&
+		    (has(&r, F_GCLID) || has(&r, F_GBRAID) ||
+		    has(&r, F_WBRAID)))
+			warn(&r, F_TIME, "click_expired");
 	}
 	ac_view_close(&r.v);
 	if (r.x_open)
@@ -1118,8 +1135,9 @@ main(int argc, char *argv[])
 
 	ac_setprogname("ac-normalize");
 	memset(&o, 0, sizeof(o));
+	o.click_window = 90 * 86400LL;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":d:e:hqR:u:VvZ:z:", longopts,
+	while ((ch = getopt_long(argc, argv, ":c:d:e:hqR:u:VvZ:z:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'd':
@@ -1144,6 +1162,13 @@ main(int argc, char *argv[])
 			return AC_EXIT_OK;
 		case 'v':
 			o.verbose = 1;
+			break;
+		case 'c':
+			o.click_window = 86400LL * ac_strtonum(optarg, 1, 365,
+			    &errstr);
+			if (errstr != NULL)
+				ac_diex(AC_EXIT_USAGE, "--click-window %s: %s "
+				    "(1 to 365 days)", optarg, errstr);
 			break;
 		case 'u':
 			if (strcmp(optarg, "minor") != 0 &&

@@ -295,10 +295,23 @@ ac_stage_warn(struct ac_stage *st, struct ac_rec *rec, const char *field,
 	one = jv_object_set(one, jv_string("stage"), jv_string(st->name));
 	one = jv_object_set(one, jv_string("field"), jv_string(field));
 	one = jv_object_set(one, jv_string("code"), jv_string(code));
-	/* Drop the record's reference first so that the array is appended
-	 * to in place rather than copied. */
-	ac_field_set(rec, AC_WARNINGS_KEY, jv_null());
-	ac_field_set(rec, AC_WARNINGS_KEY, jv_array_append(w, one));
+	/* The same warning once: a stage run again over its own output
+	 * (a warning that keeps its field) adds nothing. */
+	jv_array_foreach(w, i, have) {
+		if (jv_equal(have, jv_copy(one))) {
+			jv_free(one);
+			one = jv_invalid();
+			break;
+		}
+	}
+	if (jv_is_valid(one)) {
+		/* Drop the record's reference first so that the array is
+		 * appended to in place rather than copied. */
+		ac_field_set(rec, AC_WARNINGS_KEY, jv_null());
+		ac_field_set(rec, AC_WARNINGS_KEY, jv_array_append(w, one));
+	} else {
+		jv_free(w);
+	}
 	st->nwarn++;
 	count(st->warnings, code);
 	recmsg(st, field, what, code);

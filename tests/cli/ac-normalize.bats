@@ -46,7 +46,7 @@ summary() {
 	fixture golden
 	is "$status" 0 "exit status"
 	is "$(tail -n 1 err)" \
-	    "$(summary 5 5 0 '' 4 '1 email_invalid, 1 phone_invalid, 2 placeholder')" \
+	    "$(summary 5 5 0 '' 5 '1 click_expired, 1 email_invalid, 1 phone_invalid, 2 placeholder')" \
 	    "summary"
 }
 
@@ -106,9 +106,9 @@ summary() {
 	# relative order, and only when the input lacked them.
 	run jq -c -s 'map([keys_unsorted[] | select(. == "conversion_action"
 	    or . == "customer_id" or . == "ac_warnings")])' "$F/golden.out"
-	is "$output" '[["customer_id","conversion_action"],["conversion_action","customer_id"],["customer_id","conversion_action"],["conversion_action","customer_id","ac_warnings"],["conversion_action","customer_id","ac_warnings"]]'
+	is "$output" '[["customer_id","conversion_action"],["conversion_action","customer_id","ac_warnings"],["customer_id","conversion_action"],["conversion_action","customer_id","ac_warnings"],["conversion_action","customer_id","ac_warnings"]]'
 	run jq -c -s 'map(keys_unsorted[-1])' "$F/golden.out"
-	is "$output" '["conversion_action","customer_id","conversion_action","ac_warnings","ac_warnings"]' \
+	is "$output" '["conversion_action","ac_warnings","conversion_action","ac_warnings","ac_warnings"]' \
 	    "last key of each record"
 }
 
@@ -693,6 +693,37 @@ PY
 	expect '"conversion_date_time":"2026-04-23T08:31:09"' conversion_date_time '"2026-04-23 08:31:09-04:00"' -z America/New_York
 	expect '"conversion_date_time":"2026-04-23T14:31"' conversion_date_time '"2026-04-23 14:31:00+02:00"' -z Europe/Berlin
 	checks_pass
+}
+
+@test "stale clicks: a click ID converted longer ago than --click-window warns, keeps the record" {
+	# AC_NOW is 2026-09-21 14:13:20 UTC; 90 days before: 2026-06-23.
+	BASE=$CA
+	local g='"gclid":"Cj0KCQjw-abc_DEF"'
+	run_rec "$g"',"conversion_date_time":"2026-06-20T00:00:00Z"'
+	is "$status" 0
+	is "$(warns)" "conversion_date_time:click_expired" "older than 90 days"
+	is "$(val conversion_date_time)" '"2026-06-20 00:00:00+00:00"' "the time is kept"
+	[[ $stderr == *"in.ndjson:1: conversion_date_time: older than the click-through window"*"(click_expired)"* ]] ||
+		{ echo "stderr: $stderr" >&2; return 1; }
+	run_rec "$g"',"conversion_date_time":"2026-06-25T00:00:00Z"'
+	is "$(warns)" "" "within 90 days"
+	run_rec "$g"',"conversion_date_time":"2026-06-20T00:00:00Z"' -c 100
+	is "$(warns)" "" "within --click-window 100"
+	run_rec "$g"',"conversion_date_time":"2026-09-01T00:00:00Z"' --click-window 7
+	is "$(warns)" "conversion_date_time:click_expired" "older than --click-window 7"
+	run_rec '"gbraid":"0AAAAAoo-bRaId","conversion_date_time":"2026-01-20T00:00:00Z"'
+	is "$(warns)" "conversion_date_time:click_expired" "gbraid too"
+	# Without a click ID Google refuses nothing: no warning.
+	run_rec '"hashed_email":"'"$(printf %064d 1)"'","conversion_date_time":"2026-01-20T00:00:00Z"'
+	is "$(warns)" "" "a lead without a click ID"
+	# Run again over its own output: the warning is not doubled.
+	run_rec "$g"',"conversion_date_time":"2026-06-20T00:00:00Z"'
+	printf '%s\n' "$output" >again.ndjson
+	run --separate-stderr ac-normalize again.ndjson
+	is "$(jq -c '.ac_warnings | length' <<<"$output")" 1 "one warning after two passes"
+	run --separate-stderr ac-normalize -c 0 </dev/null
+	[[ $status -eq 2 && $stderr == *"--click-window 0: "*"(1 to 365 days)"* ]] ||
+		{ echo "a bad window is a usage error: $status $stderr" >&2; return 1; }
 }
 
 @test "time: --input-timezone reads times without offset in a zone of their own" {
@@ -1510,7 +1541,7 @@ CALL="$CA"',"call_start_date_time":"2026-09-20T10:00:00Z","conversion_date_time"
 		run --separate-stderr ac-normalize "$h"
 		is "$status" 0 "exit status of $h"
 		is "$stderr" "" "stderr of $h"
-		is "${lines[0]}" "usage: ac-normalize [-hqVv] [-d CC] [-e gmail|all] [-R FILE] [-u major|minor] [-Z ZONE] [-z ZONE] [FILE ...]" "$h"
+		is "${lines[0]}" "usage: ac-normalize [-hqVv] [-c DAYS] [-d CC] [-e gmail|all] [-R FILE] [-u major|minor] [-Z ZONE] [-z ZONE] [FILE ...]" "$h"
 		[[ $output == *"--default-region"*"--email-rule"*"--help"*"--quiet"*"--rejects"*"--version"*"--verbose"*"--timezone"* ]]
 	done
 }
