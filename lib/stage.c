@@ -212,7 +212,7 @@ reject(struct ac_stage *st, const char *code, const char *field,
 static void
 shape_hint(struct ac_stage *st)
 {
-	const char *s = st->rd.raw, *e = s + st->rd.rawlen, *what, *run;
+	const char *s = st->rd.raw, *e = s + st->rd.rawlen, *p, *what, *run;
 
 	while (s < e && (*s == ' ' || *s == '\t'))
 		s++;
@@ -221,6 +221,11 @@ shape_hint(struct ac_stage *st)
 	if (s == e || (*s != '[' && *s != '{'))
 		return;
 	if (strcmp(st->rd.bad_code, "not_object") == 0 && *s == '[') {
+		/* [] holds no record to recover: its rejection says enough. */
+		for (p = s + 1; p < e && (*p == ' ' || *p == '\t'); p++)
+			;
+		if (p < e && *p == ']')
+			return;
 		what = "a JSON array, not one object per line: it is "
 		    "rejected whole";
 		run = "jq -c '.[]'";

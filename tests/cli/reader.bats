@@ -195,3 +195,10 @@ $t: 6 of 6 records rejected" "$t: stderr" || FAILS=$((FAILS + 1))
  c.json:1"
 	is "$(grep -c '(bad_json)$\|(not_object)$' <<<"$stderr")" 6
 }
+
+@test "an empty array on the first line: rejected (not_object), no hint" {
+	printf '[ ]\n' >in.ndjson
+	run --separate-stderr ac-normalize in.ndjson
+	is "$status" 1
+	[[ $stderr != *"the input is"* ]]
+}
