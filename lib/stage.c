@@ -230,7 +230,7 @@ shape_hint(struct ac_stage *st)
 		    "rejected whole";
 		run = "jq -c '.[]'";
 	} else if (strcmp(st->rd.bad_code, "bad_json") == 0 &&
-	    strchr("{[,:", e[-1]) != NULL) {
+	    e[-1] != '\0' && strchr("{[,:", e[-1]) != NULL) {
 		/* A line that opens what it does not close: "[" or "{"
 		 * alone, or {"orders": [ */
 		what = *s == '[' ? "a JSON array over several lines "
