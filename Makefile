@@ -37,6 +37,10 @@ MAN1 = $(TOOLS:%=man/%.1)
 DATA = share/ac/regions.tsv share/ac/iso3166.txt share/ac/iso4217.txt \
        share/ac/placeholders.txt share/ac/eea.txt share/ac/country-names.tsv
 EXAMPLES = share/ac/examples/orders.ndjson share/ac/examples/adjustments.ndjson
+MAPS = share/ac/maps/common.jq share/ac/maps/hubspot-deals.jq \
+       share/ac/maps/shopify-graphql.jq share/ac/maps/shopify-rest.jq \
+       share/ac/maps/stripe.jq share/ac/maps/woocommerce.jq
+MAN7 = man/ac.7 man/ac-maps.7
 
 # Tests run against the build tree unless AC_BINDIR names installed tools.
 TEST_ENV = AC_SHAREDIR=$(CURDIR)/share/ac LC_ALL=C \
@@ -91,24 +95,26 @@ demo: all
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)/examples
+	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)/examples \
+	    $(DESTDIR)$(DATADIR)/maps
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)
 	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
-	install -m 0644 man/ac.7 $(DESTDIR)$(MANDIR)/man7
+	install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
 	install -m 0644 $(DATA) $(DESTDIR)$(DATADIR)
 	install -m 0644 $(EXAMPLES) $(DESTDIR)$(DATADIR)/examples
+	install -m 0644 $(MAPS) $(DESTDIR)$(DATADIR)/maps
 
 uninstall:
 	cd $(DESTDIR)$(BINDIR) && rm -f $(TOOLS)
 	cd $(DESTDIR)$(MANDIR)/man1 && rm -f $(TOOLS:%=%.1)
-	rm -f $(DESTDIR)$(MANDIR)/man7/ac.7
+	cd $(DESTDIR)$(MANDIR)/man7 && rm -f ac.7 ac-maps.7
 	rm -rf $(DESTDIR)$(DATADIR)
 
 lint:
 	@if command -v mandoc >/dev/null; then \
-	    mandoc -Tlint -Wwarning man/*.1 man/ac.7; \
+	    mandoc -Tlint -Wwarning man/*.1 $(MAN7); \
 	else \
-	    for m in man/*.1 man/ac.7; do groff -mdoc -ww -z $$m || exit 1; done; \
+	    for m in man/*.1 $(MAN7); do groff -mdoc -ww -z $$m || exit 1; done; \
 	fi
 	@if command -v cppcheck >/dev/null; then \
 	    cppcheck -q --error-exitcode=1 --enable=warning,portability \

@@ -203,13 +203,64 @@ reject(struct ac_stage *st, const char *code, const char *field,
 	write_reject(st, code, field, msg, is_json);
 }
 
+/*
+ * The first line of a file is rejected: when it shows that the file is a
+ * JSON document rather than NDJSON (a pretty-printed one, or an array),
+ * say so once, with what to run. Every line is still rejected on its
+ * own; this line only explains them, and names no value.
+ */
+static void
+shape_hint(struct ac_stage *st)
+{
+	const char *s = st->rd.raw, *e = s + st->rd.rawlen, *p, *what, *run;
+
+	while (s < e && (*s == ' ' || *s == '\t'))
+		s++;
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	if (s == e || (*s != '[' && *s != '{'))
+		return;
+	if (strcmp(st->rd.bad_code, "not_object") == 0 && *s == '[') {
+		/* [] holds no record to recover: its rejection says enough. */
+		for (p = s + 1; p < e && (*p == ' ' || *p == '\t'); p++)
+			;
+		if (p < e && *p == ']')
+			return;
+		what = "a JSON array, not one object per line: it is "
+		    "rejected whole";
+		run = "jq -c '.[]'";
+	} else if (strcmp(st->rd.bad_code, "bad_json") == 0 &&
+	    e[-1] != '\0' && strchr("{[,:", e[-1]) != NULL) {
+		/* A line that opens what it does not close: "[" or "{"
+		 * alone, or {"orders": [ */
+		what = *s == '[' ? "a JSON array over several lines "
+		    "(pretty-printed), not one object per line: each of its "
+		    "lines is rejected" : "JSON over several lines "
+		    "(pretty-printed), not one object per line: each of its "
+		    "lines is rejected";
+		run = *s == '[' ? "jq -c '.[]'" : "jq -c .";
+	} else {
+		return;
+	}
+	fprintf(stderr, "%s: %s:%lu: the input is %s; run %s on it first, "
+	    "or the map for its system (ac-maps(7))\n", st->name,
+	    st->rd.name, st->rd.line, what, run);
+}
+
 int
 ac_stage_next(struct ac_stage *st, struct ac_rec *rec)
 {
+	enum ac_rd r;
+	int first;
+
 	for (;;) {
 		if (st->fatal)
 			return 0;
-		switch (ac_read(&st->rd, rec)) {
+		r = ac_read(&st->rd, rec);
+		first = st->lastfile != st->rd.cur + 1;
+		if (r == AC_RD_REC || r == AC_RD_BAD)
+			st->lastfile = st->rd.cur + 1;
+		switch (r) {
 		case AC_RD_EOF:
 			return 0;
 		case AC_RD_ERR:
@@ -222,6 +273,8 @@ ac_stage_next(struct ac_stage *st, struct ac_rec *rec)
 			st->nin++;
 			reject(st, st->rd.bad_code, NULL, st->rd.bad_msg,
 			    strcmp(st->rd.bad_code, "not_object") == 0);
+			if (first)
+				shape_hint(st);
 			break;
 		}
 	}

@@ -42,6 +42,7 @@ struct ac_stage {
 	unsigned long nput;	/* lines ac_stage_put() gave to out */
 	struct ac_count rejects[AC_NCODES], warnings[AC_NCODES];
 	int fatal;		/* an I/O error stopped the run */
+	int lastfile;		/* 1 + the input of the last line read, or 0 */
 };
 
 /*

@@ -113,3 +113,92 @@ bad_lines() {
 	done
 	checks_pass
 }
+
+# A JSON document given where NDJSON is read (issue 15): a pretty-printed
+# file or an array. Every line is still rejected on its own; one extra line
+# on stderr, once per file, says what the input is and what to run.
+
+@test "a pretty-printed array: every line rejected, one hint naming file:1" {
+	local t n
+	jq . <<<'[{"order_id":"P-1","email":"SECRETPII@example.com"},{"order_id":"P-2","phone":"+15555550123"}]' >orders.json
+	n=$(grep -c . orders.json)
+	for t in $FILTERS; do
+		run --separate-stderr "$t" -R rej.ndjson orders.json
+		is "$status" 1 "$t: exit status" || FAILS=$((FAILS + 1))
+		is "$output" "" "$t: stdout" || FAILS=$((FAILS + 1))
+		is "$(grep -c . rej.ndjson)" "$n" "$t: one reject per line" ||
+		    FAILS=$((FAILS + 1))
+		is "$(jq -r .code rej.ndjson | sort -u)" bad_json "$t: codes" ||
+		    FAILS=$((FAILS + 1))
+		is "$(grep -c 'the input is' <<<"$stderr")" 1 "$t: hints" ||
+		    FAILS=$((FAILS + 1))
+		is "$(grep 'the input is' <<<"$stderr")" \
+		    "$t: orders.json:1: the input is a JSON array over several lines (pretty-printed), not one object per line: each of its lines is rejected; run jq -c '.[]' on it first, or the map for its system (ac-maps(7))" \
+		    "$t: hint" || FAILS=$((FAILS + 1))
+		[[ $stderr != *SECRETPII* && $stderr != *5550123* && $stderr != *P-1* ]] ||
+		    { echo "$t: a value on stderr" >&2; FAILS=$((FAILS + 1)); }
+		[[ $stderr == *"$t: $n in, 0 out, $n rejected ($n bad_json)"* ]] ||
+		    { echo "$t: summary: $stderr" >&2; FAILS=$((FAILS + 1)); }
+	done
+	checks_pass
+}
+
+@test "pretty-printed objects (jq . without -c): hint to run jq -c ." {
+	local t
+	printf '{"order_id":"P-1"}\n{"order_id":"P-2"}\n' | jq . >in.json
+	for t in $FILTERS; do
+		run --separate-stderr "$t" -q in.json
+		is "$status" 1 "$t: exit status" || FAILS=$((FAILS + 1))
+		# shown under -q too: it explains the count that follows
+		is "$stderr" "$t: in.json:1: the input is JSON over several lines (pretty-printed), not one object per line: each of its lines is rejected; run jq -c . on it first, or the map for its system (ac-maps(7))
+$t: 6 of 6 records rejected" "$t: stderr" || FAILS=$((FAILS + 1))
+	done
+	checks_pass
+}
+
+@test "an envelope opened on the first line ({\"orders\": [) gets the hint" {
+	printf '{"orders": [\n  {"id": 1}\n]}\n' >orders.json
+	run --separate-stderr ac-normalize -q orders.json
+	is "$status" 1
+	[[ ${stderr_lines[0]} == "ac-normalize: orders.json:1: the input is JSON over several lines (pretty-printed)"* ]]
+}
+
+@test "a JSON array on one line: rejected whole (not_object), hint jq -c '.[]'" {
+	local t
+	{ echo '[{"order_id":"P-1","email":"SECRETPII@example.com"}]'
+	  good G-1; } >in.ndjson
+	for t in $FILTERS; do
+		run --separate-stderr "$t" -R rej.ndjson in.ndjson
+		is "$status" 1 "$t: exit status" || FAILS=$((FAILS + 1))
+		is "$(jq -r '"\(.line) \(.code) \(.record | type)"' rej.ndjson)" \
+		    "1 not_object array" "$t: rejects" || FAILS=$((FAILS + 1))
+		is "$(grep 'the input is' <<<"$stderr")" \
+		    "$t: in.ndjson:1: the input is a JSON array, not one object per line: it is rejected whole; run jq -c '.[]' on it first, or the map for its system (ac-maps(7))" \
+		    "$t: hint" || FAILS=$((FAILS + 1))
+		[[ $stderr != *SECRETPII* ]] ||
+		    { echo "$t: PII on stderr" >&2; FAILS=$((FAILS + 1)); }
+		[[ $stderr == *"$t: 2 in, 1 out, 1 rejected (1 not_object)"* ]] ||
+		    { echo "$t: summary: $stderr" >&2; FAILS=$((FAILS + 1)); }
+	done
+	checks_pass
+}
+
+@test "the hint: only for the first line of each file, once per file" {
+	# The first non-blank line counts; a "[" later in a file is a bad
+	# line like any other.
+	{ echo; echo '  [  '; echo '1'; } >a.json
+	{ good G-1; echo '['; echo '{'; } >b.ndjson
+	printf '{\n}\n' >c.json
+	run --separate-stderr ac-hash a.json b.ndjson c.json
+	is "$status" 1
+	is "$(grep 'the input is' <<<"$stderr" | cut -d: -f2-3)" " a.json:2
+ c.json:1"
+	is "$(grep -c '(bad_json)$\|(not_object)$' <<<"$stderr")" 6
+}
+
+@test "an empty array on the first line: rejected (not_object), no hint" {
+	printf '[ ]\n' >in.ndjson
+	run --separate-stderr ac-normalize in.ndjson
+	is "$status" 1
+	[[ $stderr != *"the input is"* ]]
+}
