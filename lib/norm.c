@@ -814,8 +814,8 @@ ac_norm_describe(const char *code)
 		{ "phone_bad_length", "dropped: wrong number of digits" },
 		{ "phone_bad_calling_code", "dropped: no such country "
 		    "calling code" },
-		{ "phone_not_in_plan", "dropped: no number of its "
-		    "region's numbering plan (libphonenumber)" },
+		{ "phone_not_in_plan", "dropped: not a number of the "
+		    "numbering plan of its region (libphonenumber)" },
 		{ "country_code_invalid", "dropped: not an ISO 3166-1 "
 		    "code or country name" },
 		{ "placeholder", "dropped: a placeholder, not data" },
