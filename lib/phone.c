@@ -127,7 +127,9 @@ p_atom(struct parser *p)
 				n->group = ++p->ngroups;
 			node_add(p, n, p_alt(p));
 		}
-		if (*p->s++ != ')')
+		if (*p->s == ')')
+			p->s++;
+		else
 			p->err = 1;
 		return n;
 	case '[':
@@ -143,7 +145,9 @@ p_atom(struct parser *p)
 			for (; a <= b; a++)
 				n->mask |= (unsigned short)(1U << a);
 		}
-		if (*p->s++ != ']')
+		if (*p->s == ']')
+			p->s++;
+		else
 			p->err = 1;
 		return n;
 	case '$':
@@ -178,8 +182,10 @@ p_rep(struct parser *p)
 				p->s++;
 				max = *p->s == '}' ? -1 : p_int(p);
 			}
-			if (*p->s != '}' || (max != -1 && max < min))
+			if (*p->s != '}' || (max != -1 && max < min)) {
 				p->err = 1;
+				break;
+			}
 		}
 		p->s++;
 		if ((r = node_new(p, N_REP)) == NULL)

@@ -92,7 +92,11 @@ regions(const struct ac_data *d)
 	is_int(ac_phone_re_match("1|([2-9][0-9]{6})$", "23456789"), -1,
 	    "re: $ fails");
 	is_int(ac_phone_re_match("[0-9]{2,3}", "1234"), 3, "re: greedy");
-	is_int(ac_phone_re_match("(?:", "1"), -2, "re: bad pattern");
+	is_int(ac_phone_re_match("(?:", "1"), -2, "re: bad pattern (");
+	is_int(ac_phone_re_match("[12", "1"), -2, "re: bad pattern [");
+	is_int(ac_phone_re_match("1{2", "1"), -2, "re: bad pattern {");
+	is_int(ac_phone_re_match("1{", "1"), -2, "re: bad pattern { at the end");
+	is_int(ac_phone_re_match("a", "1"), -2, "re: bad pattern a");
 }
 
 static void
