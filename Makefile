@@ -24,17 +24,17 @@ TOOLS = ac-batch ac-consent ac-doctor ac-hash ac-normalize ac-pick-clickid ac-to
         ac-upload
 LIBOBJ = lib/access.o lib/amount.o lib/conv.o lib/crypto.o lib/data.o lib/dm.o lib/diag.o lib/dtime.o lib/field.o \
          lib/gads.o lib/http.o lib/journal.o lib/jspan.o lib/ndjson.o lib/norm.o lib/oauth.o \
-         lib/opt.o lib/search.o lib/secret.o lib/stage.o
+         lib/opt.o lib/phone.o lib/search.o lib/secret.o lib/stage.o
 HDR = lib/access.h lib/amount.h lib/conv.h lib/crypto.h lib/data.h lib/dm.h lib/diag.h lib/dtime.h lib/field.h \
       lib/gads.h lib/http.h lib/journal.h lib/jspan.h lib/ndjson.h lib/norm.h lib/oauth.h \
-      lib/opt.h lib/search.h lib/secret.h lib/stage.h
+      lib/opt.h lib/phone.h lib/search.h lib/secret.h lib/stage.h
 UNIT = tests/unit/t_amount.t tests/unit/t_crypto.t tests/unit/t_data.t tests/unit/t_dm.t tests/unit/t_field.t tests/unit/t_dtime.t \
        tests/unit/t_gads.t tests/unit/t_jspan.t tests/unit/t_ndjson.t \
        tests/unit/t_norm.t tests/unit/t_opt.t tests/unit/t_http.t \
        tests/unit/t_journal.t tests/unit/t_oauth.t tests/unit/t_secret.t
 BIN = $(TOOLS:%=bin/%)
 MAN1 = $(TOOLS:%=man/%.1)
-DATA = share/ac/regions.tsv share/ac/iso3166.txt share/ac/iso4217.txt \
+DATA = share/ac/phone.tsv share/ac/iso3166.txt share/ac/iso4217.txt \
        share/ac/placeholders.txt share/ac/eea.txt share/ac/country-names.tsv
 EXAMPLES = share/ac/examples/orders.ndjson share/ac/examples/adjustments.ndjson
 MAPS = share/ac/maps/common.jq share/ac/maps/hubspot-deals.jq \
@@ -82,6 +82,13 @@ check: all $(UNIT)
 	$(TEST_ENV) prove -e bats tests/cli/*.bats
 	python3 -B -m unittest tests/mock/test_gads.py
 
+# The phone numbering plan from libphonenumber's metadata as Debian's
+# python3-phonenumbers ships it (committed; run after an update, with the
+# same version as the oracle of tests/cli/phone.bats).
+phone-data:
+	/usr/bin/python3 mk/phone-data.py >share/ac/phone.tsv.tmp
+	mv share/ac/phone.tsv.tmp share/ac/phone.tsv
+
 # Country names from Debian's iso-codes (committed; run after an update).
 country-names:
 	python3 mk/country-names.py >share/ac/country-names.tsv.tmp
@@ -124,7 +131,7 @@ lint:
 clean:
 	rm -rf bin lib/*.o lib/libac.a lib/datadir.h tests/unit/*.t
 
-.PHONY: FORCE all deps check country-names fuzz bench demo install uninstall lint clean
+.PHONY: FORCE all deps check country-names phone-data fuzz bench demo install uninstall lint clean
 
 # A libFuzzer run of the reader and writer (clang; not part of check).
 FUZZ_SECONDS = 60

@@ -214,6 +214,8 @@ phone_region(struct rec *r, char cc[3])
 		memcpy(cc, o->cbuf.p, 3);
 		return cc;
 	}
+	if (s != NULL && ac_norm_phone_region(s, n, &o->data, cc) != NULL)
+		return cc;
 	/* A country_code that is there but unreadable is not replaced by
 	 * -d: the number may well be from elsewhere. */
 	if (s != NULL)

@@ -181,6 +181,7 @@ struct rec {
 	int x_open;
 	jv err;				/* null, or the rejection */
 	int country_dropped;		/* country_code was there, unreadable */
+	char phone_cc[3];		/* then a phone region it names, or "" */
 	enum kind kind;
 	/* Epoch seconds of the times, for calls and adjustments only. */
 	long long t_conv, t_adj, t_call;
@@ -741,16 +742,19 @@ norm_identifier(struct rec *r, int f)
 		region = cn < sizeof(cc) ? memcpy(cc, c, cn) : NULL;
 		cc[cn < sizeof(cc) ? cn : 0] = '\0';
 	} else
-		region = o->region[0] && !r->country_dropped ? o->region :
-		    NULL;
+		region = r->country_dropped ? (r->phone_cc[0] ? r->phone_cc :
+		    NULL) : o->region[0] ? o->region : NULL;
 	why = ac_norm_identifier(&o->buf, names[f], s, n, region, o->email_all,
 	    &o->data);
 	/* Blank values were removed by text() as absent; a value that
 	 * normalizes to nothing ("---" as a street) is worth a warning. */
 	if (why != NULL) {
-		drop(r, f, why);
-		if (f == F_COUNTRY)
+		if (f == F_COUNTRY) {
 			r->country_dropped = 1;
+			/* XK and the like: no country, but a phone region. */
+			ac_norm_phone_region(s, n, &o->data, r->phone_cc);
+		}
+		drop(r, f, why);
 	}
 	else if (o->buf.len != n || memcmp(o->buf.p, s, n) != 0)
 		set_str(r, f, o->buf.p, o->buf.len);
@@ -829,7 +833,7 @@ caller_region(struct rec *r, char cc[3])
 			s = str(r, F_COUNTRY, &n);
 			if (ac_norm_identifier(&o->buf, names[F_COUNTRY], s, n,
 			    NULL, 0, &o->data) != NULL || o->buf.len != 2)
-				return NULL;
+				return ac_norm_phone_region(s, n, &o->data, cc);
 			memcpy(cc, o->buf.p, 3);
 			return cc;
 		}
@@ -1071,6 +1075,7 @@ normalize(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
 	ac_view_open(&r.v, &o->fields, rec);
 	r.x_open = 0;
 	r.country_dropped = 0;
+	r.phone_cc[0] = '\0';
 	r.o = o;
 	r.st = st;
 	r.err = jv_null();

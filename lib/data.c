@@ -83,112 +83,6 @@ each_line(const char *file, struct ac_data *d, char *err, size_t errlen,
 	return r;
 }
 
-static int
-num(const char *s, int max, int *out)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || errno || v < 0 || v > max)
-		return -1;
-	*out = (int)v;
-	return 0;
-}
-
-static int
-digits_only(const char *s, size_t max)
-{
-	size_t n = strspn(s, "0123456789");
-
-	return s[n] == '\0' && n > 0 && n <= max;
-}
-
-static int
-cmp_len_desc(const void *a, const void *b)
-{
-	return (int)strlen((const char *)b) - (int)strlen((const char *)a);
-}
-
-static int
-region_line(struct ac_data *d, char **f, int nf, const char **why)
-{
-	struct ac_region *r, *nr;
-	struct ac_calling *c;
-	char *p, *tok;
-	int i;
-
-	if (nf != 5) {
-		*why = "expected 5 tab-separated fields";
-		return -1;
-	}
-	if ((i = idx2(f[0])) < 0) {
-		*why = "region: expected two upper-case letters";
-		return -1;
-	}
-	nr = realloc(d->regions, (size_t)(d->nregions + 1) * sizeof(*nr));
-	if (nr == NULL) {
-		*why = strerror(errno);
-		return -1;
-	}
-	d->regions = nr;
-	r = &d->regions[d->nregions];
-	memset(r, 0, sizeof(*r));
-	memcpy(r->code, f[0], 3);
-	if (num(f[1], 999, &r->calling) == -1 || r->calling == 0) {
-		*why = "calling code out of range";
-		return -1;
-	}
-	r->minlen = 99;
-	for (p = f[4]; (tok = strsep(&p, ",")) != NULL;) {
-		if (num(tok, 17, &i) == -1 || i == 0) {
-			*why = "bad length list";
-			return -1;
-		}
-		r->lengths |= 1UL << i;
-		if (i < r->minlen)
-			r->minlen = i;
-		if (i > r->maxlen)
-			r->maxlen = i;
-	}
-	if (strcmp(f[2], "-") != 0) {
-		for (p = f[2]; (tok = strsep(&p, ",")) != NULL;) {
-			if (!digits_only(tok, 7) || r->nintl == AC_MAXINTL) {
-				*why = "bad international prefix list";
-				return -1;
-			}
-			strcpy(r->intl[r->nintl++], tok);
-		}
-		qsort(r->intl, (size_t)r->nintl, sizeof(r->intl[0]),
-		    cmp_len_desc);
-	}
-	if (strcmp(f[3], "-") != 0) {
-		if (!digits_only(f[3], 5)) {
-			*why = "bad trunk prefix";
-			return -1;
-		}
-		strcpy(r->trunk, f[3]);
-	}
-	c = &d->calling[r->calling];
-	c->lengths |= r->lengths;
-	if (!c->exists) {
-		c->exists = 1;
-		c->minlen = r->minlen;
-		c->maxlen = r->maxlen;
-		strcpy(c->trunk, r->trunk);
-	} else {
-		if (r->minlen < c->minlen)
-			c->minlen = r->minlen;
-		if (r->maxlen > c->maxlen)
-			c->maxlen = r->maxlen;
-		if (strcmp(c->trunk, r->trunk) != 0)
-			c->trunk[0] = '\0';
-	}
-	d->region_of[idx2(r->code)] = (short)d->nregions++;
-	return 0;
-}
-
 /* Index of three upper-case letters, or -1. */
 static int
 idx3(const char *s)
@@ -412,9 +306,11 @@ build_phash(struct ac_data *d)
 int
 ac_data_load(struct ac_data *d, char *err, size_t errlen)
 {
+	char path[4096];
+
 	memset(d, 0, sizeof(*d));
-	memset(d->region_of, 0xff, sizeof(d->region_of));
-	if (each_line("regions.tsv", d, err, errlen, region_line) == -1 ||
+	snprintf(path, sizeof(path), "%s/phone.tsv", ac_data_dir());
+	if (ac_phone_load(&d->phone, path, err, errlen) == -1 ||
 	    each_line("iso3166.txt", d, err, errlen, country_line) == -1 ||
 	    each_line("iso4217.txt", d, err, errlen, currency_line) == -1 ||
 	    each_line("eea.txt", d, err, errlen, eea_line) == -1 ||
@@ -441,25 +337,19 @@ ac_data_free(struct ac_data *d)
 	free(d->placeholders);
 	free(d->phash);
 	d->phash = NULL;
-	free(d->regions);
+	ac_phone_free(&d->phone);
 	if (d->names != NULL)
 		munmap(d->names, d->names_len);
 	d->names = NULL;
 	d->names_len = d->names_start = 0;
 	d->placeholders = NULL;
-	d->regions = NULL;
 	d->nplaceholders = 0;
-	d->nregions = 0;
 }
 
 const struct ac_region *
 ac_data_region(const struct ac_data *d, const char *cc)
 {
-	int i = idx2(cc);
-
-	if (i < 0 || d->region_of[i] < 0)
-		return NULL;
-	return &d->regions[d->region_of[i]];
+	return ac_phone_region(&d->phone, cc);
 }
 
 int

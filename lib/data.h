@@ -4,8 +4,11 @@
 
 #include <stddef.h>
 
+#include "phone.h"
+
 /*
- * The data files of share/ac: phone numbering per region (regions.tsv),
+ * The data files of share/ac: the phone numbering plan (phone.tsv, made
+ * from libphonenumber's metadata by mk/phone-data.py; see phone.h),
  * ISO 3166-1 alpha-2 (iso3166.txt), ISO 4217 (iso4217.txt), identifier
  * placeholders (placeholders.txt), the regions that need explicit
  * consent (eea.txt) and country names (country-names.tsv, generated from
@@ -13,35 +16,12 @@
  * directory compiled in as AC_DATADIR.
  */
 
-#define AC_MAXINTL 48		/* international prefixes per region */
-
-struct ac_region {
-	char code[3];
-	int calling;		/* country calling code */
-	char intl[AC_MAXINTL][8];	/* longest first */
-	int nintl;
-	char trunk[6];		/* "" when the region has none */
-	int minlen, maxlen;	/* national significant number */
-	unsigned long lengths;	/* bit n: n digits is a possible length */
-};
-
-/* What a calling code allows, over all the regions that share it. */
-struct ac_calling {
-	int exists;
-	int minlen, maxlen;
-	unsigned long lengths;	/* the union over its regions */
-	char trunk[6];		/* shared by all its regions, else "" */
-};
-
 struct ac_data {
-	struct ac_region *regions;
-	int nregions;
-	short region_of[26 * 26];	/* index into regions, or -1 */
+	struct ac_phone phone;
 	unsigned char iso3166[26 * 26];
 	short alpha3[26 * 26 * 26];	/* alpha-3 -> alpha-2 index + 1, or 0 */
 	unsigned char eea[26 * 26];	/* eea.txt: EEA, UK and CH */
 	unsigned char iso4217[26 * 26 * 26];
-	struct ac_calling calling[1000];
 	char **placeholders;	/* "field\tvalue" */
 	size_t nplaceholders;
 	int *phash;		/* open addressing: index or -1 */
@@ -61,7 +41,7 @@ void ac_data_free(struct ac_data *);
 /* The directory the files are read from. */
 const char *ac_data_dir(void);
 
-/* Region data for a two-letter code, or NULL. */
+/* Phone numbering data for a two-letter region code, or NULL. */
 const struct ac_region *ac_data_region(const struct ac_data *,
     const char *cc);
 /* Nonzero when s (2 upper-case letters) is an ISO 3166-1 alpha-2 code. */

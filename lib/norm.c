@@ -449,67 +449,82 @@ repeated_digit(const char *s)
 	return 1;
 }
 
-/* Nonzero when n digits is one of the lengths in mask. */
+/*
+ * An RFC 3966 URI, "tel:+49-170-1234567;ext=12": the number in front of
+ * its parameters. An "ext" or "isub" parameter is left out, as
+ * libphonenumber leaves them out; a phone-context that starts with "+" is
+ * put in front of a local number, as libphonenumber does; any other
+ * parameter makes it no number we read. Returns -1 for that.
+ */
 static int
-possible(unsigned long mask, size_t n)
+tel_uri(struct ac_buf *b)
 {
-	return n < 8 * sizeof(mask) && ((mask >> n) & 1);
+	char ctx[AC_NORM_MAX_PHONE + 1], *semi, *p, *q;
+	size_t n = 0, l;
+
+	if (b->len < 4 || memcmp(b->p, "tel:", 4) != 0)
+		return 0;
+	memmove(b->p, b->p + 4, b->len - 3);
+	b->len -= 4;
+	if ((semi = strchr(b->p, ';')) == NULL)
+		return 0;
+	ctx[0] = '\0';
+	for (p = semi + 1; p != NULL; p = q) {
+		if ((q = strchr(p, ';')) != NULL)
+			*q++ = '\0';
+		if (strncmp(p, "ext=", 4) == 0 || strncmp(p, "isub=", 5) == 0)
+			continue;
+		if (strncmp(p, "phone-context=", 14) != 0 || ctx[0] != '\0')
+			return -1;
+		p += 14;
+		if (*p != '+')
+			continue;	/* a domain: no digits to add */
+		if ((l = strlen(p)) >= sizeof(ctx))
+			return -1;
+		memcpy(ctx, p, l + 1);
+		n = l;
+	}
+	*semi = '\0';
+	l = (size_t)(semi - b->p);
+	if (n > 0) {
+		memmove(b->p + n, b->p, l + 1);
+		memcpy(b->p, ctx, n);
+	}
+	b->len = l + n;
+	return 0;
 }
 
-static int
-starts(const char *s, const char *prefix)
+const char *
+ac_norm_phone_region(const char *s, size_t n, const struct ac_data *d,
+    char cc[3])
 {
-	return strncmp(s, prefix, strlen(prefix)) == 0;
+	while (n > 0 && (*s == ' ' || *s == '\t'))
+		s++, n--;
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	if (n != 2)
+		return NULL;
+	cc[0] = (char)(s[0] >= 'a' && s[0] <= 'z' ? s[0] - 'a' + 'A' : s[0]);
+	cc[1] = (char)(s[1] >= 'a' && s[1] <= 'z' ? s[1] - 'a' + 'A' : s[1]);
+	cc[2] = '\0';
+	return ac_data_region(d, cc) != NULL && !ac_data_is_country(d, cc) ?
+	    cc : NULL;
 }
 
 /*
- * Check "+" followed by digits and write it to b. A trunk prefix written
- * after the calling code ("+49 0170 ...") is removed when what remains is
- * a possible length, as libphonenumber reads it.
+ * libphonenumber (the oracle: its parse() with the record's region as the
+ * default, then isValidNumber()) is followed for the digits; the text
+ * around them is read more strictly than it reads it: letters (vanity
+ * numbers, "call me") and a "+" anywhere but in front drop the number.
  */
-static const char *
-international(struct ac_buf *b, const char *digits, const struct ac_data *d)
-{
-	const struct ac_calling *c = NULL;
-	const char *nsn;
-	size_t len = strlen(digits), tl;
-	int code = 0, i;
-
-	for (i = 1; i <= 3 && (size_t)i < len; i++) {
-		code = code * 10 + (digits[i - 1] - '0');
-		if (d->calling[code].exists) {
-			c = &d->calling[code];
-			break;
-		}
-	}
-	if (c == NULL || digits[0] == '0')
-		return "phone_bad_calling_code";
-	nsn = digits + i;
-	tl = strlen(c->trunk);
-	if (tl > 0 && starts(nsn, c->trunk) &&
-	    possible(c->lengths, strlen(nsn) - tl) &&
-	    (c->trunk[0] == '0' || !possible(c->lengths, strlen(nsn))))
-		nsn += tl;
-	if (!possible(c->lengths, strlen(nsn)))
-		return "phone_bad_length";
-	reserve(b, len + 2);
-	b->len = (size_t)snprintf(b->p, b->cap, "+%d%s", code, nsn);
-	if (b->len - 1 < 8 || b->len - 1 > 15)
-		return "phone_bad_length";
-	if (repeated_digit(nsn))
-		return AC_NORM_PLACEHOLDER;
-	return NULL;
-}
-
 const char *
 ac_norm_phone(struct ac_buf *b, const char *s, size_t n, const char *region,
     const struct ac_data *d)
 {
-	const struct ac_region *r;
-	char digits[64];
-	const char *rc, *p;
-	size_t i, nd = 0, j;
-	int plus = 0, seen = 0;
+	char digits[AC_NORM_MAX_PHONE + 1], e164[24];
+	const char *rc;
+	size_t i, nd = 0, nsn = 0;
+	int plus = 0;
 
 	if (too_long(s, n, AC_NORM_MAX_PHONE))
 		return AC_NORM_TOO_LONG;
@@ -523,6 +538,8 @@ ac_norm_phone(struct ac_buf *b, const char *s, size_t n, const char *region,
 	/* "n/a" is a placeholder before it is a malformed number. */
 	if (ac_data_is_placeholder(d, "phone", b->p, b->len))
 		return AC_NORM_PLACEHOLDER;
+	if (tel_uri(b) == -1)
+		return "phone_invalid";
 	n = cut_extension(b->p, b->len);
 	for (i = 0; i < n; i++) {
 		char ch = b->p[i];
@@ -531,15 +548,8 @@ ac_norm_phone(struct ac_buf *b, const char *s, size_t n, const char *region,
 			if (nd + 1 >= sizeof(digits))
 				return "phone_bad_length";
 			digits[nd++] = ch;
-			seen = 1;
-		} else if (ch == '+' && !seen && !plus) {
+		} else if (ch == '+' && nd == 0 && !plus) {
 			plus = 1;
-		} else if (ch == '(' && i + 2 < n && b->p[i + 1] == '0' &&
-		    b->p[i + 2] == ')' && (plus || (nd >= 2 &&
-		    digits[0] == '0' && digits[1] == '0'))) {
-			/* "+49 (0)170 ...": the (0) is only a notation for
-			 * national dialling. */
-			i += 2;
 		} else if (strchr(" \t-.()/", ch) == NULL) {
 			return "phone_invalid";
 		}
@@ -547,48 +557,22 @@ ac_norm_phone(struct ac_buf *b, const char *s, size_t n, const char *region,
 	digits[nd] = '\0';
 	if (nd == 0)
 		return "phone_invalid";
-	if (plus) {
-		rc = international(b, digits, d);
-		goto done;
-	}
-	if (region == NULL || (r = ac_data_region(d, region)) == NULL)
-		return "phone_no_region";
-	for (j = 0; j < (size_t)r->nintl; j++) {
-		if (starts(digits, r->intl[j])) {
-			rc = international(b, digits + strlen(r->intl[j]), d);
-			goto done;
-		}
-	}
-	{
-		char cc[8];
-
-		snprintf(cc, sizeof(cc), "%d", r->calling);
-		if (starts(digits, cc) && nd > (size_t)r->maxlen +
-		    strlen(r->trunk) && possible(r->lengths, nd - strlen(cc))) {
-			rc = international(b, digits, d);
-			goto done;
-		}
-	}
-	/* The trunk prefix: "0" wherever it is one, since no national
-	 * number there begins with it; others ("1" in the NANP, "8" in RU)
-	 * only when the number is not a possible length with it and is
-	 * without it. */
-	p = digits;
-	if (r->trunk[0] != '\0' && starts(p, r->trunk) &&
-	    (r->trunk[0] == '0' || (!possible(r->lengths, nd) &&
-	    possible(r->lengths, nd - strlen(r->trunk)))))
-		p += strlen(r->trunk);
-	if (!possible(r->lengths, strlen(p)))
-		return "phone_bad_length";
-	if (repeated_digit(p))
+	e164[0] = '\0';
+	rc = ac_phone_e164(&d->phone, digits, nd, plus, region, e164, &nsn);
+	if (rc != NULL && e164[0] == '\0')
+		return rc;
+	/* "+1 999 999 9999" says more as a placeholder than as a number
+	 * outside the numbering plan. */
+	i = strlen(e164);
+	if (repeated_digit(e164 + nsn) ||
+	    ac_data_is_placeholder(d, "phone", e164, i))
 		return AC_NORM_PLACEHOLDER;
-	reserve(b, nd + 8);
-	b->len = (size_t)snprintf(b->p, b->cap, "+%d%s", r->calling, p);
-	rc = b->len - 1 < 8 || b->len - 1 > 15 ? "phone_bad_length" : NULL;
-done:
-	if (rc == NULL && ac_data_is_placeholder(d, "phone", b->p, b->len))
-		return AC_NORM_PLACEHOLDER;
-	return rc;
+	if (rc != NULL)
+		return rc;
+	reserve(b, i + 1);
+	memcpy(b->p, e164, i + 1);
+	b->len = i;
+	return NULL;
 }
 
 /* The last step of every rule: nothing left, or a placeholder. */
@@ -830,6 +814,8 @@ ac_norm_describe(const char *code)
 		{ "phone_bad_length", "dropped: wrong number of digits" },
 		{ "phone_bad_calling_code", "dropped: no such country "
 		    "calling code" },
+		{ "phone_not_in_plan", "dropped: not a number of the "
+		    "numbering plan of its region (libphonenumber)" },
 		{ "country_code_invalid", "dropped: not an ISO 3166-1 "
 		    "code or country name" },
 		{ "placeholder", "dropped: a placeholder, not data" },

@@ -56,6 +56,15 @@ const char *ac_norm_email(struct ac_buf *, const char *s, size_t n,
  */
 const char *ac_norm_phone(struct ac_buf *, const char *s, size_t n,
     const char *region, const struct ac_data *);
+/*
+ * A country_code s[0..n) that is no ISO 3166-1 code but is a region of
+ * the phone numbering plan (XK Kosovo, AC Ascension, TA Tristan da Cunha:
+ * libphonenumber's codes): the code, upper case, into cc, returned, to
+ * read phone numbers in; NULL for any other text. The country_code itself
+ * is still dropped.
+ */
+const char *ac_norm_phone_region(const char *s, size_t n,
+    const struct ac_data *, char cc[3]);
 /* field: "first_name" or "last_name" (for the placeholder list). */
 const char *ac_norm_name(struct ac_buf *, const char *s, size_t n,
     const char *field, const struct ac_data *);

@@ -12,7 +12,7 @@ It does the same work as the four filters run with the bench's options
 normalize customer_id, conversion_action(_id), conversion_date_time (to the
 zone's offset), conversion_value, currency_code, order_id and country_code;
 NFC, case-map and canonicalize email (the Gmail rule), phone (E.164 from
-regions.tsv), the names, street, city, region and postal_code; drop
+phone.tsv's lengths and prefixes, without its number patterns), the names, street, city, region and postal_code; drop
 placeholders; decide consent (EEA needs explicit consent, an unknown country
 counts as inside); SHA-256 the five identifiers in place; keep one
 well-formed click ID and set click_id_type; reject unattributable records;
@@ -84,12 +84,14 @@ class Data:
             self.placeholders.setdefault(r[0], set()).add(r[1])
         self.regions = {}
         self.calling = {}
-        for r in rows("regions.tsv"):
-            intl = [p for p in r[2].split(",") if p and p != "-"]
-            trunk = "" if r[3] == "-" else r[3]
-            lengths = {int(x) for x in r[4].split(",")}
-            self.regions[r[0]] = (r[1], intl, trunk, lengths)
-            c = self.calling.setdefault(r[1], [set(), trunk])
+        for r in rows("phone.tsv"):
+            if r[0] != "R" or not r[1].isalpha():
+                continue
+            intl = re.compile(r[3]) if r[3] != "-" else None
+            trunk = "" if r[6] == "-" else r[6]
+            lengths = {int(x) for x in r[7].split(",")}
+            self.regions[r[1]] = (r[2], intl, trunk, lengths)
+            c = self.calling.setdefault(r[2], [set(), trunk])
             c[0] |= lengths
 
     def placeholder(self, field, v):
@@ -198,9 +200,9 @@ def norm_phone(s, region, d):
     if region not in d.regions:
         return None
     cc, intl, trunk, lengths = d.regions[region]
-    for p in intl:
-        if digits.startswith(p):
-            return international(digits[len(p):], d)
+    m = intl.match(digits) if intl else None
+    if m:
+        return international(digits[m.end():], d)
     if trunk and digits.startswith(trunk) and (trunk == "0" or len(digits) not in lengths):
         digits = digits[len(trunk):]
     if len(digits) not in lengths or len(set(digits)) == 1:

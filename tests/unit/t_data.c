@@ -9,66 +9,94 @@
 #include "datadir.h"
 #include "tap.h"
 
-static int
-has_intl(const struct ac_region *r, const char *p)
+/* The E.164 form of text (digits, a leading "+") read in region. */
+static const char *
+e164(const struct ac_data *d, const char *text, const char *region,
+    char out[24])
 {
-	int i;
+	const char *why;
+	size_t nsn;
+	int plus = text[0] == '+';
 
-	for (i = 0; i < r->nintl; i++)
-		if (strcmp(r->intl[i], p) == 0)
-			return 1;
-	return 0;
+	why = ac_phone_e164(&d->phone, text + plus, strlen(text + plus), plus,
+	    region, out, &nsn);
+	return why != NULL ? why : out;
 }
 
 static void
 regions(const struct ac_data *d)
 {
 	const struct ac_region *r;
+	char out[24];
 
-	ok(d->nregions > 200, "more than 200 regions (%d)", d->nregions);
+	ok(d->phone.nregions > 240, "more than 240 regions (%d)",
+	    d->phone.nregions);
+	is_str(d->phone.version, "8.12.57", "metadata version");
 	if (ok((r = ac_data_region(d, "DE")) != NULL, "DE is a region")) {
 		is_str(r->code, "DE", "DE: code");
 		is_int(r->calling, 49, "DE: calling code 49");
-		ok(r->nintl == 1 && has_intl(r, "00"), "DE: intl prefix 00");
 		is_str(r->trunk, "0", "DE: trunk prefix 0");
-		ok(r->minlen <= 10 && r->maxlen >= 11, "DE: lengths %d..%d",
-		    r->minlen, r->maxlen);
 	}
 	if (ok((r = ac_data_region(d, "US")) != NULL, "US is a region")) {
 		is_int(r->calling, 1, "US: calling code 1");
-		ok(has_intl(r, "011"), "US: intl prefix 011");
-		ok(!has_intl(r, "00"), "US: 00 is not an intl prefix");
 		is_str(r->trunk, "1", "US: trunk prefix 1");
-		ok(r->minlen == 10 && r->maxlen == 10, "US: 10 digits");
-	}
-	if ((r = ac_data_region(d, "RU")) != NULL) {
-		/* A set, not a range: 10 or 14, so an 11-digit "8 495 ..."
-		 * is a number with its trunk prefix. */
-		ok(r->lengths == ((1UL << 10) | (1UL << 14)),
-		    "RU: lengths are the set {10, 14}");
+		ok(r->lengths == ((1UL << 7) | (1UL << 10)) || r->lengths ==
+		    (1UL << 10), "US: 10 digits");
 	}
 	if (ok((r = ac_data_region(d, "IT")) != NULL, "IT is a region")) {
 		is_int(r->calling, 39, "IT: calling code 39");
 		is_str(r->trunk, "", "IT: no trunk prefix");
 	}
-	if (ok((r = ac_data_region(d, "GB")) != NULL, "GB is a region")) {
-		is_int(r->calling, 44, "GB: calling code 44");
-		is_str(r->trunk, "0", "GB: trunk prefix 0");
-	}
-	if (ok((r = ac_data_region(d, "FR")) != NULL, "FR is a region"))
-		is_int(r->calling, 33, "FR: calling code 33");
+	ok(ac_data_region(d, "XK") != NULL && ac_data_region(d, "AC") !=
+	    NULL && ac_data_region(d, "TA") != NULL, "XK, AC, TA are regions");
 	ok(ac_data_region(d, "ZZ") == NULL, "ZZ is no region");
 	ok(ac_data_region(d, "de") == NULL, "lower-case de is no region");
 	ok(ac_data_region(d, "D") == NULL, "D is no region");
 	ok(ac_data_region(d, "DEU") == NULL, "DEU is no region");
 	ok(ac_data_region(d, "") == NULL, "empty is no region");
+	ok(ac_data_region(d, "80") == NULL && ac_data_region(d, "800") ==
+	    NULL, "a non-geographic entity is no region");
 
-	ok(d->calling[49].exists && d->calling[1].exists &&
-	    d->calling[44].exists, "calling codes 1, 44, 49 exist");
-	ok(!d->calling[0].exists && !d->calling[999].exists &&
-	    !d->calling[99].exists, "calling codes 0, 99, 999 do not");
-	is_str(d->calling[39].trunk, "", "calling code 39 has no trunk");
-	is_str(d->calling[1].trunk, "1", "calling code 1: trunk 1");
+	/* libphonenumber's readings (python3-phonenumbers 8.12.57). */
+	is_str(e164(d, "01701234567", "DE", out), "+491701234567",
+	    "DE national");
+	is_str(e164(d, "+4901701234567", NULL, out), "+491701234567",
+	    "DE: trunk prefix after the calling code");
+	is_str(e164(d, "971501234567", "AE", out), "+971501234567",
+	    "AE: calling code without +");
+	is_str(e164(d, "0061412345678", "AU", out), "phone_not_in_plan",
+	    "AU: 00 is no international prefix there: +61061412345678");
+	is_str(e164(d, "0011541123456789", "AU", out), "+541123456789",
+	    "AU: 0011");
+	is_str(e164(d, "0111523456789", "AR", out), "+5491123456789",
+	    "AR: 0 11 15: transform rule");
+	is_str(e164(d, "80294911911", "BY", out), "+375294911911",
+	    "BY: 8 0 prefix for parsing");
+	is_str(e164(d, "4155550100", "US", out), "+14155550100", "US");
+	is_str(e164(d, "+80012345678", NULL, out), "+80012345678",
+	    "non-geographic +800");
+	is_str(e164(d, "+447700900123", NULL, out), "phone_not_in_plan",
+	    "GB 07700 900xxx: no number");
+	is_str(e164(d, "+999123456", NULL, out), "phone_bad_calling_code",
+	    "+999");
+	is_str(e164(d, "+4912", NULL, out), "phone_bad_length", "+49 12");
+	is_str(e164(d, "01701234567", NULL, out), "phone_no_region",
+	    "national without a region");
+
+	/* The prefix matcher: Python's re.match, leftmost-first. */
+	is_int(ac_phone_re_match("0|00", "0049"), 1, "re: first alternative");
+	is_int(ac_phone_re_match("00|0", "0049"), 2, "re: in order");
+	is_int(ac_phone_re_match("0?(?:(1[0-9])?5)?", "0155"), 4, "re: groups");
+	is_int(ac_phone_re_match("1|([2-9][0-9]{6})$", "2345678"), 7,
+	    "re: $");
+	is_int(ac_phone_re_match("1|([2-9][0-9]{6})$", "23456789"), -1,
+	    "re: $ fails");
+	is_int(ac_phone_re_match("[0-9]{2,3}", "1234"), 3, "re: greedy");
+	is_int(ac_phone_re_match("(?:", "1"), -2, "re: bad pattern (");
+	is_int(ac_phone_re_match("[12", "1"), -2, "re: bad pattern [");
+	is_int(ac_phone_re_match("1{2", "1"), -2, "re: bad pattern {");
+	is_int(ac_phone_re_match("1{", "1"), -2, "re: bad pattern { at the end");
+	is_int(ac_phone_re_match("a", "1"), -2, "re: bad pattern a");
 }
 
 static void
@@ -276,7 +304,7 @@ bad_dirs(const char *good)
 	err[0] = '\0';
 	is_int(ac_data_load(&d, err, sizeof(err)), -1,
 	    "missing AC_SHAREDIR: load fails");
-	if (!ok(strstr(err, "/nonexistent/ac-share/regions.tsv") != NULL,
+	if (!ok(strstr(err, "/nonexistent/ac-share/phone.tsv") != NULL,
 	    "missing AC_SHAREDIR: message names the file"))
 		diag("message: %s", err);
 	ac_data_free(&d);	/* harmless after a failed load */
@@ -295,7 +323,7 @@ bad_dirs(const char *good)
 	setenv("AC_SHAREDIR", dir, 1);
 
 	/* A later file missing: the message names that file. */
-	put(dir, "regions.tsv", "# comment\nDE\t49\t00\t0\t4,5,6,7,8,9,10,11,12,13,14,15\n");
+	put(dir, "phone.tsv", "# comment\nV\t8.12.57\nR\tDE\t49\t00\t0\t-\t0\t4,5\t-\t0\t0\t-\nC\t49\tDE\nD\t0\t2\t1\t0,0,0,0,0,0,0,0,0,0,1,1,1,1,1,1,1,1,1,1\n");
 	err[0] = '\0';
 	is_int(ac_data_load(&d, err, sizeof(err)), -1,
 	    "missing iso3166.txt: load fails");
@@ -304,15 +332,15 @@ bad_dirs(const char *good)
 		diag("message: %s", err);
 
 	/* A malformed line: the message names the file and the line. */
-	put(dir, "regions.tsv", "# comment\nDE\t49\t00\t0\t4,5,6,7,8,9,10,11,12,13,14,15\nXX\t49\n");
+	put(dir, "phone.tsv", "# comment\nV\t8.12.57\nR\tXX\t49\n");
 	err[0] = '\0';
 	is_int(ac_data_load(&d, err, sizeof(err)), -1,
-	    "bad regions.tsv: load fails");
-	if (!ok(strstr(err, "regions.tsv:3") != NULL,
-	    "bad regions.tsv: message names file and line 3"))
+	    "bad phone.tsv: load fails");
+	if (!ok(strstr(err, "phone.tsv:3") != NULL,
+	    "bad phone.tsv: message names file and line 3"))
 		diag("message: %s", err);
 
-	put(dir, "regions.tsv", "DE\t49\t00\t0\t4,5,6,7,8,9,10,11,12,13,14,15\n");
+	put(dir, "phone.tsv", "# comment\nV\t8.12.57\nR\tDE\t49\t00\t0\t-\t0\t4,5\t-\t0\t0\t-\nC\t49\tDE\nD\t0\t2\t1\t0,0,0,0,0,0,0,0,0,0,1,1,1,1,1,1,1,1,1,1\n");
 	put(dir, "iso3166.txt", "DE\tDEU\tGermany\n");
 	put(dir, "iso4217.txt", "EUR\t-\tEuro\n");
 	put(dir, "eea.txt", "DE\tGermany\n");
@@ -378,7 +406,7 @@ bad_dirs(const char *good)
 		diag("message: %s", err);
 	}
 
-	unput(dir, "regions.tsv");
+	unput(dir, "phone.tsv");
 	unput(dir, "iso3166.txt");
 	unput(dir, "iso4217.txt");
 	unput(dir, "placeholders.txt");
@@ -416,7 +444,8 @@ main(void)
 	placeholders(&d);
 	names(&d);
 	ac_data_free(&d);
-	ok(d.regions == NULL && d.placeholders == NULL && d.nregions == 0,
+	ok(d.phone.regions == NULL && d.placeholders == NULL &&
+	    d.phone.nregions == 0,
 	    "ac_data_free resets the struct");
 	bad_dirs(good);
 	free(good);
