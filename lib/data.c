@@ -13,12 +13,43 @@
 #include "data.h"
 #include "datadir.h"	/* written by make: AC_DATADIR */
 
+/*
+ * The data directory next to the program: ../share/ac from the directory
+ * of /proc/self/exe, when it holds phone.tsv. That is the build tree's
+ * share/ac for bin/ where it was built, and PREFIX/share/ac where it was
+ * installed, whatever PREFIX the build was given.
+ */
+static const char *
+beside_exe(void)
+{
+	static char dir[4096];
+	char exe[4096], probe[4200], *slash;
+	ssize_t n;
+
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
+		return NULL;
+	exe[n] = '\0';
+	if ((slash = strrchr(exe, '/')) == NULL)
+		return NULL;
+	*slash = '\0';
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/../share/ac", exe) >=
+	    sizeof(dir))
+		return NULL;
+	snprintf(probe, sizeof(probe), "%s/phone.tsv", dir);
+	return access(probe, R_OK) == 0 ? dir : NULL;
+}
+
 const char *
 ac_data_dir(void)
 {
+	static const char *found;
 	const char *d = getenv("AC_SHAREDIR");
 
-	return d != NULL && *d != '\0' ? d : AC_DATADIR;
+	if (d != NULL && *d != '\0')
+		return d;
+	if (found == NULL && (found = beside_exe()) == NULL)
+		found = AC_DATADIR;
+	return found;
 }
 
 static int

@@ -12,8 +12,9 @@
  * ISO 3166-1 alpha-2 (iso3166.txt), ISO 4217 (iso4217.txt), identifier
  * placeholders (placeholders.txt), the regions that need explicit
  * consent (eea.txt) and country names (country-names.tsv, generated from
- * Debian's iso-codes by mk/country-names.py). Found in $AC_SHAREDIR, else in the
- * directory compiled in as AC_DATADIR.
+ * Debian's iso-codes by mk/country-names.py). Found in $AC_SHAREDIR, else in
+ * ../share/ac from the program's directory when it holds them, else in the
+ * directory compiled in as AC_DATADIR (see ac_data_dir).
  */
 
 struct ac_data {

@@ -1717,6 +1717,29 @@ open(sys.argv[1], "w", encoding="utf-8").write(json.dumps(rec, ensure_ascii=Fals
 	[[ $stderr == ac-normalize:* ]]
 }
 
+@test "data files: without AC_SHAREDIR, ../share/ac beside the program" {
+	cp "$F/golden.in" g.ndjson
+	# From anywhere: the program finds the data next to its directory.
+	env -u AC_SHAREDIR "$AC_BIN"/ac-normalize g.ndjson >out 2>err ||
+		{ echo "exit $?: $(cat err)" >&2; return 1; }
+	cmp out "$F/golden.out"
+	# A copy with no share/ac beside it falls back to the directory
+	# compiled in, and names the file it could not read.
+	mkdir -p elsewhere/bin
+	cp "$AC_BIN"/ac-normalize elsewhere/bin/
+	if [[ ! -e /usr/local/share/ac/phone.tsv ]]; then
+		run --separate-stderr env -u AC_SHAREDIR elsewhere/bin/ac-normalize g.ndjson
+		is "$status" 3
+		[[ $stderr == *"data file /usr/local/share/ac/phone.tsv: "*"(set AC_SHAREDIR?)"* ]] ||
+			{ echo "stderr: $stderr" >&2; return 1; }
+	fi
+	# And with share/ac beside it, that one.
+	mkdir -p elsewhere/share
+	cp -r "$AC_ROOT"/share/ac elsewhere/share/ac
+	env -u AC_SHAREDIR elsewhere/bin/ac-normalize g.ndjson >out2 2>/dev/null
+	cmp out2 "$F/golden.out"
+}
+
 @test "stdin: no operand and - read standard input, named <stdin>" {
 	cp "$F/golden.in" g.ndjson
 	run --separate-stderr ac-normalize <g.ndjson
