@@ -7,7 +7,7 @@
 
 PKGS="gcc make pkg-config libc6-dev libjq-dev libonig-dev libcurl4-openssl-dev
 libssl-dev libutf8proc-dev libyaml-dev bats mandoc python3 jq perl tzdata openssl curl
-util-linux protobuf-compiler python3-protobuf iso-codes time miller
+util-linux protobuf-compiler python3-protobuf iso-codes time miller groff-base
 python3-phonenumbers"
 
 command -v dpkg-query >/dev/null 2>&1 || exit 0

@@ -313,6 +313,23 @@ pages() {
 	return $bad
 }
 
+@test "man renders every page at 80 columns without overlong lines" {
+	# What `man` shows on a terminal: groff warns "can't break line" when
+	# a word is wider than its column (issue 15).
+	command -v groff >/dev/null || skip "groff is not installed"
+	local p bad=0
+	[[ -n $(pages) ]] || skip "no man pages yet"
+	for p in $(pages); do
+		run groff -mandoc -Tutf8 -rLL=78n -z -wbreak "$p"
+		if [[ -n $output ]]; then
+			echo "groff $p:" >&2
+			echo "$output" >&2
+			bad=1
+		fi
+	done
+	return $bad
+}
+
 @test "every page has a real .Dd date" {
 	local p bad=0
 	[[ -n $(pages) ]] || skip "no man pages yet"
