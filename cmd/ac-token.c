@@ -200,6 +200,31 @@ print_apis(const char *scopes, enum ac_flow flow)
 	}
 }
 
+/* What incomplete credentials lack, and the way to get it. */
+static void
+missing(const struct ac_creds *c)
+{
+	const char *id = c->v[AC_CRED_CLIENT_ID], *sec =
+	    c->v[AC_CRED_CLIENT_SECRET], *rt = c->v[AC_CRED_REFRESH_TOKEN];
+
+	if (id != NULL && sec != NULL && rt == NULL)
+		printf("missing: refresh_token: run ac-token login to get "
+		    "one\n");
+	else if (id != NULL || sec != NULL || rt != NULL)
+		printf("missing: %s%s%s (an OAuth client's client_id and "
+		    "client_secret, then ac-token login for the "
+		    "refresh_token)\n", id == NULL ? "client_id" : "",
+		    id == NULL && sec == NULL ? (rt == NULL ? ", " : " and ") :
+		    id == NULL && rt == NULL ? " and " : "",
+		    sec == NULL && rt == NULL ? "client_secret and "
+		    "refresh_token" : sec == NULL ? "client_secret" :
+		    rt == NULL ? "refresh_token" : "");
+	else
+		printf("missing: client_id, client_secret and refresh_token "
+		    "(an OAuth client, then ac-token login), or "
+		    "json_key_file_path (a service account's key)\n");
+}
+
 /* check: the credentials in use, secrets masked, and a token. */
 static int
 check(const struct ac_oauth *oa, const struct ac_creds *c)
@@ -224,6 +249,8 @@ check(const struct ac_oauth *oa, const struct ac_creds *c)
 			printf("%s: %s (%s)\n", ac_cred_names[i], c->v[i],
 			    c->src[i]);
 	}
+	if (flow == AC_FLOW_NONE)
+		missing(c);
 	uri = ac_oauth_endpoint(oa, c);
 	printf("token endpoint: %s\n", uri);
 	free(uri);

@@ -98,6 +98,44 @@ cred_of(const char *key)
 }
 
 /*
+ * Say so when google-ads.yaml sets something ac does not read, rather
+ * than let it pass silently: the key and what to use instead, never its
+ * value. use_proto_plus is google-ads-python's own and means nothing
+ * here either way.
+ */
+static void
+unused_key(const char *path, const char *key, unsigned long line)
+{
+	static const struct {
+		const char *key, *instead;
+	} known[] = {
+		{ "http_proxy", "set https_proxy in the environment (libcurl "
+		    "reads it)" },
+		{ "logging", "ac logs to stderr; -v shows every message" },
+		{ "endpoint", "use --endpoint or AC_ENDPOINT" },
+		{ "use_cloud_org_for_api_access", "ac does not use it" },
+	};
+	size_t i;
+
+	if (cred_of(key) >= 0 || strcmp(key, "use_proto_plus") == 0)
+		return;
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(key, known[i].key) == 0) {
+			ac_warnx("%s:%lu: %s is not used by ac: %s", path, line,
+			    key, known[i].instead);
+			return;
+		}
+	/* A key that is not a plain name may be a value pasted in the
+	 * wrong place: not echoed. */
+	if (strlen(key) > 40 || strspn(key, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != strlen(key)) {
+		ac_warnx("%s:%lu: a key ac does not read; ignored", path, line);
+		return;
+	}
+	ac_warnx("%s:%lu: %s is not a key ac reads; ignored", path, line, key);
+}
+
+/*
  * The top-level "key: value" scalars of a YAML file; nested values are
  * skipped (google-ads.yaml is flat). Returns -1 after printing why.
  */
@@ -168,6 +206,7 @@ load_yaml(struct ac_creds *c, const char *path)
 				snprintf(key, sizeof(key), "%s",
 				    (const char *)ev.data.scalar.value);
 				want_key = 0;
+				unused_key(path, key, ev.start_mark.line + 1);
 				break;
 			}
 			want_key = 1;

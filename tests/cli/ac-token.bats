@@ -466,7 +466,35 @@ login_customer_id: 123-456-7890 (in/google-ads.yaml)
 developer_token: set, ${#DEVTOKEN} characters, masked (in/google-ads.yaml)
 token endpoint: $EMU/token
 access token: valid until $(rfc3339 $((AC_NOW + TTL))) (59 min), new" "check"
-	is "$stderr" "" "stderr"
+	# The keys of the template ac does not read are named, not their
+	# values; use_proto_plus is the Python client's and passes quietly.
+	is "$stderr" "ac-token: in/google-ads.yaml:20: logging is not used by ac: ac logs to stderr; -v shows every message
+ac-token: in/google-ads.yaml:36: http_proxy is not used by ac: set https_proxy in the environment (libcurl reads it)" "stderr"
+}
+
+@test "credentials: a key ac does not read is named on stderr, never its value; one that is no name is not echoed" {
+	yaml in/g.yaml "client_id: $CLIENT_ID" "client_secret: $CLIENT_SECRET" \
+	    "refresh_token: $REFRESH" "refresh_tokn: $REFRESH" \
+	    "$REFRESH: x" "use_proto_plus: True"
+	tok --config in/g.yaml check
+	[[ $status -eq 0 ]] || { echo "exit $status: $stderr" >&2; return 1; }
+	is "$stderr" "ac-token: in/g.yaml:4: refresh_tokn is not a key ac reads; ignored
+ac-token: in/g.yaml:5: a key ac does not read; ignored" "stderr"
+	[[ $stderr != *"$REFRESH"* ]] || { echo "a secret on stderr" >&2; return 1; }
+}
+
+@test "credentials: check names what incomplete credentials lack, and ac-token login for a refresh token" {
+	GOOGLE_ADS_CLIENT_ID=$CLIENT_ID GOOGLE_ADS_CLIENT_SECRET=$CLIENT_SECRET tok check
+	is "$status" 3
+	[[ $output == *$'\nmissing: refresh_token: run ac-token login to get one\n'* ]] ||
+		{ echo "output: $output" >&2; return 1; }
+	GOOGLE_ADS_CLIENT_SECRET=$CLIENT_SECRET tok check
+	[[ $output == *$'\nmissing: client_id and refresh_token (an OAuth client'* ]] ||
+		{ echo "output: $output" >&2; return 1; }
+	tok check
+	[[ $output == *$'\nmissing: client_id, client_secret and refresh_token (an OAuth client, then ac-token login), or json_key_file_path'* ]] ||
+		{ echo "output: $output" >&2; return 1; }
+	is "$(ntoken)" 0 "token requests"
 }
 
 @test "credentials: deprecated path_to_private_key_file and delegated_account, in the file and the environment; the new names win" {
