@@ -52,6 +52,9 @@ struct opts {
 	const char *in_tz;	/* --input-timezone, NULL when unset */
 	int minor;		/* --value-unit minor */
 	long long click_window;	/* --click-window, in seconds */
+	const char *def_customer;	/* --customer-id, or NULL */
+	const char *def_action;		/* --conversion-action: a name */
+	const char *def_action_id;	/* --conversion-action: an ID */
 	const char *rejects;
 	int quiet, verbose;
 	long long now;
@@ -63,6 +66,8 @@ struct opts {
 
 static const struct option longopts[] = {
 	{ "click-window", required_argument, NULL, 'c' },
+	{ "conversion-action", required_argument, NULL, 'a' },
+	{ "customer-id", required_argument, NULL, 'C' },
 	{ "default-region", required_argument, NULL, 'd' },
 	{ "email-rule", required_argument, NULL, 'e' },
 	{ "help", no_argument, NULL, 'h' },
@@ -79,9 +84,13 @@ static const struct option longopts[] = {
 static void
 usage(FILE *fp, int status)
 {
-	fprintf(fp, "usage: ac-normalize [-hqVv] [-c DAYS] [-d CC] "
-	    "[-e gmail|all] [-R FILE] [-u major|minor] [-Z ZONE] [-z ZONE] "
-	    "[FILE ...]\n"
+	fprintf(fp, "usage: ac-normalize [-hqVv] [-a ACTION] [-C ID] [-c DAYS] "
+	    "[-d CC] [-e gmail|all] [-R FILE] [-u major|minor] [-Z ZONE] "
+	    "[-z ZONE] [FILE ...]\n"
+	    "  -a, --conversion-action ACTION  conversion action (resource "
+	    "name or ID) of records that have none\n"
+	    "  -C, --customer-id ID     customer_id of records that have "
+	    "none\n"
 	    "  -c, --click-window DAYS  warn about clicks converted more than "
 	    "DAYS ago (default 90)\n"
 	    "  -d, --default-region CC  read national phone numbers as CC "
@@ -1084,6 +1093,16 @@ normalize(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
 	    i++)
 		if (blank(&r, blank_is_absent[i]))
 			del(&r, blank_is_absent[i]);
+	/* --customer-id and --conversion-action fill what a record lacks;
+	 * the values are normalized and checked as if the record had them. */
+	if (o->def_customer != NULL && !has(&r, F_CUSTOMER_ID))
+		set_cstr(&r, F_CUSTOMER_ID, o->def_customer);
+	if (!has(&r, F_ACTION) && !has(&r, F_ACTION_ID)) {
+		if (o->def_action != NULL)
+			set_cstr(&r, F_ACTION, o->def_action);
+		else if (o->def_action_id != NULL)
+			set_cstr(&r, F_ACTION_ID, o->def_action_id);
+	}
 	/* The kind: a click, the hot path, costs two looks at what the scan
 	 * found. A blank adjustment_type or caller_id is absent. */
 	other = has(&r, F_ADJ_TYPE) || has(&r, F_CALLER);
@@ -1134,15 +1153,16 @@ main(int argc, char *argv[])
 	struct ac_stage st;
 	struct ac_rec rec;
 	struct opts o;
-	char err[512];
+	char err[512], idbuf[11];
 	const char *env, *errstr;
 	int ch, status;
+	jv v;
 
 	ac_setprogname("ac-normalize");
 	memset(&o, 0, sizeof(o));
 	o.click_window = 90 * 86400LL;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":c:d:e:hqR:u:VvZ:z:", longopts,
+	while ((ch = getopt_long(argc, argv, ":a:C:c:d:e:hqR:u:VvZ:z:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'd':
@@ -1167,6 +1187,28 @@ main(int argc, char *argv[])
 			return AC_EXIT_OK;
 		case 'v':
 			o.verbose = 1;
+			break;
+		case 'a':
+			if (action_name_id(optarg, strlen(optarg)) != NULL)
+				o.def_action = optarg;
+			else if (optarg[0] != '\0' && strlen(optarg) <= 19 &&
+			    strspn(optarg, "0123456789") ==
+			    strlen(optarg))
+				o.def_action_id = optarg;
+			else
+				ac_diex(AC_EXIT_USAGE, "--conversion-action %s: "
+				    "expected customers/{customer_id}/"
+				    "conversionActions/{id} or the ID's digits",
+				    optarg);
+			break;
+		case 'C':
+			v = jv_string(optarg);
+			ch = account_id(v, idbuf);
+			jv_free(v);
+			if (ch == -1)
+				ac_diex(AC_EXIT_USAGE, "--customer-id %s: expected "
+				    "10 digits, as 123-456-7890", optarg);
+			o.def_customer = optarg;
 			break;
 		case 'c':
 			o.click_window = 86400LL * ac_strtonum(optarg, 1, 365,

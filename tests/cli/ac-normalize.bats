@@ -697,6 +697,27 @@ PY
 	checks_pass
 }
 
+@test "defaults: --customer-id and --conversion-action fill records that lack them, and only those" {
+	BASE='"conversion_date_time":"2026-04-23T12:31:09Z"'
+	expect '"order_id":"1"' customer_id '"1234567890"' -C 123-456-7890 -a 987
+	expect '"order_id":"1"' conversion_action '"customers/1234567890/conversionActions/987"' -C 123-456-7890 -a 987
+	expect '"order_id":"1"' conversion_action_id '"987"' --customer-id 1234567890 --conversion-action 987
+	expect '"order_id":"1"' conversion_action '"customers/1234567890/conversionActions/987"' -a customers/1234567890/conversionActions/987
+	# The name gives the customer too, as in a record.
+	expect '"order_id":"1"' customer_id '"1234567890"' -a customers/1234567890/conversionActions/987
+	# A record's own values win; blank is absent, so it is filled.
+	expect '"order_id":"1","customer_id":"999-999-9999","conversion_action_id":"55"' conversion_action '"customers/9999999999/conversionActions/55"' -C 1234567890 -a 987
+	expect '"order_id":"1","customer_id":""' customer_id '"1234567890"' -C 1234567890 -a 987
+	expect '"order_id":"1","conversion_action":"customers/9999999999/conversionActions/5"' conversion_action '"customers/9999999999/conversionActions/5"' -a 987
+	checks_pass
+	run --separate-stderr ac-normalize -a conversions/7 </dev/null
+	[[ $status -eq 2 && $stderr == *"--conversion-action conversions/7: expected"* ]] ||
+		{ echo "a bad action is a usage error: $status $stderr" >&2; return 1; }
+	run --separate-stderr ac-normalize --customer-id 12345 </dev/null
+	[[ $status -eq 2 && $stderr == *"--customer-id 12345: expected 10 digits"* ]] ||
+		{ echo "a bad customer is a usage error: $status $stderr" >&2; return 1; }
+}
+
 @test "stale clicks: a click ID converted longer ago than --click-window warns, keeps the record" {
 	# AC_NOW is 2026-09-21 14:13:20 UTC; 90 days before: 2026-06-23.
 	BASE=$CA
@@ -1543,7 +1564,7 @@ CALL="$CA"',"call_start_date_time":"2026-09-20T10:00:00Z","conversion_date_time"
 		run --separate-stderr ac-normalize "$h"
 		is "$status" 0 "exit status of $h"
 		is "$stderr" "" "stderr of $h"
-		is "${lines[0]}" "usage: ac-normalize [-hqVv] [-c DAYS] [-d CC] [-e gmail|all] [-R FILE] [-u major|minor] [-Z ZONE] [-z ZONE] [FILE ...]" "$h"
+		is "${lines[0]}" "usage: ac-normalize [-hqVv] [-a ACTION] [-C ID] [-c DAYS] [-d CC] [-e gmail|all] [-R FILE] [-u major|minor] [-Z ZONE] [-z ZONE] [FILE ...]" "$h"
 		[[ $output == *"--default-region"*"--email-rule"*"--help"*"--quiet"*"--rejects"*"--version"*"--verbose"*"--timezone"* ]]
 	done
 }
