@@ -168,6 +168,7 @@ struct opts {
 	long long job_id;	/* --job-id, -1: none */
 	int validate_only;
 	const char *rejects;
+	const char *stats;		/* --stats */
 	int quiet, verbose;
 	struct ac_fieldset fields;
 	struct ac_fieldset xfields;	/* xnames */
@@ -182,6 +183,7 @@ static const struct option longopts[] = {
 	{ "max-wait", required_argument, NULL, 'w' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "rejects", required_argument, NULL, 'R' },
+	{ "stats", required_argument, NULL, 'S' },
 	{ "size", required_argument, NULL, 'n' },
 	{ "validate-only", no_argument, NULL, OPT_VALIDATE_ONLY },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -192,7 +194,7 @@ static const struct option longopts[] = {
 static void
 usage(FILE *fp, int status)
 {
-	fprintf(fp, "usage: ac-batch [-hqVv] [-n N] [-R FILE] [-w SECONDS] "
+	fprintf(fp, "usage: ac-batch [-hqVv] [-n N] [-R FILE] [-S FILE] [-w SECONDS] "
 	    "[--api API] [--job-id N] [--validate-only] [FILE ...]\n"
 	    "      --api API            datamanager (default) or googleads "
 	    "(allowlisted accounts)\n"
@@ -206,6 +208,7 @@ usage(FILE *fp, int status)
 	    "  -q, --quiet              no per-record messages, no "
 	    "summary unless records were rejected\n"
 	    "  -R, --rejects FILE       write rejected records to FILE\n"
+	    "  -S, --stats FILE         write the counts of the run to FILE as JSON\n"
 	    "  -V, --version            show the version\n"
 	    "      --validate-only      requests only validate "
 	    "(validateOnly true)\n"
@@ -1532,7 +1535,7 @@ main(int argc, char *argv[])
 	    set_api(&o, s, "AC_API") == -1)
 		usage(stderr, AC_EXIT_USAGE);
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":hn:qR:Vvw:", longopts,
+	while ((ch = getopt_long(argc, argv, ":hn:qR:S:Vvw:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case OPT_API:
@@ -1564,6 +1567,9 @@ main(int argc, char *argv[])
 			break;
 		case 'R':
 			o.rejects = optarg;
+			break;
+		case 'S':
+			o.stats = optarg;
 			break;
 		case OPT_VALIDATE_ONLY:
 			o.validate_only = 1;
@@ -1600,7 +1606,7 @@ main(int argc, char *argv[])
 	 * checks here are of form only. */
 	ac_fieldset_init(&o.fields, names, NFIELDS);
 	ac_fieldset_init(&o.xfields, xnames, NXFIELDS);
-	if (ac_stage_open(&st, "ac-batch", argc, argv, o.rejects) == -1) {
+	if (ac_stage_open(&st, "ac-batch", argc, argv, o.rejects, o.stats) == -1) {
 		ac_fieldset_free(&o.fields);
 		ac_fieldset_free(&o.xfields);
 		return AC_EXIT_FATAL;
@@ -1648,6 +1654,7 @@ main(int argc, char *argv[])
 		b.nreq--;
 		st.nout -= b.ring[b.nreq % RING];
 	}
+	ac_stage_stat(&st, "requests", jv_number((double)b.nreq));
 	status = ac_stage_finish(&st);
 	if (!o.quiet)
 		fprintf(stderr, "ac-batch: %lu request%s, %lu row%s\n", b.nreq,

@@ -59,6 +59,7 @@ struct opts {
 	int nregions;
 	int unknown_inside;	/* --unknown-region inside (the default) */
 	const char *rejects;
+	const char *stats;		/* --stats */
 	int quiet, verbose;
 	struct ac_data data;
 	struct ac_buf buf;	/* country_code, normalized */
@@ -79,6 +80,7 @@ static const struct option longopts[] = {
 	{ "missing", required_argument, NULL, 'm' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "rejects", required_argument, NULL, 'R' },
+	{ "stats", required_argument, NULL, 'S' },
 	{ "require-explicit", required_argument, NULL, 'E' },
 	{ "unknown-region", required_argument, NULL, 'U' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -90,7 +92,7 @@ static void
 usage(FILE *fp, int status)
 {
 	fprintf(fp, "usage: ac-consent [-hqVv] [-E REGIONS] "
-	    "[-m unspecified|denied|reject] [-R FILE] "
+	    "[-m unspecified|denied|reject] [-R FILE] [-S FILE] "
 	    "[-U inside|outside] [FILE ...]\n"
 	    "  -E, --require-explicit REGIONS  missing consent is DENIED "
 	    "where country_code is in\n"
@@ -105,6 +107,7 @@ usage(FILE *fp, int status)
 	    "                                  were rejected\n"
 	    "  -R, --rejects FILE              write rejected records to "
 	    "FILE\n"
+	    "  -S, --stats FILE                write the counts of the run to FILE as JSON\n"
 	    "  -U, --unknown-region WHERE      a record without a known "
 	    "country is inside\n"
 	    "                                  REGIONS (default) or "
@@ -734,7 +737,7 @@ main(int argc, char *argv[])
 	if ((regions = calloc((size_t)argc + 1, sizeof(*regions))) == NULL)
 		ac_die(AC_EXIT_FATAL, "calloc");
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":E:hm:qR:U:Vv", longopts,
+	while ((ch = getopt_long(argc, argv, ":E:hm:qR:S:U:Vv", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'E':
@@ -763,6 +766,9 @@ main(int argc, char *argv[])
 			break;
 		case 'R':
 			o.rejects = optarg;
+			break;
+		case 'S':
+			o.stats = optarg;
 			break;
 		case 'U':
 			if (strcmp(optarg, "inside") == 0)
@@ -823,7 +829,7 @@ main(int argc, char *argv[])
 			    jv_copy(o.names[i])),
 			    jv_copy(o.keys[SNAKE][K_PERSONALIZATION]),
 			    jv_copy(o.names[j]));
-	if (ac_stage_open(&st, "ac-consent", argc, argv, o.rejects) == -1) {
+	if (ac_stage_open(&st, "ac-consent", argc, argv, o.rejects, o.stats) == -1) {
 		status = AC_EXIT_FATAL;
 		goto done;
 	}

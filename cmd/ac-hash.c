@@ -50,6 +50,7 @@ struct opts {
 	int email_all;		/* --email-rule all */
 	int strict;
 	const char *rejects;
+	const char *stats;		/* --stats */
 	int quiet, verbose;
 	struct ac_data data;
 	struct ac_buf buf;	/* scratch for the normalizers */
@@ -65,6 +66,7 @@ static const struct option longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "rejects", required_argument, NULL, 'R' },
+	{ "stats", required_argument, NULL, 'S' },
 	{ "strict", no_argument, NULL, 's' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
@@ -75,7 +77,7 @@ static void
 usage(FILE *fp, int status)
 {
 	fprintf(fp, "usage: ac-hash [-hqsVv] [-d CC] [-e gmail|all] "
-	    "[-R FILE] [FILE ...]\n"
+	    "[-R FILE] [-S FILE] [FILE ...]\n"
 	    "  -d, --default-region CC  read national phone numbers as CC "
 	    "when the record has no country_code\n"
 	    "  -e, --email-rule RULE    gmail (default): drop dots and "
@@ -84,6 +86,7 @@ usage(FILE *fp, int status)
 	    "  -q, --quiet              no per-record messages, no "
 	    "summary unless records were rejected\n"
 	    "  -R, --rejects FILE       write rejected records to FILE\n"
+	    "  -S, --stats FILE         write the counts of the run to FILE as JSON\n"
 	    "  -s, --strict             reject records holding a value "
 	    "that is already hashed\n"
 	    "  -V, --version            show the version\n"
@@ -521,7 +524,7 @@ main(int argc, char *argv[])
 	ac_setprogname("ac-hash");
 	memset(&o, 0, sizeof(o));
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":d:e:hqR:sVv", longopts,
+	while ((ch = getopt_long(argc, argv, ":d:e:hqR:S:sVv", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'd':
@@ -540,6 +543,9 @@ main(int argc, char *argv[])
 			break;
 		case 'R':
 			o.rejects = optarg;
+			break;
+		case 'S':
+			o.stats = optarg;
 			break;
 		case 's':
 			o.strict = 1;
@@ -566,7 +572,7 @@ main(int argc, char *argv[])
 		ac_diex(AC_EXIT_USAGE, "--default-region: no phone numbering "
 		    "data for that code");
 	check_openssl(&o.sha);
-	if (ac_stage_open(&st, "ac-hash", argc, argv, o.rejects) == -1) {
+	if (ac_stage_open(&st, "ac-hash", argc, argv, o.rejects, o.stats) == -1) {
 		ac_sha256_close(&o.sha);
 		ac_data_free(&o.data);
 		ac_fieldset_free(&o.fields);

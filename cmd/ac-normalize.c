@@ -56,6 +56,7 @@ struct opts {
 	const char *def_action;		/* --conversion-action: a name */
 	const char *def_action_id;	/* --conversion-action: an ID */
 	const char *rejects;
+	const char *stats;		/* --stats */
 	int quiet, verbose;
 	long long now;
 	struct ac_data data;
@@ -74,6 +75,7 @@ static const struct option longopts[] = {
 	{ "input-timezone", required_argument, NULL, 'Z' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "rejects", required_argument, NULL, 'R' },
+	{ "stats", required_argument, NULL, 'S' },
 	{ "timezone", required_argument, NULL, 'z' },
 	{ "value-unit", required_argument, NULL, 'u' },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -85,7 +87,7 @@ static void
 usage(FILE *fp, int status)
 {
 	fprintf(fp, "usage: ac-normalize [-hqVv] [-a ACTION] [-C ID] [-c DAYS] "
-	    "[-d CC] [-e gmail|all] [-R FILE] [-u major|minor] [-Z ZONE] "
+	    "[-d CC] [-e gmail|all] [-R FILE] [-S FILE] [-u major|minor] [-Z ZONE] "
 	    "[-z ZONE] [FILE ...]\n"
 	    "  -a, --conversion-action ACTION  conversion action (resource "
 	    "name or ID) of records that have none\n"
@@ -101,6 +103,7 @@ usage(FILE *fp, int status)
 	    "  -q, --quiet              no per-record messages, no "
 	    "summary unless records were rejected\n"
 	    "  -R, --rejects FILE       write rejected records to FILE\n"
+	    "  -S, --stats FILE         write the counts of the run to FILE as JSON\n"
 	    "  -u, --value-unit UNIT    major (default): values in units of "
 	    "the currency; minor: in its minor unit (cents)\n"
 	    "  -V, --version            show the version\n"
@@ -1162,7 +1165,7 @@ main(int argc, char *argv[])
 	memset(&o, 0, sizeof(o));
 	o.click_window = 90 * 86400LL;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":a:C:c:d:e:hqR:u:VvZ:z:", longopts,
+	while ((ch = getopt_long(argc, argv, ":a:C:c:d:e:hqR:S:u:VvZ:z:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'd':
@@ -1181,6 +1184,9 @@ main(int argc, char *argv[])
 			break;
 		case 'R':
 			o.rejects = optarg;
+			break;
+		case 'S':
+			o.stats = optarg;
 			break;
 		case 'V':
 			ac_print_version();
@@ -1265,7 +1271,7 @@ main(int argc, char *argv[])
 		if (errstr != NULL)
 			ac_diex(AC_EXIT_USAGE, "AC_NOW: %s", errstr);
 	}
-	if (ac_stage_open(&st, "ac-normalize", argc, argv, o.rejects) == -1) {
+	if (ac_stage_open(&st, "ac-normalize", argc, argv, o.rejects, o.stats) == -1) {
 		ac_data_free(&o.data);
 		ac_fieldset_free(&o.fields);
 		ac_fieldset_free(&o.more);

@@ -90,6 +90,7 @@ enum kind {
 struct opts {
 	int fallback;		/* --identifiers fallback */
 	const char *rejects;
+	const char *stats;		/* --stats */
 	int quiet, verbose;
 	struct ac_fieldset fields, xfields;
 	/* For the closing line: records out per click_id_type (the last
@@ -105,6 +106,7 @@ static const struct option longopts[] = {
 	{ "identifiers", required_argument, NULL, 'i' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "rejects", required_argument, NULL, 'R' },
+	{ "stats", required_argument, NULL, 'S' },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
@@ -114,7 +116,7 @@ static void
 usage(FILE *fp, int status)
 {
 	fprintf(fp, "usage: ac-pick-clickid [-hqVv] [-i always|fallback] "
-	    "[-R FILE] [FILE ...]\n"
+	    "[-R FILE] [-S FILE] [FILE ...]\n"
 	    "  -h, --help               show this help\n"
 	    "  -i, --identifiers WHEN   always (default): keep hashed_email "
 	    "and hashed_phone_number\n"
@@ -123,6 +125,7 @@ usage(FILE *fp, int status)
 	    "  -q, --quiet              no per-record messages, no "
 	    "summary unless records were rejected\n"
 	    "  -R, --rejects FILE       write rejected records to FILE\n"
+	    "  -S, --stats FILE         write the counts of the run to FILE as JSON\n"
 	    "  -V, --version            show the version\n"
 	    "  -v, --verbose            show every per-record message\n");
 	exit(status);
@@ -633,7 +636,7 @@ main(int argc, char *argv[])
 	ac_setprogname("ac-pick-clickid");
 	memset(&o, 0, sizeof(o));
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":hi:qR:Vv", longopts,
+	while ((ch = getopt_long(argc, argv, ":hi:qR:S:Vv", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'h':
@@ -656,6 +659,9 @@ main(int argc, char *argv[])
 		case 'R':
 			o.rejects = optarg;
 			break;
+		case 'S':
+			o.stats = optarg;
+			break;
 		case 'V':
 			ac_print_version();
 			return AC_EXIT_OK;
@@ -675,7 +681,7 @@ main(int argc, char *argv[])
 	ac_fieldset_init(&o.fields, names, NFIELDS);
 	ac_fieldset_init(&o.xfields, xnames, NXFIELDS);
 	if (ac_stage_open(&st, "ac-pick-clickid", argc, argv,
-	    o.rejects) == -1) {
+	    o.rejects, o.stats) == -1) {
 		ac_fieldset_free(&o.fields);
 		ac_fieldset_free(&o.xfields);
 		return AC_EXIT_FATAL;

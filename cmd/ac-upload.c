@@ -2214,7 +2214,7 @@ main(int argc, char *argv[])
 		goto done;
 	if (!o.dry_run && setup_network(r) == -1)
 		goto done;
-	if (ac_stage_open(&r->st, "ac-upload", argc, argv, o.rejects) == -1)
+	if (ac_stage_open(&r->st, "ac-upload", argc, argv, o.rejects, NULL) == -1)
 		goto done;
 	r->st.quiet = o.quiet;
 	r->st.verbose = o.verbose;

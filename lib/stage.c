@@ -34,9 +34,42 @@ is_input(const struct ac_reader *rd, const struct stat *sb)
 	return 0;
 }
 
+/* Open the --stats file now, so that a bad path stops the run before any
+ * input. */
+static int
+open_stats(struct ac_stage *st, const char *path)
+{
+	struct stat sb;
+	const char *why = NULL;
+	jv files = jv_array();
+	int fd, i;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd == -1 || fstat(fd, &sb) == -1)
+		why = strerror(errno);
+	else if (is_input(&st->rd, &sb))
+		why = "it is also an input";
+	else if (S_ISREG(sb.st_mode) && ftruncate(fd, 0) == -1)
+		why = strerror(errno);
+	if (why != NULL) {
+		ac_warnx("stats file %s: %s", path, why);
+		if (fd != -1)
+			close(fd);
+		jv_free(files);
+		return -1;
+	}
+	st->stats_fd = fd;
+	st->stats_extra = jv_object();
+	for (i = 0; i < st->rd.nfiles; i++)
+		files = jv_array_append(files, jv_string(strcmp(st->rd.names[i],
+		    "-") == 0 ? "<stdin>" : st->rd.names[i]));
+	ac_stage_stat(st, "files", files);
+	return 0;
+}
+
 int
 ac_stage_open(struct ac_stage *st, const char *name, int argc, char *argv[],
-    const char *rejects)
+    const char *rejects, const char *stats)
 {
 	struct stat sb;
 	const char *why;
@@ -44,6 +77,8 @@ ac_stage_open(struct ac_stage *st, const char *name, int argc, char *argv[],
 
 	memset(st, 0, sizeof(*st));
 	st->name = name;
+	st->stats_fd = -1;
+	st->stats_extra = jv_invalid();
 	if (ac_reader_open(&st->rd, argc, argv) == -1)
 		return -1;
 	if (ac_writer_init(&st->out, STDOUT_FILENO) == -1) {
@@ -76,6 +111,15 @@ ac_stage_open(struct ac_stage *st, const char *name, int argc, char *argv[],
 			fchmod(fd, 0600);
 		st->has_rej = 1;
 		st->rd.flush[1] = &st->rej;
+	}
+	if (stats != NULL && open_stats(st, stats) == -1) {
+		if (st->has_rej) {
+			ac_writer_close(&st->rej);
+			close(st->rej.fd);
+		}
+		ac_writer_close(&st->out);
+		ac_reader_close(&st->rd);
+		return -1;
 	}
 	return 0;
 }
@@ -389,6 +433,69 @@ print_counts(const struct ac_count *tab)
 	fputs(")", stderr);
 }
 
+void
+ac_stage_stat(struct ac_stage *st, const char *key, jv v)
+{
+	if (st->stats_fd == -1) {
+		jv_free(v);
+		return;
+	}
+	st->stats_extra = jv_object_set(st->stats_extra, jv_string(key), v);
+}
+
+/* A table of counts as a JSON object, code: n. */
+static jv
+counts_jv(const struct ac_count *tab)
+{
+	jv o = jv_object();
+	int i;
+
+	for (i = 0; i < AC_NCODES && tab[i].code != NULL; i++)
+		o = jv_object_set(o, jv_string(tab[i].code),
+		    jv_number((double)tab[i].n));
+	return o;
+}
+
+/* Write the statistics of --stats; -1 on a write error. */
+static int
+write_stats(struct ac_stage *st, int status)
+{
+	struct ac_writer w;
+	jv o = jv_object();
+	int r;
+
+	o = jv_object_set(o, jv_string("stage"), jv_string(st->name));
+	o = jv_object_set(o, jv_string("in"), jv_number((double)st->nin));
+	o = jv_object_set(o, jv_string("out"), jv_number((double)st->nout));
+	o = jv_object_set(o, jv_string("rejected"),
+	    jv_number((double)st->nrej));
+	o = jv_object_set(o, jv_string("rejected_by_code"),
+	    counts_jv(st->rejects));
+	o = jv_object_set(o, jv_string("warnings"),
+	    jv_number((double)st->nwarn));
+	o = jv_object_set(o, jv_string("warnings_by_code"),
+	    counts_jv(st->warnings));
+	o = jv_object_set(o, jv_string("stopped_early"),
+	    st->fatal ? jv_true() : jv_false());
+	o = jv_object_set(o, jv_string("exit"), jv_number(status));
+	if (jv_get_kind(st->stats_extra) == JV_KIND_OBJECT)
+		o = jv_object_merge(o, st->stats_extra);
+	else
+		jv_free(st->stats_extra);
+	st->stats_extra = jv_invalid();
+	if (ac_writer_init(&w, st->stats_fd) == -1) {
+		jv_free(o);
+		return -1;
+	}
+	r = ac_write(&w, o);
+	if (ac_writer_close(&w) == -1)
+		r = -1;
+	if (close(st->stats_fd) == -1)
+		r = -1;
+	st->stats_fd = -1;
+	return r;
+}
+
 int
 ac_stage_finish(struct ac_stage *st)
 {
@@ -415,6 +522,12 @@ ac_stage_finish(struct ac_stage *st)
 		status = AC_EXIT_DATA;
 	if (st->fatal)
 		status = AC_EXIT_FATAL;
+	if (st->stats_fd != -1 && write_stats(st, status) == -1) {
+		ac_warn("stats file");
+		status = AC_EXIT_FATAL;
+	}
+	jv_free(st->stats_extra);
+	st->stats_extra = jv_invalid();
 	if (st->own_summary) {
 		/* the caller reports */
 	} else if (st->quiet && (st->nrej > 0 || st->fatal)) {

@@ -42,16 +42,25 @@ struct ac_stage {
 	unsigned long nput;	/* lines ac_stage_put() gave to out */
 	struct ac_count rejects[AC_NCODES], warnings[AC_NCODES];
 	int fatal;		/* an I/O error stopped the run */
+	int stats_fd;		/* the stats file, or -1 (ac_stage_open) */
+	jv stats_extra;		/* an object merged into the statistics */
 	int lastfile;		/* 1 + the input of the last line read, or 0 */
 };
 
 /*
- * Open the inputs, stdout and the rejects file (NULL: none). Prints the
- * reason and returns -1, having released what it opened, when something
- * cannot be opened.
+ * Open the inputs, stdout, the rejects file and the statistics file
+ * (NULL: none). Prints the reason and returns -1, having released what it
+ * opened, when something cannot be opened.
+ *
+ * stats (--stats FILE): at the end, ac_stage_finish() writes the run's
+ * counts to it as one JSON object and a newline: "stage", "in", "out",
+ * "rejected", "rejected_by_code", "warnings", "warnings_by_code",
+ * "stopped_early", "exit", "files" (the inputs), then the members a tool
+ * adds with ac_stage_stat(). It is created (mode 0644) or truncated here,
+ * so that a bad path stops the run before any input.
  */
 int ac_stage_open(struct ac_stage *, const char *name, int argc,
-    char *argv[], const char *rejects);
+    char *argv[], const char *rejects, const char *stats);
 
 /*
  * The next record, in rec. Lines that are not records are rejected here.
@@ -92,6 +101,10 @@ void ac_stage_drop(struct ac_stage *, struct ac_view *, int i,
  * rejected, else 0.
  */
 int ac_stage_finish(struct ac_stage *);
+
+/* A member of a tool's own for the statistics file (v consumed; dropped
+ * when there is none). */
+void ac_stage_stat(struct ac_stage *, const char *key, jv v);
 
 /*
  * A file in a role (an input, the rejects file, a journal, ...), known by

@@ -1053,7 +1053,7 @@ $(consent_summary 0 0 0 0 0 0 0)"
 		run --separate-stderr ac-consent $args </dev/null
 		is "$status" 2 "exit status for '$args'"
 		is "$output" "" "stdout for '$args'"
-		[[ $stderr == *"usage: ac-consent [-hqVv] [-E REGIONS] [-m unspecified|denied|reject] [-R FILE] [-U inside|outside] [FILE ...]"* ]] ||
+		[[ $stderr == *"usage: ac-consent [-hqVv] [-E REGIONS] [-m unspecified|denied|reject] [-R FILE] [-S FILE] [-U inside|outside] [FILE ...]"* ]] ||
 		    { echo "no usage for '$args': $stderr" >&2; return 1; }
 	done
 	run --separate-stderr ac-consent -m maybe </dev/null
@@ -1063,7 +1063,7 @@ $(consent_summary 0 0 0 0 0 0 0)"
 	for args in -h --help; do
 		run --separate-stderr ac-consent "$args"
 		is "$status" 0 "exit status for $args"
-		is "${lines[0]}" "usage: ac-consent [-hqVv] [-E REGIONS] [-m unspecified|denied|reject] [-R FILE] [-U inside|outside] [FILE ...]"
+		is "${lines[0]}" "usage: ac-consent [-hqVv] [-E REGIONS] [-m unspecified|denied|reject] [-R FILE] [-S FILE] [-U inside|outside] [FILE ...]"
 		is "$stderr" ""
 	done
 	run --separate-stderr ac-consent -V

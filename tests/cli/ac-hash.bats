@@ -921,7 +921,7 @@ print(json.dumps({"street_address": "a" + "\u0301\u0323" * 250000, "first_name":
 		run --separate-stderr ac-hash "$h"
 		is "$status" 0 "exit status of $h"
 		is "$stderr" "" "stderr of $h"
-		is "${lines[0]}" "usage: ac-hash [-hqsVv] [-d CC] [-e gmail|all] [-R FILE] [FILE ...]" "$h"
+		is "${lines[0]}" "usage: ac-hash [-hqsVv] [-d CC] [-e gmail|all] [-R FILE] [-S FILE] [FILE ...]" "$h"
 		[[ $output == *"--default-region"*"--email-rule"*"--help"*"--quiet"*"--rejects"*"--strict"*"--version"*"--verbose"* ]]
 	done
 }

@@ -1077,7 +1077,7 @@ ac-pick-clickid: gclid 2, gbraid 1, wbraid 0, none 6; 0 extra click IDs removed;
 		run --separate-stderr ac-pick-clickid "$h"
 		is "$status" 0 "exit status of $h"
 		is "$stderr" "" "stderr of $h"
-		is "${lines[0]}" "usage: ac-pick-clickid [-hqVv] [-i always|fallback] [-R FILE] [FILE ...]" "$h"
+		is "${lines[0]}" "usage: ac-pick-clickid [-hqVv] [-i always|fallback] [-R FILE] [-S FILE] [FILE ...]" "$h"
 		[[ $output == *"--help"*"--identifiers"*"--quiet"*"--rejects"*"--version"*"--verbose"* ]]
 	done
 }
