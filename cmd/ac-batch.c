@@ -114,6 +114,7 @@ struct rec {
 	struct ac_view v;
 	struct ac_view *x;	/* the fields of xnames; NULL for a click */
 	struct ac_conv c;
+	unsigned long over[2];	/* hashes over the API's limit, per type */
 	uint64_t key[2];	/* duplicate keys, 0: none */
 	const char *keycode[2], *keyfield[2], *keymsg[2];
 };
@@ -658,24 +659,127 @@ check_click_id(struct rec *r, int f)
 	return jv_null();
 }
 
-/* hashed_email and hashed_phone_number into c->hash and c->ids. */
+/* Nonzero when c holds the hash h already. */
+static int
+hash_seen(const struct ac_conv *c, const unsigned char h[32])
+{
+	int i;
+
+	for (i = 0; i < 2; i++)
+		if ((c->ids & (1 << i)) && memcmp(c->hash[i], h, 32) == 0)
+			return 1;
+	for (i = 0; i < c->nmore; i++)
+		if (memcmp(c->more[i], h, 32) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * One hash s[0..n) of identifier t (0 email, 1 phone): the first into
+ * c->hash[t], further ones into c->more, the same hash once; those past
+ * AC_IDS_MAX only counted in r->over[t]. Returns -1 when s is no hash.
+ */
+static int
+add_hash(struct rec *r, int t, const char *s, size_t n)
+{
+	struct ac_conv *c = &r->c;
+	unsigned char h[32];
+
+	if (s == NULL || !hash_ok(s, n, h))
+		return -1;
+	if (hash_seen(c, h))
+		return 0;
+	if (!(c->ids & (1 << t))) {
+		memcpy(c->hash[t], h, 32);
+		c->ids |= 1 << t;
+	} else if (c->nmore < AC_IDS_MAX) {
+		memcpy(c->more[c->nmore], h, 32);
+		c->more_type[c->nmore++] = (unsigned char)t;
+	} else {
+		r->over[t]++;
+	}
+	return 0;
+}
+
+/*
+ * hashed_email and hashed_phone_number, each a string or an array of
+ * strings, into c->hash, c->more and c->ids.
+ */
 static jv
 check_hashes(struct rec *r)
 {
 	const char *s;
 	size_t n;
-	int f;
+	jv a, e;
+	int f, i, len, bad;
 
 	for (f = F_HEMAIL; f <= F_HPHONE; f++) {
 		if (absent(r, f))
 			continue;
-		if ((s = str(r, f, &n)) == NULL ||
-		    !hash_ok(s, n, r->c.hash[f - F_HEMAIL]))
+		bad = 0;
+		if (ac_view_kind(&r->v, f) == JV_KIND_ARRAY) {
+			a = ac_view_get(&r->v, f);
+			len = jv_array_length(jv_copy(a));
+			for (i = 0; i < len && !bad; i++) {
+				e = jv_array_get(jv_copy(a), i);
+				s = ac_field_str(e, &n);
+				bad = add_hash(r, f - F_HEMAIL, s, n) == -1;
+				jv_free(e);
+			}
+		} else {
+			s = str(r, f, &n);
+			bad = add_hash(r, f - F_HEMAIL, s, n) == -1;
+		}
+		if (bad)
 			return ac_err("hashed_invalid", names[f], "expected 64 "
 			    "lower-case hex digits: run ac-hash");
-		r->c.ids |= f == F_HEMAIL ? AC_ID_EMAIL : AC_ID_PHONE;
 	}
 	return jv_null();
+}
+
+/*
+ * Keep no more user identifiers than the API takes per conversion
+ * (google-ads-api §1.9: 5; data-manager §2.4: 10), the address and a
+ * call's caller counted where they are sent: the last of c->more go,
+ * counted in r->over.
+ */
+static void
+limit_ids(struct rec *r, enum api api)
+{
+	struct ac_conv *c = &r->c;
+	int room, have;
+
+	room = api == API_DATAMANAGER ? 10 : 5;
+	if (c->has_address)
+		room--;
+	if (api == API_DATAMANAGER && c->kind == AC_CALL)
+		room--;
+	have = !!(c->ids & AC_ID_EMAIL) + !!(c->ids & AC_ID_PHONE);
+	while (c->nmore > 0 && have + c->nmore > room)
+		r->over[c->more_type[--c->nmore]]++;
+}
+
+/*
+ * Say on stderr and in the record's warnings which field lost hashes to
+ * the limit: names the field and the count, never a value.
+ */
+static void
+warn_over(struct ac_stage *st, const struct rec *r, enum api api,
+    struct ac_rec *rec)
+{
+	char what[128];
+	int t;
+
+	for (t = 0; t < 2; t++) {
+		if (r->over[t] == 0)
+			continue;
+		snprintf(what, sizeof(what), "%lu hash%s not sent: the API "
+		    "takes at most %d user identifiers per conversion",
+		    r->over[t], r->over[t] == 1 ? "" : "es",
+		    api == API_DATAMANAGER ? 10 : 5);
+		ac_stage_warn(st, rec, names[F_HEMAIL + t],
+		    "identifiers_over_limit", what);
+	}
 }
 
 /* FNV-1a start for a duplicate key of kind tag. */
@@ -951,6 +1055,7 @@ adj_check(struct rec *r, const struct batch *b)
 		}
 	} else if (c->udata == AC_DENIED) {
 		c->ids = 0;	/* ac-consent keeps none; never send one */
+		c->nmore = 0;
 	}
 
 	/* Google's duplicate rules (google-ads-api §2.4). */
@@ -1437,7 +1542,9 @@ batch_record(struct ac_stage *st, struct batch *b, const struct opts *o,
 	for (i = 0; i < 2; i++)
 		if (r.key[i] != 0)
 			keys_add(&b->keys, r.key[i]);
+	limit_ids(&r, o->api);
 	pack(&b->pack, b, o, &r, st->rd.cur, st->rd.line);
+	warn_over(st, &r, o->api, rec);
 
 	gp = group_get(b, customer, login, r.c.kind);
 	if (o->api == API_DATAMANAGER && group_dest(gp, &r.c) == -1) {

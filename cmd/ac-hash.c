@@ -156,7 +156,7 @@ struct rec {
 	struct {
 		int f;
 		const char *code;
-	} warn[2 * NIDS];
+	} warn[4 * NIDS];
 	int nwarn;
 };
 
@@ -164,6 +164,15 @@ struct rec {
 static void
 later(struct rec *r, int f, const char *code)
 {
+	int i;
+
+	/* An array may give the same warning many times: it is said once
+	 * (a record carries a warning once). */
+	for (i = 0; i < r->nwarn; i++)
+		if (r->warn[i].f == f && strcmp(r->warn[i].code, code) == 0)
+			return;
+	if (r->nwarn == (int)(sizeof(r->warn) / sizeof(r->warn[0])))
+		return;
 	r->warn[r->nwarn].f = f;
 	r->warn[r->nwarn++].code = code;
 }
@@ -323,6 +332,170 @@ classify(const struct ac_view *v, int f, char hex[AC_SHA256_HEX])
 	}
 }
 
+/* Append hex to the array *a unless it holds it already. */
+static void
+add_unique(jv *a, const char *hex)
+{
+	jv_array_foreach(*a, i, e) {
+		if (strcmp(jv_string_value(e), hex) == 0) {
+			jv_free(e);
+			return;
+		}
+		jv_free(e);
+	}
+	*a = jv_array_append(*a, jv_string(hex));
+}
+
+/*
+ * One element of an email or phone array, s[0..n): its hash appended to
+ * *out, or a warning for field f. -1: OpenSSL.
+ */
+static int
+clear_elem(struct rec *r, int k, const char *s, size_t n, jv *out)
+{
+	struct opts *o = r->o;
+	const int f = F_EMAIL + k;
+	char hex[AC_SHA256_HEX], cc[3];
+	const char *why;
+
+	if ((s = ac_trim(s, &n), n) == 0)
+		return 0;			/* blank: as absent */
+	if (ac_hash_text(s, n, hex)) {
+		if (strcmp(hex, AC_SHA256_EMPTY) == 0) {
+			later(r, f, "hashed_empty");
+			r->n.dropped[k]++;
+			return 0;
+		}
+		r->n.already[k]++;
+		add_unique(out, hex);
+		return 0;
+	}
+	why = ac_norm_identifier(&o->buf, names[f], s, n,
+	    f == F_PHONE ? phone_region(r, cc) : NULL, o->email_all, &o->data);
+	if (why != NULL) {
+		later(r, f, why);
+		r->n.dropped[k]++;
+		return 0;
+	}
+	if (ac_sha256_ctx_hex(&o->sha, o->buf.p, o->buf.len, hex) == -1)
+		return -1;
+	r->n.hashed[k]++;
+	add_unique(out, hex);
+	return 0;
+}
+
+/*
+ * Identifier k when its clear or its hashed field is an array: every
+ * usable value hashed, the clear ones first, then those hashed already,
+ * each once, as an array in the hashed field; the clear field goes.
+ * -1: OpenSSL.
+ */
+static int
+hash_list(struct rec *r, int k)
+{
+	const int f = F_EMAIL + k, h = F_H_EMAIL + k;
+	char hex[AC_SHA256_HEX];
+	const char *s;
+	size_t n;
+	jv out = jv_array(), a, e;
+	enum hashed c;
+	int rc = 0;
+
+	switch (ac_view_kind(&r->v, f)) {
+	case JV_KIND_INVALID:
+	case JV_KIND_NULL:
+		break;
+	case JV_KIND_ARRAY:
+		a = ac_view_get(&r->v, f);
+		if (jv_array_length(jv_copy(a)) == 0)
+			later(r, f, "empty");
+		jv_array_foreach(a, i, el) {
+			if (rc == 0 && (s = ac_field_str(el, &n)) != NULL)
+				rc = clear_elem(r, k, s, n, &out);
+			else if (rc == 0) {
+				later(r, f, "not_string");
+				r->n.dropped[k]++;
+			}
+			jv_free(el);
+		}
+		break;
+	case JV_KIND_STRING:
+		s = ac_view_str(&r->v, f, &n);
+		rc = clear_elem(r, k, s, n, &out);
+		break;
+	case JV_KIND_NUMBER:
+		/* One value: as from_clear reads it. */
+		if ((rc = from_clear(r, k, hex)) == 1) {
+			add_unique(&out, hex);
+			rc = 0;
+		}
+		break;
+	default:
+		later(r, f, "not_string");
+		r->n.dropped[k]++;
+		break;
+	}
+	if (rc == -1) {
+		jv_free(out);
+		return -1;
+	}
+	switch (ac_view_kind(&r->v, h)) {
+	case JV_KIND_ARRAY:
+		a = ac_view_get(&r->v, h);
+		if (jv_array_length(jv_copy(a)) == 0)
+			later(r, h, "empty");
+		jv_array_foreach(a, i, el) {
+			e = el;
+			if ((s = ac_field_str(e, &n)) != NULL) {
+				s = ac_trim(s, &n);
+				if (n == 0) {
+					jv_free(e);
+					continue;
+				}
+			}
+			if (s == NULL || !ac_hash_text(s, n, hex)) {
+				later(r, h, "hashed_invalid");
+				r->n.dropped[k]++;
+			} else if (strcmp(hex, AC_SHA256_EMPTY) == 0) {
+				later(r, h, "hashed_empty");
+				r->n.dropped[k]++;
+			} else {
+				r->n.already[k]++;
+				add_unique(&out, hex);
+			}
+			jv_free(e);
+		}
+		break;
+	default:
+		switch (c = classify(&r->v, h, hex)) {
+		case H_VALID:
+			r->n.already[k]++;
+			add_unique(&out, hex);
+			break;
+		case H_INVALID:
+		case H_EMPTY:
+			later(r, h, c == H_EMPTY ? "hashed_empty" :
+			    "hashed_invalid");
+			r->n.dropped[k]++;
+			break;
+		default:
+			break;
+		}
+		break;
+	}
+	/* hashed_email takes the place of email, unless it is there. */
+	if (ac_view_has(&r->v, f))
+		ac_view_rename(&r->v, f, h);
+	if (jv_array_length(jv_copy(out)) > 0)
+		ac_view_set(&r->v, h, out);
+	else {
+		jv_free(out);
+		if (ac_view_has(&r->v, h))
+			ac_view_del(&r->v, h);
+	}
+	return 0;
+}
+
 /* Identifier k: hash it, or keep the hash it came with. -1: OpenSSL. */
 static int
 hash_one(struct rec *r, int k)
@@ -332,6 +505,10 @@ hash_one(struct rec *r, int k)
 	enum hashed c;
 	int have;
 
+	/* Arrays: email and phone only (man/ac.7). */
+	if (k < 2 && (ac_view_kind(&r->v, F_EMAIL + k) == JV_KIND_ARRAY ||
+	    ac_view_kind(&r->v, h) == JV_KIND_ARRAY))
+		return hash_list(r, k);
 	/* Classify the hashed field before from_clear may put the clear
 	 * one in its place. */
 	c = classify(&r->v, h, old);
@@ -372,6 +549,27 @@ hash_one(struct rec *r, int k)
 	return 0;
 }
 
+/* Field f is an array with an element of 64 hex digits. */
+static int
+list_has_hash(const struct ac_view *v, int f)
+{
+	char hex[AC_SHA256_HEX];
+	const char *s;
+	size_t n;
+	jv a;
+	int got = 0;
+
+	if (ac_view_kind(v, f) != JV_KIND_ARRAY)
+		return 0;
+	a = ac_view_get(v, f);
+	jv_array_foreach(a, i, e) {
+		if (!got && (s = ac_field_str(e, &n)) != NULL)
+			got = ac_hash_text(s, n, hex);
+		jv_free(e);
+	}
+	return got;
+}
+
 /* --strict: the first identifier that is already a hash rejects. */
 static int
 check_strict(struct rec *r)
@@ -381,9 +579,9 @@ check_strict(struct rec *r)
 
 	for (k = 0; k < NIDS; k++) {
 		f = F_EMAIL + k;
-		if (!hash_text(&r->v, f, hex))
+		if (!hash_text(&r->v, f, hex) && !list_has_hash(&r->v, f))
 			f = F_H_EMAIL + k;
-		if (hash_text(&r->v, f, hex)) {
+		if (hash_text(&r->v, f, hex) || list_has_hash(&r->v, f)) {
 			r->err = ac_err("already_hashed", names[f],
 			    "already hashed; --strict takes clear text only");
 			return -1;

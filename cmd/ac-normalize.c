@@ -719,6 +719,81 @@ keep_hash(struct rec *r, int f, const char *s, size_t n)
 	return 1;
 }
 
+/* The region to read phone numbers in (see norm_identifier). */
+static const char *
+region_of(struct rec *r, char cc[4])
+{
+	const char *c;
+	size_t cn;
+
+	if ((c = str(r, F_COUNTRY, &cn)) != NULL) {
+		if (cn >= 4)
+			return NULL;
+		memcpy(cc, c, cn);
+		cc[cn] = '\0';
+		return cc;
+	}
+	return r->country_dropped ? (r->phone_cc[0] ? r->phone_cc : NULL) :
+	    r->o->region[0] ? r->o->region : NULL;
+}
+
+/* Append s[0..n) to the array *a unless it holds it already. */
+static void
+add_unique(jv *a, const char *s, size_t n)
+{
+	const char *e;
+	size_t en;
+	int dup = 0;
+
+	jv_array_foreach(*a, i, x) {
+		if (!dup && (e = ac_field_str(x, &en)) != NULL && en == n &&
+		    memcmp(e, s, n) == 0)
+			dup = 1;
+		jv_free(x);
+	}
+	if (!dup)
+		*a = jv_array_append(*a, jv_string_sized(s, (int)n));
+}
+
+/*
+ * email or phone as an array (issue 13): each element normalized as a
+ * string is, one that cannot be used removed with its warning, each value
+ * once; an array left empty removed with the warning "empty".
+ */
+static void
+norm_list(struct rec *r, int f)
+{
+	struct opts *o = r->o;
+	const char *s, *why;
+	char hex[AC_SHA256_HEX], cc[4];
+	size_t n;
+	jv a = ac_view_get(&r->v, f), out = jv_array();
+
+	jv_array_foreach(a, i, e) {
+		if ((s = ac_field_str(e, &n)) == NULL) {
+			ac_stage_warn(r->st, r->v.rec, names[f], "not_string",
+			    describe("not_string"));
+		} else if (s = ac_trim(s, &n), n == 0) {
+			;	/* blank: as absent */
+		} else if (ac_hash_text(s, n, hex)) {
+			add_unique(&out, hex, AC_SHA256_HEX - 1);
+		} else if ((why = ac_norm_identifier(&o->buf, names[f], s, n,
+		    f == F_PHONE ? region_of(r, cc) : NULL, o->email_all,
+		    &o->data)) != NULL) {
+			ac_stage_warn(r->st, r->v.rec, names[f], why,
+			    describe(why));
+		} else {
+			add_unique(&out, o->buf.p, o->buf.len);
+		}
+		jv_free(e);
+	}
+	if (jv_array_length(jv_copy(out)) == 0) {
+		jv_free(out);
+		drop(r, f, "empty");
+	} else
+		set(r, f, out);
+}
+
 /* An identifier: normalized, or removed with a warning. */
 static void
 norm_identifier(struct rec *r, int f)
@@ -741,6 +816,10 @@ norm_identifier(struct rec *r, int f)
 				    "postal_code_from_number",
 				    describe("postal_code_from_number"));
 		}
+	}
+	if ((f == F_EMAIL || f == F_PHONE) && kind(r, f) == JV_KIND_ARRAY) {
+		norm_list(r, f);
+		return;
 	}
 	if ((s = text(r, f, &n)) == NULL)
 		return;

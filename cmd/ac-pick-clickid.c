@@ -144,6 +144,7 @@ describe(const char *code)
 		    "characters of [A-Za-z0-9_-]" },
 		{ "wbraid_malformed", "dropped: malformed, not 10 to 512 "
 		    "characters of [A-Za-z0-9_-]" },
+		{ "empty", "dropped: an empty array" },
 		{ "hashed_empty", "dropped: the SHA-256 hash of an empty "
 		    "value" },
 		{ "hashed_invalid", "dropped: not a SHA-256 hash of 64 hex "
@@ -171,7 +172,13 @@ struct cell {
 	const char *s;		/* GOOD: trimmed text, borrowed */
 	size_t n;
 	int changed;		/* GOOD: differs from the value as read */
+	int list;		/* an array of hashes (email and phone) */
+	unsigned bad;		/* list: elements dropped, bits of lcodes */
 };
+
+/* Why elements of an array of hashes are dropped: bits of cell.bad. */
+static const char *const lcodes[] = { "not_string", "hashed_invalid",
+	"hashed_empty", "empty" };
 
 /* One record being processed. */
 struct rec {
@@ -231,6 +238,80 @@ classify(struct cell *c, const struct ac_view *v, int f, const char *bad)
 	if (bad == NULL)
 		for (i = 0; i < n && !c->changed; i++)
 			c->changed = s[i] >= 'A' && s[i] <= 'F';
+}
+
+/*
+ * The hashes of the array field f of v, each in lower case and once, as
+ * a new array; *bad gets the bits of lcodes of the elements dropped and
+ * *changed whether the array differs from the one read.
+ */
+static jv
+scan_list(const struct ac_view *v, int f, unsigned *bad, int *changed)
+{
+	char hex[AC_SHA256_HEX];
+	const char *s;
+	size_t n, len, j;
+	jv a = ac_view_get(v, f), out = jv_array();
+	int dup, k = 0;
+
+	*bad = 0;
+	*changed = 0;
+	jv_array_foreach(a, i, e) {
+		k++;
+		if ((s = ac_field_str(e, &n)) == NULL) {
+			*bad |= 1;
+			goto next;
+		}
+		len = n;
+		s = ac_trim(s, &n);
+		if (n == 0)
+			goto next;
+		if (!ac_is_sha256_hex(s, n)) {
+			*bad |= 2;
+			goto next;
+		}
+		if (strncasecmp(s, AC_SHA256_EMPTY, n) == 0) {
+			*bad |= 4;
+			goto next;
+		}
+		for (j = 0; j < n; j++)
+			hex[j] = (char)(s[j] >= 'A' && s[j] <= 'F' ?
+			    s[j] - 'A' + 'a' : s[j]);
+		hex[n] = '\0';
+		*changed |= n != len || memcmp(hex, s, n) != 0;
+		dup = 0;
+		jv_array_foreach(out, m, x) {
+			dup |= strcmp(jv_string_value(x), hex) == 0;
+			jv_free(x);
+		}
+		if (!dup) {
+			out = jv_array_append(out, jv_string(hex));
+			k--;
+		}
+next:
+		jv_free(e);
+	}
+	/* k: the elements not kept */
+	*changed |= k > 0;
+	return out;
+}
+
+/* classify() for hashed_email or hashed_phone_number as an array. */
+static void
+classify_list(struct cell *c, const struct ac_view *v, int f)
+{
+	jv out;
+	int i;
+
+	memset(c, 0, sizeof(*c));
+	c->list = 1;
+	out = scan_list(v, f, &c->bad, &c->changed);
+	if (jv_array_length(jv_copy(ac_view_get(v, f))) == 0)
+		c->bad |= 8;		/* [] : said, as ac-normalize says */
+	c->state = jv_array_length(out) > 0 ? GOOD : c->bad ? BAD : ABSENT;
+	for (i = 0; i < 4 && c->code == NULL; i++)
+		if (c->bad & (1u << i))
+			c->code = lcodes[i];
 }
 
 /* Field f is there, not null and not blank. */
@@ -412,10 +493,16 @@ static void
 canonical(struct ac_view *v, int i, const struct cell *c, int click)
 {
 	char hex[AC_SHA256_HEX];
+	unsigned bad;
 	size_t j;
+	int changed;
 
 	if (!c->changed)
 		return;
+	if (c->list) {
+		ac_view_set(v, i, scan_list(v, i, &bad, &changed));
+		return;
+	}
 	if (click) {
 		ac_view_set_str(v, i, c->s, c->n);
 		return;
@@ -426,6 +513,35 @@ canonical(struct ac_view *v, int i, const struct cell *c, int click)
 		    c->s[j] - 'A' + 'a' : c->s[j]);
 	hex[c->n] = '\0';
 	ac_view_set_str(v, i, hex, strlen(hex));
+}
+
+/*
+ * The warnings for elements dropped from the array of cell c, field i of
+ * v, but the one a BAD cell was dropped with.
+ */
+static void
+list_warn(struct ac_stage *st, struct ac_view *v, int i,
+    const struct cell *c)
+{
+	int k;
+
+	if (!c->list)
+		return;
+	for (k = 0; k < 4; k++)
+		if ((c->bad & (1u << k)) &&
+		    (c->state != BAD || lcodes[k] != c->code))
+			ac_stage_warn(st, v->rec, v->fs->names[i], lcodes[k],
+			    describe(lcodes[k]));
+}
+
+/* classify() of a hashed email or phone: a string or an array. */
+static void
+classify_id(struct cell *c, const struct ac_view *v, int f)
+{
+	if (ac_view_kind(v, f) == JV_KIND_ARRAY)
+		classify_list(c, v, f);
+	else
+		classify(c, v, f, NULL);
 }
 
 /*
@@ -448,6 +564,7 @@ settle(struct ac_stage *st, struct ac_view *v, int i, const struct cell *c,
 		canonical(v, i, c, click);
 		break;
 	}
+	list_warn(st, v, i, c);
 }
 
 /*
@@ -494,8 +611,8 @@ pick_other(struct rec *r, enum kind k, struct opts *o, struct ac_stage *st)
 	bygclid = r->c[F_GCLID].state == GOOD && present(&r->xv, X_CDT);
 	/* Decide before changing anything, as for click conversions. */
 	if (k == K_ENHANCEMENT) {
-		classify(&r->c[F_HEMAIL], &r->v, F_HEMAIL, NULL);
-		classify(&r->c[F_HPHONE], &r->v, F_HPHONE, NULL);
+		classify_id(&r->c[F_HEMAIL], &r->v, F_HEMAIL);
+		classify_id(&r->c[F_HPHONE], &r->v, F_HPHONE);
 		for (f = X_HFIRST; f <= X_HSTREET; f++)
 			classify(&r->xc[f], &r->xv, f, NULL);
 		ids = r->c[F_HEMAIL].state == GOOD ||
@@ -563,7 +680,10 @@ pick_clickid(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
 		goto out;
 	}
 	for (f = F_GCLID; f <= F_HPHONE; f++)
-		classify(&r.c[f], &r.v, f, f < NCLICK ? malformed[f] : NULL);
+		if (f < NCLICK)
+			classify(&r.c[f], &r.v, f, malformed[f]);
+		else
+			classify_id(&r.c[f], &r.v, f);
 	for (f = F_GCLID; f < NCLICK && chosen == NCLICK; f++)
 		if (r.c[f].state == GOOD)
 			chosen = f;
@@ -597,6 +717,7 @@ pick_clickid(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
 			}
 			break;
 		}
+		list_warn(st, &r.v, f, &r.c[f]);
 	}
 	ac_view_set_str(&r.v, F_TYPE, types[chosen],
 	    strlen(types[chosen]));

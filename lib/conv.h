@@ -22,6 +22,8 @@ enum ac_consent { AC_UNSPECIFIED, AC_GRANTED, AC_DENIED };
 enum { AC_ID_EMAIL = 1, AC_ID_PHONE = 2 };	/* bits of ac_conv.ids */
 
 #define AC_TIME_LEN 25
+/* User identifiers per conversion: Data Manager's limit, the larger. */
+#define AC_IDS_MAX 10
 
 struct ac_str {
 	const char *s;
@@ -52,7 +54,13 @@ struct ac_conv {
 	enum ac_env env;
 	enum ac_consent udata, perso;
 	int ids;			/* AC_ID_EMAIL | AC_ID_PHONE */
-	unsigned char hash[2][32];	/* hashed email, hashed phone */
+	unsigned char hash[2][32];	/* the first hashed email and phone */
+	/* Further hashes of a hashed_email or hashed_phone_number array,
+	 * sent after those two, none equal to another; ac-batch keeps no
+	 * more than the API takes. */
+	int nmore;
+	unsigned char more_type[AC_IDS_MAX];	/* 0 email, 1 phone */
+	unsigned char more[AC_IDS_MAX][32];
 	int has_address;
 	struct ac_address addr;
 	struct ac_str caller;		/* calls: E.164, in clear */

@@ -130,6 +130,14 @@ put_user_data(struct ac_writer *w, const struct ac_conv *c)
 		ac_put_hex(w, c->hash[i]);
 		AC_PUT(w, "}");
 	}
+	for (i = 0; i < c->nmore; i++) {
+		if (sep++)
+			AC_PUT(w, ",");
+		ac_write_bytes(w, keys[c->more_type[i]],
+		    strlen(keys[c->more_type[i]]));
+		ac_put_hex(w, c->more[i]);
+		AC_PUT(w, "}");
+	}
 	if (c->has_address) {
 		if (sep++)
 			AC_PUT(w, ",");

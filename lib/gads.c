@@ -68,7 +68,7 @@ put_value(struct ac_writer *w, const struct ac_conv *c)
 	}
 }
 
-/* The hashed email and phone, each a UserIdentifier; sep counts the
+/* The hashed emails and phones, each a UserIdentifier; sep counts the
  * entries written before. */
 static int
 put_hashes(struct ac_writer *w, const struct ac_conv *c, int sep)
@@ -84,6 +84,14 @@ put_hashes(struct ac_writer *w, const struct ac_conv *c, int sep)
 			AC_PUT(w, ",");
 		ac_write_bytes(w, keys[i], strlen(keys[i]));
 		ac_put_hex(w, c->hash[i]);
+		AC_PUT(w, ",\"userIdentifierSource\":\"FIRST_PARTY\"}");
+	}
+	for (i = 0; i < c->nmore; i++) {
+		if (sep++)
+			AC_PUT(w, ",");
+		ac_write_bytes(w, keys[c->more_type[i]],
+		    strlen(keys[c->more_type[i]]));
+		ac_put_hex(w, c->more[i]);
 		AC_PUT(w, ",\"userIdentifierSource\":\"FIRST_PARTY\"}");
 	}
 	return sep;

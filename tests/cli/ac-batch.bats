@@ -2011,3 +2011,44 @@ dm_event() {
 	    { echo "want $whole requests: $stderr" >&2; return 1; }
 	checks_pass
 }
+
+# hl N: N distinct hashes as a JSON array.
+hl() {
+	local i
+	for ((i = 1; i <= $1; i++)); do printf 'e%d' "$i" | sha256sum | cut -c1-64; done |
+	    jq -R . | jq -sc .
+}
+
+@test "arrays: hashed_email and hashed_phone_number arrays, each hash once (issue 13)" {
+	bt '"gclid":"'$G1'","hashed_email":["'$HE'","'$HE'"],"hashed_phone_number":["'$HP'"]'
+	is "$status" 0
+	is "$(conv | jq -c '.userIdentifiers | map(keys[0])')" '["hashedEmail","hashedPhoneNumber"]'
+	bt '"gclid":"'$G1'","hashed_email":'"$(hl 2)"',"hashed_phone_number":"'$HP'"'
+	is "$(conv | jq -c '.userIdentifiers | map(keys[0])')" '["hashedEmail","hashedPhoneNumber","hashedEmail"]'
+	printf '%s\n' "$output" >out
+	check_requests out
+	expect_reject '"gclid":"'$G1'","hashed_email":["'$HE'","zz"]' hashed_invalid hashed_email
+	checks_pass
+}
+
+@test "arrays: 6 e-mails on the Google Ads API send 5, with a warning naming the field" {
+	bt '"gclid":"'$G1'","hashed_email":'"$(hl 6)"
+	is "$status" 0
+	is "$(conv | jq '.userIdentifiers | length')" 5
+	is "$(conv | jq '[.userIdentifiers[].hashedEmail] | unique | length')" 5
+	[[ $stderr == *"in.ndjson:1: hashed_email: "*"(identifiers_over_limit)"* ]]
+	[[ $stderr == *"1 warning (1 identifiers_over_limit)"* ]]
+	[[ $stderr != *"$(hl 6 | jq -r '.[5]')"* ]]
+	printf '%s\n' "$output" >out
+	check_requests out
+}
+
+@test "arrays: 11 e-mails on Data Manager send 10" {
+	bt '"gclid":"'$G1'","hashed_email":'"$(hl 11)" --api datamanager
+	is "$status" 0
+	is "$(jq '.request.events[0].userData.userIdentifiers | length' <<<"$output")" 10
+	[[ $stderr == *"hashed_email: "*"(identifiers_over_limit)"* ]]
+	bt '"gclid":"'$G1'","hashed_email":'"$(hl 10)" --api datamanager
+	is "$(jq '.request.events[0].userData.userIdentifiers | length' <<<"$output")" 10
+	[[ $stderr != *identifiers_over_limit* ]]
+}

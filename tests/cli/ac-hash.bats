@@ -670,7 +670,8 @@ ac-hash: hashed 2 email, 2 phone, 1 first_name, 2 last_name, 1 street_address; a
 	hexpect_drop '"email":"john@localhost"' email email_invalid
 	hexpect_drop '"email":"+tag@gmail.com"' email email_invalid
 	hexpect_drop '"email":42' email not_string
-	hexpect_drop '"email":["a@b.com"]' email not_string
+	hexpect_drop '"email":[42]' email not_string
+	hexpect_drop '"first_name":["Quinn"]' first_name not_string
 	hexpect_drop '"first_name":42' first_name not_string
 	hexpect_drop '"last_name":{"x":"Quinn"}' last_name not_string
 	hexpect_drop '"street_address":false' street_address not_string
@@ -1121,4 +1122,36 @@ ac-hash: hashed 0; already hashed 0; dropped 0"
 	is "$status" 0
 	is "${stderr_lines[-1]}" "ac-hash: hashed 2 email, 1 phone, 1 street_address; already hashed 2 (1 email, 1 phone); dropped 3 (1 phone, 1 first_name, 1 last_name)"
 	is "${stderr_lines[-2]}" "$(summary 4 4 0 '' 3 '1 placeholder, 1 phone_no_region, 1 not_string')"
+}
+
+@test "arrays: email and phone arrays become arrays of hashes, each once (issue 13)" {
+	local a b p
+	a=$(sha alexz@example.com) b=$(sha jane@example.org) p=$(sha +18005550100)
+	hexpect '"email":["AlexZ@example.com","jane@example.org"]' hashed_email "[\"$a\",\"$b\"]"
+	hexpect '"email":["alexz@example.com"," ALEXZ@example.com ","'$a'"]' hashed_email "[\"$a\"]"
+	hexpect '"phone":["+1 800 555 0100","800-555-0100"],"country_code":"US"' hashed_phone_number "[\"$p\"]"
+	# merged with a hashed field already there, string or array
+	hexpect '"email":["alexz@example.com"],"hashed_email":"'$b'"' hashed_email "[\"$a\",\"$b\"]"
+	hexpect '"email":"alexz@example.com","hashed_email":["'$b'","'$a'"]' hashed_email "[\"$a\",\"$b\"]"
+	hexpect '"hashed_email":["'$(upper $b)'","'$b'"]' hashed_email "[\"$b\"]"
+	# a string is as it always was
+	hexpect '"email":"alexz@example.com"' hashed_email "\"$a\""
+	checks_pass
+}
+
+@test "arrays: unusable elements are dropped with their codes, the rest hashed" {
+	local a
+	a=$(sha alexz@example.com)
+	hrun '"email":["john@localhost","alexz@example.com",7],"hashed_email":["zz"]'
+	is "$status" 0
+	is "$(val hashed_email)" "[\"$a\"]"
+	is "$(has email)" false
+	is "$(warns)" "email:email_invalid email:not_string hashed_email:hashed_invalid"
+	hexpect_drop '"email":["john@localhost"]' email email_invalid
+	checks_pass
+}
+
+@test "arrays: --strict rejects an array holding a hash" {
+	hexpect_reject '"email":["alexz@example.com","'$(sha x)'"]' already_hashed email -s
+	checks_pass
 }

@@ -202,7 +202,8 @@ summary() {
 	expect '"email":"   "' email absent
 	expect '"email":null' email absent
 	expect_drop '"email":42' email not_string
-	expect_drop '"email":["a@b.com"]' email not_string
+	expect_drop '"email":[42]' email not_string
+	expect_drop '"first_name":["Quinn"]' first_name not_string
 	checks_pass
 }
 
@@ -1852,4 +1853,32 @@ open(sys.argv[1], "w", encoding="utf-8").write(json.dumps(rec, ensure_ascii=Fals
 	is "$status" 0
 	run_rec '"customer_id":"1"'
 	is "$status" 1
+}
+
+@test "arrays: email and phone as arrays, each element normalized as a string (issue 13)" {
+	expect '"email":["John.Doe@Example.com"," jane@example.org "]' email '["john.doe@example.com","jane@example.org"]'
+	expect '"email":["a.b@example.com","A.B@EXAMPLE.COM","a.b@example.com"]' email '["a.b@example.com"]'
+	expect '"phone":["(415) 555-0100","+1 415 555 0100","+44 20 7946 0958"],"country_code":"US"' phone '["+14155550100","+442079460958"]'
+	expect '"email":["x@example.com",""]' email '["x@example.com"]'
+	# A string is as it always was; an array of one stays an array.
+	expect '"email":"x@example.com"' email '"x@example.com"'
+	expect '"email":["x@example.com"]' email '["x@example.com"]'
+	# A hash among them is kept, in lower case.
+	expect '"email":["509E933019BB285A134A9334B8BB679DFF79D0CE023D529AF4BD744D47B4FD8A","x@example.com"]' email '["509e933019bb285a134a9334b8bb679dff79d0ce023d529af4bd744d47b4fd8a","x@example.com"]'
+	checks_pass
+}
+
+@test "arrays: an unusable element goes with its warning, an empty array with empty" {
+	run_rec '"email":["john@localhost","x@example.com",42]'
+	is "$status" 0
+	is "$(val email)" '["x@example.com"]'
+	is "$(warns)" "email:email_invalid email:not_string"
+	run_rec '"phone":["1-800-FLOWERS","+14155550100"],"country_code":"US"'
+	is "$(val phone)" '["+14155550100"]'
+	is "$(warns)" "phone:phone_invalid"
+	expect_drop '"email":[]' email empty
+	expect_drop '"email":["john@localhost"]' email email_invalid
+	expect_drop '"email":["john@localhost"]' email empty
+	expect_drop '"phone":[true,null]' phone not_string
+	checks_pass
 }

@@ -425,10 +425,15 @@ ac-pick-clickid: gclid 5, gbraid 2, wbraid 1, none 2; 4 extra click IDs removed"
 			expect_gone "$g,\"$f\":\"$v\"" $f hashed_invalid
 		done
 	done
-	for v in 12345 true '[]' '{}' '["'$HE'"]'; do
+	for v in 12345 true '{}' '[12345]'; do
 		for f in hashed_email hashed_phone_number; do
 			expect_gone "$g,\"$f\":$v" $f not_string
 		done
+	done
+	# An array (issue 13): [] says empty; its elements are checked.
+	for f in hashed_email hashed_phone_number; do
+		expect_gone "$g,\"$f\":[]" $f empty
+		expect_gone "$g,\"$f\":[\"x\"]" $f hashed_invalid
 	done
 	checks_pass
 	pk "$g"',"hashed_email":"nope","hashed_phone_number":"'$HP'"'
@@ -1278,4 +1283,22 @@ ac-pick-clickid: gclid 0, gbraid 0, wbraid 0, none 0; 0 extra click IDs removed"
 	is "$status" 0
 	pk '"gclid":"bad"'
 	is "$status" 1
+}
+
+@test "arrays: an array of valid hashes is an identifier; invalid elements go with the string's codes (issue 13)" {
+	pk '"hashed_email":["'$HEU'"," '$HE'","'$HP'"]'
+	is "$status" 0
+	is "$(jq -c .hashed_email <<<"$output")" "[\"$HE\",\"$HP\"]"
+	is "$(jq -r .click_id_type <<<"$output")" none
+	pk '"hashed_phone_number":["zz",7,"'$HP'"]'
+	is "$status" 0
+	is "$(jq -c .hashed_phone_number <<<"$output")" "[\"$HP\"]"
+	is "$(jq -r '[.ac_warnings[] | .field + ":" + .code] | join(" ")' <<<"$output")" \
+	    "hashed_phone_number:not_string hashed_phone_number:hashed_invalid"
+	pk '"hashed_email":["zz"]'
+	is "$status" 1
+	pk '"hashed_email":["zz"],"gclid":"'$G1'"'
+	is "$status" 0
+	is "$(jq -c 'has("hashed_email")' <<<"$output")" false
+	is "$(jq -r '.ac_warnings[0].code' <<<"$output")" hashed_invalid
 }
