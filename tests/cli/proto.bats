@@ -276,6 +276,27 @@ covers() {
 	all_parse "$(wc -l <req.ndjson)" req.ndjson
 }
 
+@test "several identifiers: email and phone arrays give bodies that parse on both APIs, within each API's limit" {
+	local em='"a@example.com","b@example.com","c@example.com","A@Example.com"'
+	local ph='"+1 415 867 5309","+1 415 867 5310","+1 415 867 5311"'
+	cat >in.ndjson <<-EOF
+	{"order_id":"M-1",$A,"conversion_date_time":"2026-09-10T10:00:00Z","gclid":"Cj0KCQjwProtoGclid0011","email":[$em],"phone":[$ph],"consent":{"ad_user_data":"GRANTED","ad_personalization":"GRANTED"}}
+	{"order_id":"M-2",$A,"conversion_date_time":"2026-09-10T11:00:00Z","email":["x@example.com"],"phone":"+1 415 867 5312","consent":{"ad_user_data":"GRANTED","ad_personalization":"GRANTED"}}
+	EOF
+	ready in.ndjson p.ndjson
+	# three e-mails (the fourth is the first again) and three phones
+	is "$(jq -c '[(.hashed_email | length), (.hashed_phone_number | length)]' p.ndjson | head -n 1)" '[3,3]' "hashed arrays"
+	ga_batch -R r5.ndjson p.ndjson >req.ndjson 2>err5 || true
+	is "$(jq -c '[.request.conversions[] | .userIdentifiers | length]' req.ndjson)" '[5,2]' "Google Ads: at most 5"
+	is "$(jq -c '[.request.conversions[0].userIdentifiers[] | (.hashedEmail // .hashedPhoneNumber)] | length == (unique | length)' req.ndjson)" true "no hash twice"
+	all_parse 1 req.ndjson
+	if has_api; then
+		batch dm.ndjson ac-batch --api datamanager -R r5.ndjson p.ndjson
+		is "$(jq -c '[.request.events[] | .userData.userIdentifiers | length]' dm.ndjson)" '[6,2]' "Data Manager: all six"
+		all_parse 1 dm.ndjson
+	fi
+}
+
 @test "golden: every request line in the ac-batch fixtures (*.out) parses" {
 	local f n=0
 	for f in "$FIXTURES"/ac-batch/*.out; do
