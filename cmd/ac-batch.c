@@ -791,6 +791,8 @@ key_start(const char *tag)
 
 /* Click conversions */
 
+static jv check_address(struct rec *);
+
 static jv
 click_check(struct rec *r, const struct batch *b)
 {
@@ -830,10 +832,12 @@ click_check(struct rec *r, const struct batch *b)
 		c->click = (enum ac_clicktype)(f - F_GCLID + 1);
 	}
 	TRY(check_hashes(r));
-	if (c->click == AC_NOCLICK && c->ids == 0)
+	if (r->x != NULL)
+		TRY(check_address(r));	/* Data Manager: see batch_record */
+	if (c->click == AC_NOCLICK && c->ids == 0 && !c->has_address)
 		return ac_err("unattributable", NULL, "has neither a click ID "
 		    "nor a hashed email or phone");
-	if (c->udata == AC_DENIED && c->ids != 0)
+	if (c->udata == AC_DENIED && (c->ids != 0 || c->has_address))
 		return ac_err("identifiers_denied", names[F_CONSENT],
 		    "hashed identifiers with ad_user_data DENIED: run "
 		    "ac-consent");
@@ -1503,7 +1507,11 @@ batch_record(struct ac_stage *st, struct batch *b, const struct opts *o,
 	memset(&r, 0, sizeof(r));
 	ac_view_open(&r.v, &o->fields, rec);
 	r.c.kind = pick_kind(&r);
-	if (r.c.kind != AC_CLICK) {
+	/* A click's address goes to Data Manager only (the Google Ads API
+	 * takes none on a click): one look for hashed_first_name decides. */
+	if (r.c.kind != AC_CLICK || (o->api == API_DATAMANAGER &&
+	    ac_field_find(rec, "hashed_first_name", 17,
+	    o->xfields.hash[X_HFIRST]) >= 0)) {
 		ac_view_open(&x, &o->xfields, rec);
 		r.x = &x;
 	}

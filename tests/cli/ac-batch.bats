@@ -1828,6 +1828,20 @@ dm_event() {
 	jq -c '.request.events[0]' <<<"$output"
 }
 
+@test "datamanager: a click's address goes in userData; the Google Ads API takes none on a click" {
+	local a='"hashed_first_name":"'$HF'","hashed_last_name":"'$HL'","country_code":"US","postal_code":"94043"'
+	is "$(dm_event '"gclid":"'$G1'","hashed_email":"'$HE'",'"$a")" \
+	    '{"destinationReferences":["987654321"],"eventTimestamp":"2026-04-23T14:31:09+02:00","adIdentifiers":{"gclid":"'$G1'"},"userData":{"userIdentifiers":[{"emailAddress":"'$HE'"},{"address":{"givenName":"'$HF'","familyName":"'$HL'","regionCode":"US","postalCode":"94043"}}]}}'
+	# The address alone identifies a lead.
+	is "$(dm_event "$a" | jq -c '.userData.userIdentifiers[0].address.postalCode')" '"94043"'
+	# On the Google Ads API the same lead has nothing to send.
+	bt "$a" --api googleads
+	is "$status" 1 "googleads: rejected"
+	[[ $stderr == *"(unattributable)"* ]] || { echo "stderr: $stderr" >&2; return 1; }
+	# A partial address is not sent, and does not identify.
+	is "$(dm_event '"gclid":"'$G1'","hashed_first_name":"'$HF'","country_code":"US"' | jq -c .userData)" null
+}
+
 @test "datamanager: a click is an Event: reference, transactionId, RFC 3339 time, source, click ID, hashed identifiers, value, both consents" {
 	is "$(dm_event '"order_id":"A-1","gclid":"'$G1'","conversion_value":49.9,"currency_code":"EUR","conversion_environment":"WEB","hashed_email":"'$HE'","hashed_phone_number":"'$HP'","google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"DENIED"}')" \
 	    '{"destinationReferences":["987654321"],"transactionId":"A-1","eventTimestamp":"2026-04-23T14:31:09+02:00","eventSource":"WEB","adIdentifiers":{"gclid":"'$G1'"},"userData":{"userIdentifiers":[{"emailAddress":"'$HE'"},{"phoneNumber":"'$HP'"}]},"conversionValue":49.9,"currency":"EUR","consent":{"adUserData":"CONSENT_GRANTED","adPersonalization":"CONSENT_DENIED"}}'
