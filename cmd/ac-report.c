@@ -823,7 +823,8 @@ reconcile(struct run *r)
 	enum ac_rd k;
 	char *argv[2];
 	const char *id, *st;
-	jv d, have, o, seen = jv_object();
+	char nbuf[32];
+	jv d, have, o, num, seen = jv_object();
 
 	if ((argv[0] = strdup(r->o->against)) == NULL)
 		ac_diex(AC_EXIT_FATAL, "out of memory");
@@ -840,8 +841,18 @@ reconcile(struct run *r)
 		if (k != AC_RD_REC)
 			continue;
 		d = ac_rec_to_jv(&rec);
-		if ((id = ac_obj_str(d, "order_id")) == NULL || jv_object_has(
-		    jv_copy(seen), jv_string(id))) {
+		/* an export may hold the order ID as a number (ac-normalize
+		 * writes it as a string) */
+		num = ac_obj_get(d, "order_id");
+		if (jv_get_kind(num) == JV_KIND_NUMBER &&
+		    jv_is_integer(num)) {
+			snprintf(nbuf, sizeof(nbuf), "%.0f", jv_number_value(num));
+			id = nbuf;
+		} else {
+			id = ac_obj_str(d, "order_id");
+		}
+		jv_free(num);
+		if (id == NULL || jv_object_has(jv_copy(seen), jv_string(id))) {
 			jv_free(d);
 			continue;
 		}

@@ -306,7 +306,7 @@ take_result(struct run *r, jv line)
 			snprintf(jbuf, sizeof(jbuf), "%s",
 			    jv_string_value(job));
 		else if (jv_get_kind(job) == JV_KIND_NUMBER &&
-		    jv_is_integer(jv_copy(job)) && jv_number_value(job) > 0)
+		    jv_is_integer(job) && jv_number_value(job) > 0)
 			snprintf(jbuf, sizeof(jbuf), "%.0f",
 			    jv_number_value(job));
 		else
