@@ -990,7 +990,8 @@ chart(struct run *r, const char *alerted, const struct base *b)
 		if (alerted[i])
 			d[j].alerts = 1;
 	}
-	qsort(d, (size_t)nd, sizeof(*d), by_day);
+	if (nd > 0)
+		qsort(d, (size_t)nd, sizeof(*d), by_day);
 	if (mkdtemp(dir) == NULL) {
 		ac_warn("mkdtemp");
 		free(d);
@@ -1220,7 +1221,8 @@ main(int argc, char *argv[])
 		jv_free(k);
 		jv_free(v);
 	}
-	qsort(r->g, (size_t)r->ng, sizeof(*r->g), cmp_group);
+	if (r->ng > 0)
+		qsort(r->g, (size_t)r->ng, sizeof(*r->g), cmp_group);
 	if (ac_writer_init(&r->out, STDOUT_FILENO) == -1)
 		ac_diex(AC_EXIT_FATAL, "out of memory");
 	for (i = 0; i < r->ng; i++)
