@@ -1036,7 +1036,8 @@ chart(struct run *r, const char *alerted, const struct base *b)
 	    png ? "png" : "svg", png ? "" : " dynamic font 'sans,10'");
 	fprintf(fp, "set output \"%s\"\n", r->o->chart);
 	fputs("set xdata time\nset timefmt '%Y-%m-%d'\n"
-	    "set format x '%m-%d'\nset xtics 86400\nset grid\nset key outside right top\n"
+	    "set format x '%m-%d'\nset xtics 86400\nset grid\n"
+	    "set key outside right top\n"
 	    "set multiplot layout 2,1 title 'ac-report: daily series'\n"
 	    "set ylabel 'conversions'\nset yrange [0:*]\n"
 	    "set style fill solid 0.5\nset boxwidth 0.6*86400 absolute\n",
