@@ -20,7 +20,7 @@ ALL_CFLAGS = $(WARN) $(WERROR) $(SAN) -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 \
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 LIBS    = $(JQ_LIBS) $(DEP_LIBS) -lm
 
-TOOLS = ac-batch ac-consent ac-doctor ac-hash ac-normalize ac-pick-clickid ac-token \
+TOOLS = ac-batch ac-consent ac-doctor ac-hash ac-normalize ac-pick-clickid ac-report ac-status ac-token \
         ac-upload
 LIBOBJ = lib/access.o lib/amount.o lib/conv.o lib/crypto.o lib/data.o lib/dm.o lib/diag.o lib/dtime.o lib/field.o \
          lib/gads.o lib/http.o lib/journal.o lib/jspan.o lib/ndjson.o lib/norm.o lib/oauth.o \

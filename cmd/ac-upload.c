@@ -10,7 +10,8 @@
  * conversion: order_id, customer_id, conversion_action,
  * conversion_date_time, click_id_type, kind, google-ads-consent, status
  * (accepted, uploaded, validated, rejected, failed or skipped), error,
- * request_id, job_id, attempts, file and line.
+ * request_id, job_id, attempts, file, line, api, identifiers (counts of
+ * the user identifiers sent, by kind) and sent_at.
  *
  * Every conversion read ends in exactly one result record; a request
  * whose rows failed goes whole to the dead-letter file, from which it can
@@ -530,6 +531,76 @@ end_line(struct ac_writer *w)
 	return w->err ? -1 : 0;
 }
 
+/*
+ * The user identifiers a conversion body carries, by kind: the Data
+ * Manager event's userData.userIdentifiers or the Google Ads API's
+ * userIdentifiers. Counts only; the values are never read. Borrows conv.
+ */
+static void
+put_identifiers(struct ac_writer *w, int *n, const struct req *rq, jv conv)
+{
+	static const char *const names[3] = { "email", "phone", "address" };
+	static const char *const dmk[3] = { "emailAddress", "phoneNumber",
+		"address" };
+	static const char *const gak[3] = { "hashedEmail",
+		"hashedPhoneNumber", "addressInfo" };
+	const char *const *keys = rq->m->api == API_DATAMANAGER ? dmk : gak;
+	jv ids = rq->m->api == API_DATAMANAGER ? get2(conv, "userData",
+	    "userIdentifiers") : ac_obj_get(conv, "userIdentifiers");
+	long long cnt[3] = { 0, 0, 0 };
+	char num[24];
+	int i, j, len, m = 0;
+
+	len = jv_get_kind(ids) == JV_KIND_ARRAY ?
+	    jv_array_length(jv_copy(ids)) : 0;
+	for (i = 0; i < len; i++) {
+		jv x = jv_array_get(jv_copy(ids), i);
+
+		for (j = 0; j < 3; j++)
+			if (jv_get_kind(x) == JV_KIND_OBJECT &&
+			    jv_object_has(jv_copy(x), jv_string(keys[j])))
+				cnt[j]++;
+		jv_free(x);
+	}
+	jv_free(ids);
+	put_key(w, n, "identifiers");
+	ac_write_bytes(w, "{", 1);
+	for (j = 0; j < 3; j++) {
+		if (cnt[j] == 0)
+			continue;
+		if (m++ > 0)
+			ac_write_bytes(w, ",", 1);
+		ac_write_bytes(w, "\"", 1);
+		ac_write_bytes(w, names[j], strlen(names[j]));
+		ac_write_bytes(w, "\":", 2);
+		ac_write_bytes(w, num, ac_fmt_int(num, cnt[j]));
+	}
+	ac_write_bytes(w, "}", 1);
+}
+
+/* The time of a result, RFC 3339 UTC to the second (AC_NOW in tests),
+ * into buf[21]; computed again only when the second changes. */
+static const char *
+sent_at(void)
+{
+	static char buf[24];
+	static long long last = -1;
+	const char *errstr;
+	long long now;
+	time_t t;
+	struct tm tm;
+
+	ac_time_env_now(&now, &errstr);
+	if (now != last) {
+		t = (time_t)now;
+		if (gmtime_r(&t, &tm) == NULL ||
+		    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+			buf[0] = '\0';
+		last = now;
+	}
+	return buf;
+}
+
 /* Write the result record of row i of rq to w. */
 static void
 write_result(struct ac_writer *w, const struct req *rq, int i,
@@ -604,6 +675,9 @@ write_result(struct ac_writer *w, const struct req *rq, int i,
 		put_key(w, &n, "resent");
 		ac_write_bytes(w, "true", 4);
 	}
+	put_str(w, &n, "api", apis[rq->m->api]);
+	put_identifiers(w, &n, rq, conv);
+	put_str(w, &n, "sent_at", sent_at());
 	for (j = 0; j < I_N; j++)
 		jv_free(val[j]);
 	jv_free(conv);

@@ -56,20 +56,30 @@ attempt(struct ac_search *s, const char *url, const char *login, const char *que
 {
 	struct ac_access *a = s->acc;
 	long status = 0;
-	size_t len;
-	char *body = body_of(query, token, &len);
+	size_t len = 0;
+	char *body = query != NULL ? body_of(query, token, &len) : NULL;
 	CURLcode cc;
 
-	if (ac_http_post_header(&s->p, "authorization", "Bearer ",
+	/* A GET (query NULL) goes to the Data Manager API: the access token
+	 * alone, no developer token or customer headers (dm §1.3). */
+	if (query == NULL) {
+		if (ac_http_post_header(&s->p, "authorization", "Bearer ",
+		    a->token) == -1)
+			ac_diex(AC_EXIT_FATAL, "out of memory");
+		ac_http_post_start(&s->p, url, NULL, 0, ANSWER_MAX);
+		curl_easy_setopt(s->p.h, CURLOPT_HTTPGET, 1L);
+	} else if (ac_http_post_header(&s->p, "authorization", "Bearer ",
 	    a->token) == -1 || ac_http_post_header(&s->p, "content-type", "",
 	    "application/json") == -1 || (login[0] != '\0' &&
 	    ac_http_post_header(&s->p, "login-customer-id", "", login) ==
 	    -1) || (a->linked != NULL && ac_http_post_header(&s->p,
 	    "linked-customer-id", "", a->linked) == -1) ||
 	    (a->devtoken != NULL && ac_http_post_header(&s->p,
-	    "developer-token", "", a->devtoken) == -1))
+	    "developer-token", "", a->devtoken) == -1)) {
 		ac_diex(AC_EXIT_FATAL, "out of memory");
-	ac_http_post_start(&s->p, url, body, len, ANSWER_MAX);
+	} else {
+		ac_http_post_start(&s->p, url, body, len, ANSWER_MAX);
+	}
 	cc = curl_easy_perform(s->p.h);
 	curl_easy_getinfo(s->p.h, CURLINFO_RESPONSE_CODE, &status);
 	ac_http_post_done(&s->p);
@@ -119,8 +129,9 @@ page(struct ac_search *s, const char *url, const char *path,
 			return -1;
 		s->nretries++;
 		if (!s->quiet)
-			ac_warnx("POST %s: %s, retrying in %lldms (%d "
-			    "retr%s left)", path, v->code, wait,
+			ac_warnx("%s %s: %s, retrying in %lldms (%d "
+			    "retr%s left)", query != NULL ? "POST" : "GET",
+			    path, v->code, wait,
 			    s->retries - tries,
 			    s->retries - tries == 1 ? "y" : "ies");
 		sleep_ms(wait);
@@ -163,4 +174,15 @@ ac_search_run(struct ac_search *s, const char *cid, const char *login,
 	free(token);
 	free(url);
 	return jv_is_valid(*rows) ? 0 : -1;
+}
+
+int
+ac_search_get(struct ac_search *s, const char *url, const char *path,
+    jv *ans, struct ac_http_verdict *v)
+{
+	if (page(s, url, path, "", NULL, NULL, ans, v) == -1) {
+		*ans = jv_invalid();
+		return -1;
+	}
+	return 0;
 }

@@ -38,4 +38,13 @@ struct ac_search {
 int ac_search_run(struct ac_search *, const char *cid, const char *login,
     const char *query, jv *rows, struct ac_http_verdict *v);
 
+/*
+ * GET url (path is what messages name) with the access token alone, as
+ * the Data Manager API wants it (requestStatus:retrieve), retried and
+ * renewed as the pages of ac_search_run are. Returns 0 with the answer's
+ * object in *ans (owned), or -1 with v saying why and *ans jv_invalid().
+ */
+int ac_search_get(struct ac_search *, const char *url, const char *path,
+    jv *ans, struct ac_http_verdict *v);
+
 #endif

@@ -5,7 +5,7 @@
 # sudo without a password prompt), or print the exact command and fail.
 # On a system without dpkg this checks nothing and lets the build speak.
 
-PKGS="gcc make pkg-config libc6-dev libjq-dev libonig-dev libcurl4-openssl-dev
+PKGS="gcc make pkg-config libc6-dev libjq-dev libonig-dev libcurl4-openssl-dev gnuplot-nox
 libssl-dev libutf8proc-dev libyaml-dev bats mandoc python3 jq perl tzdata openssl curl
 util-linux protobuf-compiler python3-protobuf iso-codes time miller groff-base
 python3-phonenumbers"

@@ -255,11 +255,11 @@ expect_retried() {
 	up req.ndjson
 	[[ $status -eq 0 ]]
 	is "$(head -1 <<<"$output" | jq -c 'keys_unsorted')" \
-	    '["order_id","customer_id","conversion_action","conversion_date_time","click_id_type","kind","google-ads-consent","status","request_id","job_id","attempts","file","line"]' \
+	    '["order_id","customer_id","conversion_action","conversion_date_time","click_id_type","kind","google-ads-consent","status","request_id","job_id","attempts","file","line","api","identifiers","sent_at"]' \
 	    "key order"
 	# A row without order_id has no order_id key; the rest keep the order.
 	is "$(sed -n 2p <<<"$output" | jq -c 'keys_unsorted')" \
-	    '["customer_id","conversion_action","conversion_date_time","click_id_type","kind","google-ads-consent","status","request_id","job_id","attempts","file","line"]' \
+	    '["customer_id","conversion_action","conversion_date_time","click_id_type","kind","google-ads-consent","status","request_id","job_id","attempts","file","line","api","identifiers","sent_at"]' \
 	    "key order without order_id"
 	is "$(field attempts | sort -u)" 1 "attempts"
 	is "$(field job_id | jq -r type | sort -u)" string "job_id type"
@@ -407,7 +407,7 @@ expect_retried() {
 	is "$(sed -n 2p <<<"$output" | jq -c '.error')" \
 	    '{"code":"conversionUploadError.NO_CONVERSION_ACTION_FOUND","message":"The conversion action cannot be found."}'
 	is "$(sed -n 2p <<<"$output" | jq -c 'keys_unsorted')" \
-	    '["order_id","customer_id","conversion_action","conversion_date_time","click_id_type","kind","google-ads-consent","status","error","request_id","job_id","attempts","file","line"]'
+	    '["order_id","customer_id","conversion_action","conversion_date_time","click_id_type","kind","google-ads-consent","status","error","request_id","job_id","attempts","file","line","api","identifiers","sent_at"]'
 	is "$(field request_id | sort -u | wc -l)" 1 "one answer"
 	is "$(field line | paste -sd' ')" "1 2 3" "lines"
 	is "$(ledger_ids | paste -sd' ')" "PF-1 PF-3" "ledger"
@@ -805,7 +805,7 @@ print(t[0].timestamp(), t[1].timestamp())')
 	[[ $status -eq 0 ]]
 	local keys
 	keys=$(jq -c 'keys_unsorted' <<<"$output")
-	is "$keys" '["order_id","customer_id","conversion_action","conversion_date_time","click_id_type","kind","google-ads-consent","status","request_id","job_id","attempts","file","line","delivered_earlier"]' \
+	is "$keys" '["order_id","customer_id","conversion_action","conversion_date_time","click_id_type","kind","google-ads-consent","status","request_id","job_id","attempts","file","line","delivered_earlier","api","identifiers","sent_at"]' \
 	    "key order"
 }
 
@@ -863,7 +863,7 @@ print(t[0].timestamp(), t[1].timestamp())')
 	is "$(field status | sort -u)" '"skipped"'
 	is "${#lines[@]}" 4
 	is "$(jq -c 'keys_unsorted' <<<"$output" | head -1)" \
-	    '["order_id","customer_id","conversion_action","conversion_date_time","click_id_type","kind","google-ads-consent","status","attempts","file","line"]'
+	    '["order_id","customer_id","conversion_action","conversion_date_time","click_id_type","kind","google-ads-consent","status","attempts","file","line","api","identifiers","sent_at"]'
 	is "$stderr" "ac-upload: 0 requests, 4 rows: 0 uploaded, 0 validated, 0 rejected, 0 failed, 4 skipped; 0 retries"
 }
 

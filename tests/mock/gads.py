@@ -306,9 +306,20 @@ Endpoints
       click-through window), and with the defaults the ids of the upload
       rule (below) that are in the explicit set or named by the query's
       id / resource_name = or IN.  Uploads do not look at these settings.
-      Upload summaries: only what admin "upload_summaries" sets (never
-      derived from the ledger; whether Data Manager uploads count is dm
-      open question 9); success_rate and pending_rate of a client summary
+      Upload summaries: what admin "upload_summaries" sets for a
+      customer; else derived from the Google Ads API uploads the emulator
+      executed for it (clicks, calls, adjustments; not validateOnly; not
+      Data Manager events, whether they count is dm open question 9): one
+      client summary (GOOGLE_ADS_API) and one per conversion action, each
+      with total/successful/pending event counts, daily_summaries (by
+      upload date, UTC, on the emulator's clock), job_summaries (per
+      job_id; calls have none), alerts (per error code, its share of the
+      events) and a status of our choosing (success rate >= 0.9
+      EXCELLENT, >= 0.7 GOOD, else NEEDS_ATTENTION).  A row taken counts
+      as pending until --ads-processing-seconds (default 0) have passed
+      on the emulator's clock, then as successful; a refused row as
+      failed.  Kept in memory only (not in the state dir); admin reset
+      clears them.  success_rate and pending_rate of a client summary
       are computed from its counts when not given.
   GET  /o/oauth2/v2/auth  (also /o/oauth2/auth)
       OAuth 2.0 authorization endpoint of the installed-app (loopback) flow
@@ -2420,6 +2431,9 @@ class State:
             self.customers = {}
             self.conv_actions = {}
             self.summaries = {}
+            # Google Ads API upload rows per customer, for the derived
+            # upload summaries: (time, action id, job id, error or None)
+            self.upload_rows = {}
             self.page_tokens = {}
             if self.ledger_path:
                 if load and os.path.exists(self.ledger_path):
@@ -2513,9 +2527,97 @@ class State:
             rows.append(row)
         return rows
 
+    def note_upload(self, cid, convs, row_errors, entries, job):
+        """Remember each row of an executed Google Ads API upload (not
+        validateOnly) for the derived upload summaries: its action, job
+        and first error (as OfflineConversionError: family in proto
+        case -> code), None when it was taken."""
+        t = self.now()
+        rows = self.upload_rows.setdefault(cid, [])
+        for conv, errs, e in zip(convs, row_errors, entries):
+            m = re.fullmatch(r"customers/\d+/conversionActions/(\d+)",
+                             str(conv.get("conversionAction") or ""))
+            err = None
+            if e is None:
+                code = (errs[0].get("errorCode") if errs else None) or {
+                    "conversionUploadError": "UNSPECIFIED"}
+                fam, val = next(iter(code.items()))
+                err = (re.sub(r"[A-Z]", lambda x: "_" + x.group(0).lower(),
+                              fam), val)
+            rows.append((t, int(m.group(1)) if m else 0,
+                         None if job is None else int(job), err))
+
+    def derived_summaries(self, cid, resource):
+        """Upload summaries that follow what was uploaded (when admin
+        "upload_summaries" set none for cid): one per client
+        (GOOGLE_ADS_API) or per conversion action, with daily_summaries
+        (by upload date on the emulator's clock, UTC), job_summaries (per
+        job_id) and alerts (per error, share of all events).  A row taken
+        is pending until --ads-processing-seconds have passed on the
+        emulator's clock, then successful; a refused row is failed."""
+        rows = self.upload_rows.get(cid, ())
+        if not rows:
+            return []
+
+        def nz(d):
+            return {k: v for k, v in d.items() if v}
+        now = self.now()
+        delay = self.opts.ads_processing_seconds
+        by_action = resource != "offline_conversion_upload_client_summary"
+        groups = {}
+        for r in rows:
+            groups.setdefault(r[1] if by_action else None, []).append(r)
+        out = []
+        for key, rs in sorted(groups.items(), key=lambda x: x[0] or 0):
+            daily, jobs, errors = {}, {}, {}
+            ok = pend = 0
+            for t, _a, job, err in rs:
+                day = time.strftime("%Y-%m-%d", time.gmtime(t))
+                what = ("failed_count" if err else "pending_count"
+                        if now < t + delay else "successful_count")
+                ok += what == "successful_count"
+                pend += what == "pending_count"
+                for d, k in ((daily, day), (jobs, job)):
+                    if k is None:
+                        continue
+                    c = d.setdefault(k, {"successful_count": 0,
+                                         "failed_count": 0,
+                                         "pending_count": 0})
+                    c[what] += 1
+                if err:
+                    errors[err] = errors.get(err, 0) + 1
+            total = len(rs)
+            rate = ok / total
+            sm = {
+                "client": "GOOGLE_ADS_API",
+                "status": ("EXCELLENT" if rate >= 0.9 else "GOOD"
+                           if rate >= 0.7 else "NEEDS_ATTENTION"),
+                "total_event_count": total,
+                "successful_event_count": ok,
+                "pending_event_count": pend,
+                "last_upload_date_time": time.strftime(
+                    "%Y-%m-%d %H:%M:%S+00:00", time.gmtime(rs[-1][0])),
+                # proto3 JSON leaves out counts of 0
+                "daily_summaries": [dict(nz(v), upload_date=k)
+                                    for k, v in sorted(daily.items())],
+                "job_summaries": [dict(nz(v), job_id=k)
+                                  for k, v in jobs.items()],
+                "alerts": [{"error": {fam: val},
+                            "error_percentage": n / total}
+                           for (fam, val), n in sorted(errors.items())],
+            }
+            if by_action:
+                sm["conversion_action_id"] = key
+            out.append(sm)
+        return out
+
     def summary_rows(self, cid, resource):
         rows = []
-        for sm in self.summaries.get(cid, {}).get(resource, ()):
+        if cid in self.summaries:
+            sms = self.summaries[cid].get(resource, ())
+        else:
+            sms = self.derived_summaries(cid, resource)
+        for sm in sms:
             sm = dict(sm)
             client = sm.setdefault("client", "GOOGLE_ADS_API")
             if resource == "offline_conversion_upload_client_summary":
@@ -3559,6 +3661,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             row_errors, entries = check(cid, convs, row_faults, job, rid)
             if not validate_only:
                 st.commit([e for e in entries if e is not None])
+                st.note_upload(cid, convs, row_errors, entries, job)
 
         resp = {}
         all_errors = [e for errs in row_errors for e in errs]
@@ -4984,6 +5087,11 @@ def parse_args(argv):
                    metavar="SECONDS",
                    help="how long a Data Manager request stays PROCESSING "
                         "on the emulator's clock (default %(default)g)")
+    p.add_argument("--ads-processing-seconds", type=float, default=0,
+                   metavar="SECONDS",
+                   help="how long a Google Ads API upload row counts as "
+                        "pending in the derived upload summaries, on the "
+                        "emulator's clock (default %(default)g)")
     p.add_argument("--not-allowlisted", action="append", default=[],
                    metavar="CUSTOMER",
                    help="a customer whose uploadClickConversions requests "

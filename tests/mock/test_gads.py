@@ -3962,6 +3962,52 @@ class TestSearch(EmulatorCase):
                          "offlineConversionUploadConversionActionSummary."
                          "status")
 
+    def test_upload_summaries_derived(self):
+        """Without admin summaries, they follow the uploads: job_summaries
+        per job_id, daily_summaries, alerts, counts; validateOnly and other
+        customers' uploads do not count; admin summaries replace them."""
+        self.assertOk(self.emu.upload([conv(), conv(), conv(
+            conversionAction="customers/%s/conversionActions/7777777" % CID)],
+            jobId=77))
+        self.assertOk(self.emu.upload([conv()], jobId=78))
+        self.assertOk(self.emu.upload([conv()], jobId=79, validateOnly=True))
+        self.assertOk(self.emu.upload([conv()], cid="9999999999", jobId=80))
+        c = "offline_conversion_upload_client_summary"
+        row, = self.rows("SELECT %s.total_event_count, %s.successful_event_"
+                         "count, %s.success_rate, %s.job_summaries, %s.daily_"
+                         "summaries, %s.alerts, %s.status FROM %s"
+                         % ((c,) * 8))
+        s = row["offlineConversionUploadClientSummary"]
+        self.assertEqual(s["totalEventCount"], "4")
+        self.assertEqual(s["successfulEventCount"], "3")
+        self.assertEqual(s["successRate"], 0.75)
+        self.assertEqual(s["status"], "GOOD")
+        jobs = {j["jobId"]: j for j in s["jobSummaries"]}
+        self.assertEqual(jobs["77"], {"jobId": "77", "successfulCount": "2",
+                                      "failedCount": "1"})
+        self.assertEqual(jobs["78"], {"jobId": "78", "successfulCount": "1"})
+        self.assertEqual(len(s["dailySummaries"]), 1)
+        self.assertEqual(s["dailySummaries"][0]["successfulCount"], "3")
+        self.assertEqual(s["alerts"], [{"error": {
+            "conversionUploadError": "NO_CONVERSION_ACTION_FOUND"},
+            "errorPercentage": 0.25}])
+        a = "offline_conversion_upload_conversion_action_summary"
+        rows = self.rows("SELECT %s.conversion_action_id, %s.total_event_"
+                         "count, %s.job_summaries FROM %s" % (a, a, a, a))
+        got = {r["offlineConversionUploadConversionActionSummary"][
+            "conversionActionId"]: r[
+            "offlineConversionUploadConversionActionSummary"]
+            for r in rows}
+        self.assertEqual(sorted(got), [ACTION.rsplit("/", 1)[1], "7777777"])
+        self.assertEqual(got["7777777"]["jobSummaries"], [
+            {"jobId": "77", "failedCount": "1"}])
+        # admin summaries for the customer replace the derived ones
+        self.emu.admin("POST", "upload_summaries", {
+            "customer": CID, "clients": [{"total_event_count": 5}]})
+        row, = self.rows("SELECT %s.total_event_count FROM %s" % (c, c))
+        self.assertEqual(row[
+            "offlineConversionUploadClientSummary"]["totalEventCount"], "5")
+
     def test_paging_and_stream(self):
         self.emu.admin("POST", "conversion_actions", {
             "customer": CID, "set": [{"id": i} for i in range(1, 10006)]})

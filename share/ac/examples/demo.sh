@@ -6,8 +6,9 @@
 # offline conversion import since 2026-06-15), then through the Google Ads API
 # as an allowlisted account would.
 # Uses the tools in bin/ and the data in share/ac of the build tree; builds
-# nothing (make demo builds first).  Needs jq and python3.  Everything it
-# writes goes to a temporary directory, removed at the end.
+# nothing (make demo builds first).  Needs jq, python3 and gnuplot.  Everything
+# it writes goes to a temporary directory, removed at the end, but the chart of
+# ac-report, bin/demo-daily.svg (or $AC_DEMO_CHART).
 set -u
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 export PATH="$top/bin:$PATH" AC_SHAREDIR="$top/share/ac"
@@ -23,11 +24,12 @@ actions=987654321,987655321,987656321
 # An access token the emulator accepts; not a secret.
 token=demo-token-not-secret
 
-for p in jq python3; do
+for p in jq python3 gnuplot; do
 	command -v "$p" >/dev/null 2>&1 ||
 	    { echo "demo: $p not found on PATH; the demo needs it" >&2; exit 1; }
 done
-for t in ac-normalize ac-consent ac-hash ac-pick-clickid ac-batch ac-upload; do
+for t in ac-normalize ac-consent ac-hash ac-pick-clickid ac-batch ac-doctor ac-upload \
+    ac-status ac-report; do
 	[ -x "$top/bin/$t" ] ||
 	    { echo "demo: $top/bin/$t missing; run make demo, which builds it" >&2; exit 1; }
 done
@@ -180,6 +182,20 @@ echo
 echo "== 5. ac-upload: the token from the environment, never on the command line"
 echo "\$ export AC_ACCESS_TOKEN=$token"
 export AC_ACCESS_TOKEN="$token"
+echo
+echo "== first the preflight: ac-doctor checks the accounts and conversion actions"
+echo "\$ ac-doctor --endpoint $endpoint requests.ndjson > doctor.ndjson"
+ac-doctor --endpoint "$endpoint" requests.ndjson > doctor.ndjson 2> doctor.err
+st=$?
+echo "(exit status $st: 3 means a finding is an error, uploads to it would fail)"
+[ "$st" -eq 0 ] || [ "$st" -eq 3 ] || { cat doctor.err >&2; exit 1; }
+echo "\$ jq -r 'select(.severity != \"ok\") | [.severity, .check, .conversion_action // \"-\", .code] | @tsv' doctor.ndjson"
+jq -r 'select(.severity != "ok") | [.severity, .check, .conversion_action // "-", .code] | @tsv' \
+    doctor.ndjson
+jq -s -e 'any(.[]; .severity == "error" and .code == "action_not_found")' doctor.ndjson > /dev/null ||
+    { echo "demo: ac-doctor did not find that 987659999 does not exist" >&2; exit 1; }
+echo "(987659999 does not exist: its order will be rejected; the others can go)"
+echo
 echo "\$ ac-upload --endpoint $endpoint --journal journal.ndjson \\"
 echo "      --dead-letter dead.ndjson -R r6.ndjson requests.ndjson > results.ndjson"
 ac-upload --endpoint "$endpoint" --journal journal.ndjson \
@@ -268,6 +284,44 @@ echo "(30 minutes later: POST /__admin/clock {\"advance\": 1800})"
 admin clock '{"advance": 1800}' > /dev/null || exit 1
 status "$rid" | tee status.ndjson || exit 1
 grep -q PROCESSING status.ndjson && exit 1
+echo
+
+echo "== 7b. ac-status asks the same for every request of the run, and for Google Ads API"
+echo "   jobs reads the upload summaries; ac-report makes the numbers of the day"
+echo "\$ ac-status --endpoint $endpoint results.ndjson > status.ndjson"
+ac-status --endpoint "$endpoint" results.ndjson > status.ndjson
+st=$?
+echo "(exit status $st: 0 when every request is processed and none failed)"
+[ "$st" -eq 0 ] || exit 1
+echo "\$ jq -c '{request_id, conversion_action, status, records, failed}' status.ndjson"
+jq -c '{request_id, conversion_action, status, records, failed}' status.ndjson
+echo "\$ ac-report results.ndjson status.ndjson > report.ndjson"
+ac-report results.ndjson status.ndjson > report.ndjson || exit 1
+echo "\$ jq -c 'select(.kind == \"day\") | {day, conversion_action, conversions, accepted, rejected,"
+echo "      success_rate, email: .coverage.email, click_id: .coverage.click_id, granted: .consent_mix.GRANTED}' report.ndjson"
+jq -c 'select(.kind == "day") | {day, conversion_action, conversions, accepted, rejected,
+    success_rate, email: .coverage.email, click_id: .coverage.click_id, granted: .consent_mix.GRANTED}' \
+    report.ndjson
+echo "== the guardrail: against a baseline better than this run (an e-mail address on"
+echo "   every conversion), the e-mail coverage alerts; exit status 1 for cron and monitoring"
+jq -c 'if .kind == "day" then .identifiers.email = .conversions else . end' report.ndjson > baseline.ndjson
+chart=${AC_DEMO_CHART:-$top/bin/demo-daily.svg}
+echo "\$ ac-report --baseline baseline.ndjson --min-volume 5 --against orders.ndjson \\"
+echo "      --chart $chart results.ndjson status.ndjson > report2.ndjson"
+ac-report --baseline baseline.ndjson --min-volume 5 --against orders.ndjson \
+    --chart "$chart" results.ndjson status.ndjson > report2.ndjson
+st=$?
+echo "(exit status $st: 1, an alert)"
+[ "$st" -eq 1 ] || exit 1
+echo "\$ jq -c 'select(.kind == \"alert\") | {day, conversion_action, alert, metric, value, baseline}' report2.ndjson"
+jq -c 'select(.kind == "alert") | {day, conversion_action, alert, metric, value, baseline}' report2.ndjson
+jq -s -e 'any(.[]; .kind == "alert" and .alert == "coverage_shift")' report2.ndjson > /dev/null || exit 1
+echo "== reconciliation: the orders of the export that never reached Google's accepted or"
+echo "   rejected state (here those the stages rejected)"
+echo "\$ jq -c 'select(.kind == \"missing\")' report2.ndjson"
+jq -c 'select(.kind == "missing")' report2.ndjson
+[ -s "$chart" ] || exit 1
+echo "== the daily series, with the baseline and the alert: $chart"
 echo
 
 echo "== 8. adjustments and calls: refunds, corrected values, enhancements, phone sales"
