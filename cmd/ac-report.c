@@ -524,7 +524,7 @@ read_input(struct run *r, int argc, char *argv[])
 	const char *s;
 	int status;
 
-	if (ac_stage_open(&st, "ac-report", argc, argv, r->o->rejects) == -1)
+	if (ac_stage_open(&st, "ac-report", argc, argv, r->o->rejects, NULL) == -1)
 		return AC_EXIT_FATAL;
 	st.quiet = r->o->quiet;
 	st.own_summary = 1;
