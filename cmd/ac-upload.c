@@ -333,10 +333,25 @@ count_code(struct run *r, const char *code)
 }
 
 /* A per-row message on stderr within the cap; never a value. */
+/* Take the progress line off the terminal before a message, so that the
+ * two do not share a line; the next progress() draws it again. */
+static void
+clear_progress(struct run *r)
+{
+	if (r->progress_shown) {
+		fputs("\r\033[K", stderr);
+		r->progress_shown = 0;
+	}
+}
+
 static void
 rowmsg(struct run *r, const struct req *rq, int i, const char *status,
     const char *code)
 {
+	char who[300] = "", name[256];
+	const char *file;
+	jv info, line;
+
 	if (r->o->quiet)
 		return;
 	if (!r->o->verbose && r->nmsg >= AC_MSG_CAP) {
@@ -346,8 +361,21 @@ rowmsg(struct run *r, const struct req *rq, int i, const char *status,
 		return;
 	}
 	r->nmsg++;
-	fprintf(stderr, "ac-upload: %s: %s[%d]: %s (%s)\n", rq->src,
-	    rq->m->list, rq->pos[i], status, code);
+	clear_progress(r);
+	/* Name the record the conversion came from, as ac-batch read it
+	 * (never a value of it: an order ID may be personal too). */
+	info = jv_array_get(jv_copy(rq->info), i);
+	file = ac_obj_str(info, "file");
+	line = ac_obj_get(info, "line");
+	if (file != NULL && jv_get_kind(line) == JV_KIND_NUMBER) {
+		ac_text_copy(name, sizeof(name), file);
+		snprintf(who, sizeof(who), " (record %s:%.0f)", name,
+		    jv_number_value(line));
+	}
+	jv_free(line);
+	jv_free(info);
+	fprintf(stderr, "ac-upload: %s: %s[%d]%s: %s (%s)\n", rq->src,
+	    rq->m->list, rq->pos[i], who, status, code);
 }
 
 static void stop(struct run *, int, const char *);
@@ -1851,13 +1879,14 @@ progress(struct run *r, int last)
 		return;
 	r->last_progress = now;
 	if (last) {
-		if (r->progress_shown)
-			fputs("\r\033[K", stderr);
+		clear_progress(r);
 		return;
 	}
-	fprintf(stderr, "\rac-upload: %lu requests, %lu rows: %lu taken, "
-	    "%lu rejected, %lu failed; %lu retries\033[K", r->nreq, r->nrows,
-	    r->nup + r->nacc + r->nval, r->nrej, r->nfail, r->nretry);
+	fprintf(stderr, "\rac-upload: %lu request%s read, %lu row%s done: "
+	    "%lu taken, %lu rejected, %lu failed; %lu retr%s\033[K", r->nreq,
+	    r->nreq == 1 ? "" : "s", r->nrows, r->nrows == 1 ? "" : "s",
+	    r->nup + r->nacc + r->nval, r->nrej, r->nfail, r->nretry,
+	    r->nretry == 1 ? "y" : "ies");
 	r->progress_shown = 1;
 }
 

@@ -285,7 +285,7 @@ expect_retried() {
 	    "$(sed -n 1p log | jq -r .request_id)"
 	is "$(jq -r 'select(.status == "accepted") | .request_id' <<<"$output" | sort -u)" \
 	    "$(sed -n 2p log | jq -r .request_id)"
-	grep -qx 'ac-upload: req.ndjson:1: events\[776\]: rejected (datamanager.INVALID_FORMAT)' <<<"$stderr"
+	grep -qxE 'ac-upload: req.ndjson:1: events\[776\] \(record [^)]*:[0-9]+\): rejected \(datamanager.INVALID_FORMAT\)' <<<"$stderr"
 	is "$(conv_ids | grep -c .)" 1999 "conversions"
 	if conv_ids | grep -qx F-777; then
 		echo "the refused row is in the emulator" >&2
@@ -718,7 +718,7 @@ print(t[0].timestamp(), t[1].timestamp())')
 		fi
 	done
 	# it did tell what happened, by line and event index
-	grep -q 'req.ndjson:2: events\[1\]: rejected' <<<"$stderr"
+	grep -qE 'req.ndjson:2: events\[1\]( \(record [^)]*\))?: rejected' <<<"$stderr"
 	checks_pass
 }
 

@@ -397,6 +397,17 @@ expect_retried() {
 
 # Partial failure
 
+@test "on a terminal: the progress line is taken off before a per-row message, which names the record, not a value (issue 15)" {
+	command -v script >/dev/null || skip "script (util-linux) is not installed"
+	fixture_reqs partial
+	# script(1) gives ac-upload a terminal for stderr; stdout to a file.
+	script -qec "ac-upload req.ndjson >out.ndjson" /dev/null >tty.txt || true
+	grep -q $'\r\033\[Kac-upload: req.ndjson:1: conversions\[1\] (record partial.in:2): rejected' tty.txt ||
+		{ echo "tty: $(cat -v tty.txt)" >&2; return 1; }
+	! grep -q "PF-2" tty.txt || { echo "an order ID on stderr" >&2; return 1; }
+	is "$(jq -r .status out.ndjson | paste -sd' ')" "uploaded rejected uploaded"
+}
+
 @test "partial failure: the bad row in the middle is rejected NO_CONVERSION_ACTION_FOUND, the others uploaded, exit 1" {
 	fixture_reqs partial
 	[[ $(wc -l <req.ndjson) -eq 1 ]]
@@ -411,7 +422,7 @@ expect_retried() {
 	is "$(field request_id | sort -u | wc -l)" 1 "one answer"
 	is "$(field line | paste -sd' ')" "1 2 3" "lines"
 	is "$(ledger_ids | paste -sd' ')" "PF-1 PF-3" "ledger"
-	is "${stderr_lines[0]}" "ac-upload: req.ndjson:1: conversions[1]: rejected (conversionUploadError.NO_CONVERSION_ACTION_FOUND)"
+	is "${stderr_lines[0]}" "ac-upload: req.ndjson:1: conversions[1] (record partial.in:2): rejected (conversionUploadError.NO_CONVERSION_ACTION_FOUND)"
 	is "${stderr_lines[1]}" "ac-upload: 1 request, 3 rows: 2 uploaded, 0 validated, 1 rejected, 0 failed, 0 skipped; 0 retries"
 	is "${stderr_lines[2]}" "ac-upload: errors: conversionUploadError.NO_CONVERSION_ACTION_FOUND 1"
 	# Rejected is final: nothing to replay.
