@@ -20,7 +20,7 @@ ALL_CFLAGS = $(WARN) $(WERROR) $(SAN) -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 \
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 LIBS    = $(JQ_LIBS) $(DEP_LIBS) -lm
 
-TOOLS = ac-batch ac-consent ac-doctor ac-hash ac-normalize ac-pick-clickid ac-report ac-status ac-token \
+TOOLS = ac-batch ac-consent ac-doctor ac-hash ac-normalize ac-pick-clickid ac-report ac-run ac-status ac-token \
         ac-upload
 LIBOBJ = lib/access.o lib/amount.o lib/conv.o lib/crypto.o lib/data.o lib/dm.o lib/diag.o lib/dtime.o lib/field.o \
          lib/gads.o lib/http.o lib/journal.o lib/jspan.o lib/ndjson.o lib/norm.o lib/oauth.o \
@@ -69,6 +69,12 @@ FORCE:
 lib/libac.a: $(LIBOBJ)
 	rm -f $@
 	ar rcs $@ $(LIBOBJ)
+
+# ac-run is a sh script: the version of lib/opt.h goes in.
+bin/ac-run: cmd/ac-run.sh lib/opt.h
+	@mkdir -p bin
+	v=$$(sed -n 's/^#define AC_VERSION "\(.*\)"$$/\1/p' lib/opt.h) && \
+	    sed "s/@AC_VERSION@/$$v/" cmd/ac-run.sh > $@.tmp && chmod 0755 $@.tmp && mv $@.tmp $@
 
 bin/%: cmd/%.c lib/libac.a
 	@mkdir -p bin
@@ -122,6 +128,10 @@ lint:
 	    mandoc -Tlint -Wwarning man/*.1 $(MAN7); \
 	else \
 	    for m in man/*.1 $(MAN7); do groff -mdoc -ww -z $$m || exit 1; done; \
+	fi
+	sh -n cmd/ac-run.sh
+	@if command -v shellcheck >/dev/null; then \
+	    shellcheck -s sh cmd/ac-run.sh share/ac/examples/demo.sh; \
 	fi
 	@if command -v cppcheck >/dev/null; then \
 	    cppcheck -q --error-exitcode=1 --enable=warning,portability \
