@@ -115,6 +115,7 @@ struct rec {
 	struct ac_view *x;	/* the fields of xnames; NULL for a click */
 	struct ac_conv c;
 	unsigned long over[2];	/* hashes over the API's limit, per type */
+	jv addr_err;		/* a click's address left out: why, or null */
 	uint64_t key[2];	/* duplicate keys, 0: none */
 	const char *keycode[2], *keyfield[2], *keymsg[2];
 };
@@ -782,6 +783,23 @@ warn_over(struct ac_stage *st, const struct rec *r, enum api api,
 	}
 }
 
+/* The warning for a click's address left out: err is check_address's
+ * rejection (consumed), the same code, field and message. */
+static void
+warn_address(struct ac_stage *st, struct ac_rec *rec, jv err)
+{
+	jv m = jv_invalid_get_msg(err);
+	const char *code = ac_obj_str(m, "code"), *field = ac_obj_str(m,
+	    "field"), *msg = ac_obj_str(m, "message");
+	char what[200];
+
+	snprintf(what, sizeof(what), "address left out: %s",
+	    msg != NULL ? msg : "unusable");
+	ac_stage_warn(st, rec, field != NULL ? field : "address",
+	    code != NULL ? code : "address_invalid", what);
+	jv_free(m);
+}
+
 /* FNV-1a start for a duplicate key of kind tag. */
 static uint64_t
 key_start(const char *tag)
@@ -832,8 +850,14 @@ click_check(struct rec *r, const struct batch *b)
 		c->click = (enum ac_clicktype)(f - F_GCLID + 1);
 	}
 	TRY(check_hashes(r));
-	if (r->x != NULL)
-		TRY(check_address(r));	/* Data Manager: see batch_record */
+	if (r->x != NULL) {
+		/* Data Manager (see batch_record). A click's address is an
+		 * extra: an unusable one is left out, with a warning, and the
+		 * click goes without it. */
+		r->addr_err = check_address(r);
+		if (!jv_is_valid(r->addr_err))
+			c->has_address = 0;
+	}
 	if (c->click == AC_NOCLICK && c->ids == 0 && !c->has_address)
 		return ac_err("unattributable", NULL, "has neither a click ID "
 		    "nor a hashed email or phone");
@@ -1505,6 +1529,7 @@ batch_record(struct ac_stage *st, struct batch *b, const struct opts *o,
 	int i;
 
 	memset(&r, 0, sizeof(r));
+	r.addr_err = jv_null();
 	ac_view_open(&r.v, &o->fields, rec);
 	r.c.kind = pick_kind(&r);
 	/* A click's address goes to Data Manager only (the Google Ads API
@@ -1553,6 +1578,11 @@ batch_record(struct ac_stage *st, struct batch *b, const struct opts *o,
 	limit_ids(&r, o->api);
 	pack(&b->pack, b, o, &r, st->rd.cur, st->rd.line);
 	warn_over(st, &r, o->api, rec);
+	if (!jv_is_valid(r.addr_err))
+		warn_address(st, rec, r.addr_err);
+	else
+		jv_free(r.addr_err);
+	r.addr_err = jv_null();
 
 	gp = group_get(b, customer, login, r.c.kind);
 	if (o->api == API_DATAMANAGER && group_dest(gp, &r.c) == -1) {
@@ -1575,6 +1605,7 @@ batch_record(struct ac_stage *st, struct batch *b, const struct opts *o,
 	if (b->pending > PENDING_MAX)
 		shed(st, b, o);
 out:
+	jv_free(r.addr_err);	/* a rejected record: no warning */
 	ac_view_close(&r.v);
 	if (r.x != NULL)
 		ac_view_close(r.x);

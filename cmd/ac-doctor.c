@@ -177,33 +177,6 @@ usage(FILE *fp, int status)
 	exit(status);
 }
 
-static void *
-xrealloc(void *p, size_t n, size_t size)
-{
-	if (n != 0 && size > (size_t)-1 / n)
-		ac_diex(AC_EXIT_FATAL, "out of memory");
-	if ((p = realloc(p, n * size == 0 ? 1 : n * size)) == NULL)
-		ac_diex(AC_EXIT_FATAL, "out of memory");
-	return p;
-}
-
-/* A customer ID (ten digits, hyphens allowed) into out[11]; -1 if not. */
-static int
-customer_id(const char *s, char *out)
-{
-	int n = 0;
-
-	for (; *s != '\0'; s++) {
-		if (*s == '-')
-			continue;
-		if (*s < '0' || *s > '9' || n == 10)
-			return -1;
-		out[n++] = *s;
-	}
-	out[n] = '\0';
-	return n == 10 ? 0 : -1;
-}
-
 /*
  * A conversion action: customers/{cid}/conversionActions/{id}, its parts
  * into cid (may stay "") and id[20]; or the digits of an ID alone.
@@ -249,7 +222,7 @@ customer(struct run *r, const char *cid, const char *login)
 		}
 	if (r->nc == r->cap) {
 		r->cap = r->cap ? 2 * r->cap : 8;
-		r->c = xrealloc(r->c, (size_t)r->cap, sizeof(*r->c));
+		r->c = ac_xreallocarray(r->c, (size_t)r->cap, sizeof(*r->c));
 	}
 	c = &r->c[r->nc++];
 	memset(c, 0, sizeof(*c));
@@ -269,7 +242,7 @@ action(struct customer *c, const char *id)
 			return &c->a[i];
 	if (c->na == c->cap) {
 		c->cap = c->cap ? 2 * c->cap : 8;
-		c->a = xrealloc(c->a, (size_t)c->cap, sizeof(*c->a));
+		c->a = ac_xreallocarray(c->a, (size_t)c->cap, sizeof(*c->a));
 	}
 	memset(&c->a[c->na], 0, sizeof(c->a[0]));
 	snprintf(c->a[c->na].id, sizeof(c->a[0].id), "%s", id);
@@ -348,7 +321,7 @@ take_record(struct run *r, jv line)
 		return ac_err("conversion_action_invalid", "conversion_action",
 		    "expected customers/{customer_id}/conversionActions/{id}");
 	if ((s = ac_obj_str(line, "customer_id")) != NULL) {
-		if (customer_id(s, cid) == -1)
+		if (ac_customer_id(s, cid) == -1)
 			return ac_err("customer_id_invalid", "customer_id",
 			    "expected ten digits");
 	} else if (acid[0] != '\0') {
@@ -359,7 +332,7 @@ take_record(struct run *r, jv line)
 	}
 	login = NULL;
 	if ((s = ac_obj_str(line, "login_customer_id")) != NULL) {
-		if (customer_id(s, lid) == -1)
+		if (ac_customer_id(s, lid) == -1)
 			return ac_err("login_customer_id_invalid",
 			    "login_customer_id", "expected ten digits");
 		login = lid;
@@ -395,11 +368,11 @@ take_request(struct run *r, jv line)
 			    "expected datamanager or googleads");
 	}
 	if ((s = ac_obj_str(line, "customer_id")) == NULL ||
-	    customer_id(s, cid) == -1)
+	    ac_customer_id(s, cid) == -1)
 		return ac_err("customer_id_invalid", "customer_id",
 		    "expected ten digits");
 	s = ac_obj_str(line, "login_customer_id");
-	if (s != NULL && customer_id(s, lid) == -1)
+	if (s != NULL && ac_customer_id(s, lid) == -1)
 		return ac_err("login_customer_id_invalid", "login_customer_id",
 		    "expected ten digits");
 	rows = ac_obj_get(line, "rows");
@@ -523,7 +496,7 @@ finding(struct run *r, const char *check, const char *cid, const char *a,
 	r->nsev[sev]++;
 	snprintf(line, sizeof(line), "%-8s %-30s %-10s %-19s %s", sevs[sev],
 	    check, cid != NULL ? cid : "-", a != NULL ? a : "-", code);
-	r->table = xrealloc(r->table, r->ntable + 1, sizeof(*r->table));
+	r->table = ac_xreallocarray(r->table, r->ntable + 1, sizeof(*r->table));
 	r->table[r->ntable++] = ac_strfmt("%s", line);
 }
 
@@ -1064,7 +1037,7 @@ id_list(const struct customer *c, int i)
 
 	for (j = i; j < end; j++)
 		len += strlen(c->a[j].id) + 2;
-	s = xrealloc(NULL, len, 1);
+	s = ac_xreallocarray(NULL, len, 1);
 	s[0] = '\0';
 	for (j = i; j < end; j++)
 		used += (size_t)snprintf(s + used, len - used, "%s%s",
@@ -1243,7 +1216,7 @@ main(int argc, char *argv[])
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'a':
-			acts = xrealloc(acts, (size_t)nacts + 1, sizeof(*acts));
+			acts = ac_xreallocarray(acts, (size_t)nacts + 1, sizeof(*acts));
 			acts[nacts++] = optarg;
 			break;
 		case OPT_TOKEN_FILE:
@@ -1256,11 +1229,11 @@ main(int argc, char *argv[])
 			o.version = optarg;
 			break;
 		case 'c':
-			if (customer_id(optarg, cid) == -1) {
+			if (ac_customer_id(optarg, cid) == -1) {
 				ac_warnx("--customer: expected ten digits");
 				usage(stderr, AC_EXIT_USAGE);
 			}
-			custs = xrealloc(custs, (size_t)ncusts + 1,
+			custs = ac_xreallocarray(custs, (size_t)ncusts + 1,
 			    sizeof(*custs));
 			custs[ncusts++] = ac_strfmt("%s", cid);
 			break;
@@ -1283,7 +1256,7 @@ main(int argc, char *argv[])
 			o.kind = kind_opt(optarg, &lead);
 			break;
 		case OPT_LOGIN:
-			if (customer_id(optarg, login) == -1) {
+			if (ac_customer_id(optarg, login) == -1) {
 				ac_warnx("--login-customer-id: expected ten "
 				    "digits");
 				usage(stderr, AC_EXIT_USAGE);

@@ -138,33 +138,6 @@ usage(FILE *fp, int status)
 	exit(status);
 }
 
-static void *
-xrealloc(void *p, size_t n, size_t size)
-{
-	if (n != 0 && size > (size_t)-1 / n)
-		ac_diex(AC_EXIT_FATAL, "out of memory");
-	if ((p = realloc(p, n * size == 0 ? 1 : n * size)) == NULL)
-		ac_diex(AC_EXIT_FATAL, "out of memory");
-	return p;
-}
-
-/* Ten digits of s (hyphens dropped) into out[11]; -1 if not. */
-static int
-customer_id(const char *s, char *out)
-{
-	int n = 0;
-
-	for (; s != NULL && *s != '\0'; s++) {
-		if (*s == '-')
-			continue;
-		if (*s < '0' || *s > '9' || n == 10)
-			return -1;
-		out[n++] = *s;
-	}
-	out[n] = '\0';
-	return n == 10 ? 0 : -1;
-}
-
 static int
 action_id(const char *s, char *id)
 {
@@ -212,7 +185,7 @@ group(struct run *r, const char *day, const char *cid, const char *aid)
 	}
 	if (r->ng == r->capg) {
 		r->capg = r->capg ? 2 * r->capg : 16;
-		r->g = xrealloc(r->g, (size_t)r->capg, sizeof(*r->g));
+		r->g = ac_xreallocarray(r->g, (size_t)r->capg, sizeof(*r->g));
 	}
 	g = &r->g[r->ng++];
 	memset(g, 0, sizeof(*g));
@@ -305,7 +278,7 @@ map_id(struct run *r, const char *id, const char *cid, const char *aid,
 	}
 	if (r->nm == r->capm) {
 		r->capm = r->capm ? 2 * r->capm : 16;
-		r->m = xrealloc(r->m, (size_t)r->capm, sizeof(*r->m));
+		r->m = ac_xreallocarray(r->m, (size_t)r->capm, sizeof(*r->m));
 	}
 	m = &r->m[r->nm++];
 	snprintf(m->id, sizeof(m->id), "%s", id);
@@ -337,7 +310,7 @@ take_result(struct run *r, jv line, const char *st)
 	jv ids, err, c;
 	int i, kinds;
 
-	if (customer_id(ac_obj_str(line, "customer_id"), cid) == -1)
+	if (ac_customer_id(ac_obj_str(line, "customer_id"), cid) == -1)
 		return ac_err("customer_id_invalid", "customer_id",
 		    "expected ten digits");
 	if (action_id(ac_obj_str(line, "conversion_action"), aid) == -1)
@@ -450,7 +423,7 @@ apply_status(struct run *r, jv s)
 
 	if ((id = ac_obj_str(s, "request_id")) == NULL)
 		id = ac_obj_str(s, "job_id");
-	if (customer_id(ac_obj_str(s, "customer_id"), cid) == -1 ||
+	if (ac_customer_id(ac_obj_str(s, "customer_id"), cid) == -1 ||
 	    action_id(ac_obj_str(s, "conversion_action"), aid) == -1)
 		return;
 	if ((d = day_of_id(r, id, cid, aid)) == NULL) {
@@ -682,7 +655,7 @@ read_baseline(const char *path, int *nb)
 	struct ac_reader rd;
 	struct ac_rec rec;
 	enum ac_rd k;
-	struct base *b = xrealloc(NULL, 1, sizeof(*b));
+	struct base *b = ac_xreallocarray(NULL, 1, sizeof(*b));
 	char cid[11], aid[20], *argv[2];
 	const char *kind;
 	jv d;
@@ -708,13 +681,13 @@ read_baseline(const char *path, int *nb)
 		d = ac_rec_to_jv(&rec);
 		kind = ac_obj_str(d, "kind");
 		if (kind != NULL && strcmp(kind, "day") == 0 &&
-		    customer_id(ac_obj_str(d, "customer_id"), cid) == 0 &&
+		    ac_customer_id(ac_obj_str(d, "customer_id"), cid) == 0 &&
 		    action_id(ac_obj_str(d, "conversion_action"), aid) == 0) {
 			for (i = 1; i < n && (strcmp(b[i].cid, cid) != 0 ||
 			    strcmp(b[i].aid, aid) != 0); i++)
 				;
 			if (i == n) {
-				b = xrealloc(b, (size_t)n + 1, sizeof(*b));
+				b = ac_xreallocarray(b, (size_t)n + 1, sizeof(*b));
 				memset(&b[n], 0, sizeof(*b));
 				snprintf(b[n].cid, sizeof(b[n].cid), "%s", cid);
 				snprintf(b[n].aid, sizeof(b[n].aid), "%s", aid);
@@ -975,7 +948,7 @@ chart(struct run *r, const char *alerted, const struct base *b)
 		for (j = 0; j < nd && strcmp(d[j].day, g->day) != 0; j++)
 			;
 		if (j == nd) {
-			d = xrealloc(d, (size_t)nd + 1, sizeof(*d));
+			d = ac_xreallocarray(d, (size_t)nd + 1, sizeof(*d));
 			memset(&d[nd], 0, sizeof(*d));
 			snprintf(d[nd].day, sizeof(d[nd].day), "%s", g->day);
 			nd++;
@@ -1228,7 +1201,7 @@ main(int argc, char *argv[])
 		ac_diex(AC_EXIT_FATAL, "out of memory");
 	for (i = 0; i < r->ng; i++)
 		ac_write(&r->out, day_record(&r->g[i]));
-	alerted = xrealloc(NULL, (size_t)r->ng + 1, 1);
+	alerted = ac_xreallocarray(NULL, (size_t)r->ng + 1, 1);
 	memset(alerted, 0, (size_t)r->ng + 1);
 	if (bases != NULL) {
 		for (i = 0; i < r->ng; i++) {

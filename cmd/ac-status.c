@@ -149,29 +149,6 @@ usage(FILE *fp, int status)
 	exit(status);
 }
 
-static void *
-xrealloc(void *p, size_t n, size_t size)
-{
-	if (n != 0 && size > (size_t)-1 / n)
-		ac_diex(AC_EXIT_FATAL, "out of memory");
-	if ((p = realloc(p, n * size == 0 ? 1 : n * size)) == NULL)
-		ac_diex(AC_EXIT_FATAL, "out of memory");
-	return p;
-}
-
-static void
-sleep_ms(long long ms)
-{
-	struct timespec ts;
-
-	if (ms <= 0)
-		return;
-	ts.tv_sec = (time_t)(ms / 1000);
-	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
 /*
  * A duration: a decimal number with an optional unit s, m, h or d
  * (seconds when none), as "90", "1.5m", "6h". Milliseconds, or -1.
@@ -200,23 +177,6 @@ duration_ms(const char *s)
 	if (v * unit > 3650.0 * 86400000)
 		return -1;
 	return (long long)(v * unit + 0.5);
-}
-
-/* Ten digits, hyphens dropped, into out[11]; -1 if not. */
-static int
-customer_id(const char *s, char *out)
-{
-	int n = 0;
-
-	for (; *s != '\0'; s++) {
-		if (*s == '-')
-			continue;
-		if (*s < '0' || *s > '9' || n == 10)
-			return -1;
-		out[n++] = *s;
-	}
-	out[n] = '\0';
-	return n == 10 ? 0 : -1;
 }
 
 /* The ID of customers/{cid}/conversionActions/{id} into id[20]. */
@@ -252,7 +212,7 @@ item(struct run *r, enum api api, const char *id, const char *cid,
 	}
 	if (r->n == r->cap) {
 		r->cap = r->cap ? 2 * r->cap : 16;
-		r->it = xrealloc(r->it, (size_t)r->cap, sizeof(*r->it));
+		r->it = ac_xreallocarray(r->it, (size_t)r->cap, sizeof(*r->it));
 	}
 	x = &r->it[r->n++];
 	memset(x, 0, sizeof(*x));
@@ -280,7 +240,7 @@ take_result(struct run *r, jv line)
 	if (strcmp(st, "accepted") != 0 && strcmp(st, "uploaded") != 0)
 		return jv_null();	/* nothing went to Google to follow */
 	if ((s = ac_obj_str(line, "customer_id")) == NULL ||
-	    customer_id(s, cid) == -1)
+	    ac_customer_id(s, cid) == -1)
 		return ac_err("customer_id_invalid", "customer_id",
 		    "expected ten digits");
 	if ((s = ac_obj_str(line, "conversion_action")) == NULL ||
@@ -549,7 +509,7 @@ check_request(struct run *r, const char *id)
 		    sizeof(acct));
 		str_at(d, "requestStatus", st, sizeof(st));
 		if (dest[0] == '\0' || strspn(dest, "0123456789") !=
-		    strlen(dest) || customer_id(acct, cid) == -1) {
+		    strlen(dest) || ac_customer_id(acct, cid) == -1) {
 			jv_free(d);
 			continue;
 		}
@@ -700,13 +660,13 @@ check_jobs(struct run *r, const char *cid)
 		for (j = 0; j < naids && strcmp(aids[j], x->aid) != 0; j++)
 			;
 		if (j == naids) {
-			aids = xrealloc(aids, (size_t)naids + 1, sizeof(*aids));
+			aids = ac_xreallocarray(aids, (size_t)naids + 1, sizeof(*aids));
 			aids[naids++] = x->aid;
 		}
 	}
 	for (c = 0; c < naids && r->stop == 0; c += IDS_PER_QUERY) {
 		end = c + IDS_PER_QUERY < naids ? c + IDS_PER_QUERY : naids;
-		ids = xrealloc(NULL, (size_t)(end - c) * 22 + 1, 1);
+		ids = ac_xreallocarray(NULL, (size_t)(end - c) * 22 + 1, 1);
 		len = 0;
 		ids[0] = '\0';
 		for (j = c; j < end; j++)
@@ -999,7 +959,7 @@ main(int argc, char *argv[])
 			ac_warnx("%d of %d not final; checking again in %.1fs",
 			    open, r->n, (double)(wait < left ? wait : left) /
 			    1000);
-		sleep_ms(wait < left ? wait : left);
+		ac_sleep_ms(wait < left ? wait : left);
 		wait = wait * 2 > POLL_CAP_MS ? POLL_CAP_MS : wait * 2;
 	}
 

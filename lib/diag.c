@@ -123,3 +123,13 @@ ac_strfmt(const char *fmt, ...)
 	va_end(ap);
 	return s;
 }
+
+void *
+ac_xreallocarray(void *p, size_t n, size_t size)
+{
+	if (n != 0 && size > (size_t)-1 / n)
+		ac_diex(AC_EXIT_FATAL, "out of memory");
+	if ((p = realloc(p, n * size == 0 ? 1 : n * size)) == NULL)
+		ac_diex(AC_EXIT_FATAL, "out of memory");
+	return p;
+}

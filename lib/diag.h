@@ -27,6 +27,10 @@ void ac_die(int, const char *, ...)
 void ac_diex(int, const char *, ...)
     __attribute__((format(printf, 2, 3), noreturn));
 
+/* realloc(p, n * size), dying with exit 3 when out of memory or when the
+ * product overflows; never NULL (n * size == 0 allocates a byte). */
+void *ac_xreallocarray(void *p, size_t n, size_t size);
+
 /* Replace control characters in s by '?': text from a server that goes
  * to a terminal. */
 void ac_text_clean(char *s);

@@ -72,4 +72,7 @@ int ac_time_env_now(long long *now, const char **errstr);
 /* Milliseconds on the monotonic clock, for timeouts and waits. */
 long long ac_clock_ms(void);
 
+/* Sleep ms milliseconds (nothing when ms <= 0), through EINTR. */
+void ac_sleep_ms(long long ms);
+
 #endif

@@ -124,3 +124,19 @@ ac_env_default(const char **v, const char *name, const char *def)
 	if (*v == NULL)
 		*v = e != NULL && *e != '\0' ? e : def;
 }
+
+int
+ac_customer_id(const char *s, char out[11])
+{
+	int n = 0;
+
+	for (; s != NULL && *s != '\0'; s++) {
+		if (*s == '-')
+			continue;
+		if (*s < '0' || *s > '9' || n == 10)
+			return -1;
+		out[n++] = *s;
+	}
+	out[n] = '\0';
+	return n == 10 ? 0 : -1;
+}

@@ -21,6 +21,10 @@ void ac_opt_error(int ch, char *const argv[]);
 /* Print "prog VERSION" to stdout (the -V option of every tool). */
 void ac_print_version(void);
 
+/* A Google Ads customer ID: ten digits, hyphens allowed ("123-456-7890"),
+ * into out[11]; -1 when s is NULL or not one. */
+int ac_customer_id(const char *s, char out[11]);
+
 /* Milliseconds in a protobuf Duration string ("30s", "1.5s"), -1 when s
  * is not one. */
 long long ac_duration_ms(const char *s);

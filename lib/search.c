@@ -10,26 +10,14 @@
 
 #include "access.h"
 #include "diag.h"
+#include "dtime.h"
 #include "field.h"
 #include "http.h"
 #include "ndjson.h"
 #include "search.h"
 
 #define BACKOFF_CAP_MS 64000LL	/* as ac-upload: 1 s doubling to 64 s */
-#define ANSWER_MAX (256 << 20)	/* bytes of one page (10000 rows) */
-
-static void
-sleep_ms(long long ms)
-{
-	struct timespec ts;
-
-	ts.tv_sec = (time_t)(ms / 1000);
-	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
-		;
-}
-
-/* The request body {"query": Q, "pageToken": T}, malloc'ed. */
+#define ANSWER_MAX (256 << 20)	/* The request body {"query": Q, "pageToken": T}, malloc'ed. */
 static char *
 body_of(const char *query, const char *token, size_t *len)
 {
@@ -134,7 +122,7 @@ page(struct ac_search *s, const char *url, const char *path,
 			    path, v->code, wait,
 			    s->retries - tries,
 			    s->retries - tries == 1 ? "y" : "ies");
-		sleep_ms(wait);
+		ac_sleep_ms(wait);
 	}
 }
 

@@ -1840,6 +1840,12 @@ dm_event() {
 	[[ $stderr == *"(unattributable)"* ]] || { echo "stderr: $stderr" >&2; return 1; }
 	# A partial address is not sent, and does not identify.
 	is "$(dm_event '"gclid":"'$G1'","hashed_first_name":"'$HF'","country_code":"US"' | jq -c .userData)" null
+	# An unusable one is left out with a warning; the click still goes.
+	bt '"gclid":"'$G1'","hashed_first_name":"'$HF'","hashed_last_name":"x","country_code":"US","postal_code":"94043"' --api datamanager
+	is "$status" 0 "the click is not rejected"
+	is "$(jq -c '.request.events[0].userData' <<<"$output")" null
+	[[ $stderr == *"hashed_last_name: address left out: "*"(hashed_invalid)"* ]] ||
+		{ echo "stderr: $stderr" >&2; return 1; }
 }
 
 @test "datamanager: a click is an Event: reference, transactionId, RFC 3339 time, source, click ID, hashed identifiers, value, both consents" {
