@@ -71,6 +71,7 @@
  * (FLUSH_AT, and a line holds more than 64 bytes) are lost at a write
  * error, and nothing is written after one. */
 #define RING 2048
+#define KEEP_MAX 16		/* --keep fields */
 
 enum api { API_DATAMANAGER, API_GOOGLEADS };
 static const char *const apis[] = { "datamanager", "googleads" };
@@ -172,16 +173,19 @@ struct opts {
 	const char *rejects;
 	const char *stats;		/* --stats */
 	int quiet, verbose;
+	const char *keep[KEEP_MAX];	/* --keep: fields copied to the rows */
+	int nkeep;
 	struct ac_fieldset fields;
 	struct ac_fieldset xfields;	/* xnames */
 };
 
-enum { OPT_API = 256, OPT_JOB_ID, OPT_VALIDATE_ONLY };
+enum { OPT_API = 256, OPT_JOB_ID, OPT_KEEP, OPT_VALIDATE_ONLY };
 
 static const struct option longopts[] = {
 	{ "api", required_argument, NULL, OPT_API },
 	{ "help", no_argument, NULL, 'h' },
 	{ "job-id", required_argument, NULL, OPT_JOB_ID },
+	{ "keep", required_argument, NULL, OPT_KEEP },
 	{ "max-wait", required_argument, NULL, 'w' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "rejects", required_argument, NULL, 'R' },
@@ -196,8 +200,9 @@ static const struct option longopts[] = {
 static void
 usage(FILE *fp, int status)
 {
-	fprintf(fp, "usage: ac-batch [-hqVv] [-n N] [-R FILE] [-S FILE] [-w SECONDS] "
-	    "[--api API] [--job-id N] [--validate-only] [FILE ...]\n"
+	fprintf(fp, "usage: ac-batch [-hqVv] [-n N] [-R FILE] [-S FILE] "
+	    "[-w SECONDS] [--api API] [--job-id N] [--keep FIELDS] "
+	    "[--validate-only] [FILE ...]\n"
 	    "      --api API            datamanager (default) or googleads "
 	    "(allowlisted accounts)\n"
 	    "  -h, --help               show this help\n"
@@ -205,6 +210,8 @@ usage(FILE *fp, int status)
 	    "2147483647) with every\n"
 	    "                           request of clicks and adjustments "
 	    "(call requests have none)\n"
+	    "      --keep FIELDS        copy these fields of each record "
+	    "(comma-separated) to its row\n"
 	    "  -n, --size N             at most N conversions per request "
 	    "(1 to 2000, default 2000)\n"
 	    "  -q, --quiet              no per-record messages, no "
@@ -1142,11 +1149,14 @@ pick_kind(const struct rec *r)
  * identifier or the caller's number.
  */
 static void
-put_row(struct ac_writer *w, const struct batch *b, const struct ac_conv *c,
-    int file, unsigned long line)
+put_row(struct ac_writer *w, const struct batch *b, const struct opts *o,
+    const struct ac_conv *c, const struct ac_rec *rec, int file,
+    unsigned long line)
 {
 	const char *type;
 	char num[24];
+	jv src, f, l, v;
+	int i, k, any = 0;
 
 	AC_PUT(w, "{");
 	if (c->order.s != NULL && c->kind != AC_CALL) {
@@ -1185,10 +1195,43 @@ put_row(struct ac_writer *w, const struct batch *b, const struct ac_conv *c,
 	AC_PUT(w, ",\"ad_personalization\":");
 	ac_put_plain(w, ac_consent_names[c->perso],
 	    strlen(ac_consent_names[c->perso]));
+	/* Where the record came from: its ac_source (ac-normalize
+	 * --source), the backend's own file and line, else what this
+	 * stage read. */
+	src = ac_field_get(rec, "ac_source");
+	f = ac_obj_get(src, "file");
+	l = ac_obj_get(src, "line");
 	AC_PUT(w, "},\"file\":");
-	ac_write_value(w, jv_copy(b->files[file]));
-	AC_PUT(w, ",\"line\":");
-	ac_write_bytes(w, num, ac_fmt_int(num, (long long)line));
+	if (jv_get_kind(f) == JV_KIND_STRING &&
+	    jv_get_kind(l) == JV_KIND_NUMBER) {
+		ac_write_value(w, f);
+		AC_PUT(w, ",\"line\":");
+		ac_write_value(w, l);
+	} else {
+		jv_free(f);
+		jv_free(l);
+		ac_write_value(w, jv_copy(b->files[file]));
+		AC_PUT(w, ",\"line\":");
+		ac_write_bytes(w, num, ac_fmt_int(num, (long long)line));
+	}
+	jv_free(src);
+	/* --keep: the named fields the record has, as they are. */
+	for (k = 0; k < o->nkeep; k++) {
+		i = ac_field_find(rec, o->keep[k], strlen(o->keep[k]),
+		    ac_field_hash(o->keep[k], strlen(o->keep[k])));
+		if (i < 0)
+			continue;
+		if (any++)
+			AC_PUT(w, ",");
+		else
+			AC_PUT(w, ",\"keep\":{");
+		ac_write_string(w, o->keep[k], strlen(o->keep[k]));
+		AC_PUT(w, ":");
+		v = ac_rec_val(rec, i);
+		ac_write_value(w, v);
+	}
+	if (any)
+		AC_PUT(w, "}");
 	AC_PUT(w, "}");
 }
 
@@ -1198,7 +1241,8 @@ put_row(struct ac_writer *w, const struct batch *b, const struct ac_conv *c,
  */
 static void
 pack(struct ac_writer *out, const struct batch *b, const struct opts *o,
-    const struct rec *r, int file, unsigned long line)
+    const struct rec *r, const struct ac_rec *rec, int file,
+    unsigned long line)
 {
 	struct text_row t = { 0, 0 };
 
@@ -1209,7 +1253,7 @@ pack(struct ac_writer *out, const struct batch *b, const struct opts *o,
 	else
 		ac_gads_put(out, &r->c);
 	t.conv_len = out->len - sizeof(t);
-	put_row(out, b, &r->c, file, line);
+	put_row(out, b, o, &r->c, rec, file, line);
 	t.row_len = out->len - sizeof(t) - t.conv_len;
 	memcpy(out->buf, &t, sizeof(t));
 }
@@ -1576,7 +1620,7 @@ batch_record(struct ac_stage *st, struct batch *b, const struct opts *o,
 		if (r.key[i] != 0)
 			keys_add(&b->keys, r.key[i]);
 	limit_ids(&r, o->api);
-	pack(&b->pack, b, o, &r, st->rd.cur, st->rd.line);
+	pack(&b->pack, b, o, &r, rec, st->rd.cur, st->rd.line);
 	warn_over(st, &r, o->api, rec);
 	if (!jv_is_valid(r.addr_err))
 		warn_address(st, rec, r.addr_err);
@@ -1659,6 +1703,41 @@ set_api(struct opts *o, const char *name, const char *from)
 	return -1;
 }
 
+/*
+ * --keep a,b,c: the names, pointing into arg (cut at the commas). An
+ * identifier, clear or hashed, is refused: the rows, and ac-upload's
+ * results after them, never hold one.
+ */
+static int
+keep_fields(struct opts *o, char *arg)
+{
+	static const char *const ids[] = { "email", "phone", "first_name",
+		"last_name", "street_address", "city", "region", "postal_code",
+		"caller_id", "user_agent" };
+	char *name;
+	size_t i;
+
+	while ((name = strsep(&arg, ",")) != NULL) {
+		if (*name == '\0')
+			continue;
+		for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+			if (strcmp(name, ids[i]) == 0)
+				break;
+		if (i < sizeof(ids) / sizeof(ids[0]) ||
+		    strncmp(name, "hashed_", 7) == 0) {
+			ac_warnx("--keep %s: an identifier is never copied to "
+			    "the rows", name);
+			return -1;
+		}
+		if (o->nkeep == KEEP_MAX) {
+			ac_warnx("--keep: at most %d fields", KEEP_MAX);
+			return -1;
+		}
+		o->keep[o->nkeep++] = name;
+	}
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1698,6 +1777,10 @@ main(int argc, char *argv[])
 				    "2147483647", errstr);
 				usage(stderr, AC_EXIT_USAGE);
 			}
+			break;
+		case OPT_KEEP:
+			if (keep_fields(&o, optarg) == -1)
+				usage(stderr, AC_EXIT_USAGE);
 			break;
 		case 'n':
 			o.size = (int)ac_strtonum(optarg, 1, SIZE_MAX_API,

@@ -55,6 +55,7 @@ struct opts {
 	const char *def_customer;	/* --customer-id, or NULL */
 	const char *def_action;		/* --conversion-action: a name */
 	const char *def_action_id;	/* --conversion-action: an ID */
+	int source;		/* --source */
 	const char *rejects;
 	const char *stats;		/* --stats */
 	int quiet, verbose;
@@ -75,6 +76,7 @@ static const struct option longopts[] = {
 	{ "input-timezone", required_argument, NULL, 'Z' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "rejects", required_argument, NULL, 'R' },
+	{ "source", no_argument, NULL, 's' },
 	{ "stats", required_argument, NULL, 'S' },
 	{ "timezone", required_argument, NULL, 'z' },
 	{ "value-unit", required_argument, NULL, 'u' },
@@ -87,7 +89,8 @@ static void
 usage(FILE *fp, int status)
 {
 	fprintf(fp, "usage: ac-normalize [-hqVv] [-a ACTION] [-C ID] [-c DAYS] "
-	    "[-d CC] [-e gmail|all] [-R FILE] [-S FILE] [-u major|minor] [-Z ZONE] "
+	    "[-d CC] [-e gmail|all] [-R FILE] [-S FILE] [-s] [-u major|minor] "
+	    "[-Z ZONE] "
 	    "[-z ZONE] [FILE ...]\n"
 	    "  -a, --conversion-action ACTION  conversion action (resource "
 	    "name or ID) of records that have none\n"
@@ -104,6 +107,8 @@ usage(FILE *fp, int status)
 	    "summary unless records were rejected\n"
 	    "  -R, --rejects FILE       write rejected records to FILE\n"
 	    "  -S, --stats FILE         write the counts of the run to FILE as JSON\n"
+	    "  -s, --source             add ac_source {file, line}: where each "
+	    "record was read\n"
 	    "  -u, --value-unit UNIT    major (default): values in units of "
 	    "the currency; minor: in its minor unit (cents)\n"
 	    "  -V, --version            show the version\n"
@@ -1229,6 +1234,27 @@ normalize(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
 	return r.err;
 }
 
+/*
+ * --source: ac_source {file, line}, where the record was read, unless it
+ * has one (from an earlier run): carried by every stage, and ac-batch
+ * puts it in the rows, so that a result names the backend's own record.
+ */
+static void
+add_source(struct ac_rec *rec, const struct ac_stage *st)
+{
+	jv v = ac_field_get(rec, "ac_source");
+
+	if (jv_get_kind(v) == JV_KIND_OBJECT) {
+		jv_free(v);
+		return;
+	}
+	jv_free(v);
+	v = jv_object_set(jv_object(), jv_string("file"),
+	    jv_string(st->rd.name));
+	v = jv_object_set(v, jv_string("line"), jv_number((double)st->rd.line));
+	ac_field_set(rec, "ac_source", v);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -1238,13 +1264,13 @@ main(int argc, char *argv[])
 	char err[512], idbuf[11];
 	const char *env, *errstr;
 	int ch, status;
-	jv v;
+	jv v, res;
 
 	ac_setprogname("ac-normalize");
 	memset(&o, 0, sizeof(o));
 	o.click_window = 90 * 86400LL;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, ":a:C:c:d:e:hqR:S:u:VvZ:z:", longopts,
+	while ((ch = getopt_long(argc, argv, ":a:C:c:d:e:hqR:S:su:VvZ:z:", longopts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'd':
@@ -1301,6 +1327,9 @@ main(int argc, char *argv[])
 			if (errstr != NULL)
 				ac_diex(AC_EXIT_USAGE, "--click-window %s: %s "
 				    "(1 to 365 days)", optarg, errstr);
+			break;
+		case 's':
+			o.source = 1;
 			break;
 		case 'u':
 			if (strcmp(optarg, "minor") != 0 &&
@@ -1360,9 +1389,13 @@ main(int argc, char *argv[])
 	st.verbose = o.verbose;
 
 	ac_rec_init(&rec);
-	while (ac_stage_next(&st, &rec))
-		if (ac_stage_put(&st, &rec, normalize(&rec, &o, &st)) == -1)
+	while (ac_stage_next(&st, &rec)) {
+		res = normalize(&rec, &o, &st);
+		if (o.source && jv_get_kind(res) == JV_KIND_NULL)
+			add_source(&rec, &st);
+		if (ac_stage_put(&st, &rec, res) == -1)
 			break;
+	}
 	status = ac_stage_finish(&st);
 	ac_rec_free(&rec);
 	ac_data_free(&o.data);

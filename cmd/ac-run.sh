@@ -194,7 +194,7 @@ stage_failed() {
 # rejected) are normal.
 # shellcheck disable=SC2086
 {
-	ac-normalize -q ${zone:+-z "$zone"} -R "$run/rejects.ac-normalize.ndjson" \
+	ac-normalize -q -s ${zone:+-z "$zone"} -R "$run/rejects.ac-normalize.ndjson" \
 	    -S "$run/stats.ac-normalize.json" ${AC_RUN_NORMALIZE_OPTS-} -- "$@" \
 	    2>"$run/ac-normalize.err"
 	echo $? >"$run/exit.ac-normalize"

@@ -477,12 +477,12 @@ put_from(struct ac_writer *w, int *n, const char *key, jv v, jv gconv,
 /* The members of a row (what ac-batch said of it) that results use. */
 enum {
 	I_ORDER, I_ACTION, I_TIME, I_CLICK, I_KIND, I_ADJTYPE, I_ADJTIME,
-	I_CALLTIME, I_CONSENT, I_FILE, I_LINE, I_N
+	I_CALLTIME, I_CONSENT, I_FILE, I_LINE, I_KEEP, I_N
 };
 static const char *const info_keys[I_N] = {
 	"order_id", "conversion_action", "conversion_date_time",
 	"click_id_type", "kind", "adjustment_type", "adjustment_date_time",
-	"call_start_date_time", "google-ads-consent", "file", "line"
+	"call_start_date_time", "google-ads-consent", "file", "line", "keep"
 };
 
 /* val[i]: info[info_keys[i]], owned, or jv_invalid(); one pass over the
@@ -695,6 +695,10 @@ write_result(struct ac_writer *w, const struct req *rq, int i,
 		put_val(w, &n, "file", jv_copy(val[I_FILE]));
 		put_val(w, &n, "line", jv_copy(val[I_LINE]));
 	}
+	/* ac-batch --keep: the fields the user named, as the rows hold
+	 * them. */
+	if (jv_get_kind(val[I_KEEP]) == JV_KIND_OBJECT)
+		put_val(w, &n, "keep", jv_copy(val[I_KEEP]));
 	if (oc->earlier) {
 		put_key(w, &n, "delivered_earlier");
 		ac_write_bytes(w, "true", 4);

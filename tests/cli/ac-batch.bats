@@ -1199,7 +1199,7 @@ ac-batch: 3 requests, 8 rows" "the two closing lines"
 	done
 	run --separate-stderr ac-batch -h
 	is "$status" 0
-	[[ ${lines[0]} == "usage: ac-batch [-hqVv] [-n N] [-R FILE] [-S FILE] [-w SECONDS] [--api API] [--job-id N] [--validate-only] [FILE ...]" ]]
+	[[ ${lines[0]} == "usage: ac-batch [-hqVv] [-n N] [-R FILE] [-S FILE] [-w SECONDS] [--api API] [--job-id N] [--keep FIELDS] [--validate-only] [FILE ...]" ]]
 	is "$stderr" ""
 	run --separate-stderr ac-batch --help
 	is "$status" 0

@@ -1565,7 +1565,7 @@ CALL="$CA"',"call_start_date_time":"2026-09-20T10:00:00Z","conversion_date_time"
 		run --separate-stderr ac-normalize "$h"
 		is "$status" 0 "exit status of $h"
 		is "$stderr" "" "stderr of $h"
-		is "${lines[0]}" "usage: ac-normalize [-hqVv] [-a ACTION] [-C ID] [-c DAYS] [-d CC] [-e gmail|all] [-R FILE] [-S FILE] [-u major|minor] [-Z ZONE] [-z ZONE] [FILE ...]" "$h"
+		is "${lines[0]}" "usage: ac-normalize [-hqVv] [-a ACTION] [-C ID] [-c DAYS] [-d CC] [-e gmail|all] [-R FILE] [-S FILE] [-s] [-u major|minor] [-Z ZONE] [-z ZONE] [FILE ...]" "$h"
 		[[ $output == *"--default-region"*"--email-rule"*"--help"*"--quiet"*"--rejects"*"--version"*"--verbose"*"--timezone"* ]]
 	done
 }
