@@ -20,7 +20,7 @@ ALL_CFLAGS = $(WARN) $(WERROR) $(SAN) -D_DEFAULT_SOURCE -D_XOPEN_SOURCE=700 \
 ALL_LDFLAGS = $(SAN) $(LDFLAGS)
 LIBS    = $(JQ_LIBS) $(DEP_LIBS) -lm
 
-TOOLS = ac-batch ac-consent ac-doctor ac-hash ac-normalize ac-pick-clickid ac-report ac-run ac-status ac-token \
+TOOLS = ac-batch ac-consent ac-doctor ac-emulator ac-hash ac-normalize ac-pick-clickid ac-report ac-run ac-status ac-token \
         ac-upload
 LIBOBJ = lib/access.o lib/amount.o lib/conv.o lib/crypto.o lib/data.o lib/dm.o lib/diag.o lib/dtime.o lib/field.o \
          lib/gads.o lib/http.o lib/journal.o lib/jspan.o lib/ndjson.o lib/norm.o lib/oauth.o \
@@ -76,6 +76,11 @@ bin/ac-run: cmd/ac-run.sh lib/opt.h
 	v=$$(sed -n 's/^#define AC_VERSION "\(.*\)"$$/\1/p' lib/opt.h) && \
 	    sed "s/@AC_VERSION@/$$v/" cmd/ac-run.sh > $@.tmp && chmod 0755 $@.tmp && mv $@.tmp $@
 
+# ac-emulator runs tests/mock/gads.py, installed under DATADIR/emulator.
+bin/ac-emulator: cmd/ac-emulator.sh
+	@mkdir -p bin
+	cp cmd/ac-emulator.sh $@.tmp && chmod 0755 $@.tmp && mv $@.tmp $@
+
 bin/%: cmd/%.c lib/libac.a
 	@mkdir -p bin
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< lib/libac.a $(LIBS)
@@ -109,13 +114,15 @@ demo: all
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)/examples \
-	    $(DESTDIR)$(DATADIR)/maps
+	    $(DESTDIR)$(DATADIR)/maps $(DESTDIR)$(DATADIR)/emulator
 	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)
 	install -m 0644 $(MAN1) $(DESTDIR)$(MANDIR)/man1
 	install -m 0644 $(MAN7) $(DESTDIR)$(MANDIR)/man7
 	install -m 0644 $(DATA) $(DESTDIR)$(DATADIR)
 	install -m 0644 $(EXAMPLES) $(DESTDIR)$(DATADIR)/examples
 	install -m 0644 $(MAPS) $(DESTDIR)$(DATADIR)/maps
+	install -m 0644 tests/mock/gads.py tests/mock/gaql.py \
+	    $(DESTDIR)$(DATADIR)/emulator
 
 uninstall:
 	cd $(DESTDIR)$(BINDIR) && rm -f $(TOOLS)
@@ -130,8 +137,10 @@ lint:
 	    for m in man/*.1 $(MAN7); do groff -mdoc -ww -z $$m || exit 1; done; \
 	fi
 	sh -n cmd/ac-run.sh
+	sh -n cmd/ac-emulator.sh
 	@if command -v shellcheck >/dev/null; then \
-	    shellcheck -s sh cmd/ac-run.sh share/ac/examples/demo.sh; \
+	    shellcheck -s sh cmd/ac-run.sh cmd/ac-emulator.sh \
+	        share/ac/examples/demo.sh; \
 	fi
 	@if command -v cppcheck >/dev/null; then \
 	    cppcheck -q --error-exitcode=1 --enable=warning,portability \

@@ -5028,8 +5028,10 @@ class Server(http.server.ThreadingHTTPServer):
 # ---------------------------------------------------------------------------
 
 def parse_args(argv):
+    # ac-emulator (the installed command) runs this file under its own
+    # name, with AC_EMULATOR_PROG.
     p = argparse.ArgumentParser(
-        prog="gads.py",
+        prog=os.environ.get("AC_EMULATOR_PROG") or "gads.py",
         description="Loopback emulator of the Google Ads REST API "
                     "(uploadClickConversions, uploadCallConversions, "
                     "uploadConversionAdjustments), the Data Manager API "
@@ -5059,7 +5061,7 @@ def parse_args(argv):
                    help="refresh token accepted by /token "
                         "(default %(default)s)")
     p.add_argument("--refresh-token-scope", default=BOTH_SCOPES,
-                   metavar="'S1 S2'",
+                   metavar="SCOPES",
                    help="the scopes --refresh-token grants, space-separated "
                         "(default: the adwords and datamanager scopes)")
     p.add_argument("--access-token", action="append", default=[],
@@ -5079,7 +5081,7 @@ def parse_args(argv):
                    metavar="EMAIL",
                    help="a user service accounts may act for through the "
                         "JWT's sub claim (repeatable)")
-    p.add_argument("--actions", metavar="ID[,ID...]",
+    p.add_argument("--actions", metavar="IDS",
                    type=lambda s: [int(x) for x in s.split(",") if x.strip()],
                    help="the conversion action ids that exist (default: "
                         "every id below %d)" % DEFAULT_ACTION_LIMIT)
