@@ -79,7 +79,7 @@ static const char *const apis[] = { "datamanager", "googleads" };
 enum field {
 	F_CUSTOMER_ID, F_LOGIN, F_ACTION, F_TIME, F_VALUE, F_CURRENCY,
 	F_ORDER_ID, F_GCLID, F_GBRAID, F_WBRAID, F_ENV, F_CONSENT, F_HEMAIL,
-	F_HPHONE, F_EMAIL, F_PHONE, F_ADJ_TYPE, F_CALLER, NFIELDS
+	F_HPHONE, F_EMAIL, F_PHONE, F_ADJ_TYPE, F_CALLER, F_CTYPE, NFIELDS
 };
 
 static const char *const names[NFIELDS] = {
@@ -87,7 +87,7 @@ static const char *const names[NFIELDS] = {
 	"conversion_date_time", "conversion_value", "currency_code",
 	"order_id", "gclid", "gbraid", "wbraid", "conversion_environment",
 	"google-ads-consent", "hashed_email", "hashed_phone_number", "email",
-	"phone", "adjustment_type", "caller_id"
+	"phone", "adjustment_type", "caller_id", "customer_type"
 };
 
 /*
@@ -846,6 +846,17 @@ click_check(struct rec *r, const struct batch *b)
 	}
 	TRY(check_consent(r));
 	TRY(check_clear(r));
+	if (!absent(r, F_CTYPE)) {
+		s = str(r, F_CTYPE, &n);
+		for (i = AC_CT_NEW; i <= AC_CT_REENGAGED; i++)
+			if (s != NULL && n == strlen(ac_ctype_names[i]) &&
+			    memcmp(s, ac_ctype_names[i], n) == 0)
+				c->ctype = (enum ac_ctype)i;
+		if (c->ctype == AC_CT_NONE)
+			return ac_err("customer_type_invalid", names[F_CTYPE],
+			    "expected NEW, RETURNING or REENGAGED: run "
+			    "ac-normalize");
+	}
 	for (f = F_GCLID; f <= F_WBRAID; f++) {
 		if (absent(r, f))
 			continue;
@@ -1622,6 +1633,10 @@ batch_record(struct ac_stage *st, struct batch *b, const struct opts *o,
 	limit_ids(&r, o->api);
 	pack(&b->pack, b, o, &r, rec, st->rd.cur, st->rd.line);
 	warn_over(st, &r, o->api, rec);
+	if (o->api == API_GOOGLEADS && r.c.ctype == AC_CT_REENGAGED)
+		ac_stage_warn(st, rec, names[F_CTYPE],
+		    "customer_type_unsupported", "REENGAGED not sent: the "
+		    "Google Ads API knows NEW and RETURNING only");
 	if (!jv_is_valid(r.addr_err))
 		warn_address(st, rec, r.addr_err);
 	else

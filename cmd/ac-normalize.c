@@ -134,6 +134,8 @@ describe(const char *code)
 		{ "order_id_empty", "dropped: empty" },
 		{ "click_expired", "older than the click-through window "
 		    "(--click-window): Google refuses it (EXPIRED_EVENT)" },
+		{ "customer_type_invalid", "dropped: not new, returning or "
+		    "reengaged" },
 	}, t2[] = {
 		{ "adjusted_value_ignored", "dropped: only a RESTATEMENT "
 		    "takes a new value" },
@@ -172,7 +174,8 @@ enum field {
 	F_CUSTOMER_ID, F_LOGIN_CUSTOMER_ID, F_ACTION, F_ACTION_ID, F_TIME,
 	F_VALUE, F_CURRENCY, F_ORDER_ID, F_GCLID, F_GBRAID, F_WBRAID,
 	F_ENVIRONMENT, F_COUNTRY, F_EMAIL, F_PHONE, F_FIRST_NAME, F_LAST_NAME,
-	F_STREET, F_CITY, F_REGION, F_POSTAL, F_ADJ_TYPE, F_CALLER, NFIELDS,
+	F_STREET, F_CITY, F_REGION, F_POSTAL, F_ADJ_TYPE, F_CALLER,
+	F_CUSTOMER_TYPE, NFIELDS,
 	/* Fields of calls and adjustments only, in a view of their own
 	 * that a click record never pays for. */
 	F_ADJ_TIME = NFIELDS, F_ADJ_VALUE, F_USER_AGENT, F_CALL_TIME, NALL
@@ -184,7 +187,8 @@ static const char *const names[NALL] = {
 	"currency_code", "order_id", "gclid", "gbraid", "wbraid",
 	"conversion_environment", "country_code", "email", "phone",
 	"first_name", "last_name", "street_address", "city", "region",
-	"postal_code", "adjustment_type", "caller_id", "adjustment_date_time",
+	"postal_code", "adjustment_type", "caller_id", "customer_type",
+	"adjustment_date_time",
 	"adjusted_value", "user_agent", "call_start_date_time"
 };
 
@@ -708,6 +712,39 @@ norm_token(struct rec *r, int f)
 }
 
 /*
+ * customer_type: new, returning or reengaged (re-engaged), any case, as
+ * NEW, RETURNING or REENGAGED; anything else is dropped with a warning.
+ */
+static void
+norm_customer_type(struct rec *r)
+{
+	static const char *const types[] = { "NEW", "RETURNING",
+		"REENGAGED" };
+	const char *s;
+	char up[16];
+	size_t n, i, k = 0;
+
+	if ((s = text(r, F_CUSTOMER_TYPE, &n)) == NULL)
+		return;
+	s = ac_trim(s, &n);
+	for (i = 0; i < n && k < sizeof(up) - 1; i++) {
+		if (s[i] == '-' || s[i] == '_')
+			continue;	/* re-engaged */
+		up[k++] = (char)(s[i] >= 'a' && s[i] <= 'z' ? s[i] - 'a' +
+		    'A' : s[i]);
+	}
+	up[k] = '\0';
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(up, types[i]) == 0) {
+			if (n != strlen(types[i]) ||
+			    memcmp(s, types[i], n) != 0)
+				set_cstr(r, F_CUSTOMER_TYPE, types[i]);
+			return;
+		}
+	drop(r, F_CUSTOMER_TYPE, "customer_type_invalid");
+}
+
+/*
  * A hashable identifier that holds 64 hex digits is a hash made upstream:
  * kept, trimmed and lower-cased, for ac-hash to pass on; never mistaken
  * for a malformed e-mail address or phone number.
@@ -1216,6 +1253,7 @@ normalize(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
 		norm_token(&r, F_GBRAID);
 		norm_token(&r, F_WBRAID);
 		norm_token(&r, F_ENVIRONMENT);
+		norm_customer_type(&r);
 		for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
 			norm_identifier(&r, ids[i]);
 		/* Its click came before it: older than the window, the

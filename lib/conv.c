@@ -9,6 +9,8 @@ const char *const ac_adj_names[AC_NADJ] = { "ENHANCEMENT", "RETRACTION",
 	"RESTATEMENT" };
 const char *const ac_click_names[4] = { "none", "gclid", "gbraid",
 	"wbraid" };
+const char *const ac_ctype_names[4] = { "", "NEW", "RETURNING",
+	"REENGAGED" };
 const char *const ac_consent_names[3] = { "UNSPECIFIED", "GRANTED",
 	"DENIED" };
 

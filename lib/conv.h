@@ -19,6 +19,8 @@ enum ac_adj { AC_ENHANCEMENT, AC_RETRACTION, AC_RESTATEMENT, AC_NADJ };
 enum ac_clicktype { AC_NOCLICK, AC_GCLID, AC_GBRAID, AC_WBRAID };
 enum ac_env { AC_ENV_NONE, AC_ENV_APP, AC_ENV_WEB };
 enum ac_consent { AC_UNSPECIFIED, AC_GRANTED, AC_DENIED };
+/* customer_type: none, or the names of ac_ctype_names */
+enum ac_ctype { AC_CT_NONE, AC_CT_NEW, AC_CT_RETURNING, AC_CT_REENGAGED };
 enum { AC_ID_EMAIL = 1, AC_ID_PHONE = 2 };	/* bits of ac_conv.ids */
 
 #define AC_TIME_LEN 25
@@ -53,6 +55,7 @@ struct ac_conv {
 	char currency[3];
 	enum ac_env env;
 	enum ac_consent udata, perso;
+	enum ac_ctype ctype;		/* customer_type of a click */
 	int ids;			/* AC_ID_EMAIL | AC_ID_PHONE */
 	unsigned char hash[2][32];	/* the first hashed email and phone */
 	/* Further hashes of a hashed_email or hashed_phone_number array,
@@ -71,6 +74,7 @@ extern const char *const ac_kind_names[AC_NKINDS];	/* "click", ... */
 extern const char *const ac_adj_names[AC_NADJ];	/* "ENHANCEMENT", ... */
 extern const char *const ac_click_names[4];	/* "none", "gclid", ... */
 extern const char *const ac_consent_names[3];	/* "UNSPECIFIED", ... */
+extern const char *const ac_ctype_names[4];	/* "", "NEW", ... */
 
 /* Append the 32 bytes at p as a JSON string of 64 lower-case hex digits. */
 void ac_put_hex(struct ac_writer *, const unsigned char *p);

@@ -197,6 +197,12 @@ ac_dm_put_event(struct ac_writer *w, const struct ac_conv *c)
 		ac_put_plain(w, c->currency, 3);
 	}
 	put_consent(w, c);
+	if (c->ctype != AC_CT_NONE) {
+		AC_PUT(w, ",\"userProperties\":{\"customerType\":");
+		ac_put_plain(w, ac_ctype_names[c->ctype],
+		    strlen(ac_ctype_names[c->ctype]));
+		AC_PUT(w, "}");
+	}
 	AC_PUT(w, "}");
 }
 

@@ -142,6 +142,12 @@ put_click(struct ac_writer *w, const struct ac_conv *c)
 		put_hashes(w, c, 0);
 		AC_PUT(w, "]");
 	}
+	/* ConversionCustomerType knows NEW and RETURNING only. */
+	if (c->ctype == AC_CT_NEW || c->ctype == AC_CT_RETURNING) {
+		AC_PUT(w, ",\"customerType\":");
+		ac_put_plain(w, ac_ctype_names[c->ctype],
+		    strlen(ac_ctype_names[c->ctype]));
+	}
 	AC_PUT(w, "}");
 }
 

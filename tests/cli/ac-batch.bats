@@ -190,7 +190,8 @@ check_requests() {
 	    "request", "rows"];
 	def sent_click: ["conversionAction", "conversionDateTime",
 	    "conversionValue", "currencyCode", "orderId", "gclid", "gbraid",
-	    "wbraid", "conversionEnvironment", "consent", "userIdentifiers"];
+	    "wbraid", "conversionEnvironment", "consent", "userIdentifiers",
+	    "customerType"];
 	def sent_call: ["callerId", "callStartDateTime", "conversionAction",
 	    "conversionDateTime", "conversionValue", "currencyCode", "consent"];
 	def sent_adjustment: ["conversionAction", "adjustmentType",
@@ -629,13 +630,36 @@ ac-batch: 3 requests, 8 rows" "the two closing lines"
 }
 
 @test "mapping: no other field is ever sent" {
-	local in='"z":1,"gclid":"'$G1'","a":{"y":[1,{"b":null}]},"user_agent":"Mozilla/5.0","user_ip_address":"203.0.113.7","conversion_action_id":"987654321","custom_variables":[{"k":"v"}],"cart_data":{"items":[]},"customer_type":"NEW","conversionAction":"customers/1/conversionActions/2","orderId":"X","ac_warnings":[{"stage":"ac-hash","field":"email","code":"placeholder"}],"click_id_type":"gclid","hashed_email":"'$HE'","city":"x","first_name_note":"n"'
+	local in='"z":1,"gclid":"'$G1'","a":{"y":[1,{"b":null}]},"user_agent":"Mozilla/5.0","user_ip_address":"203.0.113.7","conversion_action_id":"987654321","custom_variables":[{"k":"v"}],"cart_data":{"items":[]},"conversionAction":"customers/1/conversionActions/2","orderId":"X","ac_warnings":[{"stage":"ac-hash","field":"email","code":"placeholder"}],"click_id_type":"gclid","hashed_email":"'$HE'","city":"x","first_name_note":"n"'
 	bt "$in"
 	is "$status" 0
 	is "$(conv | jq -c keys_unsorted)" '["conversionAction","conversionDateTime","gclid","userIdentifiers"]'
 	is "$(conv | jq -r .conversionAction)" "$ACT"
 	printf '%s\n' "$output" >out
 	check_requests out
+}
+
+@test "mapping: customer_type is customerType on the Google Ads API (NEW, RETURNING) and userProperties.customerType on Data Manager" {
+	bt '"gclid":"'$G1'","customer_type":"RETURNING"' --api googleads
+	is "$status" 0
+	is "$(conv | jq -c .customerType)" '"RETURNING"'
+	printf '%s\n' "$output" >out
+	check_requests out
+	# REENGAGED: Data Manager only; left out on the Google Ads API, with a
+	# warning
+	bt '"gclid":"'$G1'","customer_type":"REENGAGED"' --api googleads
+	is "$status" 0
+	is "$(conv | jq -c 'has("customerType")')" false
+	[[ $stderr == *"customer_type: REENGAGED not sent"*"(customer_type_unsupported)"* ]] ||
+		{ echo "stderr: $stderr" >&2; return 1; }
+	is "$(dm_event '"gclid":"'$G1'","customer_type":"REENGAGED"' | jq -c .userProperties)" \
+	    '{"customerType":"REENGAGED"}'
+	is "$(dm_event '"gclid":"'$G1'","customer_type":"NEW"' | jq -c .userProperties)" \
+	    '{"customerType":"NEW"}'
+	# anything else: ac-normalize did not run
+	bt '"gclid":"'$G1'","customer_type":"new"' --api googleads
+	is "$status" 1
+	[[ $stderr == *"(customer_type_invalid)"* ]] || { echo "stderr: $stderr" >&2; return 1; }
 }
 
 @test "mapping: order_id and strings keep every character, escaped as JSON" {

@@ -719,6 +719,18 @@ PY
 		{ echo "a bad customer is a usage error: $status $stderr" >&2; return 1; }
 }
 
+@test "customer_type: new, returning or reengaged, any case, upper-cased; anything else dropped" {
+	BASE=$CA,$T
+	expect '"customer_type":"new"' customer_type '"NEW"'
+	expect '"customer_type":" Returning "' customer_type '"RETURNING"'
+	expect '"customer_type":"re-engaged"' customer_type '"REENGAGED"'
+	expect '"customer_type":"REENGAGED"' customer_type '"REENGAGED"'
+	expect_drop '"customer_type":"vip"' customer_type customer_type_invalid
+	expect_drop '"customer_type":1' customer_type not_string
+	expect '"customer_type":""' customer_type absent
+	checks_pass
+}
+
 @test "stale clicks: a click ID converted longer ago than --click-window warns, keeps the record" {
 	# AC_NOW is 2026-09-21 14:13:20 UTC; 90 days before: 2026-06-23.
 	BASE=$CA

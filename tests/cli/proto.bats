@@ -297,6 +297,25 @@ covers() {
 	fi
 }
 
+@test "customer_type: customerType (Google Ads) and userProperties.customerType (Data Manager) parse" {
+	cat >in.ndjson <<-EOF
+	{"order_id":"CT-1",$A,"conversion_date_time":"2026-09-10T10:00:00Z","gclid":"Cj0KCQjwProtoGclid0021","customer_type":"new"}
+	{"order_id":"CT-2",$A,"conversion_date_time":"2026-09-10T11:00:00Z","gclid":"Cj0KCQjwProtoGclid0022","customer_type":"Returning"}
+	EOF
+	ready in.ndjson p.ndjson
+	ga_batch -R r5.ndjson p.ndjson >req.ndjson 2>err5 || true
+	is "$(jq -c '[.request.conversions[].customerType]' req.ndjson)" '["NEW","RETURNING"]'
+	all_parse 1 req.ndjson
+	if has_api; then
+		printf '%s\n' '{"order_id":"CT-3",'"$A"',"conversion_date_time":"2026-09-10T12:00:00Z","gclid":"Cj0KCQjwProtoGclid0023","customer_type":"re-engaged"}' >>in.ndjson
+		ready in.ndjson p.ndjson
+		batch dm.ndjson ac-batch --api datamanager -R r5.ndjson p.ndjson
+		is "$(jq -c '[.request.events[].userProperties.customerType]' dm.ndjson)" '["NEW","RETURNING","REENGAGED"]'
+		all_parse 1 dm.ndjson
+	fi
+	checks_pass
+}
+
 @test "golden: every request line in the ac-batch fixtures (*.out) parses" {
 	local f n=0
 	for f in "$FIXTURES"/ac-batch/*.out; do
