@@ -79,7 +79,8 @@ static const char *const apis[] = { "datamanager", "googleads" };
 enum field {
 	F_CUSTOMER_ID, F_LOGIN, F_ACTION, F_TIME, F_VALUE, F_CURRENCY,
 	F_ORDER_ID, F_GCLID, F_GBRAID, F_WBRAID, F_ENV, F_CONSENT, F_HEMAIL,
-	F_HPHONE, F_EMAIL, F_PHONE, F_ADJ_TYPE, F_CALLER, F_CTYPE, NFIELDS
+	F_HPHONE, F_EMAIL, F_PHONE, F_ADJ_TYPE, F_CALLER, F_CTYPE, F_ITEMS,
+	F_MERCHANT, F_FEED_COUNTRY, F_FEED_LANG, F_DISCOUNT, NFIELDS
 };
 
 static const char *const names[NFIELDS] = {
@@ -87,7 +88,9 @@ static const char *const names[NFIELDS] = {
 	"conversion_date_time", "conversion_value", "currency_code",
 	"order_id", "gclid", "gbraid", "wbraid", "conversion_environment",
 	"google-ads-consent", "hashed_email", "hashed_phone_number", "email",
-	"phone", "adjustment_type", "caller_id", "customer_type"
+	"phone", "adjustment_type", "caller_id", "customer_type", "items",
+	"merchant_id", "feed_country_code", "feed_language_code",
+	"cart_discount"
 };
 
 /*
@@ -117,6 +120,8 @@ struct rec {
 	struct ac_conv c;
 	unsigned long over[2];	/* hashes over the API's limit, per type */
 	jv addr_err;		/* a click's address left out: why, or null */
+	jv cart_err;		/* its cart left out: why, or null */
+	char merchant[24];	/* merchant_id's digits */
 	uint64_t key[2];	/* duplicate keys, 0: none */
 	const char *keycode[2], *keyfield[2], *keymsg[2];
 };
@@ -790,21 +795,29 @@ warn_over(struct ac_stage *st, const struct rec *r, enum api api,
 	}
 }
 
-/* The warning for a click's address left out: err is check_address's
- * rejection (consumed), the same code, field and message. */
+/* The warning for an extra a click goes without (what: "address left
+ * out"): err is the check's rejection (consumed), its code, field and
+ * message. */
 static void
-warn_address(struct ac_stage *st, struct ac_rec *rec, jv err)
+warn_left_out(struct ac_stage *st, struct ac_rec *rec, jv err,
+    const char *what)
 {
 	jv m = jv_invalid_get_msg(err);
 	const char *code = ac_obj_str(m, "code"), *field = ac_obj_str(m,
 	    "field"), *msg = ac_obj_str(m, "message");
-	char what[200];
+	char text[240];
 
-	snprintf(what, sizeof(what), "address left out: %s",
+	snprintf(text, sizeof(text), "%s: %s", what,
 	    msg != NULL ? msg : "unusable");
-	ac_stage_warn(st, rec, field != NULL ? field : "address",
-	    code != NULL ? code : "address_invalid", what);
+	ac_stage_warn(st, rec, field != NULL ? field : "-",
+	    code != NULL ? code : "invalid", text);
 	jv_free(m);
+}
+
+static void
+warn_address(struct ac_stage *st, struct ac_rec *rec, jv err)
+{
+	warn_left_out(st, rec, err, "address left out");
 }
 
 /* FNV-1a start for a duplicate key of kind tag. */
@@ -817,6 +830,114 @@ key_start(const char *tag)
 /* Click conversions */
 
 static jv check_address(struct rec *);
+
+#define ITEMS_MAX 200		/* cart items sent with one conversion */
+
+/* A string of two ASCII letters, as upper (or lower) case into out[3]. */
+static int
+two_letters(const char *s, size_t n, char out[3], int upper)
+{
+	size_t i;
+
+	if (s == NULL || n != 2)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		if (!((s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= 'A' && s[i] <= 'Z')))
+			return -1;
+		out[i] = (char)(upper ? s[i] & ~0x20 : s[i] | 0x20);
+	}
+	out[2] = '\0';
+	return 0;
+}
+
+/*
+ * The cart of a click: items [{product_id, quantity, unit_price}] with
+ * merchant_id, feed_country_code, feed_language_code and cart_discount
+ * when given; sent only with items. Returns null, or why it cannot be
+ * sent (then the click goes without it, with a warning).
+ */
+static jv
+check_cart(struct rec *r)
+{
+	struct ac_cart *cart = &r->c.cart;
+	const char *s;
+	size_t n;
+	double d;
+	int i, len;
+	jv items, it, pid, q, p;
+
+	if (absent(r, F_ITEMS))
+		return jv_null();
+	items = ac_view_get(&r->v, F_ITEMS);
+	if (jv_get_kind(items) != JV_KIND_ARRAY || (len =
+	    jv_array_length(jv_copy(items))) < 1 || len > ITEMS_MAX)
+		return ac_err("cart_invalid", names[F_ITEMS], "expected an "
+		    "array of 1 to %d objects", ITEMS_MAX);
+	for (i = 0; i < len; i++) {
+		it = jv_array_get(jv_copy(items), i);
+		pid = ac_obj_get(it, "product_id");
+		q = ac_obj_get(it, "quantity");
+		p = ac_obj_get(it, "unit_price");
+		n = jv_get_kind(pid) == JV_KIND_STRING ?
+		    (size_t)jv_string_length_bytes(jv_copy(pid)) : 0;
+		d = jv_get_kind(q) == JV_KIND_NUMBER ? jv_number_value(q) : 0;
+		if (n == 0 || n > 150 || d < 1 || d > 2147483647.0 ||
+		    d != trunc(d) || jv_get_kind(p) != JV_KIND_NUMBER ||
+		    !isfinite(jv_number_value(p)) || jv_number_value(p) < 0)
+			len = -1;
+		jv_free(it);
+		jv_free(pid);
+		jv_free(q);
+		jv_free(p);
+		if (len < 0)
+			return ac_err("cart_invalid", names[F_ITEMS], "item %d: "
+			    "expected product_id (a string), quantity (a "
+			    "whole number from 1) and unit_price (a number, "
+			    "zero or more)", i + 1);
+	}
+	if (!absent(r, F_MERCHANT)) {
+		it = ac_view_get(&r->v, F_MERCHANT);
+		if (jv_get_kind(it) == JV_KIND_NUMBER &&
+		    jv_number_value(it) >= 1 &&
+		    jv_number_value(it) < AC_MAX_EXACT &&
+		    jv_number_value(it) == trunc(jv_number_value(it)))
+			n = ac_fmt_int(r->merchant,
+			    (long long)jv_number_value(it));
+		else if ((s = str(r, F_MERCHANT, &n)) != NULL && n >= 1 &&
+		    n <= 19 && strspn(s, "0123456789") == n)
+			memcpy(r->merchant, s, n);
+		else
+			return ac_err("cart_invalid", names[F_MERCHANT],
+			    "expected the Merchant Center ID's digits");
+		cart->merchant.s = r->merchant;
+		cart->merchant.n = n;
+	}
+	if (!absent(r, F_FEED_COUNTRY)) {
+		s = str(r, F_FEED_COUNTRY, &n);
+		if (two_letters(s, n, cart->country, 1) == -1)
+			return ac_err("cart_invalid", names[F_FEED_COUNTRY],
+			    "expected an ISO 3166-1 alpha-2 code");
+	}
+	if (!absent(r, F_FEED_LANG)) {
+		s = str(r, F_FEED_LANG, &n);
+		if (two_letters(s, n, cart->lang, 0) == -1)
+			return ac_err("cart_invalid", names[F_FEED_LANG],
+			    "expected an ISO 639-1 code");
+	}
+	if (!absent(r, F_DISCOUNT)) {
+		it = ac_view_get(&r->v, F_DISCOUNT);
+		if (jv_get_kind(it) != JV_KIND_NUMBER ||
+		    !isfinite(jv_number_value(it)) || jv_number_value(it) < 0)
+			return ac_err("cart_invalid", names[F_DISCOUNT],
+			    "expected a number, zero or more");
+		cart->has_discount = 1;
+		cart->discount = jv_number_value(it);
+	}
+	cart->items = items;
+	cart->has = 1;
+	return jv_null();
+}
 
 static jv
 click_check(struct rec *r, const struct batch *b)
@@ -857,6 +978,10 @@ click_check(struct rec *r, const struct batch *b)
 			    "expected NEW, RETURNING or REENGAGED: run "
 			    "ac-normalize");
 	}
+	/* Cart data is an extra: a bad one is left out, with a warning. */
+	r->cart_err = check_cart(r);
+	if (!jv_is_valid(r->cart_err))
+		memset(&c->cart, 0, sizeof(c->cart));
 	for (f = F_GCLID; f <= F_WBRAID; f++) {
 		if (absent(r, f))
 			continue;
@@ -1585,6 +1710,7 @@ batch_record(struct ac_stage *st, struct batch *b, const struct opts *o,
 
 	memset(&r, 0, sizeof(r));
 	r.addr_err = jv_null();
+	r.cart_err = jv_null();
 	ac_view_open(&r.v, &o->fields, rec);
 	r.c.kind = pick_kind(&r);
 	/* A click's address goes to Data Manager only (the Google Ads API
@@ -1642,6 +1768,11 @@ batch_record(struct ac_stage *st, struct batch *b, const struct opts *o,
 	else
 		jv_free(r.addr_err);
 	r.addr_err = jv_null();
+	if (!jv_is_valid(r.cart_err))
+		warn_left_out(st, rec, r.cart_err, "cart data left out");
+	else
+		jv_free(r.cart_err);
+	r.cart_err = jv_null();
 
 	gp = group_get(b, customer, login, r.c.kind);
 	if (o->api == API_DATAMANAGER && group_dest(gp, &r.c) == -1) {
@@ -1665,6 +1796,7 @@ batch_record(struct ac_stage *st, struct batch *b, const struct opts *o,
 		shed(st, b, o);
 out:
 	jv_free(r.addr_err);	/* a rejected record: no warning */
+	jv_free(r.cart_err);
 	ac_view_close(&r.v);
 	if (r.x != NULL)
 		ac_view_close(r.x);

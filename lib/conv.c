@@ -36,3 +36,68 @@ ac_put_plain(struct ac_writer *w, const char *s, size_t n)
 	ac_write_bytes(w, s, n);
 	AC_PUT(w, "\"");
 }
+
+void
+ac_put_cart(struct ac_writer *w, const struct ac_cart *cart, int dm)
+{
+	int i, n = jv_array_length(jv_copy(cart->items));
+	jv item;
+
+	AC_PUT(w, ",\"cartData\":{");
+	if (cart->merchant.s != NULL) {
+		/* int64 on the Google Ads API, string on Data Manager: proto3
+		 * JSON takes a quoted int64 as well. */
+		AC_PUT(w, "\"merchantId\":");
+		ac_put_plain(w, cart->merchant.s, cart->merchant.n);
+		AC_PUT(w, ",");
+	}
+	if (cart->country[0] != '\0') {
+		if (dm)
+			AC_PUT(w, "\"merchantFeedLabel\":");
+		else
+			AC_PUT(w, "\"feedCountryCode\":");
+		ac_put_plain(w, cart->country, 2);
+		AC_PUT(w, ",");
+	}
+	if (cart->lang[0] != '\0') {
+		if (dm)
+			AC_PUT(w, "\"merchantFeedLanguageCode\":");
+		else
+			AC_PUT(w, "\"feedLanguageCode\":");
+		ac_put_plain(w, cart->lang, 2);
+		AC_PUT(w, ",");
+	}
+	if (cart->has_discount) {
+		if (dm)
+			AC_PUT(w, "\"transactionDiscount\":");
+		else
+			AC_PUT(w, "\"localTransactionCost\":");
+		ac_write_value(w, jv_number(cart->discount));
+		AC_PUT(w, ",");
+	}
+	AC_PUT(w, "\"items\":[");
+	for (i = 0; i < n; i++) {
+		item = jv_array_get(jv_copy(cart->items), i);
+		if (i > 0)
+			AC_PUT(w, ",");
+		if (dm)
+			AC_PUT(w, "{\"merchantProductId\":");
+		else
+			AC_PUT(w, "{\"productId\":");
+		ac_write_value(w, jv_object_get(jv_copy(item),
+		    jv_string("product_id")));
+		/* int32 on the Google Ads API (a number), int64 on Data
+		 * Manager (a string in canonical proto3 JSON). */
+		AC_PUT(w, ",\"quantity\":");
+		if (dm)
+			AC_PUT(w, "\"");
+		ac_write_value(w, jv_object_get(jv_copy(item),
+		    jv_string("quantity")));
+		if (dm)
+			AC_PUT(w, "\"");
+		AC_PUT(w, ",\"unitPrice\":");
+		ac_write_value(w, jv_object_get(item, jv_string("unit_price")));
+		AC_PUT(w, "}");
+	}
+	AC_PUT(w, "]}");
+}

@@ -38,6 +38,19 @@ struct ac_address {
 	struct ac_str city, region, country, postal;
 };
 
+/*
+ * Cart data of a click (ac-batch has checked it): items borrows the
+ * record's array of {product_id, quantity, unit_price} objects.
+ */
+struct ac_cart {
+	int has;			/* items to send */
+	jv items;			/* borrowed */
+	struct ac_str merchant;		/* merchant_id digits, or s NULL */
+	char country[3], lang[3];	/* "" when absent */
+	int has_discount;
+	double discount;		/* cart_discount */
+};
+
 struct ac_conv {
 	enum ac_kind kind;
 	enum ac_adj adj;		/* adjustments only */
@@ -56,6 +69,7 @@ struct ac_conv {
 	enum ac_env env;
 	enum ac_consent udata, perso;
 	enum ac_ctype ctype;		/* customer_type of a click */
+	struct ac_cart cart;		/* clicks */
 	int ids;			/* AC_ID_EMAIL | AC_ID_PHONE */
 	unsigned char hash[2][32];	/* the first hashed email and phone */
 	/* Further hashes of a hashed_email or hashed_phone_number array,
@@ -78,6 +92,12 @@ extern const char *const ac_ctype_names[4];	/* "", "NEW", ... */
 
 /* Append the 32 bytes at p as a JSON string of 64 lower-case hex digits. */
 void ac_put_hex(struct ac_writer *, const unsigned char *p);
+/*
+ * Append the cart's JSON object for api 0 (the Google Ads API: CartData
+ * of a ClickConversion) or 1 (Data Manager's CartData), after key.
+ */
+void ac_put_cart(struct ac_writer *, const struct ac_cart *, int dm);
+
 /* Append s[0..n), which needs no escaping (checked by form), quoted. */
 void ac_put_plain(struct ac_writer *, const char *s, size_t n);
 

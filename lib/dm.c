@@ -188,6 +188,8 @@ ac_dm_put_event(struct ac_writer *w, const struct ac_conv *c)
 		    &c->user_agent);
 		AC_PUT(w, "}");
 	}
+	if (c->cart.has)
+		ac_put_cart(w, &c->cart, 1);
 	if (has_value) {
 		AC_PUT(w, ",\"conversionValue\":");
 		ac_write_value(w, jv_number(value));

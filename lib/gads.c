@@ -142,6 +142,8 @@ put_click(struct ac_writer *w, const struct ac_conv *c)
 		put_hashes(w, c, 0);
 		AC_PUT(w, "]");
 	}
+	if (c->cart.has)
+		ac_put_cart(w, &c->cart, 0);
 	/* ConversionCustomerType knows NEW and RETURNING only. */
 	if (c->ctype == AC_CT_NEW || c->ctype == AC_CT_RETURNING) {
 		AC_PUT(w, ",\"customerType\":");

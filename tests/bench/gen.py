@@ -460,9 +460,10 @@ def gen_record(rng, i):
 def gen_items(rng):
     items = []
     for _ in range(rng.choice((1, 1, 1, 2))):
-        item = {"sku": "%s-%s" % (rng.choice(SKUS), rand_digits(rng, 4)),
-                "qty": rng.choice((1, 1, 1, 2, 3)),
-                "price": rng.choice((4.5, 9.99, 19.95, 24.0, 39.9, 59))}
+        # ac's canonical cart items (man/ac.7), as a shop's map writes them
+        item = {"product_id": "%s-%s" % (rng.choice(SKUS), rand_digits(rng, 4)),
+                "quantity": rng.choice((1, 1, 1, 2, 3)),
+                "unit_price": rng.choice((4.5, 9.99, 19.95, 24.0, 39.9, 59))}
         if rng.random() < 0.1:
             item["discount"] = None
         items.append(item)

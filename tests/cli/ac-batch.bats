@@ -191,7 +191,7 @@ check_requests() {
 	def sent_click: ["conversionAction", "conversionDateTime",
 	    "conversionValue", "currencyCode", "orderId", "gclid", "gbraid",
 	    "wbraid", "conversionEnvironment", "consent", "userIdentifiers",
-	    "customerType"];
+	    "cartData", "customerType"];
 	def sent_call: ["callerId", "callStartDateTime", "conversionAction",
 	    "conversionDateTime", "conversionValue", "currencyCode", "consent"];
 	def sent_adjustment: ["conversionAction", "adjustmentType",
@@ -660,6 +660,34 @@ ac-batch: 3 requests, 8 rows" "the two closing lines"
 	bt '"gclid":"'$G1'","customer_type":"new"' --api googleads
 	is "$status" 1
 	[[ $stderr == *"(customer_type_invalid)"* ]] || { echo "stderr: $stderr" >&2; return 1; }
+}
+
+@test "mapping: cart data (items, merchant, feed, discount) on both APIs; a bad cart is left out with a warning" {
+	local cart='"items":[{"product_id":"SKU-1","quantity":2,"unit_price":9.5}],"merchant_id":123456789,"feed_country_code":"de","feed_language_code":"DE","cart_discount":1.5'
+	bt '"gclid":"'$G1'",'"$cart" --api googleads
+	is "$status" 0
+	is "$(conv | jq -c .cartData)" '{"merchantId":"123456789","feedCountryCode":"DE","feedLanguageCode":"de","localTransactionCost":1.5,"items":[{"productId":"SKU-1","quantity":2,"unitPrice":9.5}]}'
+	printf '%s\n' "$output" >out
+	check_requests out
+	is "$(dm_event '"gclid":"'$G1'",'"$cart" | jq -c .cartData)" \
+	    '{"merchantId":"123456789","merchantFeedLabel":"DE","merchantFeedLanguageCode":"de","transactionDiscount":1.5,"items":[{"merchantProductId":"SKU-1","quantity":"2","unitPrice":9.5}]}'
+	# without items no cart; a bad part leaves the whole cart out, the
+	# click goes
+	bt '"gclid":"'$G1'","merchant_id":"123"' --api googleads
+	is "$(conv | jq -c 'has("cartData")')" false
+	local bad
+	for bad in '"items":[]' '"items":[{"product_id":"","quantity":1,"unit_price":1}]' \
+	    '"items":[{"product_id":"A","quantity":1.5,"unit_price":1}]' \
+	    '"items":[{"product_id":"A","quantity":1,"unit_price":-1}]' \
+	    '"items":[{"product_id":"A","quantity":1,"unit_price":1}],"merchant_id":"12a"' \
+	    '"items":[{"product_id":"A","quantity":1,"unit_price":1}],"feed_country_code":"DEU"'; do
+		bt '"gclid":"'$G1'",'"$bad" --api googleads
+		is "$status" 0 "$bad: the click goes"
+		is "$(conv | jq -c 'has("cartData")')" false "$bad: no cart"
+		[[ $stderr == *"cart data left out: "*"(cart_invalid)"* ]] ||
+			{ echo "$bad: $stderr" >&2; return 1; }
+	done
+	checks_pass
 }
 
 @test "mapping: order_id and strings keep every character, escaped as JSON" {

@@ -316,6 +316,22 @@ covers() {
 	checks_pass
 }
 
+@test "cart data: CartData of a ClickConversion and of a Data Manager event parse" {
+	cat >in.ndjson <<-EOF
+	{"order_id":"CD-1",$A,"conversion_date_time":"2026-09-10T10:00:00Z","gclid":"Cj0KCQjwProtoGclid0031","conversion_value":20,"currency_code":"EUR","items":[{"product_id":"SKU-1","quantity":2,"unit_price":9.5},{"product_id":"SKU-2","quantity":1,"unit_price":2}],"merchant_id":"123456789","feed_country_code":"DE","feed_language_code":"de","cart_discount":1.5}
+	EOF
+	ready in.ndjson p.ndjson
+	ga_batch -R r5.ndjson p.ndjson >req.ndjson 2>err5 || true
+	is "$(jq -c '.request.conversions[0].cartData.items | length' req.ndjson)" 2
+	all_parse 1 req.ndjson
+	if has_api; then
+		batch dm.ndjson ac-batch --api datamanager -R r5.ndjson p.ndjson
+		is "$(jq -c '.request.events[0].cartData.items[0].merchantProductId' dm.ndjson)" '"SKU-1"'
+		all_parse 1 dm.ndjson
+	fi
+	checks_pass
+}
+
 @test "golden: every request line in the ac-batch fixtures (*.out) parses" {
 	local f n=0
 	for f in "$FIXTURES"/ac-batch/*.out; do

@@ -751,10 +751,19 @@ CALLER_SHA = hashlib.sha256(CALLER.encode()).hexdigest()
 NAME_HASH = "a" * 64
 
 
+# The call starts count back from one instant taken once, so that a
+# second ticking while many calls are made never gives two the same start
+# (seen under load: stamp() reads the clock each time).
+_CALL_BASE = int(time.time())
+
+
 def call(**kw):
     """A valid CallConversion with a fresh call start, overridable."""
     _seq[0] += 1
-    c = {"callerId": CALLER, "callStartDateTime": stamp(-DAY - _seq[0]),
+    start = datetime.datetime.fromtimestamp(
+        _CALL_BASE - DAY - _seq[0], datetime.timezone.utc)
+    c = {"callerId": CALLER,
+         "callStartDateTime": start.strftime("%Y-%m-%d %H:%M:%S+00:00"),
          "conversionAction": ACTION, "conversionDateTime": stamp(-HOUR),
          "conversionValue": 10.0, "currencyCode": "EUR"}
     c.update(kw)
