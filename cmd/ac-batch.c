@@ -80,7 +80,8 @@ enum field {
 	F_CUSTOMER_ID, F_LOGIN, F_ACTION, F_TIME, F_VALUE, F_CURRENCY,
 	F_ORDER_ID, F_GCLID, F_GBRAID, F_WBRAID, F_ENV, F_CONSENT, F_HEMAIL,
 	F_HPHONE, F_EMAIL, F_PHONE, F_ADJ_TYPE, F_CALLER, F_CTYPE, F_ITEMS,
-	F_MERCHANT, F_FEED_COUNTRY, F_FEED_LANG, F_DISCOUNT, NFIELDS
+	F_MERCHANT, F_FEED_COUNTRY, F_FEED_LANG, F_DISCOUNT, F_EXT_CREDIT,
+	F_EXT_MODEL, NFIELDS
 };
 
 static const char *const names[NFIELDS] = {
@@ -90,7 +91,8 @@ static const char *const names[NFIELDS] = {
 	"google-ads-consent", "hashed_email", "hashed_phone_number", "email",
 	"phone", "adjustment_type", "caller_id", "customer_type", "items",
 	"merchant_id", "feed_country_code", "feed_language_code",
-	"cart_discount"
+	"cart_discount", "external_attribution_credit",
+	"external_attribution_model"
 };
 
 /*
@@ -977,6 +979,25 @@ click_check(struct rec *r, const struct batch *b)
 			return ac_err("customer_type_invalid", names[F_CTYPE],
 			    "expected NEW, RETURNING or REENGAGED: run "
 			    "ac-normalize");
+	}
+	/* External attribution: both members or none; the credit a
+	 * fraction of the conversion, 0 to 1. */
+	if (!absent(r, F_EXT_CREDIT) || !absent(r, F_EXT_MODEL)) {
+		jv cr = ac_view_get(&r->v, F_EXT_CREDIT);
+
+		if (jv_get_kind(cr) != JV_KIND_NUMBER ||
+		    !(jv_number_value(cr) >= 0 && jv_number_value(cr) <= 1))
+			return ac_err("external_attribution_invalid",
+			    names[F_EXT_CREDIT], "expected a number from 0 to "
+			    "1, with external_attribution_model");
+		if ((s = str(r, F_EXT_MODEL, &n)) == NULL || n == 0)
+			return ac_err("external_attribution_invalid",
+			    names[F_EXT_MODEL], "expected the attribution "
+			    "model's name, with external_attribution_credit");
+		c->has_ext = 1;
+		c->ext_credit = jv_number_value(cr);
+		c->ext_model.s = s;
+		c->ext_model.n = n;
 	}
 	/* Cart data is an extra: a bad one is left out, with a warning. */
 	r->cart_err = check_cart(r);

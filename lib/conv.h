@@ -70,6 +70,9 @@ struct ac_conv {
 	enum ac_consent udata, perso;
 	enum ac_ctype ctype;		/* customer_type of a click */
 	struct ac_cart cart;		/* clicks */
+	int has_ext;			/* external attribution data */
+	double ext_credit;		/* external_attribution_credit */
+	struct ac_str ext_model;	/* external_attribution_model */
 	int ids;			/* AC_ID_EMAIL | AC_ID_PHONE */
 	unsigned char hash[2][32];	/* the first hashed email and phone */
 	/* Further hashes of a hashed_email or hashed_phone_number array,

@@ -14,6 +14,16 @@ const char *
 ac_dm_refuse(const struct ac_conv *c, const char **field, const char **msg)
 {
 	*field = NULL;
+	if (c->has_ext) {
+		/* data-manager.md: external_attribution_data is not
+		 * supported (processing error 44). */
+		*field = "external_attribution_model";
+		*msg = "the Data Manager API takes no external attribution "
+		    "data: externally attributed conversions go through the "
+		    "Google Ads API, ac-batch --api googleads, where "
+		    "allowlisted";
+		return "external_attribution_unsupported";
+	}
 	if (c->kind != AC_ADJUSTMENT)
 		return NULL;
 	/* data-manager.md §5: no retraction; matching by transactionId

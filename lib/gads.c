@@ -125,6 +125,13 @@ put_click(struct ac_writer *w, const struct ac_conv *c)
 	put_value(w, c);
 	if (c->order.s != NULL)
 		put_str(w, ",\"orderId\":", &c->order);
+	if (c->has_ext) {
+		AC_PUT(w, ",\"externalAttributionData\":{"
+		    "\"externalAttributionCredit\":");
+		ac_write_value(w, jv_number(c->ext_credit));
+		put_str(w, ",\"externalAttributionModel\":", &c->ext_model);
+		AC_PUT(w, "}");
+	}
 	if (c->click != AC_NOCLICK) {
 		AC_PUT(w, ",\"");
 		ac_write_bytes(w, ac_click_names[c->click],

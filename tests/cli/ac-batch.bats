@@ -189,7 +189,8 @@ check_requests() {
 	def top: ["api", "customer_id", "login_customer_id", "method",
 	    "request", "rows"];
 	def sent_click: ["conversionAction", "conversionDateTime",
-	    "conversionValue", "currencyCode", "orderId", "gclid", "gbraid",
+	    "conversionValue", "currencyCode", "orderId",
+	    "externalAttributionData", "gclid", "gbraid",
 	    "wbraid", "conversionEnvironment", "consent", "userIdentifiers",
 	    "cartData", "customerType"];
 	def sent_call: ["callerId", "callStartDateTime", "conversionAction",
@@ -687,6 +688,21 @@ ac-batch: 3 requests, 8 rows" "the two closing lines"
 		[[ $stderr == *"cart data left out: "*"(cart_invalid)"* ]] ||
 			{ echo "$bad: $stderr" >&2; return 1; }
 	done
+	checks_pass
+}
+
+@test "mapping: external attribution data on the Google Ads API; Data Manager refuses it; both members or none" {
+	local ext='"external_attribution_credit":0.4,"external_attribution_model":"Data-driven (ours)"'
+	bt '"gclid":"'$G1'",'"$ext" --api googleads
+	is "$status" 0
+	is "$(conv | jq -c .externalAttributionData)" '{"externalAttributionCredit":0.4,"externalAttributionModel":"Data-driven (ours)"}'
+	printf '%s\n' "$output" >out
+	check_requests out
+	expect_reject '"gclid":"'$G1'",'"$ext" external_attribution_unsupported external_attribution_model --api datamanager
+	[[ $stderr == *"ac-batch --api googleads"* ]] || { echo "stderr: $stderr" >&2; return 1; }
+	expect_reject '"gclid":"'$G1'","external_attribution_credit":0.4' external_attribution_invalid external_attribution_model --api googleads
+	expect_reject '"gclid":"'$G1'","external_attribution_credit":1.5,"external_attribution_model":"m"' external_attribution_invalid external_attribution_credit --api googleads
+	expect_reject '"gclid":"'$G1'","external_attribution_model":"m"' external_attribution_invalid external_attribution_credit --api googleads
 	checks_pass
 }
 

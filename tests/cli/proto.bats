@@ -332,6 +332,18 @@ covers() {
 	checks_pass
 }
 
+@test "external attribution: externalAttributionData of a ClickConversion parses" {
+	cat >in.ndjson <<-EOF
+	{"order_id":"EA-1",$A,"conversion_date_time":"2026-09-10T10:00:00Z","gclid":"Cj0KCQjwProtoGclid0041","external_attribution_credit":0.25,"external_attribution_model":"last touch"}
+	EOF
+	ready in.ndjson p.ndjson
+	ga_batch -R r5.ndjson p.ndjson >req.ndjson 2>err5 || true
+	is "$(jq -c '.request.conversions[0].externalAttributionData' req.ndjson)" \
+	    '{"externalAttributionCredit":0.25,"externalAttributionModel":"last touch"}'
+	all_parse 1 req.ndjson
+	checks_pass
+}
+
 @test "golden: every request line in the ac-batch fixtures (*.out) parses" {
 	local f n=0
 	for f in "$FIXTURES"/ac-batch/*.out; do
