@@ -81,7 +81,7 @@ enum field {
 	F_ORDER_ID, F_GCLID, F_GBRAID, F_WBRAID, F_ENV, F_CONSENT, F_HEMAIL,
 	F_HPHONE, F_EMAIL, F_PHONE, F_ADJ_TYPE, F_CALLER, F_CTYPE, F_ITEMS,
 	F_MERCHANT, F_FEED_COUNTRY, F_FEED_LANG, F_DISCOUNT, F_EXT_CREDIT,
-	F_EXT_MODEL, NFIELDS
+	F_EXT_MODEL, F_CUSTOM, NFIELDS
 };
 
 static const char *const names[NFIELDS] = {
@@ -92,7 +92,7 @@ static const char *const names[NFIELDS] = {
 	"phone", "adjustment_type", "caller_id", "customer_type", "items",
 	"merchant_id", "feed_country_code", "feed_language_code",
 	"cart_discount", "external_attribution_credit",
-	"external_attribution_model"
+	"external_attribution_model", "custom_variables"
 };
 
 /*
@@ -123,6 +123,7 @@ struct rec {
 	unsigned long over[2];	/* hashes over the API's limit, per type */
 	jv addr_err;		/* a click's address left out: why, or null */
 	jv cart_err;		/* its cart left out: why, or null */
+	jv custom_err;		/* its custom variables left out, or null */
 	char merchant[24];	/* merchant_id's digits */
 	uint64_t key[2];	/* duplicate keys, 0: none */
 	const char *keycode[2], *keyfield[2], *keymsg[2];
@@ -822,6 +823,36 @@ warn_address(struct ac_stage *st, struct ac_rec *rec, jv err)
 	warn_left_out(st, rec, err, "address left out");
 }
 
+/* Custom variables without what the API names them by (an id on the
+ * Google Ads API, a variable name on Data Manager) are not sent. */
+static void
+warn_custom(struct ac_stage *st, const struct rec *r, enum api api,
+    struct ac_rec *rec)
+{
+	char what[160];
+	int i, n, out = 0;
+	jv e, k;
+
+	if (jv_get_kind(r->c.custom) != JV_KIND_ARRAY)
+		return;
+	n = jv_array_length(jv_copy(r->c.custom));
+	for (i = 0; i < n; i++) {
+		e = jv_array_get(jv_copy(r->c.custom), i);
+		k = ac_obj_get(e, api == API_GOOGLEADS ? "id" : "variable");
+		out += !jv_is_valid(k);
+		jv_free(k);
+		jv_free(e);
+	}
+	if (out == 0)
+		return;
+	snprintf(what, sizeof(what), "%d not sent: without %s, which the "
+	    "%s names them by", out, api == API_GOOGLEADS ? "an id" :
+	    "a variable name", api == API_GOOGLEADS ? "Google Ads API" :
+	    "Data Manager API");
+	ac_stage_warn(st, rec, names[F_CUSTOM], "custom_variable_unsent",
+	    what);
+}
+
 /* FNV-1a start for a duplicate key of kind tag. */
 static uint64_t
 key_start(const char *tag)
@@ -834,6 +865,62 @@ key_start(const char *tag)
 static jv check_address(struct rec *);
 
 #define ITEMS_MAX 200		/* cart items sent with one conversion */
+#define CUSTOM_MAX 50		/* custom variables of one conversion */
+
+/* A JSON string of 1 to 19 digits. Borrows v. */
+static int
+digit_string(jv v)
+{
+	int n;
+
+	if (jv_get_kind(v) != JV_KIND_STRING)
+		return 0;
+	n = jv_string_length_bytes(jv_copy(v));
+	return n >= 1 && n <= 19 &&
+	    strspn(jv_string_value(v), "0123456789") == (size_t)n;
+}
+
+/*
+ * custom_variables: an array of at most CUSTOM_MAX objects, each with a
+ * string value and an id (digits: the Google Ads API's conversion custom
+ * variable) or a variable name (Data Manager's), or both. Returns null,
+ * or why they cannot be sent (the conversion goes without them).
+ */
+static jv
+check_custom(struct rec *r)
+{
+	jv a, e, id, var, val;
+	int i, n, bad = 0;
+
+	if (absent(r, F_CUSTOM))
+		return jv_null();
+	a = ac_view_get(&r->v, F_CUSTOM);
+	if (jv_get_kind(a) != JV_KIND_ARRAY || (n = jv_array_length(
+	    jv_copy(a))) < 1 || n > CUSTOM_MAX)
+		return ac_err("custom_variables_invalid", names[F_CUSTOM],
+		    "expected an array of 1 to %d objects", CUSTOM_MAX);
+	for (i = 0; i < n && !bad; i++) {
+		e = jv_array_get(jv_copy(a), i);
+		id = ac_obj_get(e, "id");
+		var = ac_obj_get(e, "variable");
+		val = ac_obj_get(e, "value");
+		bad = jv_get_kind(val) != JV_KIND_STRING ||
+		    (!jv_is_valid(id) && !jv_is_valid(var)) ||
+		    (jv_is_valid(id) && !digit_string(id)) ||
+		    (jv_is_valid(var) && (jv_get_kind(var) != JV_KIND_STRING ||
+		    jv_string_length_bytes(jv_copy(var)) < 1));
+		jv_free(e);
+		jv_free(id);
+		jv_free(var);
+		jv_free(val);
+	}
+	if (bad)
+		return ac_err("custom_variables_invalid", names[F_CUSTOM],
+		    "item %d: expected a string value and an id (digits) or "
+		    "a variable name", i);
+	r->c.custom = a;
+	return jv_null();
+}
 
 /* A string of two ASCII letters, as upper (or lower) case into out[3]. */
 static int
@@ -999,6 +1086,7 @@ click_check(struct rec *r, const struct batch *b)
 		c->ext_model.s = s;
 		c->ext_model.n = n;
 	}
+	r->custom_err = check_custom(r);
 	/* Cart data is an extra: a bad one is left out, with a warning. */
 	r->cart_err = check_cart(r);
 	if (!jv_is_valid(r->cart_err))
@@ -1064,6 +1152,7 @@ call_check(struct rec *r, const struct batch *b)
 
 	(void)b;	/* the signature of checks[]; adj_check reads it */
 	TRY(check_action(r));
+	r->custom_err = check_custom(r);
 	if ((c->caller.s = str(r, F_CALLER, &c->caller.n)) == NULL ||
 	    !e164_ok(c->caller.s, c->caller.n))
 		return ac_err("caller_id_invalid", names[F_CALLER], "expected "
@@ -1732,6 +1821,8 @@ batch_record(struct ac_stage *st, struct batch *b, const struct opts *o,
 	memset(&r, 0, sizeof(r));
 	r.addr_err = jv_null();
 	r.cart_err = jv_null();
+	r.custom_err = jv_null();
+	r.c.custom = jv_invalid();
 	ac_view_open(&r.v, &o->fields, rec);
 	r.c.kind = pick_kind(&r);
 	/* A click's address goes to Data Manager only (the Google Ads API
@@ -1794,6 +1885,13 @@ batch_record(struct ac_stage *st, struct batch *b, const struct opts *o,
 	else
 		jv_free(r.cart_err);
 	r.cart_err = jv_null();
+	if (!jv_is_valid(r.custom_err))
+		warn_left_out(st, rec, r.custom_err,
+		    "custom variables left out");
+	else
+		jv_free(r.custom_err);
+	r.custom_err = jv_null();
+	warn_custom(st, &r, o->api, rec);
 
 	gp = group_get(b, customer, login, r.c.kind);
 	if (o->api == API_DATAMANAGER && group_dest(gp, &r.c) == -1) {
@@ -1818,6 +1916,7 @@ batch_record(struct ac_stage *st, struct batch *b, const struct opts *o,
 out:
 	jv_free(r.addr_err);	/* a rejected record: no warning */
 	jv_free(r.cart_err);
+	jv_free(r.custom_err);
 	ac_view_close(&r.v);
 	if (r.x != NULL)
 		ac_view_close(r.x);

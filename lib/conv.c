@@ -101,3 +101,50 @@ ac_put_cart(struct ac_writer *w, const struct ac_cart *cart, int dm)
 	}
 	AC_PUT(w, "]}");
 }
+
+int
+ac_put_custom(struct ac_writer *w, const struct ac_conv *c, int dm)
+{
+	int i, n, sent = 0, out = 0;
+	jv e, k, v;
+
+	if (jv_get_kind(c->custom) != JV_KIND_ARRAY)
+		return 0;
+	n = jv_array_length(jv_copy(c->custom));
+	for (i = 0; i < n; i++) {
+		e = jv_array_get(jv_copy(c->custom), i);
+		k = jv_object_get(jv_copy(e), jv_string(dm ? "variable" :
+		    "id"));
+		v = jv_object_get(e, jv_string("value"));
+		if (jv_get_kind(k) != JV_KIND_STRING) {
+			out++;
+		} else {
+			if (sent++)
+				AC_PUT(w, ",");
+			else
+				AC_PUT(w, ",\"customVariables\":[");
+			if (dm) {
+				AC_PUT(w, "{\"variable\":");
+				ac_write_value(w, jv_copy(k));
+			} else {
+				/* customers/{cid}/conversionCustomVariables/{id},
+				 * cid from the conversion action's name */
+				AC_PUT(w, "{\"conversionCustomVariable\":"
+				    "\"customers/");
+				ac_write_bytes(w, c->action.s + 10, 10);
+				AC_PUT(w, "/conversionCustomVariables/");
+				ac_write_bytes(w, jv_string_value(k),
+				    (size_t)jv_string_length_bytes(jv_copy(k)));
+				AC_PUT(w, "\"");
+			}
+			AC_PUT(w, ",\"value\":");
+			ac_write_value(w, jv_copy(v));
+			AC_PUT(w, "}");
+		}
+		jv_free(k);
+		jv_free(v);
+	}
+	if (sent)
+		AC_PUT(w, "]");
+	return out;
+}

@@ -70,6 +70,9 @@ struct ac_conv {
 	enum ac_consent udata, perso;
 	enum ac_ctype ctype;		/* customer_type of a click */
 	struct ac_cart cart;		/* clicks */
+	/* custom_variables: a borrowed array of {id, variable, value}
+	 * objects ac-batch has checked; invalid when none. */
+	jv custom;
 	int has_ext;			/* external attribution data */
 	double ext_credit;		/* external_attribution_credit */
 	struct ac_str ext_model;	/* external_attribution_model */
@@ -100,6 +103,14 @@ void ac_put_hex(struct ac_writer *, const unsigned char *p);
  * of a ClickConversion) or 1 (Data Manager's CartData), after key.
  */
 void ac_put_cart(struct ac_writer *, const struct ac_cart *, int dm);
+
+/*
+ * Append ,"customVariables":[...] for the Google Ads API (dm 0: those
+ * with an id, as conversionCustomVariable resource names of the
+ * conversion's customer) or Data Manager (dm 1: those with a variable
+ * name); nothing when none qualifies. Returns how many were left out.
+ */
+int ac_put_custom(struct ac_writer *, const struct ac_conv *, int dm);
 
 /* Append s[0..n), which needs no escaping (checked by form), quoted. */
 void ac_put_plain(struct ac_writer *, const char *s, size_t n);

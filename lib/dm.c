@@ -200,6 +200,7 @@ ac_dm_put_event(struct ac_writer *w, const struct ac_conv *c)
 	}
 	if (c->cart.has)
 		ac_put_cart(w, &c->cart, 1);
+	ac_put_custom(w, c, 1);
 	if (has_value) {
 		AC_PUT(w, ",\"conversionValue\":");
 		ac_write_value(w, jv_number(value));

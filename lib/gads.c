@@ -151,6 +151,7 @@ put_click(struct ac_writer *w, const struct ac_conv *c)
 	}
 	if (c->cart.has)
 		ac_put_cart(w, &c->cart, 0);
+	ac_put_custom(w, c, 0);
 	/* ConversionCustomerType knows NEW and RETURNING only. */
 	if (c->ctype == AC_CT_NEW || c->ctype == AC_CT_RETURNING) {
 		AC_PUT(w, ",\"customerType\":");
@@ -172,6 +173,7 @@ put_call(struct ac_writer *w, const struct ac_conv *c)
 	AC_PUT(w, ",\"conversionDateTime\":");
 	ac_put_plain(w, c->time, AC_TIME_LEN);
 	put_value(w, c);
+	ac_put_custom(w, c, 0);
 	put_consent(w, c);
 	AC_PUT(w, "}");
 }

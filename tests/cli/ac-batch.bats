@@ -192,9 +192,10 @@ check_requests() {
 	    "conversionValue", "currencyCode", "orderId",
 	    "externalAttributionData", "gclid", "gbraid",
 	    "wbraid", "conversionEnvironment", "consent", "userIdentifiers",
-	    "cartData", "customerType"];
+	    "cartData", "customVariables", "customerType"];
 	def sent_call: ["callerId", "callStartDateTime", "conversionAction",
-	    "conversionDateTime", "conversionValue", "currencyCode", "consent"];
+	    "conversionDateTime", "conversionValue", "currencyCode",
+	    "customVariables", "consent"];
 	def sent_adjustment: ["conversionAction", "adjustmentType",
 	    "adjustmentDateTime", "orderId", "gclidDateTimePair",
 	    "restatementValue", "userIdentifiers", "userAgent"];
@@ -703,6 +704,26 @@ ac-batch: 3 requests, 8 rows" "the two closing lines"
 	expect_reject '"gclid":"'$G1'","external_attribution_credit":0.4' external_attribution_invalid external_attribution_model --api googleads
 	expect_reject '"gclid":"'$G1'","external_attribution_credit":1.5,"external_attribution_model":"m"' external_attribution_invalid external_attribution_credit --api googleads
 	expect_reject '"gclid":"'$G1'","external_attribution_model":"m"' external_attribution_invalid external_attribution_credit --api googleads
+	checks_pass
+}
+
+@test "mapping: custom variables by id on the Google Ads API, by name on Data Manager; the rest left out with a warning" {
+	local cv='"custom_variables":[{"id":"111","variable":"tier","value":"gold"},{"variable":"store","value":"berlin"}]'
+	bt '"gclid":"'$G1'",'"$cv" --api googleads
+	is "$status" 0
+	is "$(conv | jq -c .customVariables)" '[{"conversionCustomVariable":"customers/1234567890/conversionCustomVariables/111","value":"gold"}]'
+	[[ $stderr == *"custom_variables: 1 not sent: without an id"*"(custom_variable_unsent)"* ]] ||
+		{ echo "stderr: $stderr" >&2; return 1; }
+	printf '%s\n' "$output" >out
+	check_requests out
+	is "$(dm_event '"gclid":"'$G1'",'"$cv" | jq -c .customVariables)" \
+	    '[{"variable":"tier","value":"gold"},{"variable":"store","value":"berlin"}]'
+	# a bad list is left out whole, the click goes
+	bt '"gclid":"'$G1'","custom_variables":[{"id":"12x","value":"a"}]' --api googleads
+	is "$status" 0
+	is "$(conv | jq -c 'has("customVariables")')" false
+	[[ $stderr == *"custom variables left out: "*"(custom_variables_invalid)"* ]] ||
+		{ echo "stderr: $stderr" >&2; return 1; }
 	checks_pass
 }
 

@@ -344,6 +344,23 @@ covers() {
 	checks_pass
 }
 
+@test "custom variables: CustomVariable of a ClickConversion, a CallConversion and a Data Manager event parse" {
+	cat >in.ndjson <<-EOF
+	{"order_id":"CV-1",$A,"conversion_date_time":"2026-09-10T10:00:00Z","gclid":"Cj0KCQjwProtoGclid0051","custom_variables":[{"id":"111","variable":"tier","value":"gold"}]}
+	{$CA,"caller_id":"+16502531234","call_start_date_time":"2026-09-20T08:00:00Z","conversion_date_time":"2026-09-20T08:30:00Z","custom_variables":[{"id":"112","variable":"line","value":"sales"}]}
+	EOF
+	ready in.ndjson p.ndjson
+	ga_batch -R r5.ndjson p.ndjson >req.ndjson 2>err5 || true
+	is "$(jq -c '[.request.conversions[].customVariables[0].value]' req.ndjson | paste -sd' ')" '["gold"] ["sales"]'
+	all_parse 2 req.ndjson
+	if has_api; then
+		batch dm.ndjson ac-batch --api datamanager -R r5.ndjson p.ndjson
+		is "$(jq -c '[.request.events[].customVariables[0].variable]' dm.ndjson | paste -sd' ')" '["tier"] ["line"]'
+		all_parse "$(wc -l <dm.ndjson)" dm.ndjson
+	fi
+	checks_pass
+}
+
 @test "golden: every request line in the ac-batch fixtures (*.out) parses" {
 	local f n=0
 	for f in "$FIXTURES"/ac-batch/*.out; do
