@@ -34,6 +34,7 @@
  * or an adjustment of this run, is rejected with a reason, before it joins
  * a group: every record is a row of exactly one request or a reject.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -81,7 +82,7 @@ enum field {
 	F_ORDER_ID, F_GCLID, F_GBRAID, F_WBRAID, F_ENV, F_CONSENT, F_HEMAIL,
 	F_HPHONE, F_EMAIL, F_PHONE, F_ADJ_TYPE, F_CALLER, F_CTYPE, F_ITEMS,
 	F_MERCHANT, F_FEED_COUNTRY, F_FEED_LANG, F_DISCOUNT, F_EXT_CREDIT,
-	F_EXT_MODEL, F_CUSTOM, NFIELDS
+	F_EXT_MODEL, F_CUSTOM, F_UA, F_IP, F_SESSION, NFIELDS
 };
 
 static const char *const names[NFIELDS] = {
@@ -92,7 +93,8 @@ static const char *const names[NFIELDS] = {
 	"phone", "adjustment_type", "caller_id", "customer_type", "items",
 	"merchant_id", "feed_country_code", "feed_language_code",
 	"cart_discount", "external_attribution_credit",
-	"external_attribution_model", "custom_variables"
+	"external_attribution_model", "custom_variables", "user_agent",
+	"user_ip_address", "session_attributes"
 };
 
 /*
@@ -124,6 +126,7 @@ struct rec {
 	jv addr_err;		/* a click's address left out: why, or null */
 	jv cart_err;		/* its cart left out: why, or null */
 	jv custom_err;		/* its custom variables left out, or null */
+	jv device_err;		/* its landing device left out, or null */
 	char merchant[24];	/* merchant_id's digits */
 	uint64_t key[2];	/* duplicate keys, 0: none */
 	const char *keycode[2], *keyfield[2], *keymsg[2];
@@ -867,6 +870,52 @@ static jv check_address(struct rec *);
 #define ITEMS_MAX 200		/* cart items sent with one conversion */
 #define CUSTOM_MAX 50		/* custom variables of one conversion */
 
+/*
+ * The device a click landed with (user_agent, user_ip_address) and its
+ * session_attributes: Data Manager's adIdentifiers. Returns null, or why
+ * one cannot be sent (left out, with a warning; the others go).
+ */
+static jv
+check_device(struct rec *r)
+{
+	struct ac_conv *c = &r->c;
+	unsigned char addr[16];
+	char ip[64];
+	const char *s;
+	size_t n;
+
+	if (!absent(r, F_UA)) {
+		if ((s = str(r, F_UA, &n)) == NULL || n > UA_MAX)
+			return ac_err("user_agent_invalid", names[F_UA],
+			    "expected a string of at most %d bytes", UA_MAX);
+		c->lp_ua.s = s;
+		c->lp_ua.n = n;
+	}
+	if (!absent(r, F_SESSION)) {
+		if ((s = str(r, F_SESSION, &n)) == NULL || n > 65536)
+			return ac_err("session_attributes_invalid",
+			    names[F_SESSION], "expected the encoded session "
+			    "attributes, a string");
+		c->session.s = s;
+		c->session.n = n;
+	}
+	if (!absent(r, F_IP)) {
+		s = str(r, F_IP, &n);
+		if (s == NULL || n >= sizeof(ip))
+			return ac_err("ip_address_invalid", names[F_IP],
+			    "expected an IPv4 or IPv6 address");
+		memcpy(ip, s, n);
+		ip[n] = '\0';
+		if (inet_pton(AF_INET, ip, addr) != 1 &&
+		    inet_pton(AF_INET6, ip, addr) != 1)
+			return ac_err("ip_address_invalid", names[F_IP],
+			    "expected an IPv4 or IPv6 address");
+		c->lp_ip.s = s;
+		c->lp_ip.n = n;
+	}
+	return jv_null();
+}
+
 /* A JSON string of 1 to 19 digits. Borrows v. */
 static int
 digit_string(jv v)
@@ -1087,6 +1136,7 @@ click_check(struct rec *r, const struct batch *b)
 		c->ext_model.n = n;
 	}
 	r->custom_err = check_custom(r);
+	r->device_err = check_device(r);
 	/* Cart data is an extra: a bad one is left out, with a warning. */
 	r->cart_err = check_cart(r);
 	if (!jv_is_valid(r->cart_err))
@@ -1822,6 +1872,7 @@ batch_record(struct ac_stage *st, struct batch *b, const struct opts *o,
 	r.addr_err = jv_null();
 	r.cart_err = jv_null();
 	r.custom_err = jv_null();
+	r.device_err = jv_null();
 	r.c.custom = jv_invalid();
 	ac_view_open(&r.v, &o->fields, rec);
 	r.c.kind = pick_kind(&r);
@@ -1892,6 +1943,18 @@ batch_record(struct ac_stage *st, struct batch *b, const struct opts *o,
 		jv_free(r.custom_err);
 	r.custom_err = jv_null();
 	warn_custom(st, &r, o->api, rec);
+	if (!jv_is_valid(r.device_err))
+		warn_left_out(st, rec, r.device_err, "left out");
+	else
+		jv_free(r.device_err);
+	r.device_err = jv_null();
+	if (o->api == API_GOOGLEADS && (r.c.lp_ip.s != NULL ||
+	    r.c.session.s != NULL))
+		ac_stage_warn(st, rec, r.c.lp_ip.s != NULL ?
+		    names[F_IP] : names[F_SESSION], "allowlist_only_unsent",
+		    "not sent: the Google Ads API takes the IP address and "
+		    "session attributes of a click only from allowlisted "
+		    "developers; the Data Manager API takes them");
 
 	gp = group_get(b, customer, login, r.c.kind);
 	if (o->api == API_DATAMANAGER && group_dest(gp, &r.c) == -1) {
@@ -1917,6 +1980,7 @@ out:
 	jv_free(r.addr_err);	/* a rejected record: no warning */
 	jv_free(r.cart_err);
 	jv_free(r.custom_err);
+	jv_free(r.device_err);
 	ac_view_close(&r.v);
 	if (r.x != NULL)
 		ac_view_close(r.x);

@@ -136,6 +136,9 @@ describe(const char *code)
 		    "as missing" },
 		{ "identifiers_removed_no_consent", "personal identifiers "
 		    "removed: ad_user_data is DENIED" },
+		{ "ip_address_eea", "removed: Google does not match IP "
+		    "addresses of users in the EEA, the UK or Switzerland "
+		    "(or of unknown country), and asks not to send them" },
 		{ "region_unknown", "no known country: taken as inside "
 		    "--require-explicit, missing consent is DENIED" },
 	};
@@ -208,7 +211,7 @@ struct rec {
 	 * identifiers_removed_no_consent. */
 	struct {
 		const char *field, *code;
-	} warn[2 + 2 * NSPELL * NKEYS + NKEYS + 3];
+	} warn[2 + 2 * NSPELL * NKEYS + NKEYS + 4];
 	int nwarn;
 };
 
@@ -478,6 +481,21 @@ explicit_region(const struct rec *r)
 	return o->region_set[(o->buf.p[0] - 'A') * 26 + (o->buf.p[1] - 'A')];
 }
 
+/* Nonzero when the record's country is known and outside the EEA, the
+ * UK and Switzerland (eea.txt). */
+static int
+outside_eea(const struct rec *r)
+{
+	struct opts *o = r->o;
+	const char *s;
+	size_t n;
+
+	if ((s = ac_view_str(&r->v, F_COUNTRY, &n)) == NULL ||
+	    ac_norm_country(&o->buf, s, n, &o->data) != NULL)
+		return 0;
+	return !ac_data_is_eea(&o->data, o->buf.p);
+}
+
 /*
  * The object of field f, taken out of the record so that this is its only
  * reference and it can be changed in place; the member stays where it is
@@ -647,6 +665,14 @@ apply(struct ac_rec *rec, struct opts *o, struct ac_stage *st)
 		pending(&r, paths[0][SNAKE][K_USER_DATA],
 		    "identifiers_removed_no_consent");
 		o->removed++;
+	}
+	/* An IP address only outside the EEA, the UK and Switzerland
+	 * (device_info.proto, conversion_upload_service.proto), when
+	 * consent kept it: fail closed on a country that cannot be told. */
+	if (ac_view_kind(&r.v, F_IP) != JV_KIND_INVALID &&
+	    ac_view_kind(&r.v, F_IP) != JV_KIND_NULL && !outside_eea(&r)) {
+		ac_view_del(&r.v, F_IP);
+		pending(&r, names[F_IP], "ip_address_eea");
 	}
 	for (i = 0; i < r.nwarn; i++)
 		ac_stage_warn(st, rec, r.warn[i].field, r.warn[i].code,

@@ -73,6 +73,9 @@ struct ac_conv {
 	/* custom_variables: a borrowed array of {id, variable, value}
 	 * objects ac-batch has checked; invalid when none. */
 	jv custom;
+	/* A click's landing: user agent and IP address of the device, and
+	 * the session attributes (Data Manager only). */
+	struct ac_str lp_ua, lp_ip, session;
 	int has_ext;			/* external attribution data */
 	double ext_credit;		/* external_attribution_credit */
 	struct ac_str ext_model;	/* external_attribution_model */

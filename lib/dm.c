@@ -162,6 +162,42 @@ put_user_data(struct ac_writer *w, const struct ac_conv *c)
 	AC_PUT(w, "]}");
 }
 
+/* adIdentifiers: the session attributes, the click ID, and the device
+ * it landed with (landingPageDeviceInfo). */
+static void
+put_ad_identifiers(struct ac_writer *w, const struct ac_conv *c)
+{
+	int sep = 0;
+
+	AC_PUT(w, ",\"adIdentifiers\":{");
+	if (c->session.s != NULL) {
+		put_str(w, "\"sessionAttributes\":", &c->session);
+		sep = 1;
+	}
+	if (c->click != AC_NOCLICK) {
+		if (sep)
+			AC_PUT(w, ",");
+		AC_PUT(w, "\"");
+		ac_write_bytes(w, ac_click_names[c->click],
+		    strlen(ac_click_names[c->click]));
+		AC_PUT(w, "\":");
+		ac_write_string(w, c->click_id.s, c->click_id.n);
+		sep = 1;
+	}
+	if (c->lp_ua.s != NULL || c->lp_ip.s != NULL) {
+		if (sep)
+			AC_PUT(w, ",");
+		AC_PUT(w, "\"landingPageDeviceInfo\":{");
+		if (c->lp_ua.s != NULL)
+			put_str(w, "\"userAgent\":", &c->lp_ua);
+		if (c->lp_ip.s != NULL)
+			put_str(w, c->lp_ua.s != NULL ? ",\"ipAddress\":" :
+			    "\"ipAddress\":", &c->lp_ip);
+		AC_PUT(w, "}");
+	}
+	AC_PUT(w, "}");
+}
+
 void
 ac_dm_put_event(struct ac_writer *w, const struct ac_conv *c)
 {
@@ -183,14 +219,9 @@ ac_dm_put_event(struct ac_writer *w, const struct ac_conv *c)
 		AC_PUT(w, ",\"eventSource\":");
 		ac_write_bytes(w, sources[c->env], 5);
 	}
-	if (c->click != AC_NOCLICK) {
-		AC_PUT(w, ",\"adIdentifiers\":{\"");
-		ac_write_bytes(w, ac_click_names[c->click],
-		    strlen(ac_click_names[c->click]));
-		AC_PUT(w, "\":");
-		ac_write_string(w, c->click_id.s, c->click_id.n);
-		AC_PUT(w, "}");
-	}
+	if (c->click != AC_NOCLICK || c->session.s != NULL ||
+	    c->lp_ua.s != NULL || c->lp_ip.s != NULL)
+		put_ad_identifiers(w, c);
 	if (ac_dm_has_user_data(c))
 		put_user_data(w, c);
 	if (c->user_agent.s != NULL) {

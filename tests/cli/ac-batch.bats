@@ -727,6 +727,25 @@ ac-batch: 3 requests, 8 rows" "the two closing lines"
 	checks_pass
 }
 
+@test "mapping: a click's landing device and session attributes go to Data Manager; the Google Ads API leaves IP and session out, with a warning" {
+	local dev='"user_agent":"Mozilla/5.0 (X11)","user_ip_address":"203.0.113.7","session_attributes":"gad_source=1&gclsrc=aw.ds"'
+	is "$(dm_event '"gclid":"'$G1'",'"$dev" | jq -c .adIdentifiers)" \
+	    '{"sessionAttributes":"gad_source=1&gclsrc=aw.ds","gclid":"'$G1'","landingPageDeviceInfo":{"userAgent":"Mozilla/5.0 (X11)","ipAddress":"203.0.113.7"}}'
+	is "$(dm_event '"hashed_email":"'$HE'","user_ip_address":"2001:db8::1"' | jq -c .adIdentifiers)" \
+	    '{"landingPageDeviceInfo":{"ipAddress":"2001:db8::1"}}'
+	bt '"gclid":"'$G1'",'"$dev" --api googleads
+	is "$status" 0
+	is "$(conv | jq -c '[has("userIpAddress"), has("sessionAttributesEncoded")]')" '[false,false]'
+	[[ $stderr == *"user_ip_address: not sent: the Google Ads API takes"*"(allowlist_only_unsent)"* ]] ||
+		{ echo "stderr: $stderr" >&2; return 1; }
+	# an address that is none is left out; the click goes
+	bt '"gclid":"'$G1'","user_ip_address":"999.1.1.1"' --api datamanager
+	is "$status" 0
+	is "$(jq -c '.request.events[0].adIdentifiers' <<<"$output")" '{"gclid":"'$G1'"}'
+	[[ $stderr == *"user_ip_address: left out: "*"(ip_address_invalid)"* ]] ||
+		{ echo "stderr: $stderr" >&2; return 1; }
+}
+
 @test "mapping: order_id and strings keep every character, escaped as JSON" {
 	local o='"\"q\" \\ x\t\u00e9 \u0001 / \ud83d\ude00"'
 	bt '"gclid":"'$G1'","order_id":'"$o"

@@ -746,12 +746,28 @@ $(consent_summary 0 1 0 1 0 0 1)"
 	is "$output" '{"gclid":"g","google-ads-consent":{"ad_user_data":"DENIED","ad_personalization":"DENIED"}}' "nulls"
 }
 
+@test "user_ip_address: kept only outside the EEA, the UK and Switzerland; removed for an unknown country (ip_address_eea)" {
+	local cc
+	for cc in DE GB CH NO; do
+		crun '{"gclid":"g","country_code":"'$cc'","user_ip_address":"203.0.113.7","google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"GRANTED"}}'
+		is "$(jq -c 'has("user_ip_address")' <<<"$output")" false "$cc: removed"
+		is "$(cwarns)" "ac-consent/user_ip_address:ip_address_eea" "$cc: warned"
+	done
+	crun '{"gclid":"g","user_ip_address":"203.0.113.7","google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"GRANTED"}}'
+	is "$(jq -c 'has("user_ip_address")' <<<"$output")" false "no country: removed"
+	crun '{"gclid":"g","country_code":"us","user_ip_address":"203.0.113.7","google-ads-consent":{"ad_user_data":"GRANTED","ad_personalization":"GRANTED"}}'
+	is "$(jq -c .user_ip_address <<<"$output")" '"203.0.113.7"' "US: kept"
+	[[ $stderr != *203.0.113.7* ]] || { echo "the address on stderr" >&2; return 1; }
+}
+
 @test "ad_user_data GRANTED or UNSPECIFIED, ad_personalization DENIED: nothing is removed" {
 	local ud
+	# (a country outside the EEA, the UK and Switzerland keeps the IP
+	# address too; see the test after)
 	for ud in GRANTED UNSPECIFIED; do
-		crun "{$ALL_IDS,"'"google-ads-consent":{"ad_user_data":"'"$ud"'","ad_personalization":"DENIED"}}'
+		crun "{$ALL_IDS,"'"country_code":"US","google-ads-consent":{"ad_user_data":"'"$ud"'","ad_personalization":"DENIED"}}'
 		is "$status" 0
-		is "$(jq -c 'del(.["google-ads-consent"])' <<<"$output")" "{$ALL_IDS}" "identifiers kept ($ud)"
+		is "$(jq -c 'del(.["google-ads-consent"])' <<<"$output")" "{$ALL_IDS,\"country_code\":\"US\"}" "identifiers kept ($ud)"
 		is "$(gac)" '{"ad_user_data":"'"$ud"'","ad_personalization":"DENIED"}'
 		is "$(cwarns)" "" "no warning ($ud)"
 	done

@@ -361,6 +361,18 @@ covers() {
 	checks_pass
 }
 
+@test "landing device: adIdentifiers with sessionAttributes and landingPageDeviceInfo parse" {
+	need_dm
+	cat >in.ndjson <<-EOF
+	{"order_id":"LD-1",$A,"conversion_date_time":"2026-09-10T10:00:00Z","gclid":"Cj0KCQjwProtoGclid0061","country_code":"US","user_agent":"Mozilla/5.0","user_ip_address":"203.0.113.7","session_attributes":"gad_source=1"}
+	EOF
+	ready in.ndjson p.ndjson
+	batch dm.ndjson ac-batch --api datamanager -R r5.ndjson p.ndjson
+	is "$(jq -c '.request.events[0].adIdentifiers.landingPageDeviceInfo' dm.ndjson)" '{"userAgent":"Mozilla/5.0","ipAddress":"203.0.113.7"}'
+	all_parse 1 dm.ndjson
+	checks_pass
+}
+
 @test "golden: every request line in the ac-batch fixtures (*.out) parses" {
 	local f n=0
 	for f in "$FIXTURES"/ac-batch/*.out; do
