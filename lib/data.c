@@ -310,6 +310,31 @@ phash(const char *field, const char *v, size_t len)
 	return h;
 }
 
+/* FNV-1a of the ASCII-lowercased value alone, for the filter. */
+static unsigned long
+vhash(const char *v, size_t len)
+{
+	unsigned long h = 2166136261UL;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c |= 0x20;
+		h = (h ^ c) * 16777619UL;
+	}
+	return h & ((1UL << 16) - 1);
+}
+
+static int
+maybe_placeholder(const struct ac_data *d, const char *v, size_t len)
+{
+	unsigned long h = vhash(v, len);
+
+	return d->pvalues[h >> 3] & (1 << (h & 7));
+}
+
 static int
 build_phash(struct ac_data *d)
 {
@@ -326,6 +351,13 @@ build_phash(struct ac_data *d)
 		*tab = '\0';
 		s = phash(d->placeholders[i], tab + 1, strlen(tab + 1));
 		*tab = '\t';
+		/* The filter: the value as listed (the e-mail form "name@"
+		 * is listed with its "@"). */
+		{
+			unsigned long h = vhash(tab + 1, strlen(tab + 1));
+
+			d->pvalues[h >> 3] |= (unsigned char)(1 << (h & 7));
+		}
 		for (s &= d->nphash - 1; d->phash[s] != -1;
 		    s = (s + 1) & (d->nphash - 1))
 			;
@@ -511,9 +543,11 @@ ac_data_is_placeholder(const struct ac_data *d, const char *field,
 
 	if (len > 100)
 		return 0;	/* every listed value is short */
-	if (lookup(d, "*", v, len) || lookup(d, field, v, len))
+	if (maybe_placeholder(d, v, len) &&
+	    (lookup(d, "*", v, len) || lookup(d, field, v, len)))
 		return 1;
-	if (strcmp(field, "email") == 0 && (at = memchr(v, '@', len)) != NULL)
+	if (strcmp(field, "email") == 0 && (at = memchr(v, '@', len)) != NULL &&
+	    maybe_placeholder(d, v, (size_t)(at - v) + 1))
 		return lookup(d, field, v, (size_t)(at - v) + 1);
 	return 0;
 }

@@ -27,6 +27,9 @@ struct ac_data {
 	size_t nplaceholders;
 	int *phash;		/* open addressing: index or -1 */
 	size_t nphash;		/* a power of two */
+	/* A filter of the placeholder values alone (any field): a value
+	 * whose bit is clear is no placeholder, without the look-ups. */
+	unsigned char pvalues[1 << 13];
 	/* country-names.tsv, mapped: lines "name<TAB>CC" sorted by name
 	 * from names + names_start on. */
 	char *names;
