@@ -820,11 +820,6 @@ warn_left_out(struct ac_stage *st, struct ac_rec *rec, jv err,
 	jv_free(m);
 }
 
-static void
-warn_address(struct ac_stage *st, struct ac_rec *rec, jv err)
-{
-	warn_left_out(st, rec, err, "address left out");
-}
 
 /* Custom variables without what the API names them by (an id on the
  * Google Ads API, a variable name on Data Manager) are not sent. */
@@ -925,8 +920,7 @@ digit_string(jv v)
 	if (jv_get_kind(v) != JV_KIND_STRING)
 		return 0;
 	n = jv_string_length_bytes(jv_copy(v));
-	return n >= 1 && n <= 19 &&
-	    strspn(jv_string_value(v), "0123456789") == (size_t)n;
+	return n <= 19 && digits(jv_string_value(v), (size_t)n);
 }
 
 /*
@@ -1042,8 +1036,8 @@ check_cart(struct rec *r)
 		    jv_number_value(it) == trunc(jv_number_value(it)))
 			n = ac_fmt_int(r->merchant,
 			    (long long)jv_number_value(it));
-		else if ((s = str(r, F_MERCHANT, &n)) != NULL && n >= 1 &&
-		    n <= 19 && strspn(s, "0123456789") == n)
+		else if ((s = str(r, F_MERCHANT, &n)) != NULL && n <= 19 &&
+		    digits(s, n))
 			memcpy(r->merchant, s, n);
 		else
 			return ac_err("cart_invalid", names[F_MERCHANT],
@@ -1927,7 +1921,7 @@ batch_record(struct ac_stage *st, struct batch *b, const struct opts *o,
 		    "customer_type_unsupported", "REENGAGED not sent: the "
 		    "Google Ads API knows NEW and RETURNING only");
 	if (!jv_is_valid(r.addr_err))
-		warn_address(st, rec, r.addr_err);
+		warn_left_out(st, rec, r.addr_err, "address left out");
 	else
 		jv_free(r.addr_err);
 	r.addr_err = jv_null();

@@ -102,23 +102,21 @@ ac_put_cart(struct ac_writer *w, const struct ac_cart *cart, int dm)
 	AC_PUT(w, "]}");
 }
 
-int
+void
 ac_put_custom(struct ac_writer *w, const struct ac_conv *c, int dm)
 {
-	int i, n, sent = 0, out = 0;
+	int i, n, sent = 0;
 	jv e, k, v;
 
 	if (jv_get_kind(c->custom) != JV_KIND_ARRAY)
-		return 0;
+		return;
 	n = jv_array_length(jv_copy(c->custom));
 	for (i = 0; i < n; i++) {
 		e = jv_array_get(jv_copy(c->custom), i);
 		k = jv_object_get(jv_copy(e), jv_string(dm ? "variable" :
 		    "id"));
 		v = jv_object_get(e, jv_string("value"));
-		if (jv_get_kind(k) != JV_KIND_STRING) {
-			out++;
-		} else {
+		if (jv_get_kind(k) == JV_KIND_STRING) {
 			if (sent++)
 				AC_PUT(w, ",");
 			else
@@ -146,5 +144,4 @@ ac_put_custom(struct ac_writer *w, const struct ac_conv *c, int dm)
 	}
 	if (sent)
 		AC_PUT(w, "]");
-	return out;
 }

@@ -111,9 +111,9 @@ void ac_put_cart(struct ac_writer *, const struct ac_cart *, int dm);
  * Append ,"customVariables":[...] for the Google Ads API (dm 0: those
  * with an id, as conversionCustomVariable resource names of the
  * conversion's customer) or Data Manager (dm 1: those with a variable
- * name); nothing when none qualifies. Returns how many were left out.
+ * name); nothing when none qualifies (ac-batch warns about the others).
  */
-int ac_put_custom(struct ac_writer *, const struct ac_conv *, int dm);
+void ac_put_custom(struct ac_writer *, const struct ac_conv *, int dm);
 
 /* Append s[0..n), which needs no escaping (checked by form), quoted. */
 void ac_put_plain(struct ac_writer *, const char *s, size_t n);

@@ -227,8 +227,10 @@ set_zone(const char *zone)
 }
 
 /*
- * Run fn in zone (the process zone is put back after): a zone other than
- * TZ costs reading its file twice, so a caller with one zone sets TZ.
+ * In zone: the civil time c read as local time into *t, or, when c is
+ * NULL, the offset at `at` into *off; the process zone is put back after.
+ * A zone other than TZ costs reading its file twice, so a caller with one
+ * zone sets TZ.
  */
 static const char *
 in_zone(const char *zone, const struct ac_civil *c, long long *t, int *off,
